@@ -1,0 +1,165 @@
+package vault
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order, each in its own transaction, and recorded
+// in PRAGMA user_version. Never edit a released step: append a new one.
+var migrations = []string{
+	// 1: households, raw resources with provenance and history, derived summaries and search.
+	`
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE people (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  birth_date TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL
+);
+
+-- Where resources come from: 'file' (imports) or, later, 'connection' (a provider).
+CREATE TABLE sources (
+  id         INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('file', 'connection')),
+  label      TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+INSERT INTO sources (id, kind, label, created_at) VALUES (1, 'file', 'Imported files', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+
+-- One row per file import that changed or checked the vault. No health data:
+-- the file's base name is the person's own choice and stays in the encrypted vault.
+CREATE TABLE imports (
+  id          INTEGER PRIMARY KEY,
+  source_id   INTEGER NOT NULL REFERENCES sources(id),
+  file_name   TEXT NOT NULL,
+  sha256      TEXT NOT NULL,
+  bytes       INTEGER NOT NULL,
+  imported_at TEXT NOT NULL,
+  added       INTEGER NOT NULL,
+  updated     INTEGER NOT NULL,
+  unchanged   INTEGER NOT NULL,
+  skipped     INTEGER NOT NULL
+);
+CREATE INDEX imports_sha ON imports (sha256);
+
+-- The source of truth: each resource byte-for-byte as received, latest version.
+CREATE TABLE resources (
+  id              INTEGER PRIMARY KEY,
+  source_id       INTEGER NOT NULL REFERENCES sources(id),
+  resource_type   TEXT NOT NULL,
+  resource_id     TEXT NOT NULL,
+  version         INTEGER NOT NULL DEFAULT 1,
+  fhir_version_id TEXT NOT NULL DEFAULT '',
+  last_updated    TEXT NOT NULL DEFAULT '',
+  full_url        TEXT NOT NULL DEFAULT '',
+  received_at     TEXT NOT NULL,
+  import_id       INTEGER REFERENCES imports(id),
+  sha256          BLOB NOT NULL,
+  raw             BLOB NOT NULL,
+  UNIQUE (source_id, resource_type, resource_id)
+);
+
+-- Earlier versions of a resource that changed, kept retrievable.
+CREATE TABLE resource_versions (
+  id              INTEGER PRIMARY KEY,
+  resource        INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  version         INTEGER NOT NULL,
+  fhir_version_id TEXT NOT NULL,
+  last_updated    TEXT NOT NULL,
+  full_url        TEXT NOT NULL,
+  received_at     TEXT NOT NULL,
+  import_id       INTEGER,
+  superseded_at   TEXT NOT NULL,
+  sha256          BLOB NOT NULL,
+  raw             BLOB NOT NULL,
+  UNIQUE (resource, version)
+);
+
+-- Which person a Patient record (from one source) belongs to.
+CREATE TABLE patient_links (
+  source_id  INTEGER NOT NULL REFERENCES sources(id),
+  patient_id TEXT NOT NULL,
+  person_id  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+  PRIMARY KEY (source_id, patient_id)
+);
+
+-- Derived and rebuildable (reindex): what lists, overviews and search read.
+CREATE TABLE summaries (
+  resource      INTEGER PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+  source_id     INTEGER NOT NULL,
+  resource_type TEXT NOT NULL,
+  patient_id    TEXT NOT NULL DEFAULT '',
+  person_id     INTEGER,
+  date          TEXT NOT NULL DEFAULT '',
+  date_end      TEXT NOT NULL DEFAULT '',
+  category      TEXT NOT NULL DEFAULT '',
+  code_system   TEXT NOT NULL DEFAULT '',
+  code          TEXT NOT NULL DEFAULT '',
+  display       TEXT NOT NULL DEFAULT '',
+  value_num     REAL,
+  value_text    TEXT NOT NULL DEFAULT '',
+  unit          TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX summaries_person_type_date ON summaries (person_id, resource_type, date DESC);
+CREATE INDEX summaries_patient ON summaries (source_id, patient_id);
+CREATE INDEX summaries_person_code ON summaries (person_id, code, date);
+
+-- References between resources, resolved to Type/id within their source.
+CREATE TABLE resource_refs (
+  resource  INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  target    TEXT NOT NULL
+);
+CREATE INDEX resource_refs_resource ON resource_refs (resource);
+
+-- Full-text search over summary text; rowid = resources.id.
+CREATE VIRTUAL TABLE search USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2');
+
+-- Attachment bytes (documents, images) live apart from resource rows.
+CREATE TABLE attachments (
+  id           INTEGER PRIMARY KEY,
+  resource     INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  content_type TEXT NOT NULL DEFAULT '',
+  title        TEXT NOT NULL DEFAULT '',
+  sha256       BLOB NOT NULL,
+  data         BLOB NOT NULL
+);
+CREATE INDEX attachments_resource ON attachments (resource);
+`,
+}
+
+// SchemaVersion is the version a fully migrated vault has.
+func SchemaVersion() int { return len(migrations) }
+
+func migrate(db *sql.DB) error {
+	var current int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&current); err != nil {
+		return err
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("this vault was written by a newer Fasten (schema %d, this one knows %d): update Fasten to open it", current, len(migrations))
+	}
+	for v := current; v < len(migrations); v++ {
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("schema migration %d: %w", v+1, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
