@@ -1,0 +1,51 @@
+# Fasten desktop. `make run` builds and opens the app; `make test` runs every
+# test; both install what is missing first (see build/setup.sh).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO_TAGS := webkit2_41 sqlite_fts5 sqlite_json
+WAILS := $(shell go env GOPATH)/bin/wails
+BIN := build/bin/fasten
+
+.PHONY: run build deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean
+
+run: build
+	./$(BIN) $(ARGS)
+
+deps:
+	build/setup.sh
+
+test-deps:
+	build/setup.sh --test
+
+# The production binary: frontend built and embedded, SQLCipher with FTS5/JSON1.
+build: deps
+	$(WAILS) build -tags "$(GO_TAGS)" -o fasten -trimpath
+	@ls -l $(BIN)
+
+frontend:
+	cd frontend && npm run build
+
+test: test-deps build test-go test-frontend test-e2e test-window
+	@echo "all test suites passed"
+
+test-go:
+	go vet -tags "$(GO_TAGS)" ./...
+	go test -tags "$(GO_TAGS)" -count=1 -timeout 30m ./...
+
+test-frontend:
+	cd frontend && npm test
+
+# Browser end-to-end: the real Go backend (wails dev) driven by Debian's
+# Chromium through playwright-core.
+test-e2e: build
+	cd frontend && node e2e/run.mjs
+
+# The production binary in a real X window under Xvfb.
+test-window: build
+	build/window-test.sh $(BIN)
+
+bench: deps
+	go run -tags "$(GO_TAGS)" ./internal/bench
+
+clean:
+	rm -rf build/bin frontend/dist

@@ -1,0 +1,348 @@
+// Package app is the thin façade the Svelte UI calls through Wails bindings:
+// each method checks its input, calls the domain (internal/...), and returns
+// DTOs. No SQL and no HTTP here.
+package app
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/fastenhealth/fasten-desktop/internal/household"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+// Events the UI listens to.
+const (
+	EventLocked         = "vault:locked"
+	EventImportProgress = "import:progress"
+)
+
+// App is bound to the frontend. Its exported methods are the UI's whole API.
+type App struct {
+	ctx  context.Context
+	hh   *household.Service
+	emit func(name string, data ...any)
+
+	importMu sync.Mutex
+}
+
+// New builds the façade over a household service.
+func New(hh *household.Service) *App {
+	a := &App{hh: hh, emit: func(string, ...any) {}}
+	hh.OnLock = func(reason string) { a.emit(EventLocked, reason) }
+	return a
+}
+
+// Hooks are the window's lifecycle callbacks. They are kept off App's method
+// set because every exported App method is callable from the page.
+type Hooks struct {
+	Startup        func(ctx context.Context)
+	Shutdown       func(ctx context.Context)
+	SecondInstance func(options.SecondInstanceData)
+}
+
+// LifecycleHooks returns the callbacks main wires into wails.Run.
+func LifecycleHooks(a *App) Hooks {
+	return Hooks{Startup: a.startup, Shutdown: a.shutdown, SecondInstance: a.onSecondInstance}
+}
+
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	a.emit = func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) }
+}
+
+// shutdown locks, so the key leaves memory with the window.
+func (a *App) shutdown(context.Context) { a.hh.Lock() }
+
+func (a *App) context() context.Context {
+	if a.ctx != nil {
+		return a.ctx
+	}
+	return context.Background()
+}
+
+// userError keeps messages a person can act on and logs the technical cause
+// (errors from this layer never carry health data: the domain does not put
+// resource content into errors).
+func userError(action string, err error) error {
+	if err == nil {
+		return nil
+	}
+	switch {
+	case errors.Is(err, household.ErrLocked):
+		return err
+	}
+	log.Printf("%s: %v", action, err)
+	return err
+}
+
+// Status tells the UI which screen to show first.
+func (a *App) Status() household.Status { return a.hh.Status() }
+
+// CreateVault makes the household vault and returns the recovery key to show once.
+func (a *App) CreateVault(passphrase, confirm string) (string, error) {
+	if passphrase != confirm {
+		return "", errors.New("the two passphrases are different")
+	}
+	rk, err := a.hh.Create(passphrase)
+	return rk, userError("create vault", err)
+}
+
+// Unlock opens the vault with the passphrase.
+func (a *App) Unlock(passphrase string) error { return a.hh.Unlock(passphrase) }
+
+// UnlockWithRecoveryKey opens the vault with the recovery key and sets a new passphrase.
+func (a *App) UnlockWithRecoveryKey(recoveryKey, newPassphrase, confirm string) error {
+	if newPassphrase != confirm {
+		return errors.New("the two passphrases are different")
+	}
+	return a.hh.UnlockWithRecoveryKey(recoveryKey, newPassphrase)
+}
+
+// Lock closes the vault now.
+func (a *App) Lock() { a.hh.Lock() }
+
+// ChangePassphrase replaces the passphrase (the recovery key keeps working).
+func (a *App) ChangePassphrase(current, next, confirm string) error {
+	if next != confirm {
+		return errors.New("the two new passphrases are different")
+	}
+	return userError("change passphrase", a.hh.ChangePassphrase(current, next))
+}
+
+// Touch tells the vault the person is active (postpones auto-lock).
+func (a *App) Touch() { a.hh.Touch() }
+
+// SetAutoLockMinutes sets the idle time before auto-lock; 0 turns it off.
+func (a *App) SetAutoLockMinutes(minutes int) error {
+	if minutes < 0 || minutes > 24*60 {
+		return errors.New("choose between 0 (never) and 1440 minutes")
+	}
+	return userError("set auto-lock", a.hh.SetAutoLock(a.context(), time.Duration(minutes)*time.Minute))
+}
+
+func (a *App) store() (*records.Store, error) { return a.hh.Store() }
+
+// People lists the household.
+func (a *App) People() ([]records.Person, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	p, err := st.People(a.context())
+	return p, userError("list people", err)
+}
+
+// AddPerson adds a household member.
+func (a *App) AddPerson(name string) (records.Person, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.Person{}, err
+	}
+	p, err := st.AddPerson(a.context(), name, "")
+	return p, userError("add person", err)
+}
+
+// RenamePerson renames a household member.
+func (a *App) RenamePerson(id int64, name string) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return userError("rename person", st.RenamePerson(a.context(), id, name))
+}
+
+// RemovePerson removes a member and their records (the UI confirms first).
+func (a *App) RemovePerson(id int64) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return userError("remove person", st.RemovePerson(a.context(), id))
+}
+
+// Unmatched lists imported Patient records not yet placed in the household.
+func (a *App) Unmatched() ([]records.UnmatchedPatient, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	u, err := st.Unmatched(a.context())
+	return u, userError("list unmatched", err)
+}
+
+// AssignPatient places an imported Patient record with a household member.
+func (a *App) AssignPatient(key string, personID int64) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return userError("assign patient", st.AssignPatient(a.context(), key, personID))
+}
+
+// AssignPatientToNewPerson creates a member and places the Patient record with them.
+func (a *App) AssignPatientToNewPerson(key, name string) (records.Person, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.Person{}, err
+	}
+	p, err := st.AddPerson(a.context(), name, "")
+	if err != nil {
+		return p, err
+	}
+	if err := st.AssignPatient(a.context(), key, p.ID); err != nil {
+		st.RemovePerson(a.context(), p.ID)
+		return records.Person{}, userError("assign patient", err)
+	}
+	return p, nil
+}
+
+// ChooseImportFiles opens the system file dialog and imports what is chosen.
+func (a *App) ChooseImportFiles(personID int64) (records.ImportReport, error) {
+	if a.ctx == nil {
+		return records.ImportReport{}, errors.New("the file dialog needs the desktop window")
+	}
+	paths, err := runtime.OpenMultipleFilesDialog(a.ctx, runtime.OpenDialogOptions{
+		Title: "Choose FHIR files to import",
+		Filters: []runtime.FileFilter{
+			{DisplayName: "FHIR files (*.json, *.ndjson)", Pattern: "*.json;*.ndjson;*.jsonl"},
+			{DisplayName: "All files", Pattern: "*"},
+		},
+	})
+	if err != nil {
+		return records.ImportReport{}, err
+	}
+	if len(paths) == 0 {
+		return records.ImportReport{Files: []records.FileResult{}, Unmatched: []records.UnmatchedPatient{}, NewPeople: []records.Person{}}, nil
+	}
+	return a.ImportFiles(paths, personID)
+}
+
+// ImportFiles imports files by path (drag-and-drop onto the window, the
+// dialog). personID 0 matches Patients to people by name and birth date.
+func (a *App) ImportFiles(paths []string, personID int64) (records.ImportReport, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.ImportReport{}, err
+	}
+	a.importMu.Lock()
+	defer a.importMu.Unlock()
+	rep, err := st.Import(a.context(), paths, records.ImportOptions{PersonID: personID}, a.progress)
+	return rep, userError("import", err)
+}
+
+// ImportFileContent imports one file's bytes sent by the page (a browser
+// <input type=file>, where no path is known). data is base64.
+func (a *App) ImportFileContent(name, data string, personID int64) (records.ImportReport, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.ImportReport{}, err
+	}
+	a.importMu.Lock()
+	defer a.importMu.Unlock()
+	size := int64(base64.StdEncoding.DecodedLen(len(data)))
+	dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))
+	res, created := st.ImportReader(a.context(), name, io.Reader(dec), size, 0, 1, records.ImportOptions{PersonID: personID}, a.progress)
+	rep := records.ImportReport{Files: []records.FileResult{res}, NewPeople: append([]records.Person{}, created...)}
+	rep.Unmatched, err = st.Unmatched(a.context())
+	return rep, userError("import", err)
+}
+
+func (a *App) progress(p records.Progress) {
+	a.hh.Touch()
+	a.emit(EventImportProgress, p)
+}
+
+// Overview is a person's front page.
+func (a *App) Overview(personID int64) (records.Overview, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.Overview{}, err
+	}
+	ov, err := st.Overview(a.context(), personID)
+	return ov, userError("overview", err)
+}
+
+// List pages through a person's resources of one type.
+func (a *App) List(personID int64, resourceType, query string, offset, limit int) (records.Page, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.Page{}, err
+	}
+	pg, err := st.List(a.context(), personID, resourceType, query, offset, limit)
+	return pg, userError("list", err)
+}
+
+// Search finds a person's records by words.
+func (a *App) Search(personID int64, query string) ([]records.Item, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	items, err := st.Search(a.context(), personID, query, 100)
+	return items, userError("search", err)
+}
+
+// Detail is the readable view of one record.
+func (a *App) Detail(id int64) (records.Detail, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.Detail{}, err
+	}
+	d, err := st.Detail(a.context(), id)
+	return d, userError("detail", err)
+}
+
+// Stats counts what the vault holds.
+func (a *App) Stats() (records.Stats, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.Stats{}, err
+	}
+	s, err := st.Stats(a.context())
+	return s, userError("stats", err)
+}
+
+// ExportTo asks where to save and writes every record as one FHIR Bundle.
+func (a *App) ExportTo() (string, error) {
+	if a.ctx == nil {
+		return "", errors.New("the save dialog needs the desktop window")
+	}
+	st, err := a.store()
+	if err != nil {
+		return "", err
+	}
+	path, err := runtime.SaveFileDialog(a.ctx, runtime.SaveDialogOptions{
+		Title:           "Export all records as a FHIR Bundle",
+		DefaultFilename: fmt.Sprintf("fasten-export-%s.json", time.Now().Format("2006-01-02")),
+	})
+	if err != nil || path == "" {
+		return "", err
+	}
+	n, err := st.ExportFile(a.context(), path)
+	if err != nil {
+		return "", userError("export", err)
+	}
+	return fmt.Sprintf("Exported %d records to %s", n, path), nil
+}
+
+// onSecondInstance brings the running window forward when Fasten is started
+// again (a second double-click, or later a deep link the OS hands to a new
+// process).
+func (a *App) onSecondInstance(options.SecondInstanceData) {
+	if a.ctx == nil {
+		return
+	}
+	runtime.WindowUnminimise(a.ctx)
+	runtime.Show(a.ctx)
+}

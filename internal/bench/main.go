@@ -1,0 +1,346 @@
+// Command bench measures Fasten's hot paths on this machine and prints the
+// figures: import throughput against the raw-insert floor, peak memory,
+// unlock time and query latency percentiles. Run it with `make bench`.
+//
+// It scales ../shared/fixtures/synthea/more to at least -resources resources
+// by copying every bundle with fresh ids per copy, imports them into a new
+// vault, and inserts the same bytes raw into a bare SQLCipher table (the
+// floor). Each phase runs in its own process so peak RSS is its own.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
+)
+
+const passphrase = "benchmark passphrase"
+
+type result struct {
+	Phase     string             `json:"phase"`
+	Seconds   float64            `json:"seconds"`
+	Resources int                `json:"resources"`
+	Bytes     int64              `json:"bytes"`
+	PeakRSSMB float64            `json:"peakRssMB"`
+	Extra     map[string]float64 `json:"extra,omitempty"`
+}
+
+func main() {
+	phase := flag.String("phase", "", "internal: run one phase in this process")
+	dir := flag.String("dir", "", "internal: working directory")
+	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
+	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
+	flag.Parse()
+	var err error
+	switch *phase {
+	case "":
+		err = orchestrate(*fixtures, *target)
+	case "import":
+		err = emit(importPhase(*dir))
+	case "floor":
+		err = emit(floorPhase(*dir))
+	case "query":
+		err = emit(queryPhase(*dir))
+	default:
+		err = fmt.Errorf("unknown phase %q", *phase)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func emit(r result, err error) error {
+	if err != nil {
+		return err
+	}
+	r.PeakRSSMB = peakRSSMB()
+	return json.NewEncoder(os.Stdout).Encode(r)
+}
+
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "VmHWM:") {
+			kb, _ := strconv.Atoi(strings.Fields(sc.Text())[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+func orchestrate(fixtures string, target int) error {
+	work, err := os.MkdirTemp("", "fasten-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	fmt.Printf("Fasten benchmark — %s, %d CPUs, %s\n", time.Now().Format(time.RFC3339), runtime.NumCPU(), runtime.Version())
+	n, size, files, err := scale(fixtures, filepath.Join(work, "in"), target)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("input: %d resources in %d bundles, %.1f MB (fixtures scaled with fresh ids)\n\n", n, files, float64(size)/1e6)
+	run := func(phase string) (result, error) {
+		cmd := exec.Command(os.Args[0], "-phase", phase, "-dir", work)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return result{}, fmt.Errorf("phase %s: %w", phase, err)
+		}
+		var r result
+		return r, json.Unmarshal(out, &r)
+	}
+	floor, err := run("floor")
+	if err != nil {
+		return err
+	}
+	imp, err := run("import")
+	if err != nil {
+		return err
+	}
+	q, err := run("query")
+	if err != nil {
+		return err
+	}
+	mb := float64(imp.Bytes) / 1e6
+	fmt.Printf("%-34s %10s %12s %10s %12s\n", "import", "seconds", "resources/s", "MB/s", "peak RSS MB")
+	fmt.Printf("%-34s %10.1f %12.0f %10.1f %12.0f\n", "floor: raw insert, one writer", floor.Seconds, float64(floor.Resources)/floor.Seconds, mb/floor.Seconds, floor.PeakRSSMB)
+	fmt.Printf("%-34s %10.1f %12.0f %10.1f %12.0f\n", "fasten import (validate+summary+FTS)", imp.Seconds, float64(imp.Resources)/imp.Seconds, mb/imp.Seconds, imp.PeakRSSMB)
+	fmt.Printf("ratio import/floor: %.2fx (target ≤ 1.5x); peak RSS target < 300 MB\n\n", imp.Seconds/floor.Seconds)
+	fmt.Printf("vault: %.0f MB on disk, %d people\n", q.Extra["vaultMB"], int(q.Extra["people"]))
+	fmt.Printf("unlock (Argon2id + open + migrate check): %.0f ms; unlock to first overview: %.0f ms (target < 1000 ms)\n",
+		q.Extra["unlockMs"], q.Extra["unlockToOverviewMs"])
+	fmt.Printf("%-34s %8s %8s %8s  (n)\n", "query latency ms", "p50", "p95", "max")
+	for _, name := range []string{"overview", "list", "list-page-10", "search"} {
+		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, q.Extra[name+"-p50"], q.Extra[name+"-p95"], q.Extra[name+"-max"], int(q.Extra[name+"-n"]))
+	}
+	fmt.Printf("query phase peak RSS: %.0f MB (target list p95 < 50 ms)\n", q.PeakRSSMB)
+	return nil
+}
+
+var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// scale writes copies of every fixture bundle with every UUID replaced by one
+// derived from (uuid, copy), until target resources are written.
+func scale(src, dst string, target int) (int, int64, int, error) {
+	files, _ := filepath.Glob(filepath.Join(src, "*.json"))
+	if len(files) == 0 {
+		return 0, 0, 0, fmt.Errorf("no fixtures in %s", src)
+	}
+	sort.Strings(files)
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return 0, 0, 0, err
+	}
+	total, count := 0, 0
+	var size int64
+	for copyN := 0; total < target; copyN++ {
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			out := uuidRE.ReplaceAllFunc(data, func(u []byte) []byte {
+				h := sha256.Sum256(append(append([]byte{}, u...), byte(copyN), byte(copyN>>8)))
+				x := hex.EncodeToString(h[:16])
+				return []byte(x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32])
+			})
+			var b struct {
+				Entry []json.RawMessage `json:"entry"`
+			}
+			if err := json.Unmarshal(out, &b); err != nil {
+				return 0, 0, 0, err
+			}
+			total += len(b.Entry)
+			size += int64(len(out))
+			count++
+			if err := os.WriteFile(filepath.Join(dst, fmt.Sprintf("%03d-%s", copyN, filepath.Base(f))), out, 0o600); err != nil {
+				return 0, 0, 0, err
+			}
+		}
+	}
+	return total, size, count, nil
+}
+
+func inputs(dir string) ([]string, int64) {
+	files, _ := filepath.Glob(filepath.Join(dir, "in", "*.json"))
+	sort.Strings(files)
+	var size int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			size += st.Size()
+		}
+	}
+	return files, size
+}
+
+func importPhase(dir string) (result, error) {
+	files, size := inputs(dir)
+	v, _, err := vault.Create(filepath.Join(dir, "bench.fasten"), passphrase)
+	if err != nil {
+		return result{}, err
+	}
+	defer v.Close()
+	st := records.New(v.DB())
+	start := time.Now()
+	rep, err := st.Import(context.Background(), files, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil {
+		return result{}, err
+	}
+	secs := time.Since(start).Seconds()
+	n := 0
+	for _, f := range rep.Files {
+		if f.Status != "imported" {
+			return result{}, fmt.Errorf("%s: %s %s", f.File, f.Status, f.Error)
+		}
+		n += f.Added
+	}
+	return result{Phase: "import", Seconds: secs, Resources: n, Bytes: size}, nil
+}
+
+// floorPhase inserts the same resource bytes into a bare encrypted table: the
+// least any import must cost (JSON scanning + encrypted writes).
+func floorPhase(dir string) (result, error) {
+	files, size := inputs(dir)
+	v, _, err := vault.Create(filepath.Join(dir, "floor.fasten"), passphrase)
+	if err != nil {
+		return result{}, err
+	}
+	defer v.Close()
+	db := v.DB()
+	if _, err := db.Exec("CREATE TABLE raw (id INTEGER PRIMARY KEY, type TEXT, rid TEXT, json BLOB)"); err != nil {
+		return result{}, err
+	}
+	start := time.Now()
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return result{}, err
+		}
+		var b struct {
+			Entry []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
+		if err := json.Unmarshal(data, &b); err != nil {
+			return result{}, err
+		}
+		if err := insertRaw(db, b.Entry); err != nil {
+			return result{}, err
+		}
+		n += len(b.Entry)
+	}
+	return result{Phase: "floor", Seconds: time.Since(start).Seconds(), Resources: n, Bytes: size}, nil
+}
+
+func insertRaw(db *sql.DB, entries []struct {
+	Resource json.RawMessage `json:"resource"`
+}) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.Prepare("INSERT INTO raw(type, rid, json) VALUES (?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, e := range entries {
+		var head struct{ ResourceType, ID string }
+		json.Unmarshal(e.Resource, &head)
+		if _, err := st.Exec(head.ResourceType, head.ID, []byte(e.Resource)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func queryPhase(dir string) (result, error) {
+	path := filepath.Join(dir, "bench.fasten")
+	ctx := context.Background()
+	start := time.Now()
+	v, err := vault.Open(path, passphrase)
+	if err != nil {
+		return result{}, err
+	}
+	defer v.Close()
+	unlock := time.Since(start)
+	st := records.New(v.DB())
+	people, err := st.People(ctx)
+	if err != nil || len(people) == 0 {
+		return result{}, fmt.Errorf("people: %v (%d)", err, len(people))
+	}
+	if _, err := st.Overview(ctx, people[0].ID); err != nil {
+		return result{}, err
+	}
+	toOverview := time.Since(start)
+	extra := map[string]float64{
+		"unlockMs":           float64(unlock.Microseconds()) / 1000,
+		"unlockToOverviewMs": float64(toOverview.Microseconds()) / 1000,
+		"people":             float64(len(people)),
+	}
+	if fi, err := os.Stat(path); err == nil {
+		extra["vaultMB"] = float64(fi.Size()) / 1e6
+	}
+	measure := func(name string, rounds int, fn func(p records.Person) error) error {
+		var lat []float64
+		for r := 0; r < rounds; r++ {
+			for _, p := range people {
+				t := time.Now()
+				if err := fn(p); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				lat = append(lat, float64(time.Since(t).Microseconds())/1000)
+			}
+		}
+		sort.Float64s(lat)
+		pct := func(q float64) float64 { return lat[int(q*float64(len(lat)-1))] }
+		extra[name+"-p50"], extra[name+"-p95"], extra[name+"-max"], extra[name+"-n"] = pct(0.5), pct(0.95), lat[len(lat)-1], float64(len(lat))
+		return nil
+	}
+	types := []string{"Observation", "Condition", "Encounter", "Immunization", "MedicationRequest", "Procedure", "Claim"}
+	i := 0
+	steps := []struct {
+		name string
+		fn   func(p records.Person) error
+	}{
+		{"overview", func(p records.Person) error { _, err := st.Overview(ctx, p.ID); return err }},
+		{"list", func(p records.Person) error {
+			i++
+			_, err := st.List(ctx, p.ID, types[i%len(types)], "", 0, 50)
+			return err
+		}},
+		{"list-page-10", func(p records.Person) error { _, err := st.List(ctx, p.ID, "Observation", "", 500, 50); return err }},
+		{"search", func(p records.Person) error { _, err := st.Search(ctx, p.ID, "glucose", 100); return err }},
+	}
+	for _, s := range steps {
+		if err := measure(s.name, 5, s.fn); err != nil {
+			return result{}, err
+		}
+	}
+	return result{Phase: "query", Extra: extra}, nil
+}

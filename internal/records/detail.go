@@ -1,0 +1,265 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/microcosm-cc/bluemonday"
+)
+
+// ErrNoResource is returned for an id that is not in the vault.
+var ErrNoResource = errors.New("that record is not in the vault")
+
+// narrativePolicy admits the formatting FHIR narratives use (XHTML tables,
+// lists, emphasis) and nothing that runs, loads or navigates: provider HTML
+// is untrusted input to a webview that can call every bound Go method.
+var narrativePolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("div", "span", "p", "br", "hr", "b", "i", "em", "strong", "u", "sub", "sup", "small",
+		"ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+		"h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "blockquote")
+	p.AllowAttrs("colspan", "rowspan").OnElements("td", "th")
+	return p
+}()
+
+// SanitizeNarrative makes provider-supplied XHTML safe to show.
+func SanitizeNarrative(html string) string { return narrativePolicy.Sanitize(html) }
+
+// Detail returns the readable view of one resource.
+func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
+	var d Detail
+	var raw []byte
+	var source int64
+	err := s.db.QueryRowContext(ctx, `SELECT r.raw, r.received_at, r.source_id, src.label, r.version FROM resources r JOIN sources src ON src.id = r.source_id WHERE r.id = ?`, id).
+		Scan(&raw, &d.Received, &source, &d.Source, &d.Versions)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, ErrNoResource
+	}
+	if err != nil {
+		return d, err
+	}
+	items, err := scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+itemFrom+"WHERE s.resource = ?", id))
+	if err != nil {
+		return d, err
+	}
+	if len(items) == 1 {
+		d.Item = items[0]
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, raw, "", "  ") == nil {
+		d.Raw = pretty.String()
+	} else {
+		d.Raw = string(raw)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return d, fmt.Errorf("this record's stored form cannot be read: %w", err)
+	}
+	if text, ok := obj["text"].(map[string]any); ok {
+		if div, ok := text["div"].(string); ok {
+			d.Narrative = SanitizeNarrative(div)
+		}
+	}
+	r := renderer{names: s.refNames(ctx, source, id)}
+	d.Fields = r.fields(obj)
+	return d, nil
+}
+
+// refNames maps each reference this resource makes (Type/id) to the display
+// name of the resource it points at, for "who and where".
+func (s *Store) refNames(ctx context.Context, source, id int64) map[string]string {
+	out := map[string]string{}
+	rows, err := s.db.QueryContext(ctx, `
+SELECT rr.target, t.display FROM resource_refs rr
+JOIN resources r ON r.source_id = ? AND r.resource_type || '/' || r.resource_id = rr.target
+JOIN summaries t ON t.resource = r.id
+WHERE rr.resource = ?`, source, id)
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target, name string
+		if rows.Scan(&target, &name) == nil && name != "" {
+			out[target] = name
+		}
+	}
+	return out
+}
+
+// skipped are keys with no meaning to a person reading the record.
+var skipped = map[string]bool{"resourceType": true, "id": true, "meta": true, "text": true, "extension": true,
+	"modifierExtension": true, "contained": true, "implicitRules": true, "language": true, "fullUrl": true}
+
+type renderer struct{ names map[string]string }
+
+func (r renderer) fields(obj map[string]any) []Field {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		if !skipped[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		return fieldRank(keys[i]) < fieldRank(keys[j]) || (fieldRank(keys[i]) == fieldRank(keys[j]) && keys[i] < keys[j])
+	})
+	out := []Field{}
+	for _, k := range keys {
+		if v := r.value(obj[k], 0); v != "" {
+			out = append(out, Field{Label: label(k), Value: v})
+		}
+	}
+	return out
+}
+
+// fieldRank puts what people look for first.
+func fieldRank(k string) int {
+	order := []string{"code", "vaccineCode", "medicationCodeableConcept", "name", "type", "status", "clinicalStatus",
+		"category", "class", "value", "component", "effective", "onset", "occurrence", "authored", "period", "performed", "birthDate", "gender"}
+	for i, o := range order {
+		if strings.HasPrefix(k, o) {
+			return i
+		}
+	}
+	return len(order)
+}
+
+// label turns "effectiveDateTime" into "Effective date time".
+func label(k string) string {
+	var b strings.Builder
+	for i, r := range k {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		if i == 0 {
+			r = unicode.ToUpper(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (r renderer) value(v any, depth int) string {
+	if depth > 6 {
+		return ""
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []any:
+		parts := []string{}
+		for _, e := range x {
+			if s := r.value(e, depth+1); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	case map[string]any:
+		return r.object(x, depth)
+	}
+	return ""
+}
+
+// object renders the common FHIR datatypes the way a clinician writes them.
+func (r renderer) object(x map[string]any, depth int) string {
+	str := func(k string) string { s, _ := x[k].(string); return s }
+	switch {
+	case x["reference"] != nil || (x["display"] != nil && len(x) <= 2):
+		if d := str("display"); d != "" {
+			return d
+		}
+		ref := localRef(str("reference"))
+		if n := r.names[ref]; n != "" {
+			return n
+		}
+		if t, _, ok := strings.Cut(ref, "/"); ok {
+			return t
+		}
+		return ""
+	case x["coding"] != nil || (x["text"] != nil && len(x) == 1):
+		if t := str("text"); t != "" {
+			return t
+		}
+		codings, _ := x["coding"].([]any)
+		for _, c := range codings {
+			if m, ok := c.(map[string]any); ok {
+				if s := r.object(m, depth+1); s != "" {
+					return s
+				}
+			}
+		}
+		return ""
+	case x["system"] != nil && x["code"] != nil && x["value"] == nil:
+		if d := str("display"); d != "" {
+			return d
+		}
+		return str("code")
+	case x["value"] != nil && (x["unit"] != nil || x["code"] != nil || x["system"] != nil):
+		u := str("unit")
+		if u == "" {
+			u = str("code")
+		}
+		return strings.TrimSpace(r.value(x["value"], depth+1) + " " + u)
+	case x["start"] != nil || x["end"] != nil:
+		s, e := str("start"), str("end")
+		if e == "" || e == s {
+			return s
+		}
+		return s + " – " + e
+	case x["given"] != nil || x["family"] != nil:
+		if t := str("text"); t != "" {
+			return t
+		}
+		return strings.TrimSpace(r.value(x["given"], depth+1) + " " + str("family"))
+	case x["line"] != nil || x["city"] != nil:
+		parts := []string{r.value(x["line"], depth+1), str("city"), str("state"), str("postalCode"), str("country")}
+		return strings.Join(nonEmpty(parts), ", ")
+	case x["contentType"] != nil && (x["url"] != nil || x["data"] != nil):
+		if t := str("title"); t != "" {
+			return t + " (" + str("contentType") + ")"
+		}
+		return "Attachment (" + str("contentType") + ")"
+	}
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		if !skipped[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return fieldRank(keys[i]) < fieldRank(keys[j]) || (fieldRank(keys[i]) == fieldRank(keys[j]) && keys[i] < keys[j])
+	})
+	parts := []string{}
+	for _, k := range keys {
+		if s := r.value(x[k], depth+1); s != "" {
+			parts = append(parts, label(k)+": "+s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func nonEmpty(in []string) []string {
+	out := in[:0]
+	for _, s := range in {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,594 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+)
+
+// ImportOptions steer how imported Patient records become household members.
+type ImportOptions struct {
+	// PersonID, when set, links every Patient in the files to this person.
+	PersonID int64
+	// AutoCreatePeople adds a household member for each Patient that matches
+	// nobody (the CLI's behaviour); otherwise such patients are reported as
+	// Unmatched for the person to place.
+	AutoCreatePeople bool
+	// Limits bound what one file may contain; zero means fhir.DefaultLimits().
+	Limits *fhir.Limits
+}
+
+// maxIssuesListed caps the per-file list of skipped resources shown to a person.
+const maxIssuesListed = 200
+
+// batchSize resources travel together through the validate pipeline.
+const batchSize = 128
+
+// Import imports each file in its own transaction: a file is wholly stored or
+// not at all. One bad file does not stop the others.
+func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, progress func(Progress)) (ImportReport, error) {
+	rep := ImportReport{Files: []FileResult{}, Unmatched: []UnmatchedPatient{}, NewPeople: []Person{}}
+	for i, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		res, created := s.importPath(ctx, p, i, len(paths), opts, progress)
+		rep.Files = append(rep.Files, res)
+		rep.NewPeople = append(rep.NewPeople, created...)
+	}
+	un, err := s.Unmatched(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.Unmatched = un
+	return rep, nil
+}
+
+func (s *Store) importPath(ctx context.Context, path string, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return FileResult{File: name, Status: "rejected", Error: "Cannot open the file: " + plainOSError(err), Issues: []FileIssue{}}, nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		return FileResult{File: name, Status: "rejected", Error: "This is a folder, not a file.", Issues: []FileIssue{}}, nil
+	}
+	return s.ImportReader(ctx, name, f, st.Size(), idx, count, opts, progress)
+}
+
+func plainOSError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "it does not exist."
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied."
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// pending is one resource on its way through the pipeline.
+type pending struct {
+	res     fhir.Resource
+	invalid *fhir.Invalid
+	sum     fhir.Summary
+	hash    [32]byte
+}
+
+type batch struct {
+	items []pending
+	done  chan struct{}
+}
+
+// row is what the writer keeps of each stored resource until the file's
+// references can all be resolved.
+type row struct {
+	id      int64
+	typ     string
+	sum     fhir.Summary
+	changed bool
+}
+
+// ImportReader imports one file's bytes. size may be -1 when unknown.
+func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+	res := FileResult{File: name, Issues: []FileIssue{}, Bytes: size}
+	lim := fhir.DefaultLimits()
+	if opts.Limits != nil {
+		lim = *opts.Limits
+	}
+	hasher := sha256.New()
+	reader := fhir.NewReader(io.TeeReader(r, hasher), lim)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// Pipeline: one goroutine reads, workers validate and summarise (the
+	// CPU-heavy part), and this goroutine writes in file order.
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 4 {
+		workers = 4
+	}
+	jobs := make(chan *batch, workers*2)
+	ordered := make(chan *batch, workers*4)
+	var readErr error
+	go func() {
+		defer close(jobs)
+		defer close(ordered)
+		for {
+			b := &batch{done: make(chan struct{})}
+			for len(b.items) < batchSize {
+				item, err := reader.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					readErr = err
+					break
+				}
+				b.items = append(b.items, pending{res: item})
+			}
+			if len(b.items) > 0 {
+				select {
+				case ordered <- b:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case jobs <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if len(b.items) < batchSize || readErr != nil {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var validatorErr error
+	var verrOnce sync.Once
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := fhir.NewValidator()
+			if err != nil {
+				verrOnce.Do(func() { validatorErr = err })
+			}
+			for b := range jobs {
+				for i := range b.items {
+					p := &b.items[i]
+					if v == nil {
+						p.invalid = &fhir.Invalid{Index: p.res.Index, Type: p.res.Type, Reason: "validator unavailable"}
+						continue
+					}
+					if inv := v.Validate(p.res); inv != nil {
+						p.invalid = inv
+						continue
+					}
+					p.hash = sha256.Sum256(p.res.Raw)
+					p.sum = fhir.Summarize(p.res, localRef)
+				}
+				close(b.done)
+			}
+		}()
+	}
+	defer func() {
+		cancel()
+		for range ordered {
+		}
+		wg.Wait()
+	}()
+
+	fail := func(msg string) (FileResult, []Person) {
+		res.Status, res.Error = "rejected", msg
+		res.Added, res.Updated, res.Unchanged = 0, 0, 0
+		return res, nil
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail("The vault is busy or closed: " + err.Error())
+	}
+	defer tx.Rollback()
+	w, err := newWriter(ctx, tx, s.stamp())
+	if err != nil {
+		return fail("Cannot write to the vault: " + err.Error())
+	}
+	defer w.close()
+	imp, err := tx.ExecContext(ctx, `INSERT INTO imports(source_id, file_name, sha256, bytes, imported_at, added, updated, unchanged, skipped) VALUES (?, ?, '', 0, ?, 0, 0, 0, 0)`, FileSource, name, w.now)
+	if err != nil {
+		return fail("Cannot write to the vault: " + err.Error())
+	}
+	w.importID, _ = imp.LastInsertId()
+
+	var rows []row
+	lastReport := time.Time{}
+	seen := 0
+	for b := range ordered {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return fail("The import was cancelled; nothing from this file was stored.")
+		}
+		for i := range b.items {
+			p := &b.items[i]
+			seen++
+			if p.invalid != nil {
+				res.Skipped++
+				if len(res.Issues) < maxIssuesListed {
+					res.Issues = append(res.Issues, FileIssue{Entry: p.invalid.Index, Type: p.invalid.Type, Path: p.invalid.Path, Reason: p.invalid.Reason})
+				}
+				continue
+			}
+			id, outcome, err := w.upsert(p)
+			if err != nil {
+				return fail("Cannot write to the vault: " + err.Error())
+			}
+			switch outcome {
+			case added:
+				res.Added++
+			case updated:
+				res.Updated++
+			default:
+				res.Unchanged++
+			}
+			rows = append(rows, row{id: id, typ: p.res.Type, sum: p.sum, changed: outcome != unchanged})
+		}
+		if progress != nil && time.Since(lastReport) > 100*time.Millisecond {
+			lastReport = time.Now()
+			progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: reader.BytesRead(), BytesTotal: size, Resources: seen})
+		}
+	}
+	if readErr != nil {
+		var fe *fhir.FileError
+		if errors.As(readErr, &fe) {
+			return fail(fe.Error())
+		}
+		return fail("Cannot read the file: " + readErr.Error())
+	}
+	if validatorErr != nil {
+		return fail("The FHIR validator could not start: " + validatorErr.Error())
+	}
+	if err := ctx.Err(); err != nil {
+		return fail("The import was cancelled; nothing from this file was stored.")
+	}
+	if res.Added+res.Updated+res.Unchanged == 0 && res.Skipped > 0 {
+		return fail(fmt.Sprintf("None of the %d resources in this file is valid FHIR R4; nothing was stored.", res.Skipped))
+	}
+
+	resolve := func(ref string) string {
+		if strings.HasPrefix(ref, "urn:") || strings.Contains(ref, "://") {
+			return reader.ResolveRef(ref)
+		}
+		return ref
+	}
+	created, err := w.finish(s, rows, resolve, opts)
+	if err != nil {
+		return fail("Cannot write to the vault: " + err.Error())
+	}
+	if res.Added+res.Updated == 0 {
+		// Nothing changed: leave no trace, not even an import record.
+		res.Status = "unchanged"
+		return res, nil
+	}
+	if err := w.recordImport(hex.EncodeToString(hasher.Sum(nil)), reader.BytesRead(), res); err != nil {
+		return fail("Cannot write to the vault: " + err.Error())
+	}
+	if err := tx.Commit(); err != nil {
+		return fail("Cannot save to the vault: " + err.Error())
+	}
+	if progress != nil {
+		progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: reader.BytesRead(), BytesTotal: size, Resources: seen})
+	}
+	res.Status = "imported"
+	if res.Bytes < 0 {
+		res.Bytes = reader.BytesRead()
+	}
+	return res, created
+}
+
+// localRef resolves what can be resolved without the rest of the file:
+// relative and absolute REST references. urn: references come back as
+// written and are resolved once the whole file has been read.
+func localRef(ref string) string {
+	if ref == "" || ref[0] == '#' || strings.HasPrefix(ref, "urn:") {
+		return ref
+	}
+	ref = strings.TrimSuffix(ref, "/")
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) < 2 {
+		return ref
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
+
+type outcome int
+
+const (
+	unchanged outcome = iota
+	added
+	updated
+)
+
+// writer holds one file's prepared statements inside its transaction.
+type writer struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	now      string
+	importID int64
+
+	find, insert, archive, update  *sql.Stmt
+	delSummary, delSearch, delRefs *sql.Stmt
+	insSummary, insSearch, insRef  *sql.Stmt
+}
+
+func newWriter(ctx context.Context, tx *sql.Tx, now string) (*writer, error) {
+	w := &writer{ctx: ctx, tx: tx, now: now}
+	prep := []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&w.find, "SELECT id, version, sha256 FROM resources WHERE source_id = ? AND resource_type = ? AND resource_id = ?"},
+		{&w.insert, "INSERT INTO resources(source_id, resource_type, resource_id, version, fhir_version_id, last_updated, full_url, received_at, import_id, sha256, raw) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)"},
+		{&w.archive, `INSERT INTO resource_versions(resource, version, fhir_version_id, last_updated, full_url, received_at, import_id, superseded_at, sha256, raw)
+SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import_id, ?, sha256, raw FROM resources WHERE id = ?`},
+		{&w.update, "UPDATE resources SET version = version + 1, fhir_version_id = ?, last_updated = ?, full_url = ?, received_at = ?, import_id = ?, sha256 = ?, raw = ? WHERE id = ?"},
+		{&w.delSummary, "DELETE FROM summaries WHERE resource = ?"},
+		{&w.delSearch, "DELETE FROM search WHERE rowid = ?"},
+		{&w.delRefs, "DELETE FROM resource_refs WHERE resource = ?"},
+		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.insSearch, "INSERT INTO search(rowid, text) VALUES (?, ?)"},
+		{&w.insRef, "INSERT INTO resource_refs(resource, target) VALUES (?, ?)"},
+	}
+	for _, p := range prep {
+		st, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	return w, nil
+}
+
+func (w *writer) close() {
+	for _, st := range []*sql.Stmt{w.find, w.insert, w.archive, w.update, w.delSummary, w.delSearch, w.delRefs, w.insSummary, w.insSearch, w.insRef} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (w *writer) upsert(p *pending) (int64, outcome, error) {
+	r := &p.res
+	var id, version int64
+	var old []byte
+	err := w.find.QueryRowContext(w.ctx, FileSource, r.Type, r.ID).Scan(&id, &version, &old)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := w.insert.ExecContext(w.ctx, FileSource, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw)
+		if err != nil {
+			return 0, 0, err
+		}
+		id, _ = res.LastInsertId()
+		return id, added, nil
+	case err != nil:
+		return 0, 0, err
+	}
+	if bytes.Equal(old, p.hash[:]) {
+		return id, unchanged, nil
+	}
+	if _, err := w.archive.ExecContext(w.ctx, w.now, id); err != nil {
+		return 0, 0, err
+	}
+	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, id); err != nil {
+		return 0, 0, err
+	}
+	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch, w.delRefs} {
+		if _, err := st.ExecContext(w.ctx, id); err != nil {
+			return 0, 0, err
+		}
+	}
+	return id, updated, nil
+}
+
+// finish resolves the file's references, links its Patients to people and
+// writes the derived rows of every resource that was added or changed.
+func (w *writer) finish(s *Store, rows []row, resolve func(string) string, opts ImportOptions) ([]Person, error) {
+	links := linker{ctx: w.ctx, tx: w.tx, store: s, source: FileSource, cache: map[string]sql.NullInt64{}}
+	var created []Person
+	for i := range rows {
+		r := &rows[i]
+		r.sum.PatientRef = resolvePatient(resolve, r.sum.PatientRef)
+		if r.typ == "Patient" && r.changed {
+			pid := strings.TrimPrefix(r.sum.PatientRef, "Patient/")
+			p, err := links.place(pid, r.sum.Display, r.sum.Date, opts)
+			if err != nil {
+				return nil, err
+			}
+			if p != nil {
+				created = append(created, *p)
+			}
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if !r.changed {
+			continue
+		}
+		if err := w.derive(r.id, r.typ, &r.sum, resolve, &links); err != nil {
+			return nil, err
+		}
+	}
+	return created, nil
+}
+
+func resolvePatient(resolve func(string) string, ref string) string {
+	if ref == "" {
+		return ""
+	}
+	if out := resolve(ref); out != "" {
+		ref = out
+	}
+	if strings.HasPrefix(ref, "urn:uuid:") {
+		// Synthea and many exporters use the resource id as the uuid.
+		ref = "Patient/" + strings.TrimPrefix(ref, "urn:uuid:")
+	}
+	if !strings.HasPrefix(ref, "Patient/") {
+		return ""
+	}
+	return ref
+}
+
+// derive writes the summary, search text and references of one resource.
+func (w *writer) derive(id int64, typ string, sum *fhir.Summary, resolve func(string) string, links *linker) error {
+	pid := ""
+	if strings.HasPrefix(sum.PatientRef, "Patient/") {
+		pid = strings.TrimPrefix(sum.PatientRef, "Patient/")
+	}
+	var person sql.NullInt64
+	if pid != "" {
+		var err error
+		if person, err = links.person(pid); err != nil {
+			return err
+		}
+	}
+	var val sql.NullFloat64
+	if sum.ValueNum != nil {
+		val = sql.NullFloat64{Float64: *sum.ValueNum, Valid: true}
+	}
+	if _, err := w.insSummary.ExecContext(w.ctx, id, FileSource, typ, pid, person, sum.Date, sum.DateEnd, sum.Category, sum.CodeSystem, sum.Code, sum.Display, val, sum.ValueText, sum.Unit, sum.Status); err != nil {
+		return err
+	}
+	if text := strings.TrimSpace(sum.Text); text != "" {
+		if _, err := w.insSearch.ExecContext(w.ctx, id, text); err != nil {
+			return err
+		}
+	}
+	for _, ref := range sum.Refs {
+		if out := resolve(ref); out != "" {
+			ref = out
+		}
+		if ref == "" || ref[0] == '#' {
+			continue
+		}
+		if _, err := w.insRef.ExecContext(w.ctx, id, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) recordImport(sha string, n int64, res FileResult) error {
+	_, err := w.tx.ExecContext(w.ctx, "UPDATE imports SET sha256 = ?, bytes = ?, added = ?, updated = ?, unchanged = ?, skipped = ? WHERE id = ?",
+		sha, n, res.Added, res.Updated, res.Unchanged, res.Skipped, w.importID)
+	return err
+}
+
+// linker finds (and caches) which person a patient id belongs to.
+type linker struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	store  *Store
+	source int64
+	cache  map[string]sql.NullInt64
+}
+
+func (l *linker) person(pid string) (sql.NullInt64, error) {
+	if p, ok := l.cache[pid]; ok {
+		return p, nil
+	}
+	var p sql.NullInt64
+	err := l.tx.QueryRowContext(l.ctx, "SELECT person_id FROM patient_links WHERE source_id = ? AND patient_id = ?", l.source, pid).Scan(&p)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return p, err
+	}
+	l.cache[pid] = p
+	return p, nil
+}
+
+// place links a Patient to a person: the one chosen for the import, else an
+// existing link, else a member whose name and birth date agree, else a new
+// member when allowed. It returns the member it created, if any.
+func (l *linker) place(pid, name, birthDate string, opts ImportOptions) (*Person, error) {
+	if opts.PersonID != 0 {
+		return nil, l.link(pid, opts.PersonID)
+	}
+	if p, err := l.person(pid); err != nil || p.Valid {
+		return nil, err
+	}
+	birth := dateOnly(birthDate)
+	if name != "" && birth != "" {
+		var id int64
+		err := l.tx.QueryRowContext(l.ctx, "SELECT id FROM people WHERE birth_date = ? AND lower(name) = lower(?) ORDER BY id LIMIT 1", birth, normaliseName(name)).Scan(&id)
+		if err == nil {
+			return nil, l.link(pid, id)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	if !opts.AutoCreatePeople {
+		return nil, nil
+	}
+	display := normaliseName(name)
+	if display == "" {
+		display = "Unnamed person"
+	}
+	res, err := l.tx.ExecContext(l.ctx, "INSERT INTO people(name, birth_date, created_at) VALUES (?, ?, ?)", display, birth, l.store.stamp())
+	if err != nil {
+		return nil, err
+	}
+	id, _ := res.LastInsertId()
+	return &Person{ID: id, Name: display, BirthDate: birth}, l.link(pid, id)
+}
+
+func (l *linker) link(pid string, person int64) error {
+	if err := linkPatient(l.ctx, l.tx, l.source, pid, person); err != nil {
+		return err
+	}
+	l.cache[pid] = sql.NullInt64{Int64: person, Valid: true}
+	return nil
+}
+
+// normaliseName folds the digits Synthea appends to names ("Alexis959 Toy286")
+// and extra spaces, so "Alexis Toy" typed by a person matches.
+func normaliseName(name string) string {
+	f := strings.Fields(strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, name))
+	return strings.Join(f, " ")
+}
+
+func dateOnly(d string) string {
+	if len(d) >= 10 {
+		return d[:10]
+	}
+	return d
+}

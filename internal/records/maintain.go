@@ -1,0 +1,220 @@
+package records
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+)
+
+// Export writes every current resource, byte-for-byte as received, as one FHIR
+// R4 collection Bundle. Importing it into an empty vault gives back the same
+// resources. It returns how many resources it wrote.
+func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT full_url, raw FROM resources ORDER BY id")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	n := 0
+	for rows.Next() {
+		var fullURL string
+		var raw []byte
+		if err := rows.Scan(&fullURL, &raw); err != nil {
+			return n, err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n{")
+		if fullURL != "" {
+			u, _ := json.Marshal(fullURL)
+			bw.WriteString(`"fullUrl":`)
+			bw.Write(u)
+			bw.WriteByte(',')
+		}
+		bw.WriteString(`"resource":`)
+		bw.Write(raw)
+		bw.WriteByte('}')
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	bw.WriteString("\n]}\n")
+	return n, bw.Flush()
+}
+
+// Reindex rebuilds every derived row (summaries, search index, references)
+// from the raw resources, in one transaction. Patient links are kept: they
+// are the person's own decisions, not derived data.
+func (s *Store) Reindex(ctx context.Context) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{"DELETE FROM summaries", "DELETE FROM search", "DELETE FROM resource_refs"} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, err
+		}
+	}
+	// urn: references resolve through the fullUrls every resource arrived with.
+	fullURLs := map[string]string{}
+	rows, err := tx.QueryContext(ctx, "SELECT full_url, resource_type, resource_id FROM resources WHERE full_url != ''")
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var u, t, id string
+		if err := rows.Scan(&u, &t, &id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		fullURLs[u] = t + "/" + id
+	}
+	rows.Close()
+	resolve := func(ref string) string {
+		if r, ok := fullURLs[ref]; ok {
+			return r
+		}
+		return localRef(ref)
+	}
+
+	w, err := newWriter(ctx, tx, s.stamp())
+	if err != nil {
+		return 0, err
+	}
+	defer w.close()
+	links := linker{ctx: ctx, tx: tx, store: s, source: FileSource, cache: map[string]sql.NullInt64{}}
+	type item struct {
+		id  int64
+		typ string
+		sum fhir.Summary
+	}
+	var items []item
+	rows, err = tx.QueryContext(ctx, "SELECT id, source_id, resource_type, resource_id, raw FROM resources ORDER BY id")
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var it item
+		var src int64
+		var rid string
+		var raw []byte
+		if err := rows.Scan(&it.id, &src, &it.typ, &rid, &raw); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		it.sum = fhir.Summarize(fhir.Resource{Type: it.typ, ID: rid, Raw: raw}, localRef)
+		it.sum.PatientRef = resolvePatient(resolve, it.sum.PatientRef)
+		items = append(items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for i := range items {
+		if err := w.derive(items[i].id, items[i].typ, &items[i].sum, resolve, &links); err != nil {
+			return 0, err
+		}
+	}
+	return len(items), tx.Commit()
+}
+
+// VerifyReport is what `fasten verify` prints.
+type VerifyReport struct {
+	Integrity        []string `json:"integrity"`
+	Resources        int      `json:"resources"`
+	Versions         int      `json:"versions"`
+	HashMismatches   int      `json:"hashMismatches"`
+	Unparseable      int      `json:"unparseable"`
+	MissingSummaries int      `json:"missingSummaries"`
+	OK               bool     `json:"ok"`
+}
+
+// Verify checks the database structure and that every stored resource still
+// has the bytes it was received with.
+func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
+	var rep VerifyReport
+	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return rep, err
+	}
+	for rows.Next() {
+		var line string
+		rows.Scan(&line)
+		rep.Integrity = append(rep.Integrity, line)
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, "SELECT sha256, raw FROM resources")
+	if err != nil {
+		return rep, err
+	}
+	for rows.Next() {
+		var h, raw []byte
+		if err := rows.Scan(&h, &raw); err != nil {
+			rows.Close()
+			return rep, err
+		}
+		rep.Resources++
+		sum := sha256.Sum256(raw)
+		if !bytes.Equal(sum[:], h) {
+			rep.HashMismatches++
+		}
+		if !json.Valid(raw) {
+			rep.Unparseable++
+		}
+	}
+	rows.Close()
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM resources r LEFT JOIN summaries s ON s.resource = r.id WHERE s.resource IS NULL").Scan(&rep.MissingSummaries); err != nil {
+		return rep, err
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM resource_versions").Scan(&rep.Versions); err != nil {
+		return rep, err
+	}
+	rep.OK = len(rep.Integrity) == 1 && rep.Integrity[0] == "ok" && rep.HashMismatches == 0 && rep.Unparseable == 0 && rep.MissingSummaries == 0
+	return rep, nil
+}
+
+// String renders the report for a terminal.
+func (r VerifyReport) String() string {
+	status := "OK"
+	if !r.OK {
+		status = "PROBLEMS FOUND"
+	}
+	return fmt.Sprintf("%s\nintegrity: %s\nresources: %d (earlier versions: %d)\nhash mismatches: %d\nunreadable: %d\nmissing summaries: %d (run `fasten reindex`)",
+		status, strings.Join(r.Integrity, "; "), r.Resources, r.Versions, r.HashMismatches, r.Unparseable, r.MissingSummaries)
+}
+
+// ExportFile writes the export Bundle to path atomically: a half-written
+// export never replaces a good one.
+func (s *Store) ExportFile(ctx context.Context, path string) (int, error) {
+	tmp := path + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.Export(ctx, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, err
+	}
+	return n, os.Rename(tmp, path)
+}

@@ -1,0 +1,126 @@
+// Package records keeps a household's FHIR resources in the vault: import
+// (validated, one transaction per file), people and patient links, derived
+// summaries and search, queries for the UI, export, reindex and verify.
+package records
+
+// Person is one member of the household.
+type Person struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	BirthDate string `json:"birthDate"`
+	Records   int    `json:"records"`
+}
+
+// FileIssue locates one resource that was skipped, without quoting its content.
+type FileIssue struct {
+	Entry  int    `json:"entry"`
+	Type   string `json:"type"`
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// FileResult is what happened to one imported file.
+type FileResult struct {
+	File      string      `json:"file"`
+	Status    string      `json:"status"` // "imported", "unchanged" (already in the vault), "rejected"
+	Error     string      `json:"error,omitempty"`
+	Added     int         `json:"added"`
+	Updated   int         `json:"updated"`
+	Unchanged int         `json:"unchanged"`
+	Skipped   int         `json:"skipped"`
+	Issues    []FileIssue `json:"issues"`
+	Bytes     int64       `json:"bytes"`
+}
+
+// UnmatchedPatient is a Patient record no household member matched; the
+// person importing is asked who it is.
+type UnmatchedPatient struct {
+	Key       string `json:"key"` // opaque handle for AssignPatient
+	Name      string `json:"name"`
+	BirthDate string `json:"birthDate"`
+	Records   int    `json:"records"`
+}
+
+// ImportReport sums up an import of one or more files.
+type ImportReport struct {
+	Files     []FileResult       `json:"files"`
+	Unmatched []UnmatchedPatient `json:"unmatched"`
+	NewPeople []Person           `json:"newPeople"`
+}
+
+// Progress is reported while a file is imported.
+type Progress struct {
+	File       string `json:"file"`
+	FileIndex  int    `json:"fileIndex"`
+	FileCount  int    `json:"fileCount"`
+	BytesRead  int64  `json:"bytesRead"`
+	BytesTotal int64  `json:"bytesTotal"`
+	Resources  int    `json:"resources"`
+}
+
+// Item is one row in a list: a resource seen through its summary.
+type Item struct {
+	ID           int64    `json:"id"`
+	ResourceType string   `json:"resourceType"`
+	Date         string   `json:"date"`
+	DateEnd      string   `json:"dateEnd"`
+	Category     string   `json:"category"`
+	CodeSystem   string   `json:"codeSystem"`
+	Code         string   `json:"code"`
+	Display      string   `json:"display"`
+	ValueNum     *float64 `json:"valueNum"`
+	ValueText    string   `json:"valueText"`
+	Unit         string   `json:"unit"`
+	Status       string   `json:"status"`
+	Source       string   `json:"source"`
+}
+
+// TypeCount is how many current resources of one type a person has.
+type TypeCount struct {
+	ResourceType string `json:"resourceType"`
+	Count        int    `json:"count"`
+}
+
+// Overview is a person's front page.
+type Overview struct {
+	Person        Person      `json:"person"`
+	Counts        []TypeCount `json:"counts"`
+	Conditions    []Item      `json:"conditions"`
+	Medications   []Item      `json:"medications"`
+	Allergies     []Item      `json:"allergies"`
+	Immunizations []Item      `json:"immunizations"`
+	Vitals        []Item      `json:"vitals"`
+	Labs          []Item      `json:"labs"`
+}
+
+// Page is one page of a list.
+type Page struct {
+	Items []Item `json:"items"`
+	Total int    `json:"total"`
+}
+
+// Field is one labelled line of a readable detail view.
+type Field struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Detail is everything the detail view shows of one resource.
+type Detail struct {
+	Item      Item    `json:"item"`
+	Fields    []Field `json:"fields"`
+	Narrative string  `json:"narrative"` // provider HTML, sanitized
+	Raw       string  `json:"raw"`       // the bytes as received, pretty-printed for reading
+	Received  string  `json:"received"`
+	Versions  int     `json:"versions"`
+	Source    string  `json:"source"`
+}
+
+// Stats counts what the vault holds.
+type Stats struct {
+	Resources map[string]int `json:"resources"`
+	Total     int            `json:"total"`
+	People    int            `json:"people"`
+	Versions  int            `json:"versions"`
+	Imports   int            `json:"imports"`
+}
