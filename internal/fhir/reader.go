@@ -414,7 +414,26 @@ func (r *Reader) scanValue(sink *chunkBuf, sizeLimit int64, depthLimit int) erro
 			if inStr {
 				if esc {
 					esc = false
-				} else if c == '\\' {
+					continue
+				}
+				if c != '"' && c != '\\' {
+					// Jump over plain string content with the vectorised searches.
+					rest := buf[i:]
+					q := bytes.IndexByte(rest, '"')
+					if q >= 0 {
+						rest = rest[:q]
+					}
+					if bs := bytes.IndexByte(rest, '\\'); bs >= 0 {
+						i += bs
+					} else if q >= 0 {
+						i += q
+					} else {
+						i = len(buf) - 1
+						continue
+					}
+					c = buf[i]
+				}
+				if c == '\\' {
 					esc = true
 				} else if c == '"' {
 					inStr = false

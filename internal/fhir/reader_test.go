@@ -334,3 +334,53 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestLargeBundleHeap streams ~100 MB of Bundle entries (a fixture's entries
+// repeated, fed lazily) and checks the heap stays near one entry's worth.
+func TestLargeBundleHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams 100 MB")
+	}
+	data := firstFixture(t)
+	open := bytes.Index(data, []byte(`"entry"`))
+	lb := open + bytes.IndexByte(data[open:], '[')
+	rb := bytes.LastIndexByte(data, ']')
+	body := data[lb+1 : rb]
+	var parts []io.Reader
+	parts = append(parts, strings.NewReader(`{"resourceType":"Bundle","type":"collection","entry":[`))
+	total := 0
+	for total < 100<<20 {
+		if total > 0 {
+			parts = append(parts, strings.NewReader(","))
+		}
+		parts = append(parts, bytes.NewReader(body))
+		total += len(body)
+	}
+	parts = append(parts, strings.NewReader("]}"))
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var peak uint64
+	r := NewReader(io.MultiReader(parts...), DefaultLimits())
+	n := 0
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if n%2000 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	}
+	growth := int64(peak) - int64(base)
+	t.Logf("%d resources from %d MB; peak heap growth %d MB", n, r.BytesRead()>>20, growth>>20)
+	if growth > 48<<20 {
+		t.Errorf("heap grew by %d MB while streaming", growth>>20)
+	}
+}
