@@ -78,8 +78,8 @@ func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
 func (s *Store) refNames(ctx context.Context, source, id int64) map[string]string {
 	out := map[string]string{}
 	rows, err := s.db.QueryContext(ctx, `
-SELECT rr.target, t.display FROM resource_refs rr
-JOIN resources r ON r.source_id = ? AND r.resource_type || '/' || r.resource_id = rr.target
+SELECT rr.target_type || '/' || rr.target_id, r.full_url, t.display FROM resource_refs rr
+JOIN resources r ON r.source_id = ? AND r.resource_type = rr.target_type AND r.resource_id = rr.target_id
 JOIN summaries t ON t.resource = r.id
 WHERE rr.resource = ?`, source, id)
 	if err != nil {
@@ -87,9 +87,12 @@ WHERE rr.resource = ?`, source, id)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var target, name string
-		if rows.Scan(&target, &name) == nil && name != "" {
+		var target, fullURL, name string
+		if rows.Scan(&target, &fullURL, &name) == nil && name != "" {
 			out[target] = name
+			if fullURL != "" {
+				out[fullURL] = name // references written as the target's fullUrl (urn:uuid:…)
+			}
 		}
 	}
 	return out
@@ -183,6 +186,9 @@ func (r renderer) object(x map[string]any, depth int) string {
 	case x["reference"] != nil || (x["display"] != nil && len(x) <= 2):
 		if d := str("display"); d != "" {
 			return d
+		}
+		if n := r.names[str("reference")]; n != "" {
+			return n
 		}
 		ref := localRef(str("reference"))
 		if n := r.names[ref]; n != "" {

@@ -361,7 +361,7 @@ SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import
 		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.insSearch, "INSERT INTO search(rowid, text) VALUES (?, ?)"},
-		{&w.insRef, "INSERT INTO resource_refs(resource, target) VALUES (?, ?)"},
+		{&w.insRef, "INSERT INTO resource_refs(resource, target_type, target_id) VALUES (?, ?, ?)"},
 	}
 	for _, p := range prep {
 		st, err := tx.PrepareContext(ctx, p.q)
@@ -492,10 +492,11 @@ func (w *writer) derive(id int64, typ string, sum *fhir.Summary, resolve func(st
 		if out := resolve(ref); out != "" {
 			ref = out
 		}
-		if ref == "" || ref[0] == '#' {
+		typ, rid, ok := strings.Cut(ref, "/")
+		if !ok || typ == "" || rid == "" || strings.Contains(rid, "/") {
 			continue
 		}
-		if _, err := w.insRef.ExecContext(w.ctx, id, ref); err != nil {
+		if _, err := w.insRef.ExecContext(w.ctx, id, typ, rid); err != nil {
 			return err
 		}
 	}

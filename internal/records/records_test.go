@@ -173,7 +173,7 @@ func TestImportEveryFixtureExportRoundTrip(t *testing.T) {
 
 func TestFamilyOverviewListSearchDetail(t *testing.T) {
 	ctx := context.Background()
-	s, _ := openStore(t)
+	s, v := openStore(t)
 	files := fixtureFiles(t, "family")
 	if _, err := s.Import(ctx, files, records.ImportOptions{AutoCreatePeople: true}, nil); err != nil {
 		t.Fatal(err)
@@ -181,6 +181,20 @@ func TestFamilyOverviewListSearchDetail(t *testing.T) {
 	people, err := s.People(ctx)
 	if err != nil || len(people) != 5 {
 		t.Fatalf("people %v %v", people, err)
+	}
+	// No name, nor any other plaintext, in the vault, its WAL or anything beside them.
+	dir := filepath.Dir(v.Path())
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		for _, p := range people {
+			for _, word := range append(strings.Fields(p.Name), "resourceType", "SQLite format") {
+				// Shorter words turn up by chance in megabytes of ciphertext.
+				if len(word) >= 5 && bytes.Contains(data, []byte(word)) {
+					t.Errorf("%s contains %q in plaintext", e.Name(), word)
+				}
+			}
+		}
 	}
 	var neva records.Person
 	for _, p := range people {
@@ -260,6 +274,25 @@ func TestFamilyOverviewListSearchDetail(t *testing.T) {
 	}
 	if !hasValue {
 		t.Fatalf("detail has no value field: %+v", d.Fields)
+	}
+	// Who and where: an encounter names its provider organisation, resolved
+	// through the reference to the Organization resource.
+	enc, err := s.List(ctx, neva.ID, "Encounter", "", 0, 1)
+	if err != nil || len(enc.Items) != 1 {
+		t.Fatalf("encounters: %v", err)
+	}
+	d, err = s.Detail(ctx, enc.Items[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var provider string
+	for _, f := range d.Fields {
+		if f.Label == "Service provider" {
+			provider = f.Value
+		}
+	}
+	if provider == "" || provider == "Organization" {
+		t.Fatalf("encounter provider not resolved: %+v", d.Fields)
 	}
 }
 

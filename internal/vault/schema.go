@@ -112,8 +112,9 @@ CREATE INDEX summaries_person_code ON summaries (person_id, code, date);
 
 -- References between resources, resolved to Type/id within their source.
 CREATE TABLE resource_refs (
-  resource  INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
-  target    TEXT NOT NULL
+  resource    INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  target_type TEXT NOT NULL,
+  target_id   TEXT NOT NULL
 );
 CREATE INDEX resource_refs_resource ON resource_refs (resource);
 
