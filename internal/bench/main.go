@@ -58,6 +58,8 @@ func main() {
 		err = emit(floorPhase(*dir))
 	case "query":
 		err = emit(queryPhase(*dir))
+	case "bigfile":
+		err = emit(bigFilePhase(*dir))
 	default:
 		err = fmt.Errorf("unknown phase %q", *phase)
 	}
@@ -125,6 +127,14 @@ func orchestrate(fixtures string, target int) error {
 	if err != nil {
 		return err
 	}
+	bigSize, err := makeBigFile(work, 100<<20)
+	if err != nil {
+		return err
+	}
+	big, err := run("bigfile")
+	if err != nil {
+		return err
+	}
 	mb := float64(imp.Bytes) / 1e6
 	fmt.Printf("%-34s %10s %12s %10s %12s\n", "import", "seconds", "resources/s", "MB/s", "peak RSS MB")
 	fmt.Printf("%-34s %10.1f %12.0f %10.1f %12.0f\n", "floor: raw insert, one writer", floor.Seconds, float64(floor.Resources)/floor.Seconds, mb/floor.Seconds, floor.PeakRSSMB)
@@ -137,7 +147,9 @@ func orchestrate(fixtures string, target int) error {
 	for _, name := range []string{"overview", "list", "list-page-10", "search"} {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, q.Extra[name+"-p50"], q.Extra[name+"-p95"], q.Extra[name+"-max"], int(q.Extra[name+"-n"]))
 	}
-	fmt.Printf("query phase peak RSS: %.0f MB (target list p95 < 50 ms)\n", q.PeakRSSMB)
+	fmt.Printf("query phase peak RSS: %.0f MB (target list p95 < 50 ms)\n\n", q.PeakRSSMB)
+	fmt.Printf("one %.0f MB bundle (%d resources): %.1f s, %.0f resources/s, peak RSS %.0f MB (streaming: must not scale with file size)\n",
+		float64(bigSize)/1e6, big.Resources, big.Seconds, float64(big.Resources)/big.Seconds, big.PeakRSSMB)
 	return nil
 }
 
@@ -343,4 +355,72 @@ func queryPhase(dir string) (result, error) {
 		}
 	}
 	return result{Phase: "query", Extra: extra}, nil
+}
+
+// makeBigFile joins the scaled bundles' entries into one collection Bundle of
+// at least size bytes, to show that import memory does not grow with a file.
+func makeBigFile(work string, size int64) (int64, error) {
+	files, _ := inputs(work)
+	if err := os.MkdirAll(filepath.Join(work, "big"), 0o700); err != nil {
+		return 0, err
+	}
+	f, err := os.Create(filepath.Join(work, "big", "big.json"))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	var n int64
+	first := true
+	for _, path := range files {
+		if n >= size {
+			break
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return 0, err
+		}
+		var b struct {
+			Entry []json.RawMessage `json:"entry"`
+		}
+		if err := json.Unmarshal(data, &b); err != nil {
+			return 0, err
+		}
+		for _, e := range b.Entry {
+			if !first {
+				w.WriteByte(',')
+			}
+			first = false
+			w.Write(e)
+			n += int64(len(e)) + 1
+		}
+	}
+	w.WriteString("]}")
+	if err := w.Flush(); err != nil {
+		return 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+func bigFilePhase(dir string) (result, error) {
+	v, _, err := vault.Create(filepath.Join(dir, "big.fasten"), passphrase)
+	if err != nil {
+		return result{}, err
+	}
+	defer v.Close()
+	start := time.Now()
+	rep, err := records.New(v.DB()).Import(context.Background(), []string{filepath.Join(dir, "big", "big.json")}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil {
+		return result{}, err
+	}
+	f := rep.Files[0]
+	if f.Status != "imported" {
+		return result{}, fmt.Errorf("big file: %s %s", f.Status, f.Error)
+	}
+	return result{Phase: "bigfile", Seconds: time.Since(start).Seconds(), Resources: f.Added, Bytes: f.Bytes}, nil
 }

@@ -78,6 +78,12 @@ func Create(path, passphrase string) (*Vault, string, error) {
 		newPassphraseSlot(passphrase, vaultKey, DefaultKDF),
 		newRecoverySlot(recovery, vaultKey),
 	}}
+	// Owner-only permissions; SQLite gives its -wal and -shm files the same.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, "", fmt.Errorf("cannot create the vault file: %w", err)
+	}
+	f.Close()
 	// The database comes first so that a crash between the two never leaves a
 	// key file that opens nothing; an orphan database without keys is removed.
 	v, err := openDB(path, vaultKey)

@@ -164,6 +164,13 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		}
 	}
 	check()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		info, _ := e.Info()
+		if info.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s is readable by others: %v", e.Name(), info.Mode())
+		}
+	}
 	v.Close()
 	check()
 }
