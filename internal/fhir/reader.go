@@ -580,7 +580,7 @@ func (r *Reader) start() error {
 	return nil
 }
 
-// decided reports whether the top-level resourceType has been seen.
+// isBundle reports whether the top-level object has declared itself a Bundle.
 func (r *Reader) isBundle() bool { return r.rootType == "Bundle" }
 
 // rootMember reads one member of the top-level object (or its closing brace).
