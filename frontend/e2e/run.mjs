@@ -1,0 +1,254 @@
+// Browser end-to-end test: the real Go backend (`wails dev`, real SQLCipher
+// vault in a temp folder) driven through Debian's Chromium by playwright-core.
+// Creates a vault, imports the five-person family, switches person, opens a
+// lab result, searches, locks and unlocks — then checks that no health data
+// reached browser storage or any file outside the encrypted vault.
+//
+// Run from frontend/: node e2e/run.mjs   (make test-e2e does this)
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const repo = resolve(import.meta.dirname, '../..');
+const fixtures = resolve(repo, '../shared/fixtures/synthea/family');
+const work = mkdtempSync(join(tmpdir(), 'fasten-e2e-'));
+const vaultPath = join(work, 'vault', 'household.fasten');
+const shots = process.env.E2E_SHOTS || join(work, 'shots');
+mkdirSync(shots, { recursive: true });
+const PASS = 'e2e family passphrase 42';
+const display = `:${100 + Math.floor(Math.random() * 50)}`;
+const wails = join(execFileSync('go', ['env', 'GOPATH']).toString().trim(), 'bin', 'wails');
+
+let passed = 0;
+let failed = 0;
+const procs = [];
+function check(name, ok, detail = '') {
+  if (ok) {
+    passed++;
+    console.log(`  ok   ${name}`);
+  } else {
+    failed++;
+    console.log(`  FAIL ${name} ${detail}`);
+  }
+}
+
+function start(cmd, args, opts, logName) {
+  const p = spawn(cmd, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  p.stdout.on('data', (d) => (log += d));
+  p.stderr.on('data', (d) => (log += d));
+  p.log = () => log;
+  p.logName = logName;
+  procs.push(p);
+  return p;
+}
+
+function stopAll() {
+  for (const p of procs.reverse()) {
+    try {
+      process.kill(-p.pid, 'SIGTERM');
+    } catch {}
+  }
+}
+
+async function waitFor(what, fn, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if (await fn()) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// Every file the app could have written outside the vault: webview/browser
+// storage, logs, caches, the vault folder's other files.
+function walk(dir, out = []) {
+  let entries = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.isFile() && statSync(p).size < 200 * 1024 * 1024) out.push(p);
+  }
+  return out;
+}
+
+const familyNames = readdirSync(fixtures)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.split('_').slice(0, 2)); // [given, family] from the file names
+
+let browser;
+const env = {
+  ...process.env,
+  FASTEN_VAULT: vaultPath,
+  DISPLAY: display,
+  HOME: join(work, 'home'),
+  XDG_CONFIG_HOME: join(work, 'home/.config'),
+  XDG_DATA_HOME: join(work, 'home/.local/share'),
+  XDG_CACHE_HOME: join(work, 'home/.cache'),
+  GOPATH: execFileSync('go', ['env', 'GOPATH']).toString().trim(),
+  GOCACHE: execFileSync('go', ['env', 'GOCACHE']).toString().trim(),
+  GOMODCACHE: execFileSync('go', ['env', 'GOMODCACHE']).toString().trim(),
+  npm_config_cache: execFileSync('npm', ['config', 'get', 'cache']).toString().trim(),
+};
+try {
+  start('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {}, 'xvfb');
+  await new Promise((r) => setTimeout(r, 1000));
+  console.log('e2e: starting wails dev (the real Go backend)…');
+  const dev = start(
+    'dbus-run-session',
+    ['--', wails, 'dev', '-tags', 'webkit2_41 sqlite_fts5 sqlite_json', '-m', '-nosyncgomod', '-noreload', '-nogorebuild',
+      '-skipbindings', '-nocolour', '-viteservertimeout', '120', '-loglevel', 'Warning'],
+    { cwd: repo, env },
+    'wails dev',
+  );
+  await waitFor('wails dev on :34115', async () => {
+    if (dev.exitCode !== null) throw new Error('wails dev exited:\n' + dev.log());
+    const r = await fetch('http://localhost:34115/');
+    return r.ok;
+  }, 300_000);
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto('http://localhost:34115/');
+  await page.waitForFunction(() => window.go && window.go.app && window.go.app.App, null, { timeout: 60_000 });
+  const tid = (id) => page.getByTestId(id);
+
+  // 1. Create the vault.
+  await tid('create-passphrase').waitFor({ timeout: 30_000 });
+  await tid('create-passphrase').fill('short');
+  await tid('create-confirm').fill('short');
+  await tid('create-submit').click();
+  check('too-short passphrase is refused with a message', await tid('create-error').isVisible().catch(() => false) || await tid('create-submit').isDisabled());
+  await tid('create-passphrase').fill(PASS);
+  await tid('create-confirm').fill(PASS);
+  await tid('create-submit').click();
+  await tid('recovery-key').waitFor({ timeout: 30_000 });
+  const recoveryKey = (await tid('recovery-key').innerText()).trim();
+  check('recovery key shown once, 13 groups', recoveryKey.split('-').length === 13, recoveryKey.length + ' chars');
+  await tid('recovery-key-ack').check();
+  await tid('recovery-key-continue').click();
+  await tid('empty-household').waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(shots, '1-empty.png') });
+  check('vault file created at FASTEN_VAULT', statSync(vaultPath).size > 0);
+
+  // 2. Import the family through the file input (the browser path).
+  await tid('nav-import').click();
+  const files = readdirSync(fixtures).filter((f) => f.endsWith('.json')).map((f) => join(fixtures, f));
+  await tid('import-input').setInputFiles(files);
+  await tid('import-done').waitFor({ timeout: 180_000 });
+  const rows = await tid('import-report-row').count();
+  check('import report lists all 5 files', rows === 5, `rows=${rows}`);
+  const statuses = await tid('import-status').allInnerTexts();
+  check('every file imported', statuses.length === 5 && statuses.every((s) => /imported/i.test(s)), statuses.join(','));
+  // Patients new to the household: the report asks who they are.
+  const unmatched = await tid('unmatched-row').count();
+  for (let i = 0; i < unmatched; i++) {
+    const row = tid('unmatched-row').first();
+    await row.getByTestId('unmatched-assign').click();
+    await page.waitForTimeout(300);
+  }
+  await page.screenshot({ path: join(shots, '2-imported.png') });
+  const people = await page.locator('[data-testid^="person-"]').filter({ hasNotText: /^$/ }).evaluateAll((els) =>
+    els.filter((e) => /^person-\d+$/.test(e.dataset.testid)).map((e) => ({ id: e.dataset.testid, text: e.innerText })));
+  check('five household members after import', people.length === 5, JSON.stringify(people.map((p) => p.text)));
+
+  // 3. Switch person: Neva, then open a lab result from the overview.
+  const neva = people.find((p) => /Neva/.test(p.text));
+  check('Neva is in the household', !!neva);
+  await tid(neva.id).click();
+  await tid('person-title').filter({ hasText: 'Neva' }).waitFor({ timeout: 15_000 });
+  await tid('overview-labs').waitFor();
+  const labItems = tid('overview-labs').locator('button');
+  check('overview shows latest labs', (await labItems.count()) > 0);
+  check('overview shows vitals', (await tid('overview-vitals').locator('button').count()) > 0);
+  const labName = (await labItems.first().innerText()).split('\n')[0];
+  await labItems.first().click();
+  await tid('detail-panel').waitFor();
+  const title = await tid('detail-title').innerText();
+  check('lab detail opens with its name', title.length > 0 && labName.includes(title.split('\n')[0].slice(0, 10)), `${title} / ${labName}`);
+  const fields = await tid('detail-fields').innerText();
+  check('lab detail shows a value with unit', /Value/i.test(fields) && /\d/.test(fields), fields.slice(0, 200));
+  await tid('detail-raw-toggle').click();
+  const raw = await tid('detail-raw').innerText();
+  check('raw FHIR JSON toggle shows the resource', raw.includes('"resourceType": "Observation"'));
+  await page.screenshot({ path: join(shots, '3-lab-detail.png') });
+  await page.keyboard.press('Escape');
+
+  // 4. A list per type, and search.
+  await tid('type-chip-Observation').click();
+  await tid('list-row').first().waitFor();
+  check('observation list has 50 rows on the first page', (await tid('list-row').count()) === 50);
+  await tid('search-input').fill(labName.split(' ')[0]);
+  await tid('search-input').press('Enter');
+  await tid('search-results').waitFor({ timeout: 15_000 });
+  check('search finds the lab by its first word', (await tid('search-result').count()) > 0);
+  await page.screenshot({ path: join(shots, '4-search.png') });
+
+  // 5. Switch to another person: different records.
+  const other = people.find((p) => p !== neva);
+  await tid(other.id).click();
+  await tid('person-title').filter({ hasNotText: 'Neva' }).waitFor({ timeout: 15_000 });
+  check('switching person changes the overview', !(await tid('person-title').innerText()).includes('Neva'));
+
+  // 6. Lock, wrong passphrase, unlock.
+  await tid('lock-button').click();
+  await tid('unlock-passphrase').waitFor();
+  await tid('unlock-passphrase').fill('not the passphrase');
+  await tid('unlock-submit').click();
+  await tid('unlock-error').waitFor({ timeout: 15_000 });
+  check('wrong passphrase gives a clear message', /passphrase/i.test(await tid('unlock-error').innerText()));
+  await tid('unlock-passphrase').fill(PASS);
+  await tid('unlock-submit').click();
+  await page.locator('[data-testid^="person-"]').first().waitFor({ timeout: 15_000 });
+  check('unlocks again with the right passphrase', true);
+
+  // 7. Nothing health-related in browser storage.
+  const storage = await page.evaluate(async () => {
+    const dbs = indexedDB.databases ? await indexedDB.databases() : [];
+    return { local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage), cookies: document.cookie, idb: dbs.length };
+  });
+  const leaked = familyNames.flat().filter((n) => n.length > 3 && JSON.stringify(storage).includes(n));
+  check('no names in localStorage/sessionStorage/cookies/IndexedDB', leaked.length === 0 && storage.idb === 0, JSON.stringify(storage).slice(0, 200));
+  check('no uncaught page errors', consoleErrors.length === 0, consoleErrors.join('\n'));
+  await browser.close();
+  browser = null;
+  stopAll();
+  await new Promise((r) => setTimeout(r, 2000));
+
+  // 8. No plaintext health data anywhere the app could write (vault included).
+  const hits = [];
+  for (const f of walk(work)) {
+    if (f.startsWith(shots)) continue;
+    const buf = readFileSync(f);
+    for (const [given, family] of familyNames) {
+      for (const w of [given, family]) if (w.length >= 5 && buf.includes(w)) hits.push(`${f}: ${w}`);
+    }
+  }
+  check('no fixture names in any file under the app\'s folders (vault, WAL, logs, caches)', hits.length === 0, hits.slice(0, 5).join('\n'));
+} catch (e) {
+  failed++;
+  console.log('  FAIL e2e aborted:', e.message);
+  for (const p of procs) console.log(`--- ${p.logName} log (tail)\n${p.log().slice(-4000)}`);
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  stopAll();
+  if (!process.env.E2E_KEEP) rmSync(work, { recursive: true, force: true });
+}
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import {
+  baseName,
+  cleanPatientName,
+  formatBytes,
+  formatDate,
+  formatDateRange,
+  formatStatus,
+  formatValue,
+  initials,
+  percent,
+  plural,
+  prettyUnit,
+  typeLabel,
+} from './format';
+import { throttle } from './activity';
+
+describe('typeLabel', () => {
+  it('uses friendly names for known types', () => {
+    expect(typeLabel('Observation')).toBe('Observations & results');
+    expect(typeLabel('MedicationRequest')).toBe('Medications');
+    expect(typeLabel('Condition')).toBe('Conditions');
+    expect(typeLabel('AllergyIntolerance')).toBe('Allergies');
+  });
+  it('splits unknown CamelCase types into words', () => {
+    expect(typeLabel('NutritionOrder')).toBe('Nutrition order');
+  });
+});
+
+describe('formatDate', () => {
+  it('formats full dates without shifting the day', () => {
+    expect(formatDate('2020-05-17', 'en-US')).toBe('May 17, 2020');
+    expect(formatDate('2020-01-01', 'en-US')).toBe('Jan 1, 2020');
+  });
+  it('keeps the precision of partial dates', () => {
+    expect(formatDate('2019', 'en-US')).toBe('2019');
+    expect(formatDate('2019-03', 'en-US')).toBe('Mar 2019');
+  });
+  it('handles instants, empties and garbage', () => {
+    expect(formatDate('2021-07-04T12:00:00Z', 'en-US')).toMatch(/Jul [45], 2021/);
+    expect(formatDate('', 'en-US')).toBe('');
+    expect(formatDate(undefined)).toBe('');
+    expect(formatDate('not a date')).toBe('not a date');
+  });
+  it('formats ranges', () => {
+    expect(formatDateRange('2019-01-02', '2019-01-05', 'en-US')).toBe('Jan 2, 2019 – Jan 5, 2019');
+    expect(formatDateRange('2019-01-02', '', 'en-US')).toBe('Jan 2, 2019');
+    expect(formatDateRange('2019-01-02', '2019-01-02', 'en-US')).toBe('Jan 2, 2019');
+  });
+});
+
+describe('formatValue', () => {
+  it('rounds numbers and appends the unit', () => {
+    expect(formatValue({ valueNum: 72.456, unit: 'kg' }, 'en-US')).toBe('72.46 kg');
+    expect(formatValue({ valueNum: 98, unit: '%' }, 'en-US')).toBe('98%');
+    expect(formatValue({ valueNum: 60, unit: '{beats}/min' }, 'en-US')).toBe('60 beats/min');
+    expect(formatValue({ valueNum: 0, unit: '' }, 'en-US')).toBe('0');
+  });
+  it('falls back to the text value', () => {
+    expect(formatValue({ valueNum: null, valueText: 'Negative' })).toBe('Negative');
+    expect(formatValue({ valueNum: null, valueText: '120/80', unit: 'mm[Hg]' })).toBe('120/80 mm[Hg]');
+    expect(formatValue({ valueNum: null, valueText: '' })).toBe('');
+  });
+  it('prettyUnit drops UCUM braces', () => {
+    expect(prettyUnit('{score}')).toBe('score');
+  });
+});
+
+describe('small helpers', () => {
+  it('initials', () => {
+    expect(initials('Ada Lovelace')).toBe('AL');
+    expect(initials('  cher ')).toBe('C');
+    expect(initials('Mary Ann Smith')).toBe('MS');
+    expect(initials('')).toBe('?');
+  });
+  it('cleanPatientName removes Synthea digits', () => {
+    expect(cleanPatientName('Ana972 Ruiz428')).toBe('Ana Ruiz');
+    expect(cleanPatientName('Mr. Bob12  Ray7')).toBe('Mr. Bob Ray');
+  });
+  it('plural', () => {
+    expect(plural(1, 'record')).toBe('1 record');
+    expect(plural(2, 'record')).toBe('2 records');
+    expect(plural(0, 'person', 'people')).toBe('0 people');
+  });
+  it('formatBytes and percent', () => {
+    expect(formatBytes(500)).toBe('500 B');
+    expect(formatBytes(2048)).toBe('2 KB');
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5 MB');
+    expect(percent(50, 200)).toBe(25);
+    expect(percent(5, 0)).toBe(0);
+    expect(percent(300, 200)).toBe(100);
+  });
+  it('formatStatus and baseName', () => {
+    expect(formatStatus('entered-in-error')).toBe('Entered in error');
+    expect(baseName('/home/a/b/bundle.json')).toBe('bundle.json');
+    expect(baseName('C:\\x\\y.ndjson')).toBe('y.ndjson');
+  });
+});
+
+describe('throttle', () => {
+  it('calls at most once per interval', () => {
+    let t = 0;
+    let calls = 0;
+    const f = throttle(() => calls++, 30_000, () => t);
+    f();
+    f();
+    t = 29_999;
+    f();
+    expect(calls).toBe(1);
+    t = 30_000;
+    f();
+    expect(calls).toBe(2);
+  });
+});

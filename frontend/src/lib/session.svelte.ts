@@ -1,0 +1,128 @@
+// In-memory application state. Nothing here is ever written to storage:
+// locking (by the person, by idle time, or discovered through a failed call)
+// resets it all, so no health data outlives an unlocked session.
+import * as api from './api';
+import type { Person, VaultStatus } from './types';
+
+export type Phase = 'loading' | 'create' | 'recovery-key' | 'unlock' | 'main' | 'fatal';
+
+export type View =
+  | { kind: 'overview' }
+  | { kind: 'list'; resourceType: string }
+  | { kind: 'search'; query: string }
+  | { kind: 'import' }
+  | { kind: 'settings' };
+
+class Session {
+  phase = $state<Phase>('loading');
+  status = $state<VaultStatus | null>(null);
+  /** Why the unlock screen is showing ("idle" etc.), shown once. */
+  lockReason = $state('');
+  fatal = $state('');
+
+  async start(): Promise<void> {
+    try {
+      const st = await api.status();
+      this.status = st;
+      this.phase = !st.exists ? 'create' : st.unlocked ? 'main' : 'unlock';
+    } catch (e) {
+      this.fatal = api.errorMessage(e);
+      this.phase = 'fatal';
+    }
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.status = await api.status();
+    } catch {
+      /* keep the last one */
+    }
+  }
+
+  /** The vault is locked (event, Lock button, or a call that found it locked). */
+  locked(reason = ''): void {
+    household.reset();
+    if (this.phase === 'create') return;
+    this.lockReason = reason;
+    this.phase = 'unlock';
+    void this.refreshStatus();
+  }
+
+  unlocked(): void {
+    this.lockReason = '';
+    this.phase = 'main';
+    void this.refreshStatus();
+  }
+}
+
+class Household {
+  people = $state<Person[]>([]);
+  loaded = $state(false);
+  selectedId = $state<number | null>(null);
+  view = $state<View>({ kind: 'overview' });
+  detailId = $state<number | null>(null);
+  /** Bumped after imports or edits so open views reload. */
+  version = $state(0);
+  error = $state('');
+
+  get selected(): Person | null {
+    return this.people.find((p) => p.id === this.selectedId) ?? null;
+  }
+
+  async refreshPeople(): Promise<void> {
+    try {
+      const list = await api.people();
+      this.people = list;
+      this.loaded = true;
+      this.error = '';
+      if (this.selectedId === null || !list.some((p) => p.id === this.selectedId)) {
+        this.selectedId = list.length ? list[0].id : null;
+      }
+    } catch (e) {
+      if (!api.isLockedError(e)) this.error = api.errorMessage(e);
+    }
+  }
+
+  select(id: number): void {
+    this.selectedId = id;
+    this.detailId = null;
+    this.view = { kind: 'overview' };
+  }
+
+  go(view: View): void {
+    this.view = view;
+  }
+
+  openDetail(id: number): void {
+    this.detailId = id;
+  }
+
+  closeDetail(): void {
+    this.detailId = null;
+  }
+
+  changed(): void {
+    this.version++;
+  }
+
+  reset(): void {
+    this.people = [];
+    this.loaded = false;
+    this.selectedId = null;
+    this.view = { kind: 'overview' };
+    this.detailId = null;
+    this.error = '';
+    this.version++;
+    resetHooks.forEach((fn) => fn());
+  }
+}
+
+const resetHooks = new Set<() => void>();
+/** Feature stores register here to drop their data on lock. */
+export function onReset(fn: () => void): () => void {
+  resetHooks.add(fn);
+  return () => resetHooks.delete(fn);
+}
+
+export const household = new Household();
+export const session = new Session();

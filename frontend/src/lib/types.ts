@@ -1,0 +1,119 @@
+// Shapes of the JSON the Go façade (app/app.go) returns. They mirror
+// internal/records/types.go and internal/household/household.go field for field.
+
+export interface VaultStatus {
+  path: string;
+  exists: boolean;
+  unlocked: boolean;
+  autoLockMinutes: number;
+}
+
+export interface Person {
+  id: number;
+  name: string;
+  birthDate: string;
+  records: number;
+}
+
+export interface FileIssue {
+  entry: number;
+  type: string;
+  path: string;
+  reason: string;
+}
+
+export type FileStatus = 'imported' | 'unchanged' | 'rejected' | string;
+
+export interface FileResult {
+  file: string;
+  status: FileStatus;
+  error?: string;
+  added: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  issues: FileIssue[] | null;
+  bytes: number;
+}
+
+export interface UnmatchedPatient {
+  key: string;
+  name: string;
+  birthDate: string;
+  records: number;
+}
+
+export interface ImportReport {
+  files: FileResult[] | null;
+  unmatched: UnmatchedPatient[] | null;
+  newPeople: Person[] | null;
+}
+
+export interface ImportProgress {
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  bytesRead: number;
+  bytesTotal: number;
+  resources: number;
+}
+
+export interface Item {
+  id: number;
+  resourceType: string;
+  date: string;
+  dateEnd: string;
+  category: string;
+  codeSystem: string;
+  code: string;
+  display: string;
+  valueNum: number | null;
+  valueText: string;
+  unit: string;
+  status: string;
+  source: string;
+}
+
+export interface TypeCount {
+  resourceType: string;
+  count: number;
+}
+
+export interface Overview {
+  person: Person;
+  counts: TypeCount[] | null;
+  conditions: Item[] | null;
+  medications: Item[] | null;
+  allergies: Item[] | null;
+  immunizations: Item[] | null;
+  vitals: Item[] | null;
+  labs: Item[] | null;
+}
+
+export interface Page {
+  items: Item[] | null;
+  total: number;
+}
+
+export interface Field {
+  label: string;
+  value: string;
+}
+
+export interface Detail {
+  item: Item;
+  fields: Field[] | null;
+  narrative: string;
+  raw: string;
+  received: string;
+  versions: number;
+  source: string;
+}
+
+export interface Stats {
+  resources: Record<string, number> | null;
+  total: number;
+  people: number;
+  versions: number;
+  imports: number;
+}

@@ -1,0 +1,368 @@
+export namespace household {
+	
+	export class Status {
+	    path: string;
+	    exists: boolean;
+	    unlocked: boolean;
+	    autoLockMinutes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.exists = source["exists"];
+	        this.unlocked = source["unlocked"];
+	        this.autoLockMinutes = source["autoLockMinutes"];
+	    }
+	}
+
+}
+
+export namespace records {
+	
+	export class Field {
+	    label: string;
+	    value: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Field(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.label = source["label"];
+	        this.value = source["value"];
+	    }
+	}
+	export class Item {
+	    id: number;
+	    resourceType: string;
+	    date: string;
+	    dateEnd: string;
+	    category: string;
+	    codeSystem: string;
+	    code: string;
+	    display: string;
+	    valueNum?: number;
+	    valueText: string;
+	    unit: string;
+	    status: string;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Item(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.resourceType = source["resourceType"];
+	        this.date = source["date"];
+	        this.dateEnd = source["dateEnd"];
+	        this.category = source["category"];
+	        this.codeSystem = source["codeSystem"];
+	        this.code = source["code"];
+	        this.display = source["display"];
+	        this.valueNum = source["valueNum"];
+	        this.valueText = source["valueText"];
+	        this.unit = source["unit"];
+	        this.status = source["status"];
+	        this.source = source["source"];
+	    }
+	}
+	export class Detail {
+	    item: Item;
+	    fields: Field[];
+	    narrative: string;
+	    raw: string;
+	    received: string;
+	    versions: number;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Detail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.item = this.convertValues(source["item"], Item);
+	        this.fields = this.convertValues(source["fields"], Field);
+	        this.narrative = source["narrative"];
+	        this.raw = source["raw"];
+	        this.received = source["received"];
+	        this.versions = source["versions"];
+	        this.source = source["source"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class FileIssue {
+	    entry: number;
+	    type: string;
+	    path: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileIssue(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.entry = source["entry"];
+	        this.type = source["type"];
+	        this.path = source["path"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class FileResult {
+	    file: string;
+	    status: string;
+	    error?: string;
+	    added: number;
+	    updated: number;
+	    unchanged: number;
+	    skipped: number;
+	    issues: FileIssue[];
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.file = source["file"];
+	        this.status = source["status"];
+	        this.error = source["error"];
+	        this.added = source["added"];
+	        this.updated = source["updated"];
+	        this.unchanged = source["unchanged"];
+	        this.skipped = source["skipped"];
+	        this.issues = this.convertValues(source["issues"], FileIssue);
+	        this.bytes = source["bytes"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Person {
+	    id: number;
+	    name: string;
+	    birthDate: string;
+	    records: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Person(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.birthDate = source["birthDate"];
+	        this.records = source["records"];
+	    }
+	}
+	export class UnmatchedPatient {
+	    key: string;
+	    name: string;
+	    birthDate: string;
+	    records: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new UnmatchedPatient(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.name = source["name"];
+	        this.birthDate = source["birthDate"];
+	        this.records = source["records"];
+	    }
+	}
+	export class ImportReport {
+	    files: FileResult[];
+	    unmatched: UnmatchedPatient[];
+	    newPeople: Person[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = this.convertValues(source["files"], FileResult);
+	        this.unmatched = this.convertValues(source["unmatched"], UnmatchedPatient);
+	        this.newPeople = this.convertValues(source["newPeople"], Person);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class TypeCount {
+	    resourceType: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TypeCount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.resourceType = source["resourceType"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Overview {
+	    person: Person;
+	    counts: TypeCount[];
+	    conditions: Item[];
+	    medications: Item[];
+	    allergies: Item[];
+	    immunizations: Item[];
+	    vitals: Item[];
+	    labs: Item[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Overview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.person = this.convertValues(source["person"], Person);
+	        this.counts = this.convertValues(source["counts"], TypeCount);
+	        this.conditions = this.convertValues(source["conditions"], Item);
+	        this.medications = this.convertValues(source["medications"], Item);
+	        this.allergies = this.convertValues(source["allergies"], Item);
+	        this.immunizations = this.convertValues(source["immunizations"], Item);
+	        this.vitals = this.convertValues(source["vitals"], Item);
+	        this.labs = this.convertValues(source["labs"], Item);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Page {
+	    items: Item[];
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Page(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.items = this.convertValues(source["items"], Item);
+	        this.total = source["total"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Stats {
+	    resources: Record<string, number>;
+	    total: number;
+	    people: number;
+	    versions: number;
+	    imports: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Stats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.resources = source["resources"];
+	        this.total = source["total"];
+	        this.people = source["people"];
+	        this.versions = source["versions"];
+	        this.imports = source["imports"];
+	    }
+	}
+	
+
+}
+
