@@ -19,7 +19,7 @@ test-deps:
 
 # The production binary: frontend built and embedded, SQLCipher with FTS5/JSON1.
 build: deps
-	$(WAILS) build -tags "$(GO_TAGS)" -o fasten -trimpath
+	$(WAILS) build -tags "$(GO_TAGS)" -o fasten
 	@ls -l $(BIN)
 
 frontend:

@@ -5,6 +5,10 @@
 set -euo pipefail
 BIN=$(realpath "${1:-build/bin/fasten}")
 OUT=${WINDOW_TEST_OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
+# ImageMagick's own convert (a machine may shadow it earlier in PATH).
+CONVERT=/usr/bin/convert
+[ -x "$CONVERT" ] || CONVERT=convert
 WORK=$(mktemp -d)
 DISPLAY_NUM=:$((90 + RANDOM % 9))
 cleanup() {
@@ -39,7 +43,7 @@ done
 colours=0
 for _ in $(seq 60); do
   import -window root "$OUT/window.png" 2>/dev/null || true
-  colours=$(convert "$OUT/window.png" -format '%k' info: 2>/dev/null || echo 0)
+  colours=$("$CONVERT" "$OUT/window.png" -format '%k' info: 2>/dev/null || echo 0)
   [ "$colours" -gt 50 ] && break
   sleep 0.5
 done
@@ -47,11 +51,11 @@ done
 echo "window test: first screen rendered with $colours colours ($OUT/window.png)"
 
 # Create the vault through the window: the first screen focuses the passphrase
-# field; Tab moves to the confirmation; Enter submits.
+# field; Tab passes its Show button and reaches the confirmation; Enter submits.
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid" || true
 sleep 0.5
 xdotool type --delay 20 "window test passphrase"
-xdotool key Tab
+xdotool key Tab Tab
 xdotool type --delay 20 "window test passphrase"
 xdotool key Return
 for _ in $(seq 100); do
