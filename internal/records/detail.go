@@ -13,6 +13,8 @@ import (
 	"unicode"
 
 	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 )
 
 // ErrNoResource is returned for an id that is not in the vault.
@@ -38,8 +40,9 @@ func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
 	var d Detail
 	var raw []byte
 	var source int64
-	err := s.db.QueryRowContext(ctx, `SELECT r.raw, r.received_at, r.source_id, src.label, r.version FROM resources r JOIN sources src ON src.id = r.source_id WHERE r.id = ?`, id).
-		Scan(&raw, &d.Received, &source, &d.Source, &d.Versions)
+	var typ, rid string
+	err := s.db.QueryRowContext(ctx, `SELECT r.raw, r.resource_type, r.resource_id, r.received_at, r.source_id, src.label, r.version FROM resources r JOIN sources src ON src.id = r.source_id WHERE r.id = ?`, id).
+		Scan(&raw, &typ, &rid, &d.Received, &source, &d.Source, &d.Versions)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNoResource
 	}
@@ -68,31 +71,36 @@ func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
 			d.Narrative = SanitizeNarrative(div)
 		}
 	}
-	r := renderer{names: s.refNames(ctx, source, id)}
+	r := renderer{names: s.refNames(ctx, source, fhir.Resource{Type: typ, ID: rid, Raw: raw})}
 	d.Fields = r.fields(obj)
 	return d, nil
 }
 
-// refNames maps each reference this resource makes (Type/id) to the display
-// name of the resource it points at, for "who and where".
-func (s *Store) refNames(ctx context.Context, source, id int64) map[string]string {
+// refNames maps each reference this resource makes, as written and as
+// Type/id, to the display name of the resource it points at: "who and where".
+func (s *Store) refNames(ctx context.Context, source int64, res fhir.Resource) map[string]string {
 	out := map[string]string{}
-	rows, err := s.db.QueryContext(ctx, `
-SELECT rr.target_type || '/' || rr.target_id, r.full_url, t.display FROM resource_refs rr
-JOIN resources r ON r.source_id = ? AND r.resource_type = rr.target_type AND r.resource_id = rr.target_id
-JOIN summaries t ON t.resource = r.id
-WHERE rr.resource = ?`, source, id)
-	if err != nil {
-		return out
+	refs := fhir.Summarize(res, localRef).Refs
+	if len(refs) > 64 {
+		refs = refs[:64]
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var target, fullURL, name string
-		if rows.Scan(&target, &fullURL, &name) == nil && name != "" {
-			out[target] = name
-			if fullURL != "" {
-				out[fullURL] = name // references written as the target's fullUrl (urn:uuid:…)
-			}
+	for _, ref := range refs {
+		if _, done := out[ref]; done {
+			continue
+		}
+		var name string
+		var err error
+		if id, ok := strings.CutPrefix(ref, "urn:uuid:"); ok {
+			err = s.db.QueryRowContext(ctx, `SELECT t.display FROM resources r JOIN summaries t ON t.resource = r.id
+WHERE r.source_id = ? AND r.resource_id = ? AND r.full_url = ?`, source, id, ref).Scan(&name)
+		} else if typ, id, ok := strings.Cut(ref, "/"); ok {
+			err = s.db.QueryRowContext(ctx, `SELECT t.display FROM resources r JOIN summaries t ON t.resource = r.id
+WHERE r.source_id = ? AND r.resource_id = ? AND r.resource_type = ?`, source, id, typ).Scan(&name)
+		} else {
+			continue
+		}
+		if err == nil && name != "" {
+			out[ref] = name
 		}
 	}
 	return out

@@ -339,9 +339,9 @@ type writer struct {
 	now      string
 	importID int64
 
-	find, insert, archive, update  *sql.Stmt
-	delSummary, delSearch, delRefs *sql.Stmt
-	insSummary, insSearch, insRef  *sql.Stmt
+	find, insert, archive, update *sql.Stmt
+	delSummary, delSearch         *sql.Stmt
+	insSummary, insSearch         *sql.Stmt
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, now string) (*writer, error) {
@@ -351,17 +351,16 @@ func newWriter(ctx context.Context, tx *sql.Tx, now string) (*writer, error) {
 		q   string
 	}{
 		{&w.find, "SELECT id, version, sha256 FROM resources WHERE source_id = ? AND resource_type = ? AND resource_id = ?"},
-		{&w.insert, "INSERT INTO resources(source_id, resource_type, resource_id, version, fhir_version_id, last_updated, full_url, received_at, import_id, sha256, raw) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)"},
+		{&w.insert, `INSERT INTO resources(source_id, resource_type, resource_id, version, fhir_version_id, last_updated, full_url, received_at, import_id, sha256, raw)
+VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, resource_id, resource_type) DO NOTHING`},
 		{&w.archive, `INSERT INTO resource_versions(resource, version, fhir_version_id, last_updated, full_url, received_at, import_id, superseded_at, sha256, raw)
 SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import_id, ?, sha256, raw FROM resources WHERE id = ?`},
 		{&w.update, "UPDATE resources SET version = version + 1, fhir_version_id = ?, last_updated = ?, full_url = ?, received_at = ?, import_id = ?, sha256 = ?, raw = ? WHERE id = ?"},
 		{&w.delSummary, "DELETE FROM summaries WHERE resource = ?"},
 		{&w.delSearch, "DELETE FROM search WHERE rowid = ?"},
-		{&w.delRefs, "DELETE FROM resource_refs WHERE resource = ?"},
 		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.insSearch, "INSERT INTO search(rowid, text) VALUES (?, ?)"},
-		{&w.insRef, "INSERT INTO resource_refs(resource, target_type, target_id) VALUES (?, ?, ?)"},
 	}
 	for _, p := range prep {
 		st, err := tx.PrepareContext(ctx, p.q)
@@ -375,7 +374,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.find, w.insert, w.archive, w.update, w.delSummary, w.delSearch, w.delRefs, w.insSummary, w.insSearch, w.insRef} {
+	for _, st := range []*sql.Stmt{w.find, w.insert, w.archive, w.update, w.delSummary, w.delSearch, w.insSummary, w.insSearch} {
 		if st != nil {
 			st.Close()
 		}
@@ -384,18 +383,19 @@ func (w *writer) close() {
 
 func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	r := &p.res
+	// Most resources are new: try the insert first and look the row up only
+	// when it already exists.
+	res, err := w.insert.ExecContext(w.ctx, FileSource, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw)
+	if err != nil {
+		return 0, 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		id, _ := res.LastInsertId()
+		return id, added, nil
+	}
 	var id, version int64
 	var old []byte
-	err := w.find.QueryRowContext(w.ctx, FileSource, r.Type, r.ID).Scan(&id, &version, &old)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		res, err := w.insert.ExecContext(w.ctx, FileSource, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw)
-		if err != nil {
-			return 0, 0, err
-		}
-		id, _ = res.LastInsertId()
-		return id, added, nil
-	case err != nil:
+	if err := w.find.QueryRowContext(w.ctx, FileSource, r.Type, r.ID).Scan(&id, &version, &old); err != nil {
 		return 0, 0, err
 	}
 	if bytes.Equal(old, p.hash[:]) {
@@ -407,7 +407,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, id); err != nil {
 		return 0, 0, err
 	}
-	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch, w.delRefs} {
+	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch} {
 		if _, err := st.ExecContext(w.ctx, id); err != nil {
 			return 0, 0, err
 		}
@@ -439,7 +439,7 @@ func (w *writer) finish(s *Store, rows []row, resolve func(string) string, opts 
 		if !r.changed {
 			continue
 		}
-		if err := w.derive(r.id, r.typ, &r.sum, resolve, &links); err != nil {
+		if err := w.derive(r.id, r.typ, &r.sum, &links); err != nil {
 			return nil, err
 		}
 	}
@@ -463,8 +463,8 @@ func resolvePatient(resolve func(string) string, ref string) string {
 	return ref
 }
 
-// derive writes the summary, search text and references of one resource.
-func (w *writer) derive(id int64, typ string, sum *fhir.Summary, resolve func(string) string, links *linker) error {
+// derive writes the summary and search text of one resource.
+func (w *writer) derive(id int64, typ string, sum *fhir.Summary, links *linker) error {
 	pid := ""
 	if strings.HasPrefix(sum.PatientRef, "Patient/") {
 		pid = strings.TrimPrefix(sum.PatientRef, "Patient/")
@@ -485,18 +485,6 @@ func (w *writer) derive(id int64, typ string, sum *fhir.Summary, resolve func(st
 	}
 	if text := strings.TrimSpace(sum.Text); text != "" {
 		if _, err := w.insSearch.ExecContext(w.ctx, id, text); err != nil {
-			return err
-		}
-	}
-	for _, ref := range sum.Refs {
-		if out := resolve(ref); out != "" {
-			ref = out
-		}
-		typ, rid, ok := strings.Cut(ref, "/")
-		if !ok || typ == "" || rid == "" || strings.Contains(rid, "/") {
-			continue
-		}
-		if _, err := w.insRef.ExecContext(w.ctx, id, typ, rid); err != nil {
 			return err
 		}
 	}

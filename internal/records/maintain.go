@@ -55,7 +55,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 	return n, bw.Flush()
 }
 
-// Reindex rebuilds every derived row (summaries, search index, references)
+// Reindex rebuilds every derived row (summaries and the search index)
 // from the raw resources, in one transaction. Patient links are kept: they
 // are the person's own decisions, not derived data.
 func (s *Store) Reindex(ctx context.Context) (int, error) {
@@ -64,7 +64,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{"DELETE FROM summaries", "DELETE FROM search", "DELETE FROM resource_refs"} {
+	for _, q := range []string{"DELETE FROM summaries", "DELETE FROM search"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return 0, err
 		}
@@ -125,7 +125,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for i := range items {
-		if err := w.derive(items[i].id, items[i].typ, &items[i].sum, resolve, &links); err != nil {
+		if err := w.derive(items[i].id, items[i].typ, &items[i].sum, &links); err != nil {
 			return 0, err
 		}
 	}

@@ -61,7 +61,8 @@ CREATE TABLE resources (
   import_id       INTEGER REFERENCES imports(id),
   sha256          BLOB NOT NULL,
   raw             BLOB NOT NULL,
-  UNIQUE (source_id, resource_type, resource_id)
+  -- id before type: references written as urn:uuid:<id> are found by id alone.
+  UNIQUE (source_id, resource_id, resource_type)
 );
 
 -- Earlier versions of a resource that changed, kept retrievable.
@@ -109,14 +110,6 @@ CREATE TABLE summaries (
 CREATE INDEX summaries_person_type_date ON summaries (person_id, resource_type, date DESC);
 CREATE INDEX summaries_patient ON summaries (source_id, patient_id);
 CREATE INDEX summaries_person_code ON summaries (person_id, code, date);
-
--- References between resources, resolved to Type/id within their source.
-CREATE TABLE resource_refs (
-  resource    INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
-  target_type TEXT NOT NULL,
-  target_id   TEXT NOT NULL
-);
-CREATE INDEX resource_refs_resource ON resource_refs (resource);
 
 -- Full-text search over summary text; rowid = resources.id.
 CREATE VIRTUAL TABLE search USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2');
