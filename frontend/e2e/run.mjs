@@ -124,11 +124,13 @@ try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
   const consoleErrors = [];
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  let step = 'start';
+  page.on('pageerror', (e) => consoleErrors.push(`[during ${step}] ${e.stack || e}`));
   await page.goto('http://localhost:34115/');
   await page.waitForFunction(() => window.go && window.go.app && window.go.app.App, null, { timeout: 60_000 });
   const tid = (id) => page.getByTestId(id);
 
+  step = 'create';
   // 1. Create the vault.
   await tid('create-passphrase').waitFor({ timeout: 30_000 });
   await tid('create-passphrase').fill('short');
@@ -147,6 +149,7 @@ try {
   await page.screenshot({ path: join(shots, '1-empty.png') });
   check('vault file created at FASTEN_VAULT', statSync(vaultPath).size > 0);
 
+  step = 'import';
   // 2. Import the family through the file input (the browser path).
   await tid('nav-import').click();
   const files = readdirSync(fixtures).filter((f) => f.endsWith('.json')).map((f) => join(fixtures, f));
@@ -168,6 +171,7 @@ try {
     els.filter((e) => /^person-\d+$/.test(e.dataset.testid)).map((e) => ({ id: e.dataset.testid, text: e.innerText })));
   check('five household members after import', people.length === 5, JSON.stringify(people.map((p) => p.text)));
 
+  step = 'switch';
   // 3. Switch person: Neva, then open a lab result from the overview.
   const neva = people.find((p) => /Neva/.test(p.text));
   check('Neva is in the household', !!neva);
@@ -180,6 +184,7 @@ try {
   const labName = (await labItems.first().innerText()).split('\n')[0];
   await labItems.first().click();
   await tid('detail-panel').waitFor();
+  await tid('detail-fields').waitFor();
   const title = await tid('detail-title').innerText();
   check('lab detail opens with its name', title.length > 0 && labName.includes(title.split('\n')[0].slice(0, 10)), `${title} / ${labName}`);
   const fields = await tid('detail-fields').innerText();
@@ -190,6 +195,7 @@ try {
   await page.screenshot({ path: join(shots, '3-lab-detail.png') });
   await page.keyboard.press('Escape');
 
+  step = 'list-search';
   // 4. A list per type, and search.
   await tid('type-chip-Observation').click();
   await tid('list-row').first().waitFor();
@@ -200,12 +206,14 @@ try {
   check('search finds the lab by its first word', (await tid('search-result').count()) > 0);
   await page.screenshot({ path: join(shots, '4-search.png') });
 
+  step = 'switch-again';
   // 5. Switch to another person: different records.
   const other = people.find((p) => p !== neva);
   await tid(other.id).click();
   await tid('person-title').filter({ hasNotText: 'Neva' }).waitFor({ timeout: 15_000 });
   check('switching person changes the overview', !(await tid('person-title').innerText()).includes('Neva'));
 
+  step = 'lock-unlock';
   // 6. Lock, wrong passphrase, unlock.
   await tid('lock-button').click();
   await tid('unlock-passphrase').waitFor();
@@ -218,6 +226,7 @@ try {
   await page.locator('[data-testid^="person-"]').first().waitFor({ timeout: 15_000 });
   check('unlocks again with the right passphrase', true);
 
+  step = 'storage';
   // 7. Nothing health-related in browser storage.
   const storage = await page.evaluate(async () => {
     const dbs = indexedDB.databases ? await indexedDB.databases() : [];
@@ -225,7 +234,10 @@ try {
   });
   const leaked = familyNames.flat().filter((n) => n.length > 3 && JSON.stringify(storage).includes(n));
   check('no names in localStorage/sessionStorage/cookies/IndexedDB', leaked.length === 0 && storage.idb === 0, JSON.stringify(storage).slice(0, 200));
-  check('no uncaught page errors', consoleErrors.length === 0, consoleErrors.join('\n'));
+  // wails dev's own /wails/ipc.js throws once on load in a plain browser
+  // (it expects the webview); errors from our bundle are what count.
+  const ours = consoleErrors.filter((e) => !/\/wails\/ipc\.js/.test(e.split('\n').slice(1, 3).join('\n')));
+  check('no uncaught page errors from the app', ours.length === 0, ours.join('\n'));
   await browser.close();
   browser = null;
   stopAll();

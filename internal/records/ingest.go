@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -35,17 +36,68 @@ type ImportOptions struct {
 const maxIssuesListed = 200
 
 // batchSize resources travel together through the validate pipeline.
-const batchSize = 128
+const batchSize = 48
 
 // Import imports each file in its own transaction: a file is wholly stored or
 // not at all. One bad file does not stop the others.
+//
+// Reading and validating (the CPU-heavy part) run ahead on a worker pool:
+// while one file is written, the next is already being validated.
 func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, progress func(Progress)) (ImportReport, error) {
 	rep := ImportReport{Files: []FileResult{}, Unmatched: []UnmatchedPatient{}, NewPeople: []Person{}}
-	for i, p := range paths {
+	pl := newPipeline(ctx)
+	defer pl.close()
+	type opened struct {
+		name   string
+		file   *os.File
+		size   int64
+		st     *stream
+		failed *FileResult
+	}
+	open := func(path string) *opened {
+		o := &opened{name: filepath.Base(path)}
+		f, err := os.Open(path)
+		if err != nil {
+			o.failed = &FileResult{File: o.name, Status: "rejected", Error: "Cannot open the file: " + plainOSError(err), Issues: []FileIssue{}}
+			return o
+		}
+		fi, err := f.Stat()
+		if err != nil || fi.IsDir() {
+			f.Close()
+			o.failed = &FileResult{File: o.name, Status: "rejected", Error: "This is a folder, not a file.", Issues: []FileIssue{}}
+			return o
+		}
+		o.file, o.size = f, fi.Size()
+		o.st = pl.stream(f, opts)
+		return o
+	}
+	var next *opened
+	if len(paths) > 0 {
+		next = open(paths[0])
+	}
+	for i := range paths {
+		cur := next
+		next = nil
+		if i+1 < len(paths) && ctx.Err() == nil {
+			next = open(paths[i+1])
+		}
 		if err := ctx.Err(); err != nil {
+			if cur.st != nil {
+				cur.st.abandon()
+				cur.file.Close()
+			}
+			if next != nil && next.st != nil {
+				next.st.abandon()
+				next.file.Close()
+			}
 			return rep, err
 		}
-		res, created := s.importPath(ctx, p, i, len(paths), opts, progress)
+		if cur.failed != nil {
+			rep.Files = append(rep.Files, *cur.failed)
+			continue
+		}
+		res, created := s.write(ctx, cur.name, cur.st, cur.size, i, len(paths), opts, progress)
+		cur.file.Close()
 		rep.Files = append(rep.Files, res)
 		rep.NewPeople = append(rep.NewPeople, created...)
 	}
@@ -57,18 +109,11 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 	return rep, nil
 }
 
-func (s *Store) importPath(ctx context.Context, path string, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
-	name := filepath.Base(path)
-	f, err := os.Open(path)
-	if err != nil {
-		return FileResult{File: name, Status: "rejected", Error: "Cannot open the file: " + plainOSError(err), Issues: []FileIssue{}}, nil
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.IsDir() {
-		return FileResult{File: name, Status: "rejected", Error: "This is a folder, not a file.", Issues: []FileIssue{}}, nil
-	}
-	return s.ImportReader(ctx, name, f, st.Size(), idx, count, opts, progress)
+// ImportReader imports one file's bytes. size may be -1 when unknown.
+func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+	pl := newPipeline(ctx)
+	defer pl.close()
+	return s.write(ctx, name, pl.stream(r, opts), size, idx, count, opts, progress)
 }
 
 func plainOSError(err error) string {
@@ -107,96 +152,144 @@ type row struct {
 	changed bool
 }
 
-// ImportReader imports one file's bytes. size may be -1 when unknown.
-func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
-	res := FileResult{File: name, Issues: []FileIssue{}, Bytes: size}
-	lim := fhir.DefaultLimits()
-	if opts.Limits != nil {
-		lim = *opts.Limits
-	}
-	hasher := sha256.New()
-	reader := fhir.NewReader(io.TeeReader(r, hasher), lim)
+// pipeline is a pool of validating workers shared by the files of one import.
+type pipeline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   chan *batch
+	wg     sync.WaitGroup
 
+	mu           sync.Mutex
+	validatorErr error
+}
+
+func newPipeline(ctx context.Context) *pipeline {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	// Pipeline: one goroutine reads, workers validate and summarise (the
-	// CPU-heavy part), and this goroutine writes in file order.
 	workers := runtime.GOMAXPROCS(0)
 	if workers > 4 {
 		workers = 4
 	}
-	jobs := make(chan *batch, workers*2)
-	ordered := make(chan *batch, workers*4)
-	var readErr error
-	go func() {
-		defer close(jobs)
-		defer close(ordered)
-		for {
-			b := &batch{done: make(chan struct{})}
-			for len(b.items) < batchSize {
-				item, err := reader.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					readErr = err
-					break
-				}
-				b.items = append(b.items, pending{res: item})
+	p := &pipeline{ctx: ctx, cancel: cancel, jobs: make(chan *batch, workers*4)}
+	for w := 0; w < workers; w++ {
+		p.wg.Add(1)
+		go p.work()
+	}
+	return p
+}
+
+func (p *pipeline) work() {
+	defer p.wg.Done()
+	v, err := fhir.NewValidator()
+	if err != nil {
+		p.mu.Lock()
+		p.validatorErr = err
+		p.mu.Unlock()
+	}
+	for b := range p.jobs {
+		for i := range b.items {
+			it := &b.items[i]
+			if v == nil {
+				it.invalid = &fhir.Invalid{Index: it.res.Index, Type: it.res.Type, Reason: "the FHIR validator is unavailable"}
+				continue
 			}
-			if len(b.items) > 0 {
-				select {
-				case ordered <- b:
-				case <-ctx.Done():
-					return
-				}
-				select {
-				case jobs <- b:
-				case <-ctx.Done():
-					return
-				}
+			if inv := v.Validate(it.res); inv != nil {
+				it.invalid = inv
+				continue
 			}
-			if len(b.items) < batchSize || readErr != nil {
+			it.hash = sha256.Sum256(it.res.Raw)
+			it.sum = fhir.Summarize(it.res, localRef)
+		}
+		close(b.done)
+	}
+}
+
+// close stops the workers once every stream has been drained or abandoned.
+func (p *pipeline) close() {
+	p.cancel()
+	close(p.jobs)
+	p.wg.Wait()
+}
+
+// stream is one file flowing through the pipeline, in file order.
+type stream struct {
+	ordered chan *batch
+	reader  *fhir.Reader
+	hasher  hash.Hash
+	readErr error // set before ordered is closed
+	stop    chan struct{}
+	once    sync.Once
+	pl      *pipeline
+}
+
+func (p *pipeline) stream(r io.Reader, opts ImportOptions) *stream {
+	lim := fhir.DefaultLimits()
+	if opts.Limits != nil {
+		lim = *opts.Limits
+	}
+	st := &stream{ordered: make(chan *batch, 32), hasher: sha256.New(), stop: make(chan struct{}), pl: p}
+	st.reader = fhir.NewReader(io.TeeReader(r, st.hasher), lim)
+	go st.read()
+	return st
+}
+
+func (st *stream) read() {
+	defer close(st.ordered)
+	for {
+		b := &batch{done: make(chan struct{})}
+		for len(b.items) < batchSize {
+			item, err := st.reader.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				st.readErr = err
+				break
+			}
+			b.items = append(b.items, pending{res: item})
+		}
+		if len(b.items) > 0 {
+			select {
+			case st.ordered <- b:
+			case <-st.stop:
+				return
+			case <-st.pl.ctx.Done():
+				return
+			}
+			select {
+			case st.pl.jobs <- b:
+			case <-st.stop:
+				close(b.done) // never validated: the writer is gone
+				return
+			case <-st.pl.ctx.Done():
+				close(b.done)
 				return
 			}
 		}
-	}()
-	var wg sync.WaitGroup
-	var validatorErr error
-	var verrOnce sync.Once
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := fhir.NewValidator()
-			if err != nil {
-				verrOnce.Do(func() { validatorErr = err })
-			}
-			for b := range jobs {
-				for i := range b.items {
-					p := &b.items[i]
-					if v == nil {
-						p.invalid = &fhir.Invalid{Index: p.res.Index, Type: p.res.Type, Reason: "validator unavailable"}
-						continue
-					}
-					if inv := v.Validate(p.res); inv != nil {
-						p.invalid = inv
-						continue
-					}
-					p.hash = sha256.Sum256(p.res.Raw)
-					p.sum = fhir.Summarize(p.res, localRef)
-				}
-				close(b.done)
-			}
-		}()
-	}
-	defer func() {
-		cancel()
-		for range ordered {
+		if len(b.items) < batchSize || st.readErr != nil {
+			return
 		}
-		wg.Wait()
-	}()
+	}
+}
+
+// abandon stops reading and waits until the reader has let go of the pipeline.
+func (st *stream) abandon() {
+	st.once.Do(func() { close(st.stop) })
+	for b := range st.ordered {
+		<-b.done
+	}
+}
+
+func (p *pipeline) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.validatorErr
+}
+
+// write stores one streamed file in one transaction.
+func (s *Store) write(ctx context.Context, name string, st *stream, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+	res := FileResult{File: name, Issues: []FileIssue{}, Bytes: size}
+	reader := st.reader
+	defer st.abandon()
 
 	fail := func(msg string) (FileResult, []Person) {
 		res.Status, res.Error = "rejected", msg
@@ -223,7 +316,7 @@ func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size
 	var rows []row
 	lastReport := time.Time{}
 	seen := 0
-	for b := range ordered {
+	for b := range st.ordered {
 		select {
 		case <-b.done:
 		case <-ctx.Done():
@@ -258,15 +351,15 @@ func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size
 			progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: reader.BytesRead(), BytesTotal: size, Resources: seen})
 		}
 	}
-	if readErr != nil {
+	if st.readErr != nil {
 		var fe *fhir.FileError
-		if errors.As(readErr, &fe) {
+		if errors.As(st.readErr, &fe) {
 			return fail(fe.Error())
 		}
-		return fail("Cannot read the file: " + readErr.Error())
+		return fail("Cannot read the file: " + st.readErr.Error())
 	}
-	if validatorErr != nil {
-		return fail("The FHIR validator could not start: " + validatorErr.Error())
+	if err := st.pl.err(); err != nil {
+		return fail("The FHIR validator could not start: " + err.Error())
 	}
 	if err := ctx.Err(); err != nil {
 		return fail("The import was cancelled; nothing from this file was stored.")
@@ -290,7 +383,7 @@ func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size
 		res.Status = "unchanged"
 		return res, nil
 	}
-	if err := w.recordImport(hex.EncodeToString(hasher.Sum(nil)), reader.BytesRead(), res); err != nil {
+	if err := w.recordImport(hex.EncodeToString(st.hasher.Sum(nil)), reader.BytesRead(), res); err != nil {
 		return fail("Cannot write to the vault: " + err.Error())
 	}
 	if err := tx.Commit(); err != nil {
