@@ -11,14 +11,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/options/mac"
 
 	"github.com/fastenhealth/fasten-desktop/app"
 	"github.com/fastenhealth/fasten-desktop/internal/cli"
+	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -30,9 +33,17 @@ func main() {
 	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
 		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	// A sign-in redirect handed over by the OS: forward it to the Fasten that
+	// is waiting (the window or a `fasten connect`), else open the window with it.
+	var initialLink string
+	args := os.Args[1:]
+	if len(args) > 0 && deeplink.IsDeepLink(args[0]) {
+		initialLink, args = args[0], args[1:]
+	}
 	fs := flag.NewFlagSet("fasten", flag.ContinueOnError)
 	vaultPath := fs.String("vault", "", "the vault file (default: $FASTEN_VAULT, else the profile folder)")
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	developer := fs.Bool("developer", false, "developer mode: allow SMART servers over plain http (e.g. fasten sandbox)")
+	if err := fs.Parse(args); err != nil {
 		os.Exit(2)
 	}
 	path := *vaultPath
@@ -43,8 +54,31 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	a := app.New(household.New(path))
+	if initialLink != "" && *vaultPath == "" {
+		if err := cli.ForwardDeepLink(initialLink); err == nil {
+			return
+		}
+	} else if initialLink != "" {
+		if err := deeplink.Forward(filepath.Dir(path), initialLink); err == nil {
+			return
+		}
+	}
+	a := app.New(household.New(path), app.Options{AllowInsecure: *developer})
 	hooks := app.LifecycleHooks(a)
+	if initialLink != "" {
+		hooks.DeepLink(initialLink)
+	}
+	// Later redirects arrive from second processes through this listener.
+	if links, err := deeplink.Listen(filepath.Dir(path)); err == nil {
+		defer links.Close()
+		go func() {
+			for u := range links.URLs() {
+				hooks.DeepLink(u)
+			}
+		}()
+	} else {
+		fmt.Fprintln(os.Stderr, "fasten: sign-in redirects will not reach this window:", err)
+	}
 	err := wails.Run(&options.App{
 		Title:     "Fasten",
 		Width:     1200,
@@ -67,6 +101,7 @@ func main() {
 			OnSecondInstanceLaunch: hooks.SecondInstance,
 		},
 		Linux: &linux.Options{ProgramName: "fasten"},
+		Mac:   &mac.Options{OnUrlOpen: hooks.DeepLink},
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fasten:", err)

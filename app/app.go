@@ -17,8 +17,11 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
 )
 
 // Events the UI listens to.
@@ -34,11 +37,20 @@ type App struct {
 	emit func(name string, data ...any)
 
 	importMu sync.Mutex
+	flows    *connect.Flows
+	links    deepLinks
+}
+
+// Options are the façade's settings from the command line.
+type Options struct {
+	// AllowInsecure is developer mode: SMART servers over plain http (the
+	// loopback sandbox) are allowed.
+	AllowInsecure bool
 }
 
 // New builds the façade over a household service.
-func New(hh *household.Service) *App {
-	a := &App{hh: hh, emit: func(string, ...any) {}}
+func New(hh *household.Service, o Options) *App {
+	a := &App{hh: hh, emit: func(string, ...any) {}, flows: connect.NewFlows(smart.Options{AllowInsecure: o.AllowInsecure})}
 	hh.OnLock = func(reason string) { a.emit(EventLocked, reason) }
 	return a
 }
@@ -49,16 +61,35 @@ type Hooks struct {
 	Startup        func(ctx context.Context)
 	Shutdown       func(ctx context.Context)
 	SecondInstance func(options.SecondInstanceData)
+	// DeepLink takes a sign-in redirect delivered by the OS (macOS
+	// OnUrlOpen, a forwarded second process, or the command line).
+	DeepLink func(url string)
 }
 
 // LifecycleHooks returns the callbacks main wires into wails.Run.
 func LifecycleHooks(a *App) Hooks {
-	return Hooks{Startup: a.startup, Shutdown: a.shutdown, SecondInstance: a.onSecondInstance}
+	return Hooks{Startup: a.startup, Shutdown: a.shutdown, SecondInstance: a.onSecondInstance, DeepLink: a.deliverDeepLink}
+}
+
+// deliverDeepLink may be called before the window exists (macOS can open the
+// app with a URL): it queues until startup.
+func (a *App) deliverDeepLink(u string) {
+	if !deeplink.IsDeepLink(u) {
+		return
+	}
+	if a.ctx == nil {
+		a.links.mu.Lock()
+		a.links.queued = append(a.links.queued, u)
+		a.links.mu.Unlock()
+		return
+	}
+	go a.handleDeepLink(u)
 }
 
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
 	a.emit = func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) }
+	a.drainDeepLinks() // links that arrived before the window; they wait for unlock if needed
 }
 
 // shutdown locks, so the key leaves memory with the window.
@@ -99,14 +130,24 @@ func (a *App) CreateVault(passphrase, confirm string) (string, error) {
 }
 
 // Unlock opens the vault with the passphrase.
-func (a *App) Unlock(passphrase string) error { return a.hh.Unlock(passphrase) }
+func (a *App) Unlock(passphrase string) error {
+	if err := a.hh.Unlock(passphrase); err != nil {
+		return err
+	}
+	a.drainDeepLinks()
+	return nil
+}
 
 // UnlockWithRecoveryKey opens the vault with the recovery key and sets a new passphrase.
 func (a *App) UnlockWithRecoveryKey(recoveryKey, newPassphrase, confirm string) error {
 	if newPassphrase != confirm {
 		return errors.New("the two passphrases are different")
 	}
-	return a.hh.UnlockWithRecoveryKey(recoveryKey, newPassphrase)
+	if err := a.hh.UnlockWithRecoveryKey(recoveryKey, newPassphrase); err != nil {
+		return err
+	}
+	a.drainDeepLinks()
+	return nil
 }
 
 // Lock closes the vault now.
@@ -339,7 +380,10 @@ func (a *App) ExportTo() (string, error) {
 // onSecondInstance brings the running window forward when Fasten is started
 // again (a second double-click, or later a deep link the OS hands to a new
 // process).
-func (a *App) onSecondInstance(options.SecondInstanceData) {
+func (a *App) onSecondInstance(d options.SecondInstanceData) {
+	for _, arg := range d.Args {
+		a.deliverDeepLink(arg)
+	}
 	if a.ctx == nil {
 		return
 	}

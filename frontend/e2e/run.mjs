@@ -112,6 +112,7 @@ try {
   );
   await waitFor('wails dev on :34115', async () => {
     if (dev.exitCode !== null) throw new Error('wails dev exited:\n' + dev.log());
+    if (/Build error/.test(dev.log())) throw new Error('the Go backend did not build');
     const r = await fetch('http://localhost:34115/');
     return r.ok;
   }, 300_000);

@@ -12,16 +12,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "connect", "connections", "sandbox", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -45,6 +48,12 @@ Usage:
   fasten verify   [flags]               check the vault's integrity and every record's bytes
   fasten reindex  [flags]               rebuild summaries and the search index from the raw records
   fasten passwd   [flags]               change the passphrase
+  fasten connect  [flags] --person NAME (--provider ID | --fhir-base URL) [--redirect scheme|loopback]
+                                        connect a household member to a patient portal (SMART on FHIR)
+  fasten connections [flags] [--json]   list provider connections and their status
+  fasten sandbox  [--port N]            serve the fixture people as a SMART/FHIR test server on 127.0.0.1
+  fasten 'org.fastenhealth.desktop:/callback?…'
+                                        hand a sign-in redirect to the Fasten that is waiting for it
 
 Common flags:
   --vault PATH            the vault file (default: $FASTEN_VAULT, else your profile's Fasten folder)
@@ -66,11 +75,19 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
+	if deeplink.IsDeepLink(args[0]) {
+		if err := ForwardDeepLink(args[0]); err != nil {
+			fmt.Fprintf(stderr, "fasten: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cmds := map[string]func(context.Context, []string) error{
 		"init": e.init, "import": e.importCmd, "stats": e.stats, "export": e.export,
 		"verify": e.verify, "reindex": e.reindex, "passwd": e.passwd, "people": e.people,
+		"connect": e.connect, "connections": e.connections, "sandbox": e.sandbox,
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {
@@ -86,10 +103,32 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "fasten %s: %v\n", args[0], err)
 			return 2
 		}
+		var se *smart.Error
+		if errors.As(err, &se) && se.Message != "" {
+			fmt.Fprintf(stderr, "fasten %s: %s\n", args[0], se.Message)
+			return 1
+		}
 		fmt.Fprintf(stderr, "fasten %s: %v\n", args[0], err)
 		return 1
 	}
 	return 0
+}
+
+// ForwardDeepLink hands a sign-in redirect to the Fasten (window or `fasten
+// connect`) waiting for it beside the vault named by FASTEN_VAULT or the
+// default location.
+func ForwardDeepLink(u string) error {
+	path, err := vault.DefaultPath()
+	if err != nil {
+		return err
+	}
+	if err := deeplink.Forward(filepath.Dir(path), u); err != nil {
+		if errors.Is(err, deeplink.ErrNoListener) {
+			return errors.New("no Fasten is waiting for this sign-in: start the connection again from Fasten")
+		}
+		return err
+	}
+	return nil
 }
 
 type usageError struct{ msg string }

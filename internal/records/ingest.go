@@ -30,6 +30,16 @@ type ImportOptions struct {
 	AutoCreatePeople bool
 	// Limits bound what one file may contain; zero means fhir.DefaultLimits().
 	Limits *fhir.Limits
+	// SourceID is where the resources come from: FileSource (the default) or
+	// a provider connection's source.
+	SourceID int64
+}
+
+func (o ImportOptions) source() int64 {
+	if o.SourceID != 0 {
+		return o.SourceID
+	}
+	return FileSource
 }
 
 // maxIssuesListed caps the per-file list of skipped resources shown to a person.
@@ -302,12 +312,12 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		return fail("The vault is busy or closed: " + err.Error())
 	}
 	defer tx.Rollback()
-	w, err := newWriter(ctx, tx, s.stamp())
+	w, err := newWriter(ctx, tx, s.stamp(), opts.source())
 	if err != nil {
 		return fail("Cannot write to the vault: " + err.Error())
 	}
 	defer w.close()
-	imp, err := tx.ExecContext(ctx, `INSERT INTO imports(source_id, file_name, sha256, bytes, imported_at, added, updated, unchanged, skipped) VALUES (?, ?, '', 0, ?, 0, 0, 0, 0)`, FileSource, name, w.now)
+	imp, err := tx.ExecContext(ctx, `INSERT INTO imports(source_id, file_name, sha256, bytes, imported_at, added, updated, unchanged, skipped) VALUES (?, ?, '', 0, ?, 0, 0, 0, 0)`, w.source, name, w.now)
 	if err != nil {
 		return fail("Cannot write to the vault: " + err.Error())
 	}
@@ -430,6 +440,7 @@ type writer struct {
 	ctx      context.Context
 	tx       *sql.Tx
 	now      string
+	source   int64
 	importID int64
 
 	find, insert, archive, update *sql.Stmt
@@ -437,8 +448,8 @@ type writer struct {
 	insSummary, insSearch         *sql.Stmt
 }
 
-func newWriter(ctx context.Context, tx *sql.Tx, now string) (*writer, error) {
-	w := &writer{ctx: ctx, tx: tx, now: now}
+func newWriter(ctx context.Context, tx *sql.Tx, now string, source int64) (*writer, error) {
+	w := &writer{ctx: ctx, tx: tx, now: now, source: source}
 	prep := []struct {
 		dst **sql.Stmt
 		q   string
@@ -478,7 +489,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	r := &p.res
 	// Most resources are new: try the insert first and look the row up only
 	// when it already exists.
-	res, err := w.insert.ExecContext(w.ctx, FileSource, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw)
+	res, err := w.insert.ExecContext(w.ctx, w.source, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -488,7 +499,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	}
 	var id, version int64
 	var old []byte
-	if err := w.find.QueryRowContext(w.ctx, FileSource, r.Type, r.ID).Scan(&id, &version, &old); err != nil {
+	if err := w.find.QueryRowContext(w.ctx, w.source, r.Type, r.ID).Scan(&id, &version, &old); err != nil {
 		return 0, 0, err
 	}
 	if bytes.Equal(old, p.hash[:]) {
@@ -511,7 +522,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 // finish resolves the file's references, links its Patients to people and
 // writes the derived rows of every resource that was added or changed.
 func (w *writer) finish(s *Store, rows []row, resolve func(string) string, opts ImportOptions) ([]Person, error) {
-	links := linker{ctx: w.ctx, tx: w.tx, store: s, source: FileSource, cache: map[string]sql.NullInt64{}}
+	links := linker{ctx: w.ctx, tx: w.tx, store: s, source: w.source, cache: map[string]sql.NullInt64{}}
 	var created []Person
 	for i := range rows {
 		r := &rows[i]
@@ -573,7 +584,7 @@ func (w *writer) derive(id int64, typ string, sum *fhir.Summary, links *linker) 
 	if sum.ValueNum != nil {
 		val = sql.NullFloat64{Float64: *sum.ValueNum, Valid: true}
 	}
-	if _, err := w.insSummary.ExecContext(w.ctx, id, FileSource, typ, pid, person, sum.Date, sum.DateEnd, sum.Category, sum.CodeSystem, sum.Code, sum.Display, val, sum.ValueText, sum.Unit, sum.Status); err != nil {
+	if _, err := w.insSummary.ExecContext(w.ctx, id, links.source, typ, pid, person, sum.Date, sum.DateEnd, sum.Category, sum.CodeSystem, sum.Code, sum.Display, val, sum.ValueText, sum.Unit, sum.Status); err != nil {
 		return err
 	}
 	if text := strings.TrimSpace(sum.Text); text != "" {

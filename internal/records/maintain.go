@@ -71,7 +71,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	}
 	// urn: references resolve through the fullUrls every resource arrived with.
 	fullURLs := map[string]string{}
-	rows, err := tx.QueryContext(ctx, "SELECT full_url, resource_type, resource_id FROM resources WHERE full_url != ''")
+	rows, err := tx.QueryContext(ctx, "SELECT full_url, resource_type, resource_id FROM resources WHERE full_url != '' AND source_id = ?", FileSource)
 	if err != nil {
 		return 0, err
 	}
@@ -91,16 +91,16 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		return localRef(ref)
 	}
 
-	w, err := newWriter(ctx, tx, s.stamp())
+	w, err := newWriter(ctx, tx, s.stamp(), FileSource)
 	if err != nil {
 		return 0, err
 	}
 	defer w.close()
-	links := linker{ctx: ctx, tx: tx, store: s, source: FileSource, cache: map[string]sql.NullInt64{}}
+	links := map[int64]*linker{}
 	type item struct {
-		id  int64
-		typ string
-		sum fhir.Summary
+		id, src int64
+		typ     string
+		sum     fhir.Summary
 	}
 	var items []item
 	rows, err = tx.QueryContext(ctx, "SELECT id, source_id, resource_type, resource_id, raw FROM resources ORDER BY id")
@@ -109,10 +109,9 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	}
 	for rows.Next() {
 		var it item
-		var src int64
 		var rid string
 		var raw []byte
-		if err := rows.Scan(&it.id, &src, &it.typ, &rid, &raw); err != nil {
+		if err := rows.Scan(&it.id, &it.src, &it.typ, &rid, &raw); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -125,7 +124,13 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for i := range items {
-		if err := w.derive(items[i].id, items[i].typ, &items[i].sum, &links); err != nil {
+		it := &items[i]
+		l := links[it.src]
+		if l == nil {
+			l = &linker{ctx: ctx, tx: tx, store: s, source: it.src, cache: map[string]sql.NullInt64{}}
+			links[it.src] = l
+		}
+		if err := w.derive(it.id, it.typ, &it.sum, l); err != nil {
 			return 0, err
 		}
 	}

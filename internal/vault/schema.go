@@ -125,6 +125,40 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_resource ON attachments (resource);
 `,
+	// 2: provider connections (SMART on FHIR). Tokens and device keys live
+	// here, inside the encrypted vault, and nowhere else.
+	`
+CREATE TABLE connections (
+  id                   INTEGER PRIMARY KEY,
+  source_id            INTEGER NOT NULL UNIQUE REFERENCES sources(id),
+  person_id            INTEGER REFERENCES people(id) ON DELETE SET NULL,
+  provider_id          TEXT NOT NULL DEFAULT '',
+  provider_name        TEXT NOT NULL,
+  vendor               TEXT NOT NULL DEFAULT '',
+  fhir_base            TEXT NOT NULL,
+  client_id            TEXT NOT NULL,
+  redirect_uri         TEXT NOT NULL,
+  patient_id           TEXT NOT NULL,
+  scope                TEXT NOT NULL DEFAULT '',
+  access_token         TEXT NOT NULL DEFAULT '',
+  refresh_token        TEXT NOT NULL DEFAULT '',
+  token_expiry         TEXT NOT NULL DEFAULT '',
+  device_key           BLOB,
+  registered_client_id TEXT NOT NULL DEFAULT '',
+  extra                TEXT NOT NULL DEFAULT '{}',
+  status               TEXT NOT NULL DEFAULT 'connected',
+  last_error           TEXT NOT NULL DEFAULT '',
+  created_at           TEXT NOT NULL,
+  updated_at           TEXT NOT NULL
+);
+
+-- Client ids entered in Settings override the ones compiled into the build.
+CREATE TABLE client_registrations (
+  vendor        TEXT PRIMARY KEY,
+  client_id     TEXT NOT NULL,
+  redirect_mode TEXT NOT NULL DEFAULT 'scheme' CHECK (redirect_mode IN ('scheme', 'loopback'))
+);
+`,
 }
 
 // SchemaVersion is the version a fully migrated vault has.

@@ -1,0 +1,197 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log"
+	"sync"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/fastenhealth/fasten-desktop/internal/catalog"
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/household"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
+)
+
+// Events about provider connections.
+const (
+	EventConnectDone    = "connect:done"    // a connect.Connection
+	EventConnectError   = "connect:error"   // a message for the person
+	EventConnectWaiting = "connect:waiting" // a sign-in came back while locked: unlock to finish
+)
+
+// deepLinks queues sign-in redirects that arrive while the vault is locked.
+type deepLinks struct {
+	mu     sync.Mutex
+	queued []string
+}
+
+func (a *App) connectService() (*connect.Service, error) {
+	if _, err := a.hh.Store(); err != nil { // counts as activity
+		return nil, err
+	}
+	v := a.hh.Vault()
+	if v == nil {
+		return nil, household.ErrLocked
+	}
+	return connect.New(v.DB(), a.flows), nil
+}
+
+// ProviderResult is one catalog search hit.
+type ProviderResult struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Vendor     string `json:"vendor"`
+	VendorName string `json:"vendorName"`
+	FHIRBase   string `json:"fhirBase"`
+}
+
+// SearchProviders searches the offline provider catalog as the person types.
+func (a *App) SearchProviders(query string) ([]ProviderResult, error) {
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil, userError("catalog", err)
+	}
+	out := []ProviderResult{}
+	for _, m := range cat.Search(query, 25) {
+		out = append(out, ProviderResult{ID: m.ID, Name: m.Name, Vendor: m.Vendor, VendorName: catalog.VendorName(m.Vendor), FHIRBase: m.FHIRBase})
+	}
+	return out, nil
+}
+
+// StartConnection begins connecting a person to a provider (a catalog id, or
+// any FHIR base URL with a name) and opens the sign-in page in the system
+// browser — never in this window.
+func (a *App) StartConnection(personID int64, providerID, fhirBase, name string) (connect.Started, error) {
+	svc, err := a.connectService()
+	if err != nil {
+		return connect.Started{}, err
+	}
+	started, err := svc.Start(a.context(), connect.StartRequest{PersonID: personID, ProviderID: providerID, FHIRBase: fhirBase, Name: name})
+	if err != nil {
+		return connect.Started{}, userError("start connection", err)
+	}
+	if started.Loopback {
+		go func() {
+			u, err := a.flows.WaitLoopback(context.Background(), started.State)
+			if err != nil {
+				a.emit(EventConnectError, personMessage(err))
+				return
+			}
+			a.handleDeepLink(u)
+		}()
+	}
+	if a.ctx != nil {
+		runtime.BrowserOpenURL(a.ctx, started.AuthURL)
+	}
+	return started, nil
+}
+
+// handleDeepLink completes a sign-in from the redirect URL the OS delivered.
+// While the vault is locked it waits for the next unlock. It is not bound:
+// only the OS (through main) delivers redirects, never the page.
+func (a *App) handleDeepLink(u string) {
+	if _, err := a.hh.Store(); err != nil {
+		a.links.mu.Lock()
+		a.links.queued = append(a.links.queued, u)
+		a.links.mu.Unlock()
+		a.emit(EventConnectWaiting, "A sign-in came back. Unlock your vault to finish connecting.")
+		return
+	}
+	svc, err := a.connectService()
+	if err != nil {
+		a.emit(EventConnectError, personMessage(err))
+		return
+	}
+	conn, err := svc.Complete(a.context(), u)
+	if err != nil {
+		log.Printf("connect: sign-in not completed: %v", err)
+		a.emit(EventConnectError, personMessage(err))
+		return
+	}
+	a.emit(EventConnectDone, conn)
+}
+
+// drainDeepLinks finishes sign-ins that arrived while locked.
+func (a *App) drainDeepLinks() {
+	a.links.mu.Lock()
+	q := a.links.queued
+	a.links.queued = nil
+	a.links.mu.Unlock()
+	for _, u := range q {
+		go a.handleDeepLink(u)
+	}
+}
+
+// personMessage is the part of an error meant for the person; the technical
+// cause stays in the log.
+func personMessage(err error) string {
+	var se *smart.Error
+	if errors.As(err, &se) && se.Message != "" {
+		return se.Message
+	}
+	return err.Error()
+}
+
+// Connections lists provider connections with their status.
+func (a *App) Connections() ([]connect.Connection, error) {
+	svc, err := a.connectService()
+	if err != nil {
+		return nil, err
+	}
+	list, err := svc.List(a.context())
+	return list, userError("connections", err)
+}
+
+// Disconnect forgets a connection's tokens; its records stay unless asked.
+func (a *App) Disconnect(id int64, deleteRecords bool) error {
+	svc, err := a.connectService()
+	if err != nil {
+		return err
+	}
+	return userError("disconnect", svc.Disconnect(a.context(), id, deleteRecords))
+}
+
+// VendorRegistration is one vendor's client registration as Settings shows it.
+type VendorRegistration struct {
+	Vendor     string `json:"vendor"`
+	VendorName string `json:"vendorName"`
+	ClientID   string `json:"clientId"`
+	Redirect   string `json:"redirect"`
+	BuiltIn    bool   `json:"builtIn"`
+}
+
+// Registrations lists the client id used for each vendor.
+func (a *App) Registrations() ([]VendorRegistration, error) {
+	svc, err := a.connectService()
+	if err != nil {
+		return nil, err
+	}
+	builtin := connect.BuiltinRegistrations()
+	out := []VendorRegistration{}
+	for _, v := range []string{"epic", "oracle", "ecw", "athena", "other"} {
+		r, err := svc.Registration(a.context(), v)
+		if err != nil {
+			return nil, err
+		}
+		name := catalog.VendorName(v)
+		if v == "other" {
+			name = "Other SMART servers"
+		}
+		out = append(out, VendorRegistration{Vendor: v, VendorName: name, ClientID: r.ClientID, Redirect: r.Redirect, BuiltIn: r == builtin[v]})
+	}
+	return out, nil
+}
+
+// SetRegistration sets (or, with an empty client id, resets) a vendor's client id.
+func (a *App) SetRegistration(vendor, clientID, redirect string) error {
+	svc, err := a.connectService()
+	if err != nil {
+		return err
+	}
+	if redirect != "" && redirect != connect.RedirectScheme && redirect != connect.RedirectLoopback {
+		return errors.New("the redirect must be 'scheme' or 'loopback'")
+	}
+	return userError("set registration", svc.SetRegistration(a.context(), vendor, connect.Registration{ClientID: clientID, Redirect: redirect}))
+}

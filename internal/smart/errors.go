@@ -1,0 +1,120 @@
+package smart
+
+import (
+	"errors"
+	"strings"
+)
+
+// ErrorKind classifies a failure so the UI can choose what to offer the
+// person (try again, reconnect, nothing to do) without parsing strings.
+type ErrorKind int
+
+const (
+	// AccessDenied: the person declined at the portal. Not a fault.
+	AccessDenied ErrorKind = iota + 1
+	// StateMismatch: the redirect does not belong to a sign-in we started
+	// (forged, replayed, or for another provider).
+	StateMismatch
+	// Expired: the pending sign-in is older than its 10-minute lifetime.
+	Expired
+	// ProviderError: the provider answered with an OAuth error.
+	ProviderError
+	// BadResponse: the provider's answer is malformed or incomplete.
+	BadResponse
+	// IssuerMismatch: the response names another authorization server
+	// (RFC 9207 mix-up defence, or an id_token from a foreign issuer).
+	IssuerMismatch
+	// TokenMismatch: the id_token contradicts the token response (e.g. it
+	// names another patient) or is not for this client.
+	TokenMismatch
+	// NeedsReconnect: the refresh token or device registration is no longer
+	// accepted; only a new sign-in helps.
+	NeedsReconnect
+	// Insecure: an endpoint is not https and developer mode is off.
+	Insecure
+	// Network: the provider could not be reached.
+	Network
+)
+
+var kindNames = map[ErrorKind]string{
+	AccessDenied: "access denied", StateMismatch: "state mismatch", Expired: "expired",
+	ProviderError: "provider error", BadResponse: "bad response", IssuerMismatch: "issuer mismatch",
+	TokenMismatch: "token mismatch", NeedsReconnect: "needs reconnect", Insecure: "insecure endpoint",
+	Network: "network",
+}
+
+func (k ErrorKind) String() string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// Person-facing messages: plain language, no jargon, and they say whether
+// anything was connected, because that is what people worry about.
+const (
+	msgDiscovery     = "This provider's sign-in settings could not be read. Check the address, or try again later."
+	msgAccessDenied  = "You chose not to share your records with Fasten. Nothing was connected."
+	msgStateMismatch = "This sign-in response doesn't match a sign-in started in Fasten, so it was ignored. Nothing was connected. Please start connecting again."
+	msgExpired       = "The sign-in took too long and expired. Nothing was connected. Please start connecting again."
+	msgProvider      = "The provider couldn't complete the sign-in. Nothing was connected. Please try again; if it keeps happening, try later."
+	msgBadResponse   = "The provider sent an answer Fasten couldn't use, so nothing was connected. Please try again later."
+	msgIssuer        = "The sign-in answer came from a different server than the provider you chose, so Fasten rejected it for your safety. Nothing was connected."
+	msgTokenMismatch = "The provider's answer didn't match this sign-in (it may name a different person), so Fasten rejected it for your safety. Nothing was connected."
+	msgReconnect     = "Fasten's access to this provider has ended or was withdrawn. Please reconnect to keep these records up to date."
+	msgInsecure      = "This provider's address doesn't use a secure (https) connection, so Fasten won't connect to it."
+	msgNetwork       = "Fasten couldn't reach the provider. Check your internet connection and try again."
+	msgCallback      = "The sign-in link couldn't be read. Nothing was connected. Please start connecting again."
+	msgRegistration  = "Fasten couldn't finish setting up long-term access with this provider. Please try connecting again."
+)
+
+// Error is every failure this package returns. Message is for the person;
+// Cause is technical detail for logs and never carries a token, code or
+// verifier.
+type Error struct {
+	Kind    ErrorKind
+	Message string
+	Cause   error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return "smart: " + e.Kind.String() + ": " + e.Cause.Error()
+	}
+	return "smart: " + e.Kind.String()
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// IsKind reports whether err is an *Error of kind k.
+func IsKind(err error, k ErrorKind) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == k
+}
+
+// newErr builds an *Error, scrubbing the cause of every secret passed. The
+// cause is kept as-is (for errors.Is) when it contains none of them.
+func newErr(k ErrorKind, msg string, cause error, secrets ...string) *Error {
+	return &Error{Kind: k, Message: msg, Cause: scrub(cause, secrets...)}
+}
+
+// scrub is defence in depth: causes are built from non-secret parts, but
+// servers echo request data in error_description and Go's url errors quote
+// whole URLs, so anything known to be secret is cut out before it can reach
+// a log.
+func scrub(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	s := err.Error()
+	out := s
+	for _, sec := range secrets {
+		if len(sec) >= 4 { // shorter "secrets" would shred ordinary text
+			out = strings.ReplaceAll(out, sec, "[redacted]")
+		}
+	}
+	if out == s {
+		return err
+	}
+	return errors.New(out)
+}
