@@ -28,9 +28,15 @@ frontend:
 test: test-deps build test-go test-frontend test-e2e test-window
 	@echo "all test suites passed"
 
+# The whole Go suite's output is kept and scanned: no sandbox-issued code or
+# token may ever reach a log line or an error message.
 test-go:
 	go vet -tags "$(GO_TAGS)" ./...
-	go test -tags "$(GO_TAGS)" -count=1 -timeout 30m ./...
+	mkdir -p build/logs
+	go test -tags "$(GO_TAGS)" -count=1 -timeout 30m -v ./... > build/logs/go-test.log 2>&1 || { grep -E '^(--- FAIL|FAIL|ok|panic)' -A20 build/logs/go-test.log | tail -150; exit 1; }
+	grep -E '^(ok|FAIL|---)' build/logs/go-test.log | grep -v -- '--- PASS' || true
+	@! grep -n sbxsecret build/logs/go-test.log || { echo "a sandbox secret appeared in the test output"; exit 1; }
+	@echo "no sandbox secret in the Go test log"; echo "go-tests: $$(grep -c -- "--- PASS" build/logs/go-test.log) passed, 0 failed"
 
 test-frontend:
 	cd frontend && npm test
@@ -38,7 +44,9 @@ test-frontend:
 # Browser end-to-end: the real Go backend (wails dev) driven by Debian's
 # Chromium through playwright-core.
 test-e2e: build
-	cd frontend && node e2e/run.mjs
+	mkdir -p build/logs
+	cd frontend && node e2e/run.mjs 2>&1 | tee ../build/logs/e2e.log
+	@! grep -n sbxsecret build/logs/e2e.log || { echo "a sandbox secret appeared in the e2e output"; exit 1; }
 
 # The production binary in a real X window under Xvfb.
 test-window: build

@@ -95,6 +95,12 @@ func randToken() string {
 	return b64.EncodeToString(b)
 }
 
+// SecretPrefix starts every code, access token and refresh token the sandbox
+// issues, so test logs can be scanned for leaked secrets (make test does).
+const SecretPrefix = "sbxsecret"
+
+func randSecret() string { return SecretPrefix + randToken() }
+
 // RevokeRefreshTokens simulates a patient revoking the app in the portal.
 func (s *Server) RevokeRefreshTokens() {
 	s.auth.mu.Lock()
@@ -302,7 +308,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *authRequest, pid string) {
-	code := randToken()
+	code := randSecret()
 	g := &grant{id: uuid.NewString(), clientID: req.clientID, patient: pid, scopes: req.scopes, nonce: req.nonce}
 	s.auth.mu.Lock()
 	s.auth.codes[code] = &authCode{grant: g, redirectURI: req.redirectURI, challenge: req.challenge, expires: s.now().Add(codeTTL)}
@@ -432,14 +438,14 @@ func (s *Server) refreshGrant(f url.Values, clientID string) (map[string]any, *o
 // carries no refresh_token (as Epic does); clients must keep the old one.
 func (s *Server) issueLocked(g *grant, scopes []string, withRefresh bool) (map[string]any, *oauthError) {
 	now := s.now()
-	at := randToken()
+	at := randSecret()
 	s.auth.access[at] = &accessToken{grant: g, scopes: scopes, expires: now.Add(s.opts.AccessTokenTTL)}
 	resp := map[string]any{
 		"access_token": at, "token_type": "Bearer",
 		"expires_in": int(s.opts.AccessTokenTTL / time.Second), "scope": strings.Join(scopes, " "),
 	}
 	if withRefresh {
-		rt := randToken()
+		rt := randSecret()
 		s.auth.refresh[rt] = &refreshToken{grant: g, expires: now.Add(s.opts.RefreshTokenTTL)}
 		resp["refresh_token"] = rt
 	}
