@@ -10,6 +10,8 @@
 import * as Go from '../../wailsjs/go/app/App';
 import { EventsOn, OnFileDrop, OnFileDropOff } from '../../wailsjs/runtime/runtime';
 import type {
+  Connection,
+  ConnectionStarted,
   Detail,
   ImportProgress,
   ImportReport,
@@ -17,9 +19,11 @@ import type {
   Overview,
   Page,
   Person,
+  ProviderResult,
   Stats,
   UnmatchedPatient,
   VaultStatus,
+  VendorRegistration,
 } from './types';
 
 export type * from './types';
@@ -106,6 +110,22 @@ export const detail = (id: number): Promise<Detail> => call<Detail>(() => Go.Det
 export const stats = (): Promise<Stats> => call<Stats>(() => Go.Stats());
 export const exportTo = (): Promise<string> => call<string>(() => Go.ExportTo());
 
+// ---- provider connections ------------------------------------------------------
+/** The offline catalog; fast enough to call on every keystroke. Not lock-aware: it needs no vault. */
+export const searchProviders = async (query: string): Promise<ProviderResult[]> =>
+  (await call<ProviderResult[]>(() => Go.SearchProviders(query), false)) ?? [];
+/** Opens the sign-in page in the system browser (Go does that, never the webview). */
+export const startConnection = (personId: number, providerId: string, fhirBase: string, name: string): Promise<ConnectionStarted> =>
+  call<ConnectionStarted>(() => Go.StartConnection(personId, providerId, fhirBase, name));
+export const connections = async (): Promise<Connection[]> =>
+  (await call<Connection[]>(() => Go.Connections())) ?? [];
+export const disconnect = (id: number, deleteRecords: boolean): Promise<void> =>
+  call<void>(() => Go.Disconnect(id, deleteRecords));
+export const registrations = async (): Promise<VendorRegistration[]> =>
+  (await call<VendorRegistration[]>(() => Go.Registrations())) ?? [];
+export const setRegistration = (vendor: string, clientId: string, redirect: string): Promise<void> =>
+  call<void>(() => Go.SetRegistration(vendor, clientId, redirect));
+
 // ---- events -----------------------------------------------------------------
 type Off = () => void;
 const noop: Off = () => {};
@@ -137,4 +157,25 @@ export function onFileDrop(fn: (paths: string[]) => void): Off {
       /* window closing */
     }
   };
+}
+
+/** A provider sign-in finished: the new (or renewed) connection. */
+export function onConnectDone(fn: (c: Connection) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('connect:done', (c: Connection) => fn(c));
+  return typeof off === 'function' ? off : noop;
+}
+
+/** A provider sign-in failed: a message meant for the person. */
+export function onConnectError(fn: (message: string) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('connect:error', (m: unknown) => fn(String(m ?? '')));
+  return typeof off === 'function' ? off : noop;
+}
+
+/** A sign-in came back while the vault was locked; it finishes after unlock. */
+export function onConnectWaiting(fn: (message: string) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('connect:waiting', (m: unknown) => fn(String(m ?? '')));
+  return typeof off === 'function' ? off : noop;
 }

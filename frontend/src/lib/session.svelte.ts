@@ -11,7 +11,8 @@ export type View =
   | { kind: 'list'; resourceType: string }
   | { kind: 'search'; query: string }
   | { kind: 'import' }
-  | { kind: 'settings' };
+  | { kind: 'connections' }
+  | { kind: 'settings'; section?: 'registrations' };
 
 class Session {
   phase = $state<Phase>('loading');
@@ -52,6 +53,7 @@ class Session {
     this.lockReason = '';
     this.phase = 'main';
     void this.refreshStatus();
+    unlockHooks.forEach((fn) => fn());
   }
 }
 
@@ -122,6 +124,13 @@ const resetHooks = new Set<() => void>();
 export function onReset(fn: () => void): () => void {
   resetHooks.add(fn);
   return () => resetHooks.delete(fn);
+}
+
+const unlockHooks = new Set<() => void>();
+/** Feature stores register here to pick up again after an unlock. */
+export function onUnlock(fn: () => void): () => void {
+  unlockHooks.add(fn);
+  return () => unlockHooks.delete(fn);
 }
 
 export const household = new Household();

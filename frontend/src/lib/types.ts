@@ -117,3 +117,52 @@ export interface Stats {
   versions: number;
   imports: number;
 }
+
+// ---- provider connections (app/connect.go, internal/connect) ---------------
+
+/** One hit in the offline provider catalog. */
+export interface ProviderResult {
+  id: string;
+  name: string;
+  vendor: string;
+  vendorName: string;
+  fhirBase: string;
+}
+
+/** What StartConnection returns; Go has already opened the system browser. */
+export interface ConnectionStarted {
+  authUrl: string;
+  redirectUri: string;
+  providerName: string;
+  loopback: boolean;
+}
+
+export type ConnectionStatus = 'connected' | 'expires_soon' | 'needs_reconnect' | 'error' | 'disconnected';
+export type ConnectionAction = '' | 'reconnect' | 'retry';
+
+export interface Connection {
+  id: number;
+  personId: number;
+  personName: string;
+  providerId: string;
+  providerName: string;
+  vendor: string;
+  fhirBase: string;
+  patientId: string;
+  status: ConnectionStatus | string;
+  statusText: string;
+  action: ConnectionAction | string;
+  lastError: string;
+  created: string;
+  records: number;
+}
+
+export type RedirectKind = 'scheme' | 'loopback';
+
+export interface VendorRegistration {
+  vendor: string;
+  vendorName: string;
+  clientId: string;
+  redirect: RedirectKind | string;
+  builtIn: boolean;
+}

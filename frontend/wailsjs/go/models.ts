@@ -1,3 +1,109 @@
+export namespace app {
+	
+	export class ProviderResult {
+	    id: string;
+	    name: string;
+	    vendor: string;
+	    vendorName: string;
+	    fhirBase: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProviderResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.vendor = source["vendor"];
+	        this.vendorName = source["vendorName"];
+	        this.fhirBase = source["fhirBase"];
+	    }
+	}
+	export class VendorRegistration {
+	    vendor: string;
+	    vendorName: string;
+	    clientId: string;
+	    redirect: string;
+	    builtIn: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new VendorRegistration(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.vendor = source["vendor"];
+	        this.vendorName = source["vendorName"];
+	        this.clientId = source["clientId"];
+	        this.redirect = source["redirect"];
+	        this.builtIn = source["builtIn"];
+	    }
+	}
+
+}
+
+export namespace connect {
+	
+	export class Connection {
+	    id: number;
+	    personId: number;
+	    personName: string;
+	    providerId: string;
+	    providerName: string;
+	    vendor: string;
+	    fhirBase: string;
+	    patientId: string;
+	    status: string;
+	    statusText: string;
+	    action: string;
+	    lastError: string;
+	    created: string;
+	    records: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Connection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.personId = source["personId"];
+	        this.personName = source["personName"];
+	        this.providerId = source["providerId"];
+	        this.providerName = source["providerName"];
+	        this.vendor = source["vendor"];
+	        this.fhirBase = source["fhirBase"];
+	        this.patientId = source["patientId"];
+	        this.status = source["status"];
+	        this.statusText = source["statusText"];
+	        this.action = source["action"];
+	        this.lastError = source["lastError"];
+	        this.created = source["created"];
+	        this.records = source["records"];
+	    }
+	}
+	export class Started {
+	    authUrl: string;
+	    redirectUri: string;
+	    providerName: string;
+	    loopback: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Started(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.authUrl = source["authUrl"];
+	        this.redirectUri = source["redirectUri"];
+	        this.providerName = source["providerName"];
+	        this.loopback = source["loopback"];
+	    }
+	}
+
+}
+
 export namespace household {
 	
 	export class Status {

@@ -87,3 +87,17 @@ describe('Unlock screen', () => {
     expect(recoveryMock).not.toHaveBeenCalled();
   });
 });
+
+describe('Unlock screen: provider sign-in notice', () => {
+  it('says a provider sign-in is waiting for the unlock', () => {
+    render(Unlock, { path: '', connectNotice: 'A sign-in came back. Unlock your vault to finish connecting.', onunlocked: vi.fn() });
+    const n = screen.getByTestId('connect-waiting-notice');
+    expect(n).toHaveTextContent('Unlock your vault to finish connecting');
+    expect(n).not.toHaveAttribute('role', 'alert');
+  });
+
+  it('shows nothing when no sign-in is waiting', () => {
+    render(Unlock, { path: '', onunlocked: vi.fn() });
+    expect(screen.queryByTestId('connect-waiting-notice')).toBeNull();
+  });
+});

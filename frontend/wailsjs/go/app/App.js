@@ -22,12 +22,20 @@ export function ChooseImportFiles(arg1) {
   return window['go']['app']['App']['ChooseImportFiles'](arg1);
 }
 
+export function Connections() {
+  return window['go']['app']['App']['Connections']();
+}
+
 export function CreateVault(arg1, arg2) {
   return window['go']['app']['App']['CreateVault'](arg1, arg2);
 }
 
 export function Detail(arg1) {
   return window['go']['app']['App']['Detail'](arg1);
+}
+
+export function Disconnect(arg1, arg2) {
+  return window['go']['app']['App']['Disconnect'](arg1, arg2);
 }
 
 export function ExportTo() {
@@ -58,6 +66,10 @@ export function People() {
   return window['go']['app']['App']['People']();
 }
 
+export function Registrations() {
+  return window['go']['app']['App']['Registrations']();
+}
+
 export function RemovePerson(arg1) {
   return window['go']['app']['App']['RemovePerson'](arg1);
 }
@@ -70,8 +82,20 @@ export function Search(arg1, arg2) {
   return window['go']['app']['App']['Search'](arg1, arg2);
 }
 
+export function SearchProviders(arg1) {
+  return window['go']['app']['App']['SearchProviders'](arg1);
+}
+
 export function SetAutoLockMinutes(arg1) {
   return window['go']['app']['App']['SetAutoLockMinutes'](arg1);
+}
+
+export function SetRegistration(arg1, arg2, arg3) {
+  return window['go']['app']['App']['SetRegistration'](arg1, arg2, arg3);
+}
+
+export function StartConnection(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['App']['StartConnection'](arg1, arg2, arg3, arg4);
 }
 
 export function Stats() {

@@ -1,0 +1,208 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// Handlers the connector registers for Go's events, so tests can fire them.
+const events = vi.hoisted(() => ({
+  done: null as null | ((c: unknown) => void),
+  error: null as null | ((m: string) => void),
+  waiting: null as null | ((m: string) => void),
+}));
+
+vi.mock('../../lib/api', () => ({
+  searchProviders: vi.fn(),
+  startConnection: vi.fn(),
+  connections: vi.fn(async () => []),
+  disconnect: vi.fn(),
+  people: vi.fn(async () => []),
+  status: vi.fn(async () => ({ path: '', exists: true, unlocked: false, autoLockMinutes: 15 })),
+  onConnectDone: (fn: (c: unknown) => void) => ((events.done = fn), () => (events.done = null)),
+  onConnectError: (fn: (m: string) => void) => ((events.error = fn), () => (events.error = null)),
+  onConnectWaiting: (fn: (m: string) => void) => ((events.waiting = fn), () => (events.waiting = null)),
+  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  isLockedError: (e: unknown) => /\blocked\b/i.test(e instanceof Error ? e.message : String(e)),
+}));
+
+import * as api from '../../lib/api';
+import { household, session } from '../../lib/session.svelte';
+import type { Connection, Person, ProviderResult } from '../../lib/types';
+import ConnectForm from './ConnectForm.svelte';
+import { connector } from './connector.svelte';
+
+const searchMock = vi.mocked(api.searchProviders);
+const startMock = vi.mocked(api.startConnection);
+const peopleMock = vi.mocked(api.people);
+
+const family: Person[] = [
+  { id: 1, name: 'Ana Ruiz', birthDate: '1980-02-03', records: 10 },
+  { id: 7, name: 'Leo Ruiz', birthDate: '2015-06-01', records: 0 },
+];
+const mercy: ProviderResult = {
+  id: 'epic-1',
+  name: 'Mercy Hospital',
+  vendor: 'epic',
+  vendorName: 'Epic (MyChart)',
+  fhirBase: 'https://fhir.mercy.net/api/FHIR/R4',
+};
+const conn: Connection = {
+  id: 3,
+  personId: 7,
+  personName: 'Leo Ruiz',
+  providerId: 'epic-1',
+  providerName: 'Mercy Hospital',
+  vendor: 'epic',
+  fhirBase: mercy.fhirBase,
+  patientId: 'p1',
+  status: 'connected',
+  statusText: 'Connected',
+  action: '',
+  lastError: '',
+  created: '2024-05-01T10:00:00Z',
+  records: 42,
+};
+
+let stop: () => void = () => {};
+
+async function chooseMercyFor(personId: number) {
+  render(ConnectForm, { searchDelay: 0 });
+  await fireEvent.change(screen.getByTestId('connect-person'), { target: { value: String(personId) } });
+  await fireEvent.input(screen.getByTestId('provider-search'), { target: { value: 'mercy' } });
+  await fireEvent.click(await screen.findByTestId('provider-result'));
+}
+
+describe('Connect a provider', () => {
+  beforeEach(() => {
+    vi.clearAllMocks();
+    household.reset();
+    household.people = family;
+    household.loaded = true;
+    household.selectedId = 1;
+    searchMock.mockResolvedValue([mercy]);
+    peopleMock.mockResolvedValue(family);
+    stop = connector.listen();
+  });
+  afterEach(() => stop());
+
+  it('defaults to the selected person', () => {
+    render(ConnectForm, { searchDelay: 0 });
+    expect(screen.getByTestId('connect-person')).toHaveValue('1');
+  });
+
+  it('starts the connection and shows the waiting panel', async () => {
+    startMock.mockResolvedValue({ authUrl: 'https://x/auth', redirectUri: 'r', providerName: 'Mercy Hospital', loopback: false });
+    await chooseMercyFor(7);
+    expect(screen.getByTestId('connect-selected')).toHaveTextContent('Epic (MyChart)');
+    await fireEvent.click(screen.getByTestId('connect-start'));
+
+    const waiting = await screen.findByTestId('connect-waiting');
+    expect(startMock).toHaveBeenCalledWith(7, 'epic-1', mercy.fhirBase, 'Mercy Hospital');
+    expect(waiting).toHaveTextContent(
+      "Finish signing in to Mercy Hospital in your browser. Fasten will continue by itself when you're done.",
+    );
+
+    // Closed the browser: a fresh StartConnection, never a navigation of this window.
+    await fireEvent.click(screen.getByTestId('connect-reopen'));
+    await waitFor(() => expect(startMock).toHaveBeenCalledTimes(2));
+    expect(startMock).toHaveBeenLastCalledWith(7, 'epic-1', mercy.fhirBase, 'Mercy Hospital');
+    expect(await screen.findByTestId('connect-waiting')).toBeInTheDocument();
+
+    await fireEvent.click(screen.getByTestId('connect-cancel'));
+    expect(screen.getByTestId('connect-start')).toBeInTheDocument();
+  });
+
+  it('shows success on connect:done and refreshes people and records', async () => {
+    startMock.mockResolvedValue({ authUrl: 'a', redirectUri: 'r', providerName: 'Mercy Hospital', loopback: false });
+    await chooseMercyFor(7);
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    await screen.findByTestId('connect-waiting');
+    const before = household.version;
+
+    events.done!(conn);
+    const done = await screen.findByTestId('connect-done');
+    expect(done).toHaveTextContent('Leo Ruiz');
+    expect(done).toHaveTextContent('Mercy Hospital');
+    await waitFor(() => expect(peopleMock).toHaveBeenCalled());
+    await waitFor(() => expect(household.version).toBeGreaterThan(before));
+    expect(api.connections).toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId('connect-see-records'));
+    expect(household.selectedId).toBe(7);
+    expect(household.view).toEqual({ kind: 'overview' });
+  });
+
+  it('shows the message of connect:error and tries again', async () => {
+    startMock.mockResolvedValue({ authUrl: 'a', redirectUri: 'r', providerName: 'Mercy Hospital', loopback: false });
+    await chooseMercyFor(1);
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    await screen.findByTestId('connect-waiting');
+
+    events.error!('Mercy Hospital said no: access was denied.');
+    const panel = await screen.findByTestId('connect-error');
+    expect(panel).toHaveTextContent('access was denied');
+
+    await fireEvent.click(screen.getByTestId('connect-retry'));
+    await waitFor(() => expect(startMock).toHaveBeenCalledTimes(2));
+    expect(await screen.findByTestId('connect-waiting')).toBeInTheDocument();
+  });
+
+  it('shows a StartConnection error inline with a way to Settings', async () => {
+    startMock.mockRejectedValue(
+      new Error('this copy of Fasten has no client id for Epic yet: add one in Settings → Provider registrations'),
+    );
+    await chooseMercyFor(1);
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('no client id for Epic');
+    expect(screen.queryByTestId('connect-waiting')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('connect-open-settings'));
+    expect(household.view).toEqual({ kind: 'settings', section: 'registrations' });
+  });
+
+  it('connects to another provider by its FHIR address', async () => {
+    startMock.mockResolvedValue({ authUrl: 'a', redirectUri: 'r', providerName: 'fhir.example.org', loopback: true });
+    render(ConnectForm, { searchDelay: 0 });
+    await fireEvent.click(screen.getByTestId('other-provider'));
+    expect(screen.getByTestId('other-provider')).toHaveAttribute('aria-expanded', 'true');
+
+    await fireEvent.input(screen.getByTestId('other-fhir-base'), { target: { value: 'fhir.example.org' } });
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('https://');
+    expect(startMock).not.toHaveBeenCalled();
+
+    await fireEvent.input(screen.getByTestId('other-fhir-base'), { target: { value: 'https://fhir.example.org/r4' } });
+    await fireEvent.input(screen.getByTestId('other-name'), { target: { value: 'My clinic' } });
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    await screen.findByTestId('connect-waiting');
+    expect(startMock).toHaveBeenCalledWith(1, '', 'https://fhir.example.org/r4', 'My clinic');
+  });
+
+  it('asks for a provider before calling Go', async () => {
+    render(ConnectForm, { searchDelay: 0 });
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('Choose a provider');
+    expect(startMock).not.toHaveBeenCalled();
+  });
+
+  it('keeps nothing after lock except the unlock-to-finish notice', async () => {
+    startMock.mockResolvedValue({ authUrl: 'a', redirectUri: 'r', providerName: 'Mercy Hospital', loopback: false });
+    await chooseMercyFor(7);
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    await screen.findByTestId('connect-waiting');
+    connector.list = [conn];
+
+    session.phase = 'main';
+    session.locked('manual');
+    expect(connector.phase).toBe('idle');
+    expect(connector.target).toBeNull();
+    expect(connector.list).toEqual([]);
+    expect(household.people).toEqual([]);
+
+    events.waiting!('A sign-in came back. Unlock your vault to finish connecting.');
+    expect(connector.waitingNotice).toMatch(/Unlock your vault/);
+    session.unlocked();
+    expect(connector.waitingNotice).toBe('');
+    expect(connector.finishing).toBe(true);
+    events.done!(conn);
+    expect(connector.finishing).toBe(false);
+    expect(connector.phase).toBe('done');
+  });
+});
