@@ -20,6 +20,7 @@ mkdirSync(shots, { recursive: true });
 const PASS = 'e2e family passphrase 42';
 const display = `:${100 + Math.floor(Math.random() * 50)}`;
 const wails = join(execFileSync('go', ['env', 'GOPATH']).toString().trim(), 'bin', 'wails');
+const fastenBin = join(repo, 'build/bin/fasten');
 
 let passed = 0;
 let failed = 0;
@@ -102,11 +103,18 @@ const env = {
 try {
   start('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {}, 'xvfb');
   await new Promise((r) => setTimeout(r, 1000));
+  // A SMART/FHIR sandbox EHR on loopback (the production binary's own
+  // `fasten sandbox`), auto-approving sign-ins for Neva.
+  const nevaFile = readdirSync(fixtures).find((f) => f.startsWith('Neva_'));
+  const nevaPatientId = JSON.parse(readFileSync(join(fixtures, nevaFile), 'utf8')).entry.find((e) => e.resource.resourceType === 'Patient').resource.id;
+  const sbx = start(fastenBin, ['sandbox', '--port', '0', '--fixtures', fixtures, '--auto-approve', nevaPatientId], { env }, 'sandbox');
+  await waitFor('the sandbox', async () => /FHIR base: (\S+)/.test(sbx.log()), 30_000);
+  const sandboxBase = sbx.log().match(/FHIR base: (\S+)/)[1];
   console.log('e2e: starting wails dev (the real Go backend)…');
   const dev = start(
     'dbus-run-session',
     ['--', wails, 'dev', '-tags', 'webkit2_41 sqlite_fts5 sqlite_json', '-m', '-nosyncgomod', '-noreload', '-nogorebuild',
-      '-skipbindings', '-nocolour', '-viteservertimeout', '120', '-loglevel', 'Warning'],
+      '-skipbindings', '-nocolour', '-viteservertimeout', '120', '-loglevel', 'Warning', '-appargs', '--developer'],
     { cwd: repo, env },
     'wails dev',
   );
@@ -214,6 +222,33 @@ try {
   await tid('person-title').filter({ hasNotText: 'Neva' }).waitFor({ timeout: 15_000 });
   check('switching person changes the overview', !(await tid('person-title').innerText()).includes('Neva'));
 
+  step = 'connect';
+  // 6a. Connect Neva to the sandbox EHR through the Connections screen; the
+  // browser's redirect comes back as the deep link a second process forwards.
+  await tid('nav-settings').click();
+  await tid('registration-other').fill('fasten-e2e');
+  await tid('registration-save-other').click();
+  await page.waitForTimeout(500);
+  await tid(neva.id).click();
+  await tid('nav-connections').click();
+  await tid('other-provider').click();
+  await tid('other-fhir-base').fill(sandboxBase);
+  await tid('other-name').fill('Sandbox General');
+  await tid('connect-start').click();
+  await tid('connect-waiting').waitFor({ timeout: 30_000 });
+  const authUrl = await tid('connect-auth-url').inputValue();
+  check('sign-in address uses PKCE S256 and the FHIR base as aud', /code_challenge_method=S256/.test(authUrl) && authUrl.includes('aud=' + encodeURIComponent(sandboxBase)));
+  const signin = await fetch(authUrl, { redirect: 'manual' });
+  const deepLink = signin.headers.get('location') || '';
+  check('the provider redirects to the org.fastenhealth.desktop scheme', deepLink.startsWith('org.fastenhealth.desktop:/callback?'));
+  execFileSync(fastenBin, [deepLink], { env, stdio: 'ignore', timeout: 20_000 }); // what the OS does with the link
+  await tid('connect-done').waitFor({ timeout: 30_000 });
+  check('connect screen reports the connection', /Sandbox General/.test(await tid('connect-done').innerText()));
+  await tid('nav-connections').click();
+  const status = await tid('connection-status').first().innerText().catch(() => '');
+  check('connections list shows it connected', /Connected/.test(status), status);
+  await page.screenshot({ path: join(shots, '5-connected.png') });
+
   step = 'lock-unlock';
   // 6. Lock, wrong passphrase, unlock.
   await tid('lock-button').click();
@@ -249,11 +284,12 @@ try {
   for (const f of walk(work)) {
     if (f.startsWith(shots)) continue;
     const buf = readFileSync(f);
+    if (buf.includes('sbxsecret')) hits.push(`${f}: a sandbox token or code`);
     for (const [given, family] of familyNames) {
       for (const w of [given, family]) if (w.length >= 5 && buf.includes(w)) hits.push(`${f}: ${w}`);
     }
   }
-  check('no fixture names in any file under the app\'s folders (vault, WAL, logs, caches)', hits.length === 0, hits.slice(0, 5).join('\n'));
+  check('no fixture names or tokens in any file under the app\'s folders (vault, WAL, logs, caches)', hits.length === 0, hits.slice(0, 5).join('\n'));
 } catch (e) {
   failed++;
   console.log('  FAIL e2e aborted:', e.message);
