@@ -39,6 +39,7 @@ type App struct {
 	importMu sync.Mutex
 	flows    *connect.Flows
 	links    deepLinks
+	sync     syncer
 }
 
 // Options are the façade's settings from the command line.
@@ -52,6 +53,7 @@ type Options struct {
 func New(hh *household.Service, o Options) *App {
 	a := &App{hh: hh, emit: func(string, ...any) {}, flows: connect.NewFlows(smart.Options{AllowInsecure: o.AllowInsecure})}
 	hh.OnLock = func(reason string) { a.emit(EventLocked, reason) }
+	hh.BeforeLock = a.stopSyncing
 	return a
 }
 
@@ -126,6 +128,9 @@ func (a *App) CreateVault(passphrase, confirm string) (string, error) {
 		return "", errors.New("the two passphrases are different")
 	}
 	rk, err := a.hh.Create(passphrase)
+	if err == nil {
+		a.startSyncing()
+	}
 	return rk, userError("create vault", err)
 }
 
@@ -134,6 +139,7 @@ func (a *App) Unlock(passphrase string) error {
 	if err := a.hh.Unlock(passphrase); err != nil {
 		return err
 	}
+	a.startSyncing()
 	a.drainDeepLinks()
 	return nil
 }
@@ -146,6 +152,7 @@ func (a *App) UnlockWithRecoveryKey(recoveryKey, newPassphrase, confirm string) 
 	if err := a.hh.UnlockWithRecoveryKey(recoveryKey, newPassphrase); err != nil {
 		return err
 	}
+	a.startSyncing()
 	a.drainDeepLinks()
 	return nil
 }

@@ -111,6 +111,19 @@ func (a *App) handleDeepLink(u string) {
 		return
 	}
 	a.emit(EventConnectDone, conn)
+	// A new connection fills the vault right away.
+	a.sync.mu.Lock()
+	ctx := a.sync.ctx
+	if ctx != nil {
+		a.sync.wg.Add(1)
+	}
+	a.sync.mu.Unlock()
+	if ctx != nil {
+		go func() {
+			defer a.sync.wg.Done()
+			a.runSync(ctx, conn.ID)
+		}()
+	}
 }
 
 // drainDeepLinks finishes sign-ins that arrived while locked.

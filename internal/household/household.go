@@ -33,6 +33,9 @@ type Service struct {
 	path string
 	// OnLock is called (outside the lock) whenever the vault locks, with the reason ("manual", "idle").
 	OnLock func(reason string)
+	// BeforeLock is called before the vault closes, so background work
+	// (a running sync) can stop at a checkpoint instead of failing mid-write.
+	BeforeLock func()
 
 	mu       sync.Mutex
 	v        *vault.Vault
@@ -192,6 +195,9 @@ func (s *Service) SetAutoLock(ctx context.Context, d time.Duration) error {
 func (s *Service) Lock() { s.lock("manual") }
 
 func (s *Service) lock(reason string) {
+	if s.BeforeLock != nil && s.Status().Unlocked {
+		s.BeforeLock()
+	}
 	s.mu.Lock()
 	v := s.v
 	s.v, s.store = nil, nil

@@ -159,6 +159,50 @@ CREATE TABLE client_registrations (
   redirect_mode TEXT NOT NULL DEFAULT 'scheme' CHECK (redirect_mode IN ('scheme', 'loopback'))
 );
 `,
+	// 3: provider sync. Runs are the history a person sees (times, counts,
+	// outcome — never health data); checkpoints let an interrupted sync
+	// continue at the next page; seen marks records a provider stopped
+	// returning (kept, never deleted); files remembers which resource
+	// versions had their attachments fetched.
+	`
+CREATE TABLE sync_runs (
+  id            INTEGER PRIMARY KEY,
+  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT 'running',
+  full          INTEGER NOT NULL DEFAULT 0,
+  counts        TEXT NOT NULL DEFAULT '{}',
+  errors        TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX sync_runs_connection ON sync_runs (connection_id, id DESC);
+
+CREATE TABLE sync_checkpoints (
+  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  task          TEXT NOT NULL,
+  run_id        INTEGER NOT NULL DEFAULT 0,
+  next_url      TEXT NOT NULL DEFAULT '',
+  done          INTEGER NOT NULL DEFAULT 0,
+  since         TEXT NOT NULL DEFAULT '',
+  pass_started  TEXT NOT NULL DEFAULT '',
+  pages         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (connection_id, task)
+);
+
+CREATE TABLE sync_seen (
+  resource      INTEGER PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+  connection_id INTEGER NOT NULL,
+  last_run      INTEGER NOT NULL,
+  gone_at       TEXT
+);
+CREATE INDEX sync_seen_connection ON sync_seen (connection_id, last_run);
+
+CREATE TABLE sync_files (
+  resource     INTEGER PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+  resource_sha BLOB NOT NULL,
+  checked_at   TEXT NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the version a fully migrated vault has.

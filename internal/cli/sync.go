@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	fsync "github.com/fastenhealth/fasten-desktop/internal/sync"
+)
+
+// sync pulls records from every connected provider (or one), printing
+// progress and a summary; it exits 0 only when everything completed.
+func (e env) sync(ctx context.Context, args []string) error {
+	var c common
+	var id int64
+	var insecure bool
+	fs := e.flags("sync", "sync [flags] [--connection ID]", &c)
+	fs.Int64Var(&id, "connection", 0, "sync only this connection (see fasten connections)")
+	fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten sandbox)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: insecure}))
+	eng := fsync.New(v.DB(), svc, fsync.Options{})
+	last := map[int64]string{}
+	progress := func(p fsync.Progress) {
+		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, p.Phase, p.TasksDone, p.TasksTotal, p.Resources)
+		if last[p.ConnectionID] != line {
+			last[p.ConnectionID] = line
+			fmt.Fprintln(e.stdout, line)
+		}
+	}
+	var results []fsync.Result
+	if id != 0 {
+		r, err := eng.Sync(ctx, id, progress)
+		if err != nil && !errors.Is(err, fsync.ErrNeedsReconnect) {
+			return err
+		}
+		results = append(results, r)
+		if err != nil {
+			fmt.Fprintf(e.stdout, "connection %d: %v\n", id, err)
+		}
+	} else {
+		results, err = eng.SyncAll(ctx, progress)
+		if err != nil {
+			return err
+		}
+	}
+	incomplete := 0
+	for _, r := range results {
+		fmt.Fprintf(e.stdout, "connection %d: %d records (%d new, %d updated, %d skipped as invalid), %d pages, %d requests, %d references, %d attachments, %d no longer at the source\n",
+			r.ConnectionID, r.Resources, r.Added, r.Updated, r.Skipped, r.Pages, r.Requests, r.References, r.Attachments, r.Gone)
+		for _, f := range r.Failed {
+			fmt.Fprintf(e.stdout, "    not fetched: %s (%d): %s\n", f.Task, f.Count, f.Reason)
+		}
+		if !r.Complete {
+			incomplete++
+		}
+	}
+	if len(results) == 0 {
+		fmt.Fprintln(e.stdout, "no connections to sync (connect one with 'fasten connect')")
+	}
+	if incomplete > 0 {
+		return fmt.Errorf("%d of %d connections did not sync completely (see above); run 'fasten sync' again to resume", incomplete, len(results))
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
+)
+
+// BenchResult is what `make bench` prints for sync.
+type BenchResult struct {
+	People          int
+	Resources       int
+	Requests        int
+	Pages           int
+	Wall            time.Duration
+	ResourcesPerSec float64
+	Latency         time.Duration
+	// ChainRequests is the longest sequential dependency chain of any one
+	// connection: metadata, the pages of its longest task, its reference
+	// rounds and one attachment download. No scheduler can beat
+	// Floor = ChainRequests × Latency, so Wall/Floor shows how close the
+	// engine gets to the network's limit.
+	ChainRequests int
+	Floor         time.Duration
+	Ratio         float64
+	Incomplete    int // connections whose sync reported failures
+}
+
+// BenchSandbox connects each fixture person under fixturesDir (its family
+// and more subfolders, or the *.json directly in it) to one sandbox EHR with
+// latency added to every FHIR request, syncs all of them concurrently into a
+// throwaway vault, and measures it.
+func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration) (BenchResult, error) {
+	var br BenchResult
+	var files []string
+	for _, d := range []string{filepath.Join(fixturesDir, "family"), filepath.Join(fixturesDir, "more"), fixturesDir} {
+		if m, _ := filepath.Glob(filepath.Join(d, "*.json")); len(m) > 0 {
+			files = append(files, d)
+		}
+	}
+	if len(files) == 0 {
+		return br, fmt.Errorf("no fixture bundles under %s", fixturesDir)
+	}
+	srv, err := sandbox.Start(sandbox.Options{FixtureFiles: files})
+	if err != nil {
+		return br, err
+	}
+	defer srv.Close()
+
+	dir, err := os.MkdirTemp("", "fasten-sync-bench-")
+	if err != nil {
+		return br, err
+	}
+	defer os.RemoveAll(dir)
+	kdf := vault.DefaultKDF
+	vault.DefaultKDF = vault.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1} // a throwaway vault
+	v, _, err := vault.Create(filepath.Join(dir, "bench.fasten"), "benchmark passphrase")
+	vault.DefaultKDF = kdf
+	if err != nil {
+		return br, err
+	}
+	defer v.Close()
+	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: true}))
+	for _, p := range srv.Patients() {
+		var pid int64
+		r, err := v.DB().ExecContext(ctx, "INSERT INTO people(name, birth_date, created_at) VALUES (?, ?, ?)", p.Name, p.BirthDate, time.Now().UTC().Format(time.RFC3339))
+		if err != nil {
+			return br, err
+		}
+		pid, _ = r.LastInsertId()
+		if _, err := ConnectSandbox(ctx, svc, srv, pid, p.ID); err != nil {
+			return br, fmt.Errorf("connect %s: %w", p.Name, err)
+		}
+	}
+	br.People = len(srv.Patients())
+	br.Latency = latency
+	if latency > 0 {
+		srv.Faults().Set("/fhir", sandbox.Fault{Latency: latency})
+	}
+	e := New(v.DB(), svc, Options{MaxInFlight: 4})
+	start := time.Now()
+	results, err := e.SyncAll(ctx, nil)
+	br.Wall = time.Since(start)
+	if err != nil {
+		return br, err
+	}
+	for _, r := range results {
+		br.Resources += r.Resources
+		br.Requests += r.Requests
+		br.Pages += r.Pages
+		chain := 1 + r.LongestTask + r.RefRounds
+		if r.Attachments > 0 {
+			chain++
+		}
+		br.ChainRequests = max(br.ChainRequests, chain)
+		if !r.Complete {
+			br.Incomplete++
+		}
+	}
+	br.ResourcesPerSec = float64(br.Resources) / br.Wall.Seconds()
+	br.Floor = time.Duration(br.ChainRequests) * latency
+	if br.Floor > 0 {
+		br.Ratio = br.Wall.Seconds() / br.Floor.Seconds()
+	}
+	return br, nil
+}
+
+var loginReqRE = regexp.MustCompile(`name="req" value="([^"]+)"`)
+
+// ConnectSandbox connects a person to a sandbox patient through the real
+// SMART flow (discovery, PKCE, code exchange, first read), playing the
+// browser: it picks the patient on the sandbox's login page, or follows
+// AutoApprovePatient's immediate redirect. It returns the connection id.
+func ConnectSandbox(ctx context.Context, svc *connect.Service, srv *sandbox.Server, personID int64, patientID string) (int64, error) {
+	st, err := svc.Start(ctx, connect.StartRequest{PersonID: personID, FHIRBase: srv.FHIRBase, Name: "Sandbox EHR",
+		ClientID: "fasten-sync", Redirect: connect.RedirectScheme})
+	if err != nil {
+		return 0, err
+	}
+	browser := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := browser.Get(st.AuthURL)
+	if err != nil {
+		return 0, err
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		m := loginReqRE.FindSubmatch(page)
+		if m == nil {
+			return 0, errors.New("the sandbox showed no login form")
+		}
+		form := url.Values{"req": {string(m[1])}, "patient": {patientID}, "action": {"allow"}}
+		resp, err = browser.Post(srv.URL+"/oauth2/authorize", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		loc = resp.Header.Get("Location")
+	}
+	if loc == "" {
+		return 0, errors.New("the sandbox did not redirect back")
+	}
+	c, err := svc.Complete(ctx, loc)
+	if err != nil {
+		return 0, err
+	}
+	if c.Status != connect.StatusConnected {
+		return c.ID, fmt.Errorf("connection status %s: %s", c.Status, c.LastError)
+	}
+	return c.ID, nil
+}

@@ -1,0 +1,352 @@
+// Package sync keeps each connected provider's records in the vault up to
+// date. A sync plans tasks from the server's CapabilityStatement (one
+// Patient/$everything, or one search per resource type), pages through each
+// task storing every page in its own transaction, checkpoints the next page
+// URL after each page so a crash or cancel resumes where it stopped, then
+// reads the references and attachments the pages pointed at.
+//
+// Failure is expected, not exceptional: portals drop connections, rate
+// limit, time out and send half pages. Transient failures are retried with
+// exponential backoff and full jitter; what keeps failing is reported per
+// task while everything else completes; nothing is ever deleted.
+package sync
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+// Options tune the engine; zero values pick the defaults in brackets.
+type Options struct {
+	// HTTPClient does every FHIR request [a pooled client that refuses
+	// redirects to other hosts]. Per-attempt deadlines come from
+	// RequestTimeout, not the client.
+	HTTPClient *http.Client
+	// MaxInFlight bounds concurrent requests per connection [4]: portals
+	// rate-limit per app, and a family's connections already run side by side.
+	MaxInFlight int
+	// MaxAttempts bounds tries per request, the first included [6].
+	MaxAttempts int
+	// BaseBackoff is the first retry's backoff ceiling [500ms]; it doubles
+	// per attempt up to MaxBackoff [30s]; the sleep is uniform in [0, ceiling).
+	BaseBackoff, MaxBackoff time.Duration
+	// RequestTimeout is one attempt's deadline [60s]; attachments get 5×.
+	RequestTimeout time.Duration
+	// Now stamps runs [time.Now].
+	Now func() time.Time
+	// Sleep waits between attempts [a timer that honours ctx]. Tests pass a
+	// fast one.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// PageSize is sent as _count when > 0 [0: the server's default].
+	PageSize int
+	// MaxPages caps pages per task [10000], against servers that page forever.
+	MaxPages int
+	// RefRounds and RefsPerRound bound reference reads [3, 500].
+	RefRounds, RefsPerRound int
+	// MaxAttachment caps one attachment's size [50 MB].
+	MaxAttachment int64
+	// FullPassEvery forces a full (non-incremental) pass when the last
+	// complete one is older [7 days]: only a full pass can tell which
+	// records the provider no longer returns.
+	FullPassEvery time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.HTTPClient == nil {
+		o.HTTPClient = defaultClient()
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 4
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 6
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = 500 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 60 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = 10000
+	}
+	if o.RefRounds <= 0 {
+		o.RefRounds = 3
+	}
+	if o.RefsPerRound <= 0 {
+		o.RefsPerRound = 500
+	}
+	if o.MaxAttachment <= 0 {
+		o.MaxAttachment = 50 << 20
+	}
+	if o.FullPassEvery <= 0 {
+		o.FullPassEvery = 7 * 24 * time.Hour
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func defaultClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 16
+	tr.ResponseHeaderTimeout = 60 * time.Second
+	return &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		// The bearer token must never follow a redirect to another server.
+		if len(via) > 0 && (req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme) {
+			return http.ErrUseLastResponse
+		}
+		if len(via) >= 5 {
+			return errors.New("too many redirects")
+		}
+		return nil
+	}}
+}
+
+// Progress is one event of a running sync, for the UI.
+type Progress struct {
+	ConnectionID int64
+	Phase        string // planning, fetching, references, attachments, done
+	TasksDone    int
+	TasksTotal   int
+	Resources    int
+	Message      string
+}
+
+// TaskFailure is what could not be fetched: which task, how many
+// pages/records, and why — reported so a partial sync is never silent.
+type TaskFailure struct {
+	Task   string `json:"task"`
+	Count  int    `json:"count"`
+	Reason string `json:"reason"`
+}
+
+// Result sums up one sync of one connection.
+type Result struct {
+	ConnectionID int64
+	Run          int64
+	Resources    int // resources received and stored (added, updated or unchanged)
+	Added        int
+	Updated      int
+	Skipped      int // resources the provider sent that were not valid FHIR R4
+	Pages        int
+	Requests     int
+	References   int // referenced resources read and stored
+	Missing      int // referenced resources the provider refused or does not have
+	RefRounds    int // reference rounds that had something to read
+	LongestTask  int // pages of the task with most pages this run (the sequential chain)
+	Attachments  int
+	Gone         int // records the provider stopped returning (kept, marked)
+	Full         bool
+	Resumed      bool
+	Failed       []TaskFailure
+	Complete     bool
+}
+
+// Run is one entry of a connection's sync history: no health data.
+type Run struct {
+	ID           int64          `json:"id"`
+	ConnectionID int64          `json:"connectionId"`
+	StartedAt    string         `json:"startedAt"`
+	FinishedAt   string         `json:"finishedAt"`
+	Status       string         `json:"status"` // running, complete, partial, interrupted, needs_reconnect, failed
+	Full         bool           `json:"full"`
+	Counts       map[string]int `json:"counts"`
+	Errors       []TaskFailure  `json:"errors"`
+}
+
+// Run statuses. running and interrupted (and needs_reconnect, once signed
+// in again) resume from their checkpoints.
+const (
+	StatusRunning        = "running"
+	StatusComplete       = "complete"
+	StatusPartial        = "partial"
+	StatusInterrupted    = "interrupted"
+	StatusNeedsReconnect = "needs_reconnect"
+	StatusFailed         = "failed"
+)
+
+// ErrNeedsReconnect is returned when the provider refused to renew access:
+// the connection is marked needs_reconnect and all its data is kept.
+var ErrNeedsReconnect = errors.New("the provider ended this connection: sign in again to keep records coming")
+
+// ErrBusy is returned when the connection is already syncing.
+var ErrBusy = errors.New("this connection is already syncing")
+
+// Engine syncs the connections of one unlocked vault.
+type Engine struct {
+	db    *sql.DB
+	svc   *connect.Service
+	store *records.Store
+	opts  Options
+
+	// writeMu serialises vault writes across connections: SQLite has one
+	// writer, and queueing here is cheaper than busy-waiting in the driver.
+	writeMu gosync.Mutex
+
+	mu      gosync.Mutex
+	running map[int64]bool
+}
+
+// New returns an engine for an unlocked vault.
+func New(db *sql.DB, svc *connect.Service, opts Options) *Engine {
+	opts.defaults()
+	return &Engine{db: db, svc: svc, store: records.New(db), opts: opts, running: map[int64]bool{}}
+}
+
+func (e *Engine) stamp() string { return e.opts.Now().UTC().Format(time.RFC3339Nano) }
+
+// SyncAll syncs every connection that can sync (connected or expires_soon)
+// concurrently and returns their results in connection order. Errors of
+// single connections are joined; the others still complete.
+func (e *Engine) SyncAll(ctx context.Context, progress func(Progress)) ([]Result, error) {
+	conns, err := e.svc.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, c := range conns {
+		if c.Status == connect.StatusConnected || c.Status == connect.StatusExpiresSoon {
+			ids = append(ids, c.ID)
+		}
+	}
+	results := make([]Result, len(ids))
+	errs := make([]error, len(ids))
+	var pmu gosync.Mutex
+	safe := func(p Progress) {
+		if progress != nil {
+			pmu.Lock()
+			progress(p)
+			pmu.Unlock()
+		}
+	}
+	var wg gosync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = e.Sync(ctx, id, safe)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("connection %d: %w", id, errs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return results, errors.Join(errs...)
+}
+
+// History lists a connection's most recent runs, newest first.
+func (e *Engine) History(ctx context.Context, connectionID int64, limit int) ([]Run, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	rows, err := e.db.QueryContext(ctx, `SELECT id, connection_id, started_at, finished_at, status, full, counts, errors
+FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT ?`, connectionID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Run{}
+	for rows.Next() {
+		var r Run
+		var counts, errs string
+		if err := rows.Scan(&r.ID, &r.ConnectionID, &r.StartedAt, &r.FinishedAt, &r.Status, &r.Full, &counts, &errs); err != nil {
+			return nil, err
+		}
+		json.Unmarshal([]byte(counts), &r.Counts)
+		json.Unmarshal([]byte(errs), &r.Errors)
+		if r.Errors == nil {
+			r.Errors = []TaskFailure{}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Schedule calls run now and then every interval (daily when every <= 0)
+// until ctx ends. Runs never overlap: a slow sync delays the next one
+// instead of stacking up behind it.
+func Schedule(ctx context.Context, every time.Duration, run func(context.Context)) {
+	if every <= 0 {
+		every = 24 * time.Hour
+	}
+	for {
+		run(ctx)
+		t := time.NewTimer(every)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// failures aggregates task failures by (task, reason).
+type failures struct {
+	mu gosync.Mutex
+	m  map[[2]string]int
+}
+
+func (f *failures) add(task, reason string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil {
+		f.m = map[[2]string]int{}
+	}
+	f.m[[2]string{task, reason}] += n
+}
+
+func (f *failures) list() []TaskFailure {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []TaskFailure{}
+	for k, n := range f.m {
+		out = append(out, TaskFailure{Task: k[0], Reason: k[1], Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Task != out[j].Task {
+			return out[i].Task < out[j].Task
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	return out
+}
+
+// sameServer reports whether u is on the FHIR server at base: same scheme
+// and host. Tokens and requests never go anywhere else.
+func sameServer(base, u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
+}

@@ -1,0 +1,271 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
+)
+
+// conn is one connection's sync in progress.
+type conn struct {
+	e    *Engine
+	t    connect.Target
+	base *url.URL
+	sem  chan struct{} // requests in flight
+	run  int64
+
+	tokMu gosync.Mutex
+
+	refMu gosync.Mutex
+	refs  map[string]bool // references seen in this run's pages
+
+	refRounds int // reference rounds that read something
+
+	requests  atomic.Int64
+	pages     atomic.Int64
+	resources atomic.Int64
+	added     atomic.Int64
+	updated   atomic.Int64
+	skipped   atomic.Int64
+	longest   atomic.Int64
+	fail      failures
+
+	// abort stops every task of the connection (revoked access).
+	abort context.CancelCauseFunc
+}
+
+// permanentErr is a failure retrying will not fix (4xx other than 401/408/429).
+type permanentErr struct {
+	status int
+	msg    string
+}
+
+func (p *permanentErr) Error() string { return p.msg }
+
+// transientErr is a failure worth retrying after backoff (or Retry-After).
+type transientErr struct {
+	msg        string
+	retryAfter time.Duration
+}
+
+func (t *transientErr) Error() string { return t.msg }
+
+func statusOf(err error) int {
+	var p *permanentErr
+	if errors.As(err, &p) {
+		return p.status
+	}
+	return 0
+}
+
+// token returns a usable access token. Token use is serialised per
+// connection: with rotating refresh tokens, two concurrent refreshes would
+// burn each other's token and end the connection.
+func (c *conn) token(ctx context.Context) (string, error) {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	tok, _, err := c.e.svc.AccessToken(ctx, c.t.ConnectionID)
+	if err != nil {
+		var se *smart.Error
+		if errors.As(err, &se) && se.Kind == smart.NeedsReconnect {
+			c.abort(ErrNeedsReconnect)
+			return "", ErrNeedsReconnect
+		}
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", &transientErr{msg: "could not renew access: " + plainErr(err)}
+	}
+	return tok, nil
+}
+
+func (c *conn) rejectToken(ctx context.Context, tok string) {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	c.e.svc.RejectAccessToken(ctx, c.t.ConnectionID, tok)
+}
+
+// withPractice adds athenahealth's ah-practice parameter, which it wants on
+// every request, including next links it generated itself.
+func (c *conn) withPractice(u *url.URL) {
+	if c.t.AthenaPractice == "" {
+		return
+	}
+	q := u.Query()
+	if q.Get("ah-practice") == "" {
+		q.Set("ah-practice", c.t.AthenaPractice)
+		u.RawQuery = q.Encode()
+	}
+}
+
+type response struct {
+	body        []byte
+	header      http.Header
+	contentType string
+}
+
+// get fetches rawURL (which must be on the connection's server) with
+// retries. check inspects a 200 body and returns a transientErr when it is
+// garbage or cut short, so the page is fetched again rather than stored.
+func (c *conn) get(ctx context.Context, rawURL, accept string, limit int64, timeout time.Duration, check func(*response) error) (*response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, &permanentErr{msg: "a link from the provider is not a valid URL"}
+	}
+	if !sameServer(c.base, u) {
+		return nil, &permanentErr{msg: "a link from the provider points to another server; it was not followed"}
+	}
+	c.withPractice(u)
+	authRetries := 0
+	var last error
+	for attempt := 0; attempt < c.e.opts.MaxAttempts; attempt++ {
+		if attempt > 0 {
+			ceil := c.e.opts.BaseBackoff << min(attempt-1, 20)
+			if ceil > c.e.opts.MaxBackoff || ceil <= 0 {
+				ceil = c.e.opts.MaxBackoff
+			}
+			d := time.Duration(rand.Int64N(int64(ceil)))
+			var te *transientErr
+			if errors.As(last, &te) && te.retryAfter > d {
+				d = te.retryAfter
+			}
+			if err := c.e.opts.Sleep(ctx, d); err != nil {
+				return nil, err
+			}
+		}
+		resp, tok, err := c.once(ctx, u.String(), accept, limit, timeout)
+		if err == nil && check != nil {
+			err = check(resp)
+		}
+		if err == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		if errors.Is(err, ErrNeedsReconnect) {
+			return nil, err
+		}
+		if errors.Is(err, errUnauthorized) {
+			// The token was refused before its expiry: refresh once or twice
+			// without spending an attempt; after that the refusal is real.
+			if authRetries < 2 {
+				authRetries++
+				c.rejectToken(ctx, tok)
+				attempt--
+				last = err
+				continue
+			}
+			return nil, &permanentErr{status: 401, msg: "the provider refused access even with a renewed token"}
+		}
+		var pe *permanentErr
+		if errors.As(err, &pe) {
+			return nil, err
+		}
+		last = err
+	}
+	return nil, fmt.Errorf("gave up after %d attempts: %w", c.e.opts.MaxAttempts, last)
+}
+
+var errUnauthorized = errors.New("access token refused")
+
+// once is one attempt. It returns the token used so a 401 can reject exactly it.
+func (c *conn) once(ctx context.Context, u, accept string, limit int64, timeout time.Duration) (*response, string, error) {
+	tok, err := c.token(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, tok, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, tok, &permanentErr{msg: "bad request URL"}
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", accept)
+	c.requests.Add(1)
+	resp, err := c.e.opts.HTTPClient.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, tok, ctx.Err()
+		}
+		return nil, tok, &transientErr{msg: "network: " + plainErr(err)}
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusOK:
+	case resp.StatusCode == http.StatusUnauthorized:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, tok, errUnauthorized
+	case resp.StatusCode == http.StatusTooManyRequests:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, tok, &transientErr{msg: "rate limited (429)", retryAfter: retryAfter(resp.Header.Get("Retry-After"), c.e.opts.Now())}
+	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, tok, &transientErr{msg: fmt.Sprintf("server error (%d)", resp.StatusCode), retryAfter: retryAfter(resp.Header.Get("Retry-After"), c.e.opts.Now())}
+	default:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, tok, &permanentErr{status: resp.StatusCode, msg: fmt.Sprintf("the provider answered %d", resp.StatusCode)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, tok, ctx.Err()
+		}
+		return nil, tok, &transientErr{msg: "the answer was cut short: " + plainErr(err)}
+	}
+	if int64(len(body)) > limit {
+		return nil, tok, &permanentErr{status: 200, msg: fmt.Sprintf("larger than the %d MB limit", limit>>20)}
+	}
+	return &response{body: body, header: resp.Header, contentType: resp.Header.Get("Content-Type")}, tok, nil
+}
+
+// retryAfter reads seconds or an HTTP date; bounded so a hostile value
+// cannot park a sync for days.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return max(0, min(d, 10*time.Minute))
+}
+
+// plainErr keeps error text free of URLs (which carry patient ids) so
+// history and logs hold no health data.
+func plainErr(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "connection closed mid-answer"
+	}
+	return err.Error()
+}

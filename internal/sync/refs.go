@@ -1,0 +1,371 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/url"
+	"sort"
+	"strings"
+	gosync "sync"
+
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+func (c *conn) addRefs(keys []string) {
+	c.refMu.Lock()
+	defer c.refMu.Unlock()
+	if c.refs == nil {
+		c.refs = map[string]bool{}
+	}
+	for _, k := range keys {
+		c.refs[k] = true
+	}
+}
+
+// collectedRefs hands over (and forgets) the run's references.
+func (c *conn) collectedRefs() map[string]bool {
+	c.refMu.Lock()
+	defer c.refMu.Unlock()
+	m := c.refs
+	c.refs = nil
+	if m == nil {
+		m = map[string]bool{}
+	}
+	return m
+}
+
+// scanStoredRefs adds the references of every stored record of the
+// connection: after a resume, pages stored earlier were not parsed here.
+func (e *Engine) scanStoredRefs(ctx context.Context, c *conn, into map[string]bool) error {
+	rows, err := e.db.QueryContext(ctx, "SELECT raw FROM resources WHERE source_id = ?", c.t.SourceID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return err
+		}
+		for _, k := range c.refsIn(raw) {
+			into[k] = true
+		}
+	}
+	return rows.Err()
+}
+
+func (e *Engine) storedKeys(ctx context.Context, source int64) (map[string]bool, error) {
+	rows, err := e.db.QueryContext(ctx, "SELECT resource_type, resource_id FROM resources WHERE source_id = ?", source)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var t, id string
+		if err := rows.Scan(&t, &id); err != nil {
+			return nil, err
+		}
+		out[t+"/"+id] = true
+	}
+	return out, rows.Err()
+}
+
+// readReferences reads referenced records not yet stored (practitioners,
+// organizations, locations, medications...) in bounded rounds: what a
+// fetched record references is read in the next round. It returns how many
+// were stored and how many the server refused or lacks.
+func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSeen bool) (stored, missing int) {
+	e := c.e
+	tried := map[string]bool{}
+	var resolved []string
+	for round := 0; round < e.opts.RefRounds && len(refs) > 0; round++ {
+		have, err := e.storedKeys(ctx, c.t.SourceID)
+		if err != nil {
+			c.fail.add("references", "could not read the vault: "+err.Error(), 1)
+			return
+		}
+		var want []string
+		for k := range refs {
+			if have[k] {
+				resolved = append(resolved, k)
+			} else if !tried[k] {
+				want = append(want, k)
+			}
+		}
+		refs = map[string]bool{}
+		if len(want) == 0 {
+			break
+		}
+		sort.Strings(want)
+		c.refRounds++
+		if len(want) > e.opts.RefsPerRound {
+			if round == e.opts.RefRounds-1 {
+				c.fail.add("references", fmt.Sprintf("more than %d references to read; the rest are read next sync", e.opts.RefsPerRound), len(want)-e.opts.RefsPerRound)
+			}
+			for _, k := range want[e.opts.RefsPerRound:] {
+				refs[k] = true // carried to the next round
+			}
+			want = want[:e.opts.RefsPerRound]
+		}
+		var mu gosync.Mutex
+		var bodies []json.RawMessage
+		jobs := make(chan string)
+		var wg gosync.WaitGroup
+		for range e.opts.MaxInFlight {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := range jobs {
+					typ, _, _ := strings.Cut(k, "/")
+					resp, err := c.get(ctx, c.t.FHIRBase+"/"+k, "application/fhir+json", 64<<20, e.opts.RequestTimeout, func(r *response) error {
+						var h resHead
+						if json.Unmarshal(r.body, &h) != nil || h.ResourceType != typ {
+							return &transientErr{msg: "the record was cut short or was not JSON"}
+						}
+						return nil
+					})
+					mu.Lock()
+					tried[k] = true
+					switch st := statusOf(err); {
+					case err == nil:
+						bodies = append(bodies, wrapEntry(c.t.FHIRBase+"/"+k, resp.body))
+						for _, r := range c.refsIn(resp.body) {
+							refs[r] = true
+						}
+					case ctx.Err() != nil:
+					case st == 403 || st == 404 || st == 410:
+						missing++
+					default:
+						c.fail.add("references", plainReason(err), 1)
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		for _, k := range want {
+			select {
+			case jobs <- k:
+			case <-ctx.Done():
+			}
+		}
+		close(jobs)
+		wg.Wait()
+		if ctx.Err() != nil {
+			return
+		}
+		for len(bodies) > 0 {
+			n := min(len(bodies), 200)
+			body := collection(bodies[:n])
+			bodies = bodies[n:]
+			e.writeMu.Lock()
+			fr, _ := e.store.ImportReader(ctx, "sync references", bytes.NewReader(body), int64(len(body)), 0, 1,
+				records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}, nil)
+			e.writeMu.Unlock()
+			if fr.Status == "rejected" {
+				if ctx.Err() != nil {
+					return
+				}
+				c.skipped.Add(int64(fr.Skipped))
+				if !strings.HasPrefix(fr.Error, "None of the") {
+					c.fail.add("references", "could not store: "+fr.Error, n)
+				}
+				continue
+			}
+			stored += fr.Added + fr.Updated + fr.Unchanged
+			c.added.Add(int64(fr.Added))
+			c.updated.Add(int64(fr.Updated))
+			c.skipped.Add(int64(fr.Skipped))
+			c.resources.Add(int64(fr.Added + fr.Updated + fr.Unchanged))
+		}
+	}
+	if markSeen {
+		// A referenced record the provider still serves is not gone, even
+		// though no search returned it.
+		have, err := e.storedKeys(ctx, c.t.SourceID)
+		if err == nil {
+			var keys []string
+			for k := range tried {
+				if have[k] {
+					keys = append(keys, k)
+				}
+			}
+			keys = append(keys, resolved...)
+			e.writeMu.Lock()
+			if tx, err := e.db.BeginTx(ctx, nil); err == nil {
+				if markSeenTx(ctx, tx, c, keys) == nil {
+					tx.Commit()
+				}
+				tx.Rollback()
+			}
+			e.writeMu.Unlock()
+		}
+	}
+	return stored, missing
+}
+
+func markSeenTx(ctx context.Context, tx *sql.Tx, c *conn, keys []string) error {
+	return markSeen(ctx, tx, c, keys)
+}
+
+// attachment is one attachment.url of a DocumentReference or DiagnosticReport.
+type attachment struct {
+	URL         string `json:"url"`
+	ContentType string `json:"contentType"`
+	Title       string `json:"title"`
+	Data        string `json:"data"`
+}
+
+// fetchAttachments downloads the files that DocumentReference and
+// DiagnosticReport versions not yet checked point at. Driven by the vault
+// (sync_files), not by this run's pages, so a download that failed or was
+// interrupted is tried again next sync. Only URLs on the connection's own
+// server are fetched: the token must not travel elsewhere.
+func (c *conn) fetchAttachments(ctx context.Context) int {
+	e := c.e
+	rows, err := e.db.QueryContext(ctx, `SELECT r.id, r.sha256, r.raw FROM resources r LEFT JOIN sync_files f ON f.resource = r.id
+WHERE r.source_id = ? AND r.resource_type IN ('DocumentReference', 'DiagnosticReport') AND (f.resource IS NULL OR f.resource_sha != r.sha256)`, c.t.SourceID)
+	if err != nil {
+		c.fail.add("attachments", "could not read the vault: "+err.Error(), 1)
+		return 0
+	}
+	type item struct {
+		id  int64
+		sha []byte
+		att []attachment
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		var raw []byte
+		if err := rows.Scan(&it.id, &it.sha, &raw); err != nil {
+			break
+		}
+		var r struct {
+			Content []struct {
+				Attachment attachment `json:"attachment"`
+			} `json:"content"`
+			PresentedForm []attachment `json:"presentedForm"`
+		}
+		json.Unmarshal(raw, &r)
+		for _, x := range r.Content {
+			if x.Attachment.URL != "" && x.Attachment.Data == "" {
+				it.att = append(it.att, x.Attachment)
+			}
+		}
+		for _, x := range r.PresentedForm {
+			if x.URL != "" && x.Data == "" {
+				it.att = append(it.att, x)
+			}
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+
+	stored := 0
+	var mu gosync.Mutex
+	var wg gosync.WaitGroup
+	jobs := make(chan item)
+	for range e.opts.MaxInFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range jobs {
+				ok := true
+				for _, a := range it.att {
+					n, done := c.fetchAttachment(ctx, it.id, a)
+					mu.Lock()
+					stored += n
+					mu.Unlock()
+					ok = ok && done
+				}
+				if ok && ctx.Err() == nil {
+					e.writeMu.Lock()
+					e.db.ExecContext(ctx, `INSERT INTO sync_files(resource, resource_sha, checked_at) VALUES (?, ?, ?)
+ON CONFLICT(resource) DO UPDATE SET resource_sha = excluded.resource_sha, checked_at = excluded.checked_at`, it.id, it.sha, e.stamp())
+					e.writeMu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, it := range items {
+		select {
+		case jobs <- it:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return stored
+}
+
+// fetchAttachment stores one attachment; done is false when it should be
+// tried again next sync (a transient failure).
+func (c *conn) fetchAttachment(ctx context.Context, resource int64, a attachment) (stored int, done bool) {
+	// Relative links (Epic's "Binary/x") are relative to the FHIR base.
+	raw := a.URL
+	if !strings.Contains(raw, "://") {
+		raw = strings.TrimRight(c.t.FHIRBase, "/") + "/" + strings.TrimLeft(raw, "/")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		c.fail.add("attachments", "an attachment link is not a valid URL", 1)
+		return 0, true
+	}
+	if !sameServer(c.base, u) {
+		c.fail.add("attachments", "an attachment is on another server; it was not downloaded", 1)
+		return 0, true
+	}
+	accept := "*/*"
+	if a.ContentType != "" {
+		accept = a.ContentType + ", */*;q=0.5"
+	}
+	resp, err := c.get(ctx, u.String(), accept, c.e.opts.MaxAttachment, 5*c.e.opts.RequestTimeout, nil)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, false
+		}
+		st := statusOf(err)
+		c.fail.add("attachments", plainReason(err), 1)
+		return 0, st != 0 // permanent refusals are not retried every sync
+	}
+	data, ct := resp.body, a.ContentType
+	if mt, _, _ := mime.ParseMediaType(resp.contentType); strings.Contains(mt, "json") {
+		// Some servers answer a Binary read with the FHIR resource.
+		var b struct {
+			ResourceType string `json:"resourceType"`
+			ContentType  string `json:"contentType"`
+			Data         string `json:"data"`
+		}
+		if json.Unmarshal(resp.body, &b) == nil && b.ResourceType == "Binary" {
+			if d, err := base64.StdEncoding.DecodeString(b.Data); err == nil {
+				data, ct = d, b.ContentType
+			}
+		}
+	}
+	if ct == "" {
+		ct = resp.contentType
+	}
+	sum := sha256.Sum256(data)
+	c.e.writeMu.Lock()
+	defer c.e.writeMu.Unlock()
+	var exists int
+	c.e.db.QueryRowContext(ctx, "SELECT count(*) FROM attachments WHERE resource = ? AND sha256 = ?", resource, sum[:]).Scan(&exists)
+	if exists > 0 {
+		return 0, true
+	}
+	if _, err := c.e.db.ExecContext(ctx, "INSERT INTO attachments(resource, content_type, title, sha256, data) VALUES (?, ?, ?, ?, ?)",
+		resource, ct, a.Title, sum[:], data); err != nil {
+		if ctx.Err() == nil {
+			c.fail.add("attachments", "could not store an attachment: "+err.Error(), 1)
+		}
+		return 0, false
+	}
+	return 1, true
+}

@@ -1,0 +1,645 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+// tsLayout is fixed-width so stored times compare correctly as text.
+const tsLayout = "2006-01-02T15:04:05.000000Z"
+
+// fhirInstant is how a since value is sent to the server.
+const fhirInstant = "2006-01-02T15:04:05.000Z07:00"
+
+// taskState mirrors one sync_checkpoints row.
+type taskState struct {
+	name        string
+	nextURL     string
+	since       string // server time the last complete pass started; "" = never
+	passStarted string
+	done        bool
+	pages       int
+}
+
+// Sync brings one connection up to date. It resumes an interrupted run
+// from its checkpoints; otherwise it starts a new run, incremental when a
+// recent full pass completed. The error is non-nil only when the run could
+// not do its work (needs reconnect, cancelled, vault unavailable); pages or
+// types that kept failing are in Result.Failed with Complete false.
+func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Progress)) (Result, error) {
+	res := Result{ConnectionID: connectionID, Failed: []TaskFailure{}}
+	e.mu.Lock()
+	if e.running[connectionID] {
+		e.mu.Unlock()
+		return res, ErrBusy
+	}
+	e.running[connectionID] = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.running, connectionID)
+		e.mu.Unlock()
+	}()
+
+	t, err := e.svc.SyncTarget(ctx, connectionID)
+	if err != nil {
+		return res, err
+	}
+	switch t.Status {
+	case connect.StatusNeedsReconnect:
+		return res, ErrNeedsReconnect
+	case connect.StatusDisconnected:
+		return res, errors.New("this connection is disconnected")
+	}
+	base, err := url.Parse(t.FHIRBase)
+	if err != nil || base.Host == "" {
+		return res, errors.New("the connection's FHIR address is not valid")
+	}
+	cctx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), abort: abort}
+	var pmu gosync.Mutex
+	tasksDone, tasksTotal := 0, 0
+	emit := func(phase, msg string) {
+		if progress == nil {
+			return
+		}
+		pmu.Lock()
+		defer pmu.Unlock()
+		progress(Progress{ConnectionID: connectionID, Phase: phase, TasksDone: tasksDone, TasksTotal: tasksTotal,
+			Resources: int(c.resources.Load()), Message: msg})
+	}
+
+	run, resumed, full, err := e.openRun(ctx, connectionID)
+	if err != nil {
+		return res, err
+	}
+	c.run, res.Run, res.Resumed, res.Full = run, run, resumed, full
+	emit("planning", "")
+
+	var tasks []*taskState
+	if resumed {
+		if tasks, err = e.loadTasks(ctx, connectionID, run); err != nil {
+			return res, err
+		}
+	}
+	capKnown := true
+	if len(tasks) == 0 {
+		cap := c.capability(cctx)
+		capKnown = cap.known
+		if cctx.Err() != nil {
+			return e.finish(ctx, c, res, context.Cause(cctx))
+		}
+		if tasks, err = e.resetTasks(ctx, connectionID, run, c.plan(cap)); err != nil {
+			return res, err
+		}
+	}
+	tasksTotal = len(tasks)
+	for _, ts := range tasks {
+		if ts.done {
+			tasksDone++
+		}
+	}
+	emit("fetching", "")
+
+	// Tasks run side by side; each pages in order because a next link is
+	// only known from the page before it.
+	queue := make(chan *taskState)
+	var wg gosync.WaitGroup
+	for range e.opts.MaxInFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ts := range queue {
+				c.runTask(cctx, ts, full, capKnown, func() { emit("fetching", ts.name) })
+				pmu.Lock()
+				tasksDone++
+				pmu.Unlock()
+				emit("fetching", ts.name)
+			}
+		}()
+	}
+	for _, ts := range tasks {
+		if ts.done {
+			continue
+		}
+		select {
+		case queue <- ts:
+		case <-cctx.Done():
+		}
+	}
+	close(queue)
+	wg.Wait()
+	if cctx.Err() != nil {
+		return e.finish(ctx, c, res, context.Cause(cctx))
+	}
+
+	emit("references", "")
+	refs := c.collectedRefs()
+	if resumed {
+		// Pages stored before the interruption were parsed by another
+		// process: find their references in the vault.
+		if err := e.scanStoredRefs(cctx, c, refs); err != nil {
+			return e.finish(ctx, c, res, err)
+		}
+	}
+	res.References, res.Missing = c.readReferences(cctx, refs, full && !resumed)
+	if cctx.Err() != nil {
+		return e.finish(ctx, c, res, context.Cause(cctx))
+	}
+
+	emit("attachments", "")
+	res.Attachments = c.fetchAttachments(cctx)
+	if cctx.Err() != nil {
+		return e.finish(ctx, c, res, context.Cause(cctx))
+	}
+
+	// Only a whole, uninterrupted full pass can say what the provider no
+	// longer returns; such records are kept and marked, never deleted.
+	if full && !resumed && len(c.fail.list()) == 0 {
+		n, err := e.markGone(ctx, c)
+		if err != nil {
+			return e.finish(ctx, c, res, err)
+		}
+		res.Gone = n
+	}
+	res, err = e.finish(ctx, c, res, nil)
+	emit("done", "")
+	return res, err
+}
+
+// openRun resumes the connection's interrupted run or starts a new one.
+func (e *Engine) openRun(ctx context.Context, id int64) (run int64, resumed, full bool, err error) {
+	err = e.db.QueryRowContext(ctx, `SELECT id, full FROM sync_runs WHERE connection_id = ? AND status IN ('running', 'interrupted', 'needs_reconnect')
+ORDER BY id DESC LIMIT 1`, id).Scan(&run, &full)
+	if err == nil {
+		e.writeMu.Lock()
+		defer e.writeMu.Unlock()
+		_, err = e.db.ExecContext(ctx, "UPDATE sync_runs SET status = 'running' WHERE id = ?", run)
+		return run, true, full, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, false, err
+	}
+	cutoff := e.opts.Now().Add(-e.opts.FullPassEvery).UTC().Format(tsLayout)
+	var recent int
+	if err := e.db.QueryRowContext(ctx, "SELECT count(*) FROM sync_runs WHERE connection_id = ? AND full = 1 AND status = 'complete' AND started_at >= ?", id, cutoff).Scan(&recent); err != nil {
+		return 0, false, false, err
+	}
+	full = recent == 0
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	r, err := e.db.ExecContext(ctx, "INSERT INTO sync_runs(connection_id, started_at, status, full) VALUES (?, ?, 'running', ?)",
+		id, e.opts.Now().UTC().Format(tsLayout), full)
+	if err != nil {
+		return 0, false, false, err
+	}
+	run, _ = r.LastInsertId()
+	return run, false, full, nil
+}
+
+func (e *Engine) loadTasks(ctx context.Context, id, run int64) ([]*taskState, error) {
+	rows, err := e.db.QueryContext(ctx, "SELECT task, next_url, since, pass_started, done, pages FROM sync_checkpoints WHERE connection_id = ? AND run_id = ? ORDER BY task", id, run)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*taskState
+	for rows.Next() {
+		ts := &taskState{}
+		if err := rows.Scan(&ts.name, &ts.nextURL, &ts.since, &ts.passStarted, &ts.done, &ts.pages); err != nil {
+			return nil, err
+		}
+		out = append(out, ts)
+	}
+	return out, rows.Err()
+}
+
+// resetTasks starts a new pass of each task, keeping its since (the start
+// of its last complete pass) for incremental requests.
+func (e *Engine) resetTasks(ctx context.Context, id, run int64, names []string) ([]*taskState, error) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var out []*taskState
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sync_checkpoints(connection_id, task, run_id) VALUES (?, ?, ?)
+ON CONFLICT(connection_id, task) DO UPDATE SET run_id = excluded.run_id, next_url = '', done = 0, pass_started = '', pages = 0`, id, n, run); err != nil {
+			return nil, err
+		}
+		ts := &taskState{name: n}
+		if err := tx.QueryRowContext(ctx, "SELECT since FROM sync_checkpoints WHERE connection_id = ? AND task = ?", id, n).Scan(&ts.since); err != nil {
+			return nil, err
+		}
+		out = append(out, ts)
+	}
+	return out, tx.Commit()
+}
+
+// finish records the run's outcome. cause is why it stopped early, if it did.
+func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (Result, error) {
+	res.Requests = int(c.requests.Load())
+	res.Pages = int(c.pages.Load())
+	res.Resources = int(c.resources.Load())
+	res.Added = int(c.added.Load())
+	res.Updated = int(c.updated.Load())
+	res.Skipped = int(c.skipped.Load())
+	res.Failed = c.fail.list()
+	res.RefRounds = c.refRounds
+	res.LongestTask = int(c.longest.Load())
+	status := StatusComplete
+	switch {
+	case errors.Is(cause, ErrNeedsReconnect):
+		status = StatusNeedsReconnect
+	case cause != nil && (errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded)):
+		status = StatusInterrupted
+	case cause != nil:
+		status = StatusFailed
+	case len(res.Failed) > 0:
+		status = StatusPartial
+	}
+	res.Complete = status == StatusComplete
+	counts, _ := json.Marshal(map[string]int{
+		"resources": res.Resources, "added": res.Added, "updated": res.Updated, "skipped": res.Skipped, "pages": res.Pages,
+		"requests": res.Requests, "references": res.References, "missing": res.Missing, "attachments": res.Attachments, "gone": res.Gone,
+	})
+	errs, _ := json.Marshal(res.Failed)
+	finished := e.opts.Now().UTC().Format(tsLayout)
+	if status == StatusInterrupted || status == StatusNeedsReconnect {
+		finished = "" // to be resumed
+	}
+	e.writeMu.Lock()
+	_, err := e.db.ExecContext(context.WithoutCancel(ctx), "UPDATE sync_runs SET status = ?, finished_at = ?, counts = ?, errors = ? WHERE id = ?",
+		status, finished, string(counts), string(errs), c.run)
+	e.writeMu.Unlock()
+	if cause != nil {
+		if errors.Is(cause, ErrNeedsReconnect) {
+			return res, ErrNeedsReconnect
+		}
+		return res, cause
+	}
+	return res, err
+}
+
+// runTask pages through one task, storing and checkpointing every page.
+func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, onPage func()) {
+	since := ts.since
+	if full {
+		since = ""
+	}
+	u, resumedMid := ts.nextURL, ts.nextURL != ""
+	if u == "" {
+		u = c.firstURL(ts.name, since)
+	}
+	seen := map[string]bool{}
+	first := true
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		if seen[u] {
+			c.fail.add(ts.name, "the provider's next link repeats a page already read; paging stopped there", 1)
+			return
+		}
+		seen[u] = true
+		if ts.pages >= c.e.opts.MaxPages {
+			c.fail.add(ts.name, fmt.Sprintf("more than %d pages; the rest was not read", c.e.opts.MaxPages), 1)
+			return
+		}
+		pg, err := c.fetchPage(ctx, u)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			st := statusOf(err)
+			switch {
+			case first && resumedMid && (st == 404 || st == 410):
+				// The saved next link expired with the server's search
+				// session: repeat the search from its first page.
+				u, resumedMid, seen = c.firstURL(ts.name, since), false, map[string]bool{}
+				ts.pages = 0
+				continue
+			case first && !resumedMid && since != "" && st == 400:
+				// The server cannot filter by time: do a full pass of it.
+				since = ""
+				u, seen = c.firstURL(ts.name, ""), map[string]bool{}
+				continue
+			case first && !resumedMid && !capKnown && (st == 400 || st == 404 || st == 403):
+				// No CapabilityStatement to go by: an unsupported type is not a failure.
+				c.e.saveCheckpoint(context.WithoutCancel(ctx), c, ts, "", true, ts.passStarted)
+				return
+			}
+			c.fail.add(ts.name, plainReason(err), 1)
+			return
+		}
+		first = false
+		if ts.passStarted == "" {
+			ts.passStarted = pg.serverTime
+		}
+		next := pg.next
+		if next != "" {
+			if nu, err := url.Parse(next); err != nil || !sameServer(c.base, nu) {
+				c.fail.add(ts.name, "the provider's next link points to another server; it was not followed", 1)
+				next = ""
+			}
+		}
+		if err := c.storePage(ctx, ts, pg, next); err != nil {
+			if ctx.Err() == nil {
+				c.fail.add(ts.name, "could not store a page: "+err.Error(), 1)
+			}
+			return
+		}
+		onPage()
+		if next == "" {
+			return
+		}
+		u = next
+	}
+}
+
+func plainReason(err error) string {
+	var pe *permanentErr
+	if errors.As(err, &pe) {
+		return pe.msg
+	}
+	return err.Error()
+}
+
+// page is one parsed searchset page.
+type page struct {
+	body       []byte
+	next       string
+	serverTime string
+	keys       []string // Type/id of each stored entry
+	refs       []string
+}
+
+type bundleDoc struct {
+	ResourceType string `json:"resourceType"`
+	Meta         struct {
+		LastUpdated string `json:"lastUpdated"`
+	} `json:"meta"`
+	Link []struct {
+		Relation string `json:"relation"`
+		URL      string `json:"url"`
+	} `json:"link"`
+	Entry []struct {
+		FullURL  string          `json:"fullUrl"`
+		Resource json.RawMessage `json:"resource"`
+		Search   *struct {
+			Mode string `json:"mode"`
+		} `json:"search,omitempty"`
+	} `json:"entry"`
+}
+
+type resHead struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+}
+
+// fetchPage gets and parses a page, treating anything that is not a whole
+// Bundle (HTML error pages, bodies cut short) as transient.
+func (c *conn) fetchPage(ctx context.Context, u string) (*page, error) {
+	var pg *page
+	_, err := c.get(ctx, u, "application/fhir+json", 256<<20, c.e.opts.RequestTimeout, func(r *response) error {
+		var b bundleDoc
+		if err := json.Unmarshal(r.body, &b); err != nil {
+			return &transientErr{msg: "the page was cut short or was not JSON"}
+		}
+		if b.ResourceType != "Bundle" {
+			return &transientErr{msg: "the page was not a Bundle"}
+		}
+		p := &page{body: r.body}
+		for _, l := range b.Link {
+			if l.Relation == "next" {
+				p.next = l.URL
+			}
+		}
+		p.serverTime = serverTime(b.Meta.LastUpdated, r.header.Get("Date"), c.e.opts.Now())
+		filtered := false
+		var keep []json.RawMessage
+		for _, en := range b.Entry {
+			var h resHead
+			json.Unmarshal(en.Resource, &h)
+			// OperationOutcome entries are the server talking, not records.
+			if h.ResourceType == "" || h.ResourceType == "OperationOutcome" || (en.Search != nil && en.Search.Mode == "outcome") {
+				filtered = true
+				continue
+			}
+			p.keys = append(p.keys, h.ResourceType+"/"+h.ID)
+			p.refs = append(p.refs, c.refsIn(en.Resource)...)
+			keep = append(keep, wrapEntry(en.FullURL, en.Resource))
+		}
+		if filtered {
+			p.body = collection(keep)
+		}
+		pg = p
+		return nil
+	})
+	return pg, err
+}
+
+func wrapEntry(fullURL string, res json.RawMessage) json.RawMessage {
+	e := struct {
+		FullURL  string          `json:"fullUrl,omitempty"`
+		Resource json.RawMessage `json:"resource"`
+	}{fullURL, res}
+	b, _ := json.Marshal(e)
+	return b
+}
+
+// collection wraps entries in a collection Bundle, the form ImportReader
+// stores in one transaction.
+func collection(entries []json.RawMessage) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(e)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+// serverTime is the server's clock at the search, which incremental
+// requests must use: the client's clock may be off. Bundle.meta.lastUpdated
+// first, then the Date header (whole seconds, so one second earlier), then
+// our own clock.
+func serverTime(metaLast, date string, now time.Time) string {
+	if t, err := time.Parse(time.RFC3339Nano, metaLast); err == nil {
+		return t.UTC().Format(fhirInstant)
+	}
+	if t, err := http.ParseTime(date); err == nil {
+		return t.Add(-time.Second).UTC().Format(fhirInstant)
+	}
+	return now.Add(-time.Minute).UTC().Format(fhirInstant)
+}
+
+// storePage writes the page's resources (one transaction, in ImportReader),
+// then the checkpoint. A crash between the two re-fetches the page next
+// time; the upsert makes that harmless.
+func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next string) error {
+	e := c.e
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	if len(pg.keys) > 0 {
+		fr, _ := e.store.ImportReader(ctx, "sync "+ts.name, bytes.NewReader(pg.body), int64(len(pg.body)), 0, 1,
+			records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}, nil)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		switch {
+		case fr.Status == "rejected" && strings.HasPrefix(fr.Error, "None of the"):
+			c.skipped.Add(int64(fr.Skipped))
+		case fr.Status == "rejected":
+			return errors.New(fr.Error)
+		default:
+			c.added.Add(int64(fr.Added))
+			c.updated.Add(int64(fr.Updated))
+			c.skipped.Add(int64(fr.Skipped))
+			c.resources.Add(int64(fr.Added + fr.Updated + fr.Unchanged))
+		}
+		c.addRefs(pg.refs)
+	}
+	c.pages.Add(1)
+	ts.pages++
+	for {
+		cur := c.longest.Load()
+		if int64(ts.pages) <= cur || c.longest.CompareAndSwap(cur, int64(ts.pages)) {
+			break
+		}
+	}
+	done := next == ""
+	ts.nextURL, ts.done = next, done
+	if done {
+		ts.since = ts.passStarted
+	}
+	return e.saveCheckpointLocked(ctx, c, ts, pg.keys)
+}
+
+func (e *Engine) saveCheckpoint(ctx context.Context, c *conn, ts *taskState, next string, done bool, passStarted string) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	ts.nextURL, ts.done, ts.passStarted = next, done, passStarted
+	e.saveCheckpointLocked(ctx, c, ts, nil)
+}
+
+// saveCheckpointLocked stores the task's position and marks the page's
+// records as seen in this run, in one transaction.
+func (e *Engine) saveCheckpointLocked(ctx context.Context, c *conn, ts *taskState, keys []string) error {
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "UPDATE sync_checkpoints SET next_url = ?, done = ?, since = ?, pass_started = ?, pages = ? WHERE connection_id = ? AND task = ?",
+		ts.nextURL, ts.done, ts.since, ts.passStarted, ts.pages, c.t.ConnectionID, ts.name); err != nil {
+		return err
+	}
+	if err := markSeen(ctx, tx, c, keys); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func markSeen(ctx context.Context, tx *sql.Tx, c *conn, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO sync_seen(resource, connection_id, last_run)
+SELECT id, ?, ? FROM resources WHERE source_id = ? AND resource_id = ? AND resource_type = ?
+ON CONFLICT(resource) DO UPDATE SET last_run = excluded.last_run, gone_at = NULL`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, k := range keys {
+		typ, id, _ := strings.Cut(k, "/")
+		if _, err := st.ExecContext(ctx, c.t.ConnectionID, c.run, c.t.SourceID, id, typ); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markGone flags records of this connection that the full pass did not
+// return. They stay in the vault: the provider may have merged, hidden or
+// lost them, and the family's copy is the point.
+func (e *Engine) markGone(ctx context.Context, c *conn) (int, error) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	now := e.opts.Now().UTC().Format(tsLayout)
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_seen(resource, connection_id, last_run)
+SELECT id, ?, 0 FROM resources WHERE source_id = ? AND id NOT IN (SELECT resource FROM sync_seen)`, c.t.ConnectionID, c.t.SourceID); err != nil {
+		return 0, err
+	}
+	r, err := tx.ExecContext(ctx, "UPDATE sync_seen SET gone_at = ? WHERE connection_id = ? AND last_run != ? AND gone_at IS NULL", now, c.t.ConnectionID, c.run)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	return int(n), tx.Commit()
+}
+
+var refRE = regexp.MustCompile(`"reference"\s*:\s*"([^"\\]{1,512})"`)
+var typeRE = regexp.MustCompile(`^[A-Z][A-Za-z]{1,63}$`)
+var idRE = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
+
+// refsIn finds literal references to resources on this server, as Type/id.
+func (c *conn) refsIn(raw []byte) []string {
+	var out []string
+	for _, m := range refRE.FindAllSubmatch(raw, -1) {
+		if k := c.refKey(string(m[1])); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (c *conn) refKey(ref string) string {
+	if ref == "" || ref[0] == '#' || strings.HasPrefix(ref, "urn:") {
+		return ""
+	}
+	if strings.Contains(ref, "://") {
+		u, err := url.Parse(ref)
+		if err != nil || !sameServer(c.base, u) || !strings.HasPrefix(u.Path, c.base.Path+"/") {
+			return "" // another server's record: never followed
+		}
+		ref = strings.TrimPrefix(u.Path, c.base.Path+"/")
+	}
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	typ, id, ok := strings.Cut(ref, "/")
+	if !ok || !typeRE.MatchString(typ) || !idRE.MatchString(id) || typ == "Binary" {
+		return ""
+	}
+	if typ == "Patient" && id != c.t.PatientID {
+		return "" // other people's records are not ours to read
+	}
+	return typ + "/" + id
+}
