@@ -29,6 +29,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/catalog"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	fsync "github.com/fastenhealth/fasten-desktop/internal/sync"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -61,6 +62,8 @@ func main() {
 		err = emit(queryPhase(*dir))
 	case "bigfile":
 		err = emit(bigFilePhase(*dir))
+	case "sync":
+		err = syncPhase(*fixtures)
 	default:
 		err = fmt.Errorf("unknown phase %q", *phase)
 	}
@@ -158,6 +161,11 @@ func orchestrate(fixtures string, target int) error {
 	p50, p95, worst := catalog.LatencyReport(cat, catalog.SampleQueries(cat, 400))
 	fmt.Printf("provider catalog: %d entries loaded in %.0f ms; search as you type over 400 queries: p50 %.2f ms, p95 %.2f ms, max %.2f ms (target p95 < 50 ms)\n\n",
 		cat.Len(), float64(load.Microseconds())/1000, ms(p50), ms(p95), ms(worst))
+	syncCmd := exec.Command(os.Args[0], "-phase", "sync", "-fixtures", filepath.Dir(fixtures))
+	syncCmd.Stdout, syncCmd.Stderr = os.Stdout, os.Stderr
+	if err := syncCmd.Run(); err != nil {
+		return fmt.Errorf("sync phase: %w", err)
+	}
 	fmt.Printf("one %.0f MB bundle (%d resources): %.1f s, %.0f resources/s, peak RSS %.0f MB (streaming: must not scale with file size)\n",
 		float64(bigSize)/1e6, big.Resources, big.Seconds, float64(big.Resources)/big.Seconds, big.PeakRSSMB)
 	return nil
@@ -435,4 +443,19 @@ func bigFilePhase(dir string) (result, error) {
 		return result{}, fmt.Errorf("big file: %s %s", f.Status, f.Error)
 	}
 	return result{Phase: "bigfile", Seconds: time.Since(start).Seconds(), Resources: f.Added, Bytes: f.Bytes}, nil
+}
+
+// syncPhase syncs the 40 fixture people from the loopback sandbox with 50 ms
+// added to every request, and compares the wall time with the latency floor
+// of the longest chain of requests that must follow one another.
+func syncPhase(fixturesRoot string) error {
+	br, err := fsync.BenchSandbox(context.Background(), fixturesRoot, 50*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sync: %d people, %d resources, %d requests (%d pages) in %.1f s = %.0f resources/s; %d incomplete\n",
+		br.People, br.Resources, br.Requests, br.Pages, br.Wall.Seconds(), br.ResourcesPerSec, br.Incomplete)
+	fmt.Printf("sync: longest dependency chain %d requests × %v = floor %.2f s; wall/floor %.1fx (aim ≤ 2x); peak RSS %.0f MB\n\n",
+		br.ChainRequests, br.Latency, br.Floor.Seconds(), br.Ratio, peakRSSMB())
+	return nil
 }
