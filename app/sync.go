@@ -217,3 +217,11 @@ func (a *App) SetSyncIntervalHours(hours int) error {
 	a.startSyncing()
 	return nil
 }
+
+// SyncIntervalHours is how often connections sync while Fasten is open.
+func (a *App) SyncIntervalHours() (int, error) {
+	if _, err := a.hh.Store(); err != nil {
+		return 0, err
+	}
+	return int(a.syncInterval() / time.Hour), nil
+}

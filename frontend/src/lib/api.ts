@@ -21,6 +21,9 @@ import type {
   Person,
   ProviderResult,
   Stats,
+  SyncProgress,
+  SyncRun,
+  SyncSummary,
   UnmatchedPatient,
   VaultStatus,
   VendorRegistration,
@@ -126,6 +129,16 @@ export const registrations = async (): Promise<VendorRegistration[]> =>
 export const setRegistration = (vendor: string, clientId: string, redirect: string): Promise<void> =>
   call<void>(() => Go.SetRegistration(vendor, clientId, redirect));
 
+// ---- syncing ------------------------------------------------------------------
+/** Starts a sync in the background (0 = every connection); progress and the outcome arrive as events.
+ *  Rejects at once with "a sync is already running" when one is. */
+export const syncNow = (connectionId: number): Promise<void> => call<void>(() => Go.SyncNow(connectionId));
+/** A connection's recent syncs, newest first: times, counts and type names, no health data. */
+export const syncHistory = async (connectionId: number): Promise<SyncRun[]> =>
+  (await call<SyncRun[]>(() => Go.SyncHistory(connectionId))) ?? [];
+export const setSyncIntervalHours = (hours: number): Promise<void> => call<void>(() => Go.SetSyncIntervalHours(hours));
+export const syncIntervalHours = (): Promise<number> => call<number>(() => Go.SyncIntervalHours());
+
 // ---- events -----------------------------------------------------------------
 type Off = () => void;
 const noop: Off = () => {};
@@ -177,5 +190,19 @@ export function onConnectError(fn: (message: string) => void): Off {
 export function onConnectWaiting(fn: (message: string) => void): Off {
   if (!hasRuntime()) return noop;
   const off = EventsOn('connect:waiting', (m: unknown) => fn(String(m ?? '')));
+  return typeof off === 'function' ? off : noop;
+}
+
+/** Where a running sync is (one connection at a time; syncs also start by themselves). */
+export function onSyncProgress(fn: (p: SyncProgress) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('sync:progress', (p: SyncProgress) => fn(p));
+  return typeof off === 'function' ? off : noop;
+}
+
+/** A sync finished: one summary per connection it covered (possibly none). */
+export function onSyncDone(fn: (results: SyncSummary[]) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('sync:done', (r: SyncSummary[] | null) => fn(Array.isArray(r) ? r : []));
   return typeof off === 'function' ? off : noop;
 }

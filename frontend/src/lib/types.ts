@@ -166,3 +166,52 @@ export interface VendorRegistration {
   redirect: RedirectKind | string;
   builtIn: boolean;
 }
+
+// ---- syncing (app/sync.go, internal/sync) -----------------------------------
+
+export type SyncPhase = 'planning' | 'fetching' | 'references' | 'attachments' | 'done';
+
+/** A 'sync:progress' event: where one connection's sync is. */
+export interface SyncProgress {
+  connectionId: number;
+  phase: SyncPhase | string;
+  tasksDone: number;
+  tasksTotal: number;
+  /** Records received so far in this sync. */
+  resources: number;
+  /** The task being fetched (a resource type), or ''. */
+  message: string;
+}
+
+/** What could not be fetched: a task (resource type, "references" or "attachments"), how many pages/records, why. */
+export interface SyncFailure {
+  task: string;
+  count: number;
+  reason: string;
+}
+
+/** One connection's outcome in a 'sync:done' event. */
+export interface SyncSummary {
+  connectionId: number;
+  complete: boolean;
+  resources: number;
+  added: number;
+  updated: number;
+  failed: SyncFailure[] | null;
+  error: string;
+}
+
+export type SyncRunStatus = 'running' | 'complete' | 'partial' | 'interrupted' | 'needs_reconnect' | 'failed';
+
+/** One entry of a connection's sync history. Counts and type names only, never health data. */
+export interface SyncRun {
+  id: number;
+  connectionId: number;
+  startedAt: string;
+  finishedAt: string;
+  status: SyncRunStatus | string;
+  full: boolean;
+  /** resources, added, updated, skipped, pages, requests, references, missing, attachments, gone */
+  counts: Record<string, number> | null;
+  errors: SyncFailure[] | null;
+}

@@ -472,3 +472,68 @@ export namespace records {
 
 }
 
+export namespace sync {
+	
+	export class TaskFailure {
+	    task: string;
+	    count: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskFailure(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.task = source["task"];
+	        this.count = source["count"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class Run {
+	    id: number;
+	    connectionId: number;
+	    startedAt: string;
+	    finishedAt: string;
+	    status: string;
+	    full: boolean;
+	    counts: Record<string, number>;
+	    errors: TaskFailure[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Run(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.connectionId = source["connectionId"];
+	        this.startedAt = source["startedAt"];
+	        this.finishedAt = source["finishedAt"];
+	        this.status = source["status"];
+	        this.full = source["full"];
+	        this.counts = source["counts"];
+	        this.errors = this.convertValues(source["errors"], TaskFailure);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+

@@ -4,6 +4,7 @@ import {records} from '../models';
 import {connect} from '../models';
 import {app} from '../models';
 import {household} from '../models';
+import {sync} from '../models';
 
 export function AddPerson(arg1:string):Promise<records.Person>;
 
@@ -51,11 +52,19 @@ export function SetAutoLockMinutes(arg1:number):Promise<void>;
 
 export function SetRegistration(arg1:string,arg2:string,arg3:string):Promise<void>;
 
+export function SetSyncIntervalHours(arg1:number):Promise<void>;
+
 export function StartConnection(arg1:number,arg2:string,arg3:string,arg4:string):Promise<connect.Started>;
 
 export function Stats():Promise<records.Stats>;
 
 export function Status():Promise<household.Status>;
+
+export function SyncHistory(arg1:number):Promise<Array<sync.Run>>;
+
+export function SyncIntervalHours():Promise<number>;
+
+export function SyncNow(arg1:number):Promise<void>;
 
 export function Touch():Promise<void>;
 

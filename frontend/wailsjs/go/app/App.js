@@ -94,6 +94,10 @@ export function SetRegistration(arg1, arg2, arg3) {
   return window['go']['app']['App']['SetRegistration'](arg1, arg2, arg3);
 }
 
+export function SetSyncIntervalHours(arg1) {
+  return window['go']['app']['App']['SetSyncIntervalHours'](arg1);
+}
+
 export function StartConnection(arg1, arg2, arg3, arg4) {
   return window['go']['app']['App']['StartConnection'](arg1, arg2, arg3, arg4);
 }
@@ -104,6 +108,18 @@ export function Stats() {
 
 export function Status() {
   return window['go']['app']['App']['Status']();
+}
+
+export function SyncHistory(arg1) {
+  return window['go']['app']['App']['SyncHistory'](arg1);
+}
+
+export function SyncIntervalHours() {
+  return window['go']['app']['App']['SyncIntervalHours']();
+}
+
+export function SyncNow(arg1) {
+  return window['go']['app']['App']['SyncNow'](arg1);
 }
 
 export function Touch() {

@@ -1,0 +1,231 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+type Handler<T> = (v: T) => void;
+const handlers: { progress?: Handler<unknown>; done?: Handler<unknown> } = {};
+
+vi.mock('../../lib/api', () => ({
+  connections: vi.fn(),
+  disconnect: vi.fn(),
+  startConnection: vi.fn(),
+  people: vi.fn(async () => []),
+  syncNow: vi.fn(),
+  syncHistory: vi.fn(),
+  setSyncIntervalHours: vi.fn(),
+  onSyncProgress: vi.fn((fn: Handler<unknown>) => {
+    handlers.progress = fn;
+    return () => {};
+  }),
+  onSyncDone: vi.fn((fn: Handler<unknown>) => {
+    handlers.done = fn;
+    return () => {};
+  }),
+  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  isLockedError: () => false,
+}));
+
+import * as api from '../../lib/api';
+import { household, session } from '../../lib/session.svelte';
+import type { Connection, SyncProgress, SyncRun, SyncSummary } from '../../lib/types';
+import ConnectionList from './ConnectionList.svelte';
+import { connector } from './connector.svelte';
+import { syncer } from './syncer.svelte';
+
+const listMock = vi.mocked(api.connections);
+const syncMock = vi.mocked(api.syncNow);
+const historyMock = vi.mocked(api.syncHistory);
+
+function conn(over: Partial<Connection>): Connection {
+  return {
+    id: 1,
+    personId: 1,
+    personName: 'Ana Ruiz',
+    providerId: 'epic-1',
+    providerName: 'Mercy Hospital',
+    vendor: 'epic',
+    fhirBase: 'https://fhir.mercy.net/api/FHIR/R4',
+    patientId: 'p',
+    status: 'connected',
+    statusText: 'Connected · updated today',
+    action: '',
+    lastError: '',
+    created: '2024-05-01T10:00:00Z',
+    records: 120,
+    ...over,
+  };
+}
+
+const progress = (p: Partial<SyncProgress>) =>
+  handlers.progress!({ connectionId: 1, phase: 'fetching', tasksDone: 3, tasksTotal: 12, resources: 1234, message: 'Observation', ...p });
+const done = (r: Partial<SyncSummary>[]) =>
+  handlers.done!(r.map((x) => ({ connectionId: 1, complete: true, resources: 0, added: 0, updated: 0, failed: [], error: '', ...x })));
+
+let off: () => void;
+
+describe('Syncing connections', () => {
+  beforeEach(() => {
+    vi.clearAllMocks();
+    connector.reset();
+    household.reset();
+    session.phase = 'main';
+    listMock.mockResolvedValue([conn({ id: 1 }), conn({ id: 2, providerName: 'Valley Clinic', personName: 'Leo Ruiz' })]);
+    syncMock.mockResolvedValue(undefined);
+    off = syncer.listen();
+  });
+  afterEach(() => off());
+
+  it('shows a progress bar with the phase in words while a sync runs', async () => {
+    render(ConnectionList);
+    const rows = await screen.findAllByTestId('connection-row');
+    expect(within(rows[0]).queryByTestId('sync-progress')).toBeNull();
+
+    progress({ phase: 'planning', tasksDone: 0, tasksTotal: 0, resources: 0 });
+    const box = await within(rows[0]).findByTestId('sync-progress');
+    expect(box).toHaveTextContent('Looking at what the provider offers');
+    expect(box).toHaveTextContent('0 records so far');
+
+    progress({});
+    await waitFor(() => expect(box).toHaveTextContent('Downloading records'));
+    expect(box).toHaveTextContent('1,234 records so far');
+    const bar = within(box).getByRole('progressbar');
+    expect(bar).toHaveAttribute('aria-valuenow', '3');
+    expect(bar).toHaveAttribute('aria-valuemax', '12');
+
+    progress({ phase: 'references' });
+    await waitFor(() => expect(box).toHaveTextContent('Fetching related records'));
+    progress({ phase: 'attachments' });
+    await waitFor(() => expect(box).toHaveTextContent('Downloading documents'));
+
+    // Only the syncing connection shows a bar; Sync now waits.
+    expect(within(rows[1]).queryByTestId('sync-progress')).toBeNull();
+    expect(screen.getByTestId('sync-now')).toBeDisabled();
+  });
+
+  it('reports the outcome in plain words and refreshes lists and counts', async () => {
+    render(ConnectionList);
+    const rows = await screen.findAllByTestId('connection-row');
+    progress({});
+    await within(rows[0]).findByTestId('sync-progress');
+    const version = household.version;
+
+    done([
+      { connectionId: 1, complete: false, resources: 40, added: 2, failed: [{ task: 'Observation', count: 3, reason: 'the server was too slow' }] },
+      { connectionId: 2, complete: true, resources: 1234, added: 12 },
+    ]);
+
+    const partial = await within(rows[0]).findByTestId('sync-result');
+    expect(partial).toHaveTextContent(
+      'Partly done: Observation (3 pages) could not be fetched: the server was too slow. Fasten will try again.',
+    );
+    expect(partial).toHaveAttribute('data-kind', 'partial');
+    expect(within(rows[0]).queryByTestId('sync-progress')).toBeNull();
+    expect(within(rows[1]).getByTestId('sync-result')).toHaveTextContent('Up to date — 1,234 records, 12 new');
+
+    await waitFor(() => expect(listMock).toHaveBeenCalledTimes(2));
+    expect(api.people).toHaveBeenCalled();
+    await waitFor(() => expect(household.version).toBeGreaterThan(version));
+    expect(screen.getByTestId('sync-now')).toBeEnabled();
+  });
+
+  it('shows the error of a connection whose sync failed', async () => {
+    render(ConnectionList);
+    const rows = await screen.findAllByTestId('connection-row');
+    done([{ connectionId: 2, complete: false, error: 'The provider did not answer.' }]);
+    const r = await within(rows[1]).findByTestId('sync-result');
+    expect(r).toHaveTextContent('The provider did not answer.');
+    expect(r).toHaveAttribute('data-kind', 'error');
+  });
+
+  it('Sync now syncs every connection and shows when one is already running', async () => {
+    render(ConnectionList);
+    await screen.findAllByTestId('connection-row');
+    syncMock.mockRejectedValueOnce(new Error('a sync is already running'));
+    await fireEvent.click(screen.getByTestId('sync-now'));
+    expect(syncMock).toHaveBeenCalledWith(0);
+    expect(await screen.findByTestId('sync-error')).toHaveTextContent('a sync is already running');
+
+    await fireEvent.click(screen.getByTestId('sync-now'));
+    await waitFor(() => expect(screen.queryByTestId('sync-error')).toBeNull());
+    await waitFor(() => expect(screen.getByTestId('sync-now')).toHaveTextContent('Syncing…'));
+  });
+
+  it("a row's Sync syncs just that connection", async () => {
+    render(ConnectionList);
+    const rows = await screen.findAllByTestId('connection-row');
+    await fireEvent.click(within(rows[1]).getByTestId('connection-sync'));
+    expect(syncMock).toHaveBeenCalledWith(2);
+  });
+
+  it('does not offer Sync to a connection that needs signing in again', async () => {
+    listMock.mockResolvedValue([conn({ id: 3, status: 'needs_reconnect', action: 'reconnect' })]);
+    render(ConnectionList);
+    const [row] = await screen.findAllByTestId('connection-row');
+    expect(within(row).queryByTestId('connection-sync')).toBeNull();
+  });
+
+  it('lists recent runs under History, with counts and failures only', async () => {
+    const runs: SyncRun[] = [
+      {
+        id: 9,
+        connectionId: 1,
+        startedAt: '2025-03-02T10:00:00Z',
+        finishedAt: '2025-03-02T10:03:00Z',
+        status: 'partial',
+        full: false,
+        counts: { resources: 1234, added: 12, updated: 3, attachments: 2 },
+        errors: [{ task: 'Observation', count: 3, reason: 'the server was too slow' }],
+      },
+      {
+        id: 8,
+        connectionId: 1,
+        startedAt: '2025-03-01T10:00:00Z',
+        finishedAt: '2025-03-01T10:00:45Z',
+        status: 'complete',
+        full: true,
+        counts: { resources: 50, added: 50 },
+        errors: [],
+      },
+    ];
+    historyMock.mockResolvedValue(runs);
+    render(ConnectionList);
+    const rows = await screen.findAllByTestId('connection-row');
+    const toggle = within(rows[0]).getByTestId('sync-history-toggle');
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await fireEvent.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    expect(historyMock).toHaveBeenCalledWith(1);
+
+    const items = await within(rows[0]).findAllByTestId('sync-history-row');
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveAttribute('data-status', 'partial');
+    expect(items[0]).toHaveTextContent('Partly done');
+    expect(items[0]).toHaveTextContent('took 3 min');
+    expect(items[0]).toHaveTextContent('1,234 records received, 12 new, 3 updated, 2 documents');
+    expect(items[0]).toHaveTextContent('Observation (3 pages): the server was too slow');
+    expect(items[0]).toHaveTextContent('2025');
+    expect(items[1]).toHaveTextContent('Complete');
+    expect(items[1]).toHaveTextContent('took 45 s');
+    expect(items[1]).toHaveTextContent('full download');
+
+    // A finished sync reloads an open history.
+    done([{ connectionId: 1, resources: 1, added: 1 }]);
+    await waitFor(() => expect(historyMock).toHaveBeenCalledTimes(2));
+
+    await fireEvent.click(toggle);
+    expect(within(rows[0]).queryByTestId('sync-history')).toBeNull();
+  });
+
+  it('forgets everything on lock and ignores events while locked', async () => {
+    render(ConnectionList);
+    await screen.findAllByTestId('connection-row');
+    done([{ connectionId: 1, resources: 5, added: 5 }]);
+    expect(syncer.results[1]).toBeDefined();
+    session.phase = 'unlock';
+    household.reset();
+    expect(syncer.results).toEqual({});
+    progress({});
+    done([{ connectionId: 1 }]);
+    expect(syncer.progress).toEqual({});
+    expect(syncer.results).toEqual({});
+  });
+});

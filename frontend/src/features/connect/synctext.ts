@@ -1,0 +1,100 @@
+// Plain-words text for syncing: progress phases, results and history rows.
+// Pure functions. Only counts and resource-type names go in; never health data.
+import { plural } from '../../lib/format';
+import type { SyncFailure, SyncProgress, SyncRun, SyncSummary } from '../../lib/types';
+
+const PHASES: Record<string, string> = {
+  planning: 'Looking at what the provider offers',
+  fetching: 'Downloading records',
+  references: 'Fetching related records',
+  attachments: 'Downloading documents',
+  done: 'Finishing up',
+};
+
+export function phaseText(phase: string): string {
+  return PHASES[phase] ?? 'Updating';
+}
+
+/** "Downloading records · 1,234 records so far" style second line. */
+export function progressCount(p: SyncProgress): string {
+  return `${plural(p.resources ?? 0, 'record')} so far`;
+}
+
+/** "Observation (3 pages)", "12 related records", "2 documents". */
+export function failureWhat(f: SyncFailure): string {
+  const n = f.count || 1;
+  if (f.task === 'references') return plural(n, 'related record');
+  if (f.task === 'attachments') return plural(n, 'document');
+  return `${f.task} (${plural(n, 'page')})`;
+}
+
+function failuresText(failed: SyncFailure[]): string {
+  return failed.map((f) => `${failureWhat(f)} could not be fetched: ${f.reason}`).join('; ');
+}
+
+export type ResultKind = 'ok' | 'partial' | 'error';
+
+/** The last result of one connection's sync, in plain words. */
+export function resultText(s: SyncSummary): { kind: ResultKind; text: string } {
+  const failed = s.failed ?? [];
+  if (s.error) return { kind: 'error', text: s.error };
+  if (s.complete) {
+    let text = `Up to date — ${plural(s.resources, 'record')}, ${new Intl.NumberFormat().format(s.added)} new`;
+    if (s.updated) text += `, ${new Intl.NumberFormat().format(s.updated)} updated`;
+    return { kind: 'ok', text };
+  }
+  if (failed.length) return { kind: 'partial', text: `Partly done: ${failuresText(failed)}. Fasten will try again.` };
+  return { kind: 'partial', text: 'The update stopped before finishing. Fasten will pick up where it left off.' };
+}
+
+const OUTCOMES: Record<string, string> = {
+  running: 'Running',
+  complete: 'Complete',
+  partial: 'Partly done',
+  interrupted: 'Interrupted',
+  needs_reconnect: 'Needed sign-in',
+  failed: 'Failed',
+};
+
+export function outcomeWord(status: string): string {
+  return OUTCOMES[status] ?? status;
+}
+
+export function outcomeClass(status: string): string {
+  if (status === 'complete') return 'badge-ok';
+  if (status === 'failed') return 'badge-danger';
+  if (status === 'running') return '';
+  return 'badge-warn';
+}
+
+/** "45 s", "3 min", "1 h 5 min"; '' when it has not finished. */
+export function duration(startedAt: string, finishedAt: string): string {
+  const a = Date.parse(startedAt);
+  const b = Date.parse(finishedAt);
+  if (!finishedAt || Number.isNaN(a) || Number.isNaN(b) || b < a) return '';
+  const s = Math.round((b - a) / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** "1,234 records received, 12 new, 3 updated, 2 documents". */
+export function runCounts(r: SyncRun): string {
+  const c = r.counts ?? {};
+  const fmt = (n: number) => new Intl.NumberFormat().format(n);
+  const parts = [`${plural(c.resources ?? 0, 'record')} received`];
+  if (c.added) parts.push(`${fmt(c.added)} new`);
+  if (c.updated) parts.push(`${fmt(c.updated)} updated`);
+  if (c.references) parts.push(plural(c.references, 'related record'));
+  if (c.attachments) parts.push(plural(c.attachments, 'document'));
+  if (c.gone) parts.push(`${fmt(c.gone)} no longer at the provider (kept)`);
+  if (c.skipped) parts.push(`${fmt(c.skipped)} skipped`);
+  return parts.join(', ');
+}
+
+/** "Observation (3 pages): reason" per failure, for the history. */
+export function runFailures(r: SyncRun): string[] {
+  return (r.errors ?? []).map((f) => `${failureWhat(f)}: ${f.reason}`);
+}
+
