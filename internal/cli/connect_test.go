@@ -218,3 +218,90 @@ func TestConnectRefusesBadInput(t *testing.T) {
 		t.Fatalf("orphan deep link: %+v", r)
 	}
 }
+
+// TestSyncKilledMidwayResumes connects Neva to the sandbox, then kills
+// `fasten sync` with SIGKILL part-way through, repeatedly; every time the
+// vault stays sound, and a final sync completes with every record stored
+// once, without fetching finished work again.
+func TestSyncKilledMidwayResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	srv, err := sandbox.Start(sandbox.Options{FixtureFiles: family(t)[3:4]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := srv.Patients()[0]
+	srv.Close()
+	srv, err = sandbox.Start(sandbox.Options{FixtureFiles: family(t)[3:4], AutoApprovePatient: pid.ID, PageSize: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	v := filepath.Join(dir, "household.fasten")
+	fasten(t, []string{pass}, "init", "--vault", v)
+	authURL, wait := startConnect(t, v, "--person", "Neva", "--fhir-base", srv.FHIRBase, "--redirect", "loopback")
+	if resp, err := http.Get(authURL); err == nil {
+		resp.Body.Close()
+	}
+	if code, out := wait(); code != 0 {
+		t.Fatalf("connect: %d %s", code, out)
+	}
+	srv.Faults().Set("*", sandbox.Fault{Latency: 15 * time.Millisecond})
+	kills := 0
+	for round := 0; round < 4; round++ {
+		cmd := exec.Command(os.Args[0], "sync", "--vault", v, "--insecure")
+		cmd.Env = append(os.Environ(), "FASTEN_CLI_MAIN=1", "FASTEN_TEST_FAST_KDF=1", pass)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(time.Duration(400+round*250) * time.Millisecond):
+			cmd.Process.Kill()
+			<-done
+			kills++
+		}
+		vt, err := vault.Open(v, strings.TrimPrefix(pass, "FASTEN_PASSPHRASE="))
+		if err != nil {
+			t.Fatalf("vault after kill: %v", err)
+		}
+		res, err := vt.IntegrityCheck(context.Background())
+		vt.Close()
+		if err != nil || len(res) != 1 || res[0] != "ok" {
+			t.Fatalf("integrity after kill: %v %v", res, err)
+		}
+	}
+	if kills == 0 {
+		t.Fatal("no sync was interrupted")
+	}
+	srv.Faults().Reset()
+	r := fasten(t, []string{pass}, "sync", "--vault", v, "--insecure")
+	if r.code != 0 {
+		t.Fatalf("final sync: %+v", r)
+	}
+	// Everything the sandbox holds for Neva is stored exactly once.
+	vt, err := vault.Open(v, strings.TrimPrefix(pass, "FASTEN_PASSPHRASE="))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vt.Close()
+	got := map[string]int{}
+	rows, _ := vt.DB().Query("SELECT resource_type, count(*) FROM resources WHERE source_id = (SELECT source_id FROM connections WHERE id = 1) GROUP BY 1")
+	for rows.Next() {
+		var typ string
+		var n int
+		rows.Scan(&typ, &n)
+		got[typ] = n
+	}
+	rows.Close()
+	for typ, n := range pid.CountsByType {
+		if got[typ] != n {
+			t.Errorf("%s: %d stored, sandbox has %d", typ, got[typ], n)
+		}
+	}
+	t.Logf("%d syncs killed mid-way; final sync: %s", kills, strings.TrimSpace(r.stdout[strings.LastIndex(strings.TrimSpace(r.stdout), "\n")+1:]))
+}
