@@ -236,6 +236,11 @@ try {
   await tid('other-name').fill('Sandbox General');
   await tid('connect-start').click();
   await tid('connect-waiting').waitFor({ timeout: 30_000 });
+  await page.evaluate(() => {
+    window.__syncEvents = [];
+    window.runtime.EventsOn('sync:done', (x) => window.__syncEvents.push(JSON.stringify(x)));
+    window.runtime.EventsOn('sync:progress', (x) => window.__syncEvents.push('p:' + (x && x.phase)));
+  });
   const authUrl = await tid('connect-auth-url').inputValue();
   check('sign-in address uses PKCE S256 and the FHIR base as aud', /code_challenge_method=S256/.test(authUrl) && authUrl.includes('aud=' + encodeURIComponent(sandboxBase)));
   const signin = await fetch(authUrl, { redirect: 'manual' });
@@ -247,6 +252,20 @@ try {
   await tid('nav-connections').click();
   const status = await tid('connection-status').first().innerText().catch(() => '');
   check('connections list shows it connected', /Connected/.test(status), status);
+  // A new connection syncs by itself: every record the sandbox holds for Neva arrives.
+  await tid('sync-result').first().waitFor({ timeout: 120_000 }).catch(async (e) => {
+    await page.screenshot({ path: join(shots, 'sync-timeout.png') });
+    console.log('--- connections screen at timeout:\n' + (await page.locator('main').innerText().catch(() => '?')));
+    console.log('--- sync events seen by a test listener: ' + (await page.evaluate(() => window.__syncEvents.join(' | ')).catch((e) => String(e))));
+    console.log('--- backend answers: ' + (await page.evaluate(() => window.go.app.App.Connections().then((c) => JSON.stringify(c).slice(0, 300), (e) => 'error ' + e)).catch((e) => String(e))));
+    throw e;
+  });
+  const syncText = await tid('sync-result').first().innerText();
+  check('the first sync completes by itself', /Up to date/.test(syncText), syncText);
+  const nevaAfter = await tid(neva.id).innerText();
+  const countAfter = Number((nevaAfter.match(/([\d,]+) records/) || [])[1]?.replace(/,/g, '') || 0);
+  const countBefore = Number((neva.text.match(/([\d,]+) records/) || [])[1]?.replace(/,/g, '') || 0);
+  check('synced records show up for the person', countAfter > countBefore, `${countBefore} -> ${countAfter}`);
   await page.screenshot({ path: join(shots, '5-connected.png') });
 
   step = 'lock-unlock';

@@ -126,6 +126,39 @@ func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size
 	return s.write(ctx, name, pl.stream(r, opts), size, idx, count, opts, progress)
 }
 
+// Prepared is a file that has been read and validated but not yet stored:
+// callers that serialise their writes (sync, across connections) validate
+// outside their write lock and only hold it for Commit.
+type Prepared struct {
+	name string
+	size int64
+	st   *stream
+}
+
+// Prepare reads and validates a whole (page-sized) file in memory.
+func (s *Store) Prepare(ctx context.Context, name string, r io.Reader, size int64, opts ImportOptions) *Prepared {
+	pl := newPipeline(ctx)
+	defer pl.close()
+	st := pl.stream(r, opts)
+	var batches []*batch
+	for b := range st.ordered {
+		<-b.done
+		batches = append(batches, b)
+	}
+	ready := make(chan *batch, len(batches))
+	for _, b := range batches {
+		ready <- b
+	}
+	close(ready)
+	st.ordered = ready
+	return &Prepared{name: name, size: size, st: st}
+}
+
+// Commit stores a prepared file in one transaction.
+func (s *Store) Commit(ctx context.Context, p *Prepared, opts ImportOptions) (FileResult, []Person) {
+	return s.write(ctx, p.name, p.st, p.size, 0, 1, opts, nil)
+}
+
 func plainOSError(err error) string {
 	switch {
 	case errors.Is(err, os.ErrNotExist):

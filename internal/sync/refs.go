@@ -164,9 +164,10 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 			n := min(len(bodies), 200)
 			body := collection(bodies[:n])
 			bodies = bodies[n:]
+			opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}
+			prepared := e.store.Prepare(ctx, "sync references", bytes.NewReader(body), int64(len(body)), opts)
 			e.writeMu.Lock()
-			fr, _ := e.store.ImportReader(ctx, "sync references", bytes.NewReader(body), int64(len(body)), 0, 1,
-				records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}, nil)
+			fr, _ := e.store.Commit(ctx, prepared, opts)
 			e.writeMu.Unlock()
 			if fr.Status == "rejected" {
 				if ctx.Err() != nil {

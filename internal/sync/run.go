@@ -499,11 +499,17 @@ func serverTime(metaLast, date string, now time.Time) string {
 // time; the upsert makes that harmless.
 func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next string) error {
 	e := c.e
+	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}
+	var prepared *records.Prepared
+	if len(pg.keys) > 0 {
+		// Validation (the costly part) runs before taking the vault-wide
+		// write lock, so other connections' pages are validated meanwhile.
+		prepared = e.store.Prepare(ctx, "sync "+ts.name, bytes.NewReader(pg.body), int64(len(pg.body)), opts)
+	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	if len(pg.keys) > 0 {
-		fr, _ := e.store.ImportReader(ctx, "sync "+ts.name, bytes.NewReader(pg.body), int64(len(pg.body)), 0, 1,
-			records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}, nil)
+		fr, _ := e.store.Commit(ctx, prepared, opts)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -127,6 +127,18 @@ describe('Syncing connections', () => {
     expect(screen.getByTestId('sync-now')).toBeEnabled();
   });
 
+  it("keeps the result when the last progress event arrives after 'sync:done' (Wails reorders events)", async () => {
+    render(ConnectionList);
+    const rows = await screen.findAllByTestId('connection-row');
+    progress({});
+    await within(rows[0]).findByTestId('sync-progress');
+    done([{ connectionId: 1, complete: true, resources: 10, added: 1 }]);
+    progress({ phase: 'done' });
+    const result = await within(rows[0]).findByTestId('sync-result');
+    expect(result).toHaveTextContent('Up to date');
+    expect(within(rows[0]).queryByTestId('sync-progress')).toBeNull();
+  });
+
   it('shows the error of a connection whose sync failed', async () => {
     render(ConnectionList);
     const rows = await screen.findAllByTestId('connection-row');

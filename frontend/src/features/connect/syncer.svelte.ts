@@ -72,6 +72,13 @@ class Syncer {
 
   handleProgress(p: SyncProgress): void {
     if (session.phase !== 'main' || !p) return;
+    if (p.phase === 'done') {
+      // Wails does not keep events in order: this can arrive after
+      // 'sync:done', and must not bring the finished bar back.
+      const { [p.connectionId]: _finished, ...rest } = this.progress;
+      this.progress = rest;
+      return;
+    }
     this.running = true;
     this.progress = { ...this.progress, [p.connectionId]: p };
     this.armQuietTimer();
