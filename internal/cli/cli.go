@@ -155,6 +155,30 @@ func (e env) flags(name, synopsis string, c *common) *flag.FlagSet {
 	return fs
 }
 
+// withVault parses a command's flags, runs check (usage errors come before
+// any unlocking), opens the vault and hands it to fn, closing it after.
+func (e env) withVault(name, synopsis string, args []string, define func(*flag.FlagSet), check func(*flag.FlagSet) error, fn func(*vault.Vault) error) error {
+	var c common
+	fs := e.flags(name, synopsis, &c)
+	if define != nil {
+		define(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if check != nil {
+		if err := check(fs); err != nil {
+			return err
+		}
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	return fn(v)
+}
+
 func (c *common) path() (string, error) {
 	if c.vault != "" {
 		return c.vault, nil
@@ -301,132 +325,98 @@ func findOrAddPerson(ctx context.Context, st *records.Store, name string) (recor
 }
 
 func (e env) stats(ctx context.Context, args []string) error {
-	var c common
 	var asJSON bool
-	fs := e.flags("stats", "stats [flags] [--json]", &c)
-	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	s, err := records.New(v.DB()).Stats(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return json.NewEncoder(e.stdout).Encode(s)
-	}
-	types := make([]string, 0, len(s.Resources))
-	for t := range s.Resources {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	for _, t := range types {
-		fmt.Fprintf(e.stdout, "%-28s %8d\n", t, s.Resources[t])
-	}
-	fmt.Fprintf(e.stdout, "%-28s %8d\n%-28s %8d\n%-28s %8d\n%-28s %8d\n", "total", s.Total, "people", s.People, "earlier versions", s.Versions, "imports", s.Imports)
-	return nil
+	return e.withVault("stats", "stats [flags] [--json]", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	}, nil, func(v *vault.Vault) error {
+		s, err := records.New(v.DB()).Stats(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(e.stdout).Encode(s)
+		}
+		types := make([]string, 0, len(s.Resources))
+		for t := range s.Resources {
+			types = append(types, t)
+		}
+		sort.Strings(types)
+		for _, t := range types {
+			fmt.Fprintf(e.stdout, "%-28s %8d\n", t, s.Resources[t])
+		}
+		fmt.Fprintf(e.stdout, "%-28s %8d\n%-28s %8d\n%-28s %8d\n%-28s %8d\n", "total", s.Total, "people", s.People, "earlier versions", s.Versions, "imports", s.Imports)
+		return nil
+	})
 }
 
 func (e env) people(ctx context.Context, args []string) error {
-	var c common
 	var asJSON bool
-	fs := e.flags("people", "people [flags] [--json]", &c)
-	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	people, err := records.New(v.DB()).People(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return json.NewEncoder(e.stdout).Encode(people)
-	}
-	for _, p := range people {
-		fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%d records\n", p.ID, p.Name, p.BirthDate, p.Records)
-	}
-	return nil
+	return e.withVault("people", "people [flags] [--json]", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	}, nil, func(v *vault.Vault) error {
+		people, err := records.New(v.DB()).People(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(e.stdout).Encode(people)
+		}
+		for _, p := range people {
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%d records\n", p.ID, p.Name, p.BirthDate, p.Records)
+		}
+		return nil
+	})
 }
 
 func (e env) export(ctx context.Context, args []string) error {
-	var c common
 	var out string
-	fs := e.flags("export", "export [flags] --out FILE", &c)
-	fs.StringVar(&out, "out", "", "where to write the FHIR Bundle")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if out == "" {
-		return usageError{"--out FILE is required"}
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	n, err := records.New(v.DB()).ExportFile(ctx, out)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "exported %d resources to %s\n", n, out)
-	return nil
+	return e.withVault("export", "export [flags] --out FILE", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "where to write the FHIR Bundle")
+	}, func(*flag.FlagSet) error {
+		if out == "" {
+			return usageError{"--out FILE is required"}
+		}
+		return nil
+	}, func(v *vault.Vault) error {
+		n, err := records.New(v.DB()).ExportFile(ctx, out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "exported %d resources to %s\n", n, out)
+		return nil
+	})
 }
 
 func (e env) verify(ctx context.Context, args []string) error {
-	var c common
 	var asJSON bool
-	fs := e.flags("verify", "verify [flags] [--json]", &c)
-	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	rep, err := records.New(v.DB()).Verify(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		json.NewEncoder(e.stdout).Encode(rep)
-	} else {
-		fmt.Fprintln(e.stdout, rep.String())
-	}
-	if !rep.OK {
-		return errors.New("the vault has problems (see above)")
-	}
-	return nil
+	return e.withVault("verify", "verify [flags] [--json]", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	}, nil, func(v *vault.Vault) error {
+		rep, err := records.New(v.DB()).Verify(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			json.NewEncoder(e.stdout).Encode(rep)
+		} else {
+			fmt.Fprintln(e.stdout, rep.String())
+		}
+		if !rep.OK {
+			return errors.New("the vault has problems (see above)")
+		}
+		return nil
+	})
 }
 
 func (e env) reindex(ctx context.Context, args []string) error {
-	var c common
-	fs := e.flags("reindex", "reindex [flags]", &c)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	n, err := records.New(v.DB()).Reindex(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "reindexed %d resources\n", n)
-	return nil
+	return e.withVault("reindex", "reindex [flags]", args, nil, nil, func(v *vault.Vault) error {
+		n, err := records.New(v.DB()).Reindex(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "reindexed %d resources\n", n)
+		return nil
+	})
 }
 
 func (e env) passwd(ctx context.Context, args []string) error {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // connect runs a SMART standalone launch headless: it prints the
@@ -97,29 +99,22 @@ func (e env) connect(ctx context.Context, args []string) error {
 }
 
 func (e env) connections(ctx context.Context, args []string) error {
-	var c common
 	var asJSON bool
-	fs := e.flags("connections", "connections [flags] [--json]", &c)
-	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	list, err := connect.New(v.DB(), connect.NewFlows(smart.Options{})).List(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return json.NewEncoder(e.stdout).Encode(list)
-	}
-	for _, c := range list {
-		fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\n", c.ID, c.PersonName, c.ProviderName, c.StatusText)
-	}
-	return nil
+	return e.withVault("connections", "connections [flags] [--json]", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	}, nil, func(v *vault.Vault) error {
+		list, err := connect.New(v.DB(), connect.NewFlows(smart.Options{})).List(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(e.stdout).Encode(list)
+		}
+		for _, c := range list {
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\n", c.ID, c.PersonName, c.ProviderName, c.StatusText)
+		}
+		return nil
+	})
 }
 
 // sandbox serves the fixture people as a SMART/FHIR EHR on loopback, for

@@ -3,30 +3,29 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	fsync "github.com/fastenhealth/fasten-desktop/internal/sync"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // sync pulls records from every connected provider (or one), printing
 // progress and a summary; it exits 0 only when everything completed.
 func (e env) sync(ctx context.Context, args []string) error {
-	var c common
 	var id int64
 	var insecure bool
-	fs := e.flags("sync", "sync [flags] [--connection ID]", &c)
-	fs.Int64Var(&id, "connection", 0, "sync only this connection (see fasten connections)")
-	fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten sandbox)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
+	return e.withVault("sync", "sync [flags] [--connection ID]", args, func(fs *flag.FlagSet) {
+		fs.Int64Var(&id, "connection", 0, "sync only this connection (see fasten connections)")
+		fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten sandbox)")
+	}, nil, func(v *vault.Vault) error {
+		return e.syncVault(ctx, v, id, insecure)
+	})
+}
+
+func (e env) syncVault(ctx context.Context, v *vault.Vault, id int64, insecure bool) error {
 	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: insecure}))
 	eng := fsync.New(v.DB(), svc, fsync.Options{})
 	last := map[int64]string{}
@@ -48,10 +47,11 @@ func (e env) sync(ctx context.Context, args []string) error {
 			fmt.Fprintf(e.stdout, "connection %d: %v\n", id, err)
 		}
 	} else {
-		results, err = eng.SyncAll(ctx, progress)
+		all, err := eng.SyncAll(ctx, progress)
 		if err != nil {
 			return err
 		}
+		results = all
 	}
 	incomplete := 0
 	for _, r := range results {
