@@ -111,8 +111,7 @@ func userError(action string, err error) error {
 	if err == nil {
 		return nil
 	}
-	switch {
-	case errors.Is(err, household.ErrLocked):
+	if errors.Is(err, household.ErrLocked) {
 		return err
 	}
 	log.Printf("%s: %v", action, err)

@@ -466,7 +466,7 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("could not reach the provider to read your record: %w", err)
+		return fmt.Errorf("could not reach the provider to read your record: %s", withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -474,7 +474,7 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return fmt.Errorf("the provider's answer was cut short: %w", err)
+		return fmt.Errorf("the provider's answer was cut short: %s", withoutURL(err))
 	}
 	var personID int64
 	s.db.QueryRowContext(ctx, "SELECT coalesce(person_id, 0) FROM connections WHERE id = ?", id).Scan(&personID)
@@ -484,4 +484,15 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 		return fmt.Errorf("the provider's Patient record could not be stored: %s", res.Error)
 	}
 	return nil
+}
+
+// withoutURL drops the request URL that net/http puts in its errors: it
+// carries the patient id, and these messages are shown and kept as the
+// connection's last error.
+func withoutURL(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
 }
