@@ -6,7 +6,7 @@ GO_TAGS := webkit2_41 sqlite_fts5 sqlite_json
 WAILS := $(shell go env GOPATH)/bin/wails
 BIN := build/bin/fasten
 
-.PHONY: run build deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean
+.PHONY: run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -21,6 +21,10 @@ test-deps:
 build: deps
 	$(WAILS) build -tags "$(GO_TAGS)" -o fasten
 	@ls -l $(BIN)
+
+# The loopback SMART/FHIR test EHR: a development tool, kept out of the app.
+sandbox:
+	go build -o build/bin/fasten-sandbox ./internal/devtools/cmd/fasten-sandbox
 
 frontend:
 	cd frontend && npm run build
@@ -38,12 +42,16 @@ test-go:
 	@! grep -n sbxsecret build/logs/go-test.log || { echo "a sandbox secret appeared in the test output"; exit 1; }
 	@echo "no sandbox secret in the Go test log"; echo "go-tests: $$(grep -c -- "--- PASS" build/logs/go-test.log) passed, 0 failed"
 
-test-frontend:
+test-# The loopback SMART/FHIR test EHR: a development tool, kept out of the app.
+sandbox:
+	go build -o build/bin/fasten-sandbox ./internal/devtools/cmd/fasten-sandbox
+
+frontend:
 	cd frontend && npm test
 
 # Browser end-to-end: the real Go backend (wails dev) driven by Debian's
 # Chromium through playwright-core.
-test-e2e: build
+test-e2e: build sandbox
 	mkdir -p build/logs
 	cd frontend && node e2e/run.mjs 2>&1 | tee ../build/logs/e2e.log
 	@! grep -n sbxsecret build/logs/e2e.log || { echo "a sandbox secret appeared in the e2e output"; exit 1; }
@@ -53,7 +61,7 @@ test-window: build
 	build/window-test.sh $(BIN)
 
 bench: deps
-	go run -tags "$(GO_TAGS)" ./internal/bench
+	go run -tags "$(GO_TAGS)" ./internal/devtools/cmd/fasten-bench
 
 clean:
 	rm -rf build/bin frontend/dist

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 

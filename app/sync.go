@@ -5,12 +5,12 @@ import (
 	"errors"
 	"log"
 	"strconv"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
-	fsync "github.com/fastenhealth/fasten-desktop/internal/sync"
+	"github.com/fastenhealth/fasten-desktop/internal/providersync"
 )
 
 // Events about syncing.
@@ -34,22 +34,22 @@ type SyncProgress struct {
 
 // SyncSummary is the outcome of one connection's sync, in plain words.
 type SyncSummary struct {
-	ConnectionID int64               `json:"connectionId"`
-	Complete     bool                `json:"complete"`
-	Resources    int                 `json:"resources"`
-	Added        int                 `json:"added"`
-	Updated      int                 `json:"updated"`
-	Failed       []fsync.TaskFailure `json:"failed"`
-	Error        string              `json:"error"`
+	ConnectionID int64                      `json:"connectionId"`
+	Complete     bool                       `json:"complete"`
+	Resources    int                        `json:"resources"`
+	Added        int                        `json:"added"`
+	Updated      int                        `json:"updated"`
+	Failed       []providersync.TaskFailure `json:"failed"`
+	Error        string                     `json:"error"`
 }
 
 // syncer runs syncs in the background while the vault is unlocked.
 type syncer struct {
-	mu      gosync.Mutex
+	mu      sync.Mutex
 	ctx     context.Context    // lives while the vault is unlocked
 	cancel  context.CancelFunc // stops the schedule and any running sync
 	running bool
-	wg      gosync.WaitGroup
+	wg      sync.WaitGroup
 }
 
 // startSyncing begins the schedule after an unlock: a sync now if the last
@@ -67,7 +67,7 @@ func (a *App) startSyncing() {
 	a.sync.wg.Add(1)
 	go func() {
 		defer a.sync.wg.Done()
-		fsync.Schedule(ctx, every, func(ctx context.Context) {
+		providersync.Schedule(ctx, every, func(ctx context.Context) {
 			if a.syncedWithin(every) {
 				return // unlocking again soon after a sync does not start another
 			}
@@ -130,15 +130,15 @@ func (a *App) runSync(ctx context.Context, id int64) {
 	if v == nil {
 		return
 	}
-	eng := fsync.New(v.DB(), connect.New(v.DB(), a.flows), fsync.Options{})
-	progress := func(p fsync.Progress) {
+	eng := providersync.New(v.DB(), connect.New(v.DB(), a.flows), providersync.Options{})
+	progress := func(p providersync.Progress) {
 		a.hh.Touch()
 		a.emit(EventSyncProgress, SyncProgress{ConnectionID: p.ConnectionID, Phase: p.Phase, TasksDone: p.TasksDone, TasksTotal: p.TasksTotal, Resources: p.Resources, Message: p.Message})
 	}
-	var results []fsync.Result
+	var results []providersync.Result
 	var err error
 	if id != 0 {
-		var r fsync.Result
+		var r providersync.Result
 		r, err = eng.Sync(ctx, id, progress)
 		results = append(results, r)
 	} else {
@@ -154,7 +154,7 @@ func (a *App) runSync(ctx context.Context, id int64) {
 	for _, r := range results {
 		s := SyncSummary{ConnectionID: r.ConnectionID, Complete: r.Complete, Resources: r.Resources, Added: r.Added, Updated: r.Updated, Failed: r.Failed}
 		if s.Failed == nil {
-			s.Failed = []fsync.TaskFailure{}
+			s.Failed = []providersync.TaskFailure{}
 		}
 		if err != nil && id != 0 {
 			s.Error = personMessage(err)
@@ -192,12 +192,12 @@ func (a *App) SyncNow(connectionID int64) error {
 }
 
 // SyncHistory lists a connection's recent syncs (times, counts, outcome).
-func (a *App) SyncHistory(connectionID int64) ([]fsync.Run, error) {
+func (a *App) SyncHistory(connectionID int64) ([]providersync.Run, error) {
 	v := a.hh.Vault()
 	if _, err := a.hh.Store(); err != nil || v == nil {
 		return nil, household.ErrLocked
 	}
-	runs, err := fsync.New(v.DB(), connect.New(v.DB(), a.flows), fsync.Options{}).History(a.context(), connectionID, 20)
+	runs, err := providersync.New(v.DB(), connect.New(v.DB(), a.flows), providersync.Options{}).History(a.context(), connectionID, 20)
 	return runs, userError("sync history", err)
 }
 

@@ -21,6 +21,7 @@ const PASS = 'e2e family passphrase 42';
 const display = `:${100 + Math.floor(Math.random() * 50)}`;
 const wails = join(execFileSync('go', ['env', 'GOPATH']).toString().trim(), 'bin', 'wails');
 const fastenBin = join(repo, 'build/bin/fasten');
+const sandboxBin = join(repo, 'build/bin/fasten-sandbox');
 
 let passed = 0;
 let failed = 0;
@@ -103,11 +104,12 @@ const env = {
 try {
   start('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {}, 'xvfb');
   await new Promise((r) => setTimeout(r, 1000));
-  // A SMART/FHIR sandbox EHR on loopback (the production binary's own
-  // `fasten sandbox`), auto-approving sign-ins for Neva.
+  // A SMART/FHIR sandbox EHR on loopback (the development tool
+  // build/bin/fasten-sandbox, not part of the installed app), auto-approving
+  // sign-ins for Neva.
   const nevaFile = readdirSync(fixtures).find((f) => f.startsWith('Neva_'));
   const nevaPatientId = JSON.parse(readFileSync(join(fixtures, nevaFile), 'utf8')).entry.find((e) => e.resource.resourceType === 'Patient').resource.id;
-  const sbx = start(fastenBin, ['sandbox', '--port', '0', '--fixtures', fixtures, '--auto-approve', nevaPatientId], { env }, 'sandbox');
+  const sbx = start(sandboxBin, ['--port', '0', '--fixtures', fixtures, '--auto-approve', nevaPatientId], { env }, 'sandbox');
   await waitFor('the sandbox', async () => /FHIR base: (\S+)/.test(sbx.log()), 30_000);
   const sandboxBase = sbx.log().match(/FHIR base: (\S+)/)[1];
   console.log('e2e: starting wails dev (the real Go backend)…');

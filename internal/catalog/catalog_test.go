@@ -46,7 +46,7 @@ func embeddedJSON(t testing.TB) []byte {
 // changes compressor output does not fail it.
 func TestDataFileUpToDate(t *testing.T) {
 	if _, err := os.Stat(sourceDir); err != nil {
-		t.Skipf("source directories not present (%v)", err)
+		t.Fatalf("source directories not present (%v)", err)
 	}
 	ps, err := FromDirectory(sourceDir)
 	if err != nil {

@@ -179,33 +179,3 @@ func TestSearchLimit(t *testing.T) {
 		t.Error("Search is not deterministic")
 	}
 }
-
-func TestSampleQueries(t *testing.T) {
-	c := mustLoad(t)
-	a, b := SampleQueries(c, 250), SampleQueries(c, 250)
-	if len(a) != 250 || !reflect.DeepEqual(a, b) {
-		t.Fatalf("SampleQueries not deterministic or wrong length (%d)", len(a))
-	}
-}
-
-// The as-you-type budget: p95 under 50 ms over realistic keystrokes.
-func TestSearchLatency(t *testing.T) {
-	c := mustLoad(t)
-	qs := SampleQueries(c, 400)
-	p50, p95, worst := LatencyReport(c, qs)
-	t.Logf("%d queries: p50 %v, p95 %v, max %v", len(qs), p50, p95, worst)
-	if p95 > 50*time.Millisecond {
-		t.Errorf("p95 latency %v exceeds 50ms", p95)
-	}
-}
-
-func BenchmarkSearch(b *testing.B) {
-	c := mustLoad(b)
-	qs := SampleQueries(c, 400)
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		c.Search(qs[i%len(qs)], 10)
-		i++
-	}
-}

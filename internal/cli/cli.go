@@ -24,7 +24,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "connect", "connections", "sync", "sandbox", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "connect", "connections", "sync", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -53,7 +53,6 @@ Usage:
   fasten connections [flags] [--json]   list provider connections and their status
   fasten sync     [flags] [--connection ID]
                                         pull new records from connected providers (resumes where it stopped)
-  fasten sandbox  [--port N]            serve the fixture people as a SMART/FHIR test server on 127.0.0.1
   fasten 'org.fastenhealth.desktop:/callback?…'
                                         hand a sign-in redirect to the Fasten that is waiting for it
 
@@ -89,7 +88,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string) error{
 		"init": e.init, "import": e.importCmd, "stats": e.stats, "export": e.export,
 		"verify": e.verify, "reindex": e.reindex, "passwd": e.passwd, "people": e.people,
-		"connect": e.connect, "connections": e.connections, "sync": e.sync, "sandbox": e.sandbox,
+		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {

@@ -5,18 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -37,7 +31,7 @@ func (e env) connect(ctx context.Context, args []string) error {
 	fs.StringVar(&name, "name", "", "what to call a --fhir-base provider")
 	fs.StringVar(&redirect, "redirect", "", "how the sign-in comes back: scheme (deep link) or loopback (default: the vendor's registration)")
 	fs.StringVar(&clientID, "client-id", "", "the client id to use instead of the registered one")
-	fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten sandbox)")
+	fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten-sandbox)")
 	fs.DurationVar(&timeout, "timeout", 10*time.Minute, "how long to wait for the sign-in")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -115,32 +109,4 @@ func (e env) connections(ctx context.Context, args []string) error {
 		}
 		return nil
 	})
-}
-
-// sandbox serves the fixture people as a SMART/FHIR EHR on loopback, for
-// trying connections by hand.
-func (e env) sandbox(ctx context.Context, args []string) error {
-	var c common
-	var port int
-	var fixtures, patient string
-	fs := e.flags("sandbox", "sandbox [--port N] [--fixtures DIR] [--auto-approve PATIENT_ID]", &c)
-	fs.IntVar(&port, "port", 0, "port on 127.0.0.1 (0 = any free port)")
-	fs.StringVar(&fixtures, "fixtures", "../shared/fixtures/synthea/family", "FHIR Bundles to serve")
-	fs.StringVar(&patient, "auto-approve", "", "approve sign-ins for this patient without the login page")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	srv, err := sandbox.Start(sandbox.Options{FixtureFiles: []string{fixtures}, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), AutoApprovePatient: patient})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	fmt.Fprintf(e.stdout, "SMART sandbox serving %d patients\nFHIR base: %s\nConnect with: fasten connect --insecure --client-id sandbox --fhir-base %s --person NAME\n", len(srv.Patients()), srv.FHIRBase, srv.FHIRBase)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	select {
-	case <-sig:
-	case <-ctx.Done():
-	}
-	return nil
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/providersync"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
-	fsync "github.com/fastenhealth/fasten-desktop/internal/sync"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -27,19 +27,19 @@ func (e env) sync(ctx context.Context, args []string) error {
 
 func (e env) syncVault(ctx context.Context, v *vault.Vault, id int64, insecure bool) error {
 	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: insecure}))
-	eng := fsync.New(v.DB(), svc, fsync.Options{})
+	eng := providersync.New(v.DB(), svc, providersync.Options{})
 	last := map[int64]string{}
-	progress := func(p fsync.Progress) {
+	progress := func(p providersync.Progress) {
 		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, p.Phase, p.TasksDone, p.TasksTotal, p.Resources)
 		if last[p.ConnectionID] != line {
 			last[p.ConnectionID] = line
 			fmt.Fprintln(e.stdout, line)
 		}
 	}
-	var results []fsync.Result
+	var results []providersync.Result
 	if id != 0 {
 		r, err := eng.Sync(ctx, id, progress)
-		if err != nil && !errors.Is(err, fsync.ErrNeedsReconnect) {
+		if err != nil && !errors.Is(err, providersync.ErrNeedsReconnect) {
 			return err
 		}
 		results = append(results, r)

@@ -18,7 +18,7 @@ const fixtureDir = "../../../shared/fixtures/synthea"
 func fixtureFiles(t testing.TB) []string {
 	t.Helper()
 	if _, err := os.Stat(fixtureDir); errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared Synthea fixtures not present")
+		t.Fatal("shared Synthea fixtures not present (../shared beside the checkout)")
 	}
 	files, err := filepath.Glob(filepath.Join(fixtureDir, "*", "*.json"))
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 )
 
 func TestDiscoverWellKnown(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 )
 
 func TestEpicDynamicRegistration(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 )
 
 func TestBeginURL(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 )
 
 const (
@@ -30,7 +30,7 @@ var dev = Options{AllowInsecure: true}
 func startSandbox(t *testing.T, o sandbox.Options) *sandbox.Server {
 	t.Helper()
 	if _, err := os.Stat(familyFixtures); err != nil {
-		t.Skip("fixtures not available:", err)
+		t.Fatal("fixtures not available (../shared beside the checkout):", err)
 	}
 	o.FixtureFiles = []string{familyFixtures}
 	s, err := sandbox.Start(o)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 )
 
 // TestErrorsNeverLeakSecrets runs the flows into every failure we can

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 )
 
 func TestRefreshRotationAndRevocation(t *testing.T) {

@@ -1,4 +1,4 @@
-package sync
+package providersync
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
@@ -71,7 +71,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	cctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
 	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), abort: abort}
-	var pmu gosync.Mutex
+	var pmu sync.Mutex
 	tasksDone, tasksTotal := 0, 0
 	emit := func(phase, msg string) {
 		if progress == nil {
@@ -118,7 +118,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	// Tasks run side by side; each pages in order because a next link is
 	// only known from the page before it.
 	queue := make(chan *taskState)
-	var wg gosync.WaitGroup
+	var wg sync.WaitGroup
 	for range e.opts.MaxInFlight {
 		wg.Add(1)
 		go func() {

@@ -1,4 +1,4 @@
-package sync
+package providersync
 
 import (
 	"context"
@@ -11,24 +11,25 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	gosync "sync"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandboxlink"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
-const fixtureRoot = "/work/shared/fixtures/synthea"
+const fixtureRoot = "../../../shared/fixtures/synthea"
 
 func init() { vault.DefaultKDF = vault.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1} }
 
 func familyFiles(t testing.TB) []string {
 	m, _ := filepath.Glob(filepath.Join(fixtureRoot, "family", "*.json"))
 	if len(m) == 0 {
-		t.Skip("fixtures not available")
+		t.Fatal("fixtures not available (../shared beside the checkout)")
 	}
 	sort.Strings(m)
 	return m
@@ -37,7 +38,7 @@ func familyFiles(t testing.TB) []string {
 // recorder remembers every request URL, so tests can say which requests a
 // sync made.
 type recorder struct {
-	mu   gosync.Mutex
+	mu   sync.Mutex
 	urls []string
 	next http.RoundTripper
 }
@@ -100,7 +101,7 @@ func newEnv(t *testing.T, so sandbox.Options, eo Options, fileIdx int) *env {
 	}
 	person, _ := r.LastInsertId()
 	p := srv.Patients()[0]
-	id, err := ConnectSandbox(context.Background(), svc, srv, person, p.ID)
+	id, err := sandboxlink.Connect(context.Background(), svc, srv, person, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,22 +486,6 @@ func TestVendorQuirks(t *testing.T) {
 	}
 	if d := retryAfter("3", time.Now()); d != 3*time.Second {
 		t.Fatalf("retry-after %v", d)
-	}
-}
-
-func TestBenchSandbox(t *testing.T) {
-	if testing.Short() {
-		t.Skip("benchmark")
-	}
-	familyFiles(t)
-	br, err := BenchSandbox(context.Background(), fixtureRoot, 20*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d people, %d resources, %d requests, %d pages in %v (%.0f resources/s); chain %d requests → floor %v; wall/floor %.2f; incomplete %d",
-		br.People, br.Resources, br.Requests, br.Pages, br.Wall.Round(time.Millisecond), br.ResourcesPerSec, br.ChainRequests, br.Floor, br.Ratio, br.Incomplete)
-	if br.People != 40 || br.Incomplete != 0 {
-		t.Fatalf("%+v", br)
 	}
 }
 

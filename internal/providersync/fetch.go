@@ -1,4 +1,4 @@
-package sync
+package providersync
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	gosync "sync"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,9 +26,9 @@ type conn struct {
 	sem  chan struct{} // requests in flight
 	run  int64
 
-	tokMu gosync.Mutex
+	tokMu sync.Mutex
 
-	refMu gosync.Mutex
+	refMu sync.Mutex
 	refs  map[string]bool // references seen in this run's pages
 
 	refRounds int // reference rounds that read something

@@ -1,10 +1,12 @@
-package catalog
+package main
 
 import (
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/catalog"
 )
 
 // SampleQueries derives n realistic search-box inputs from catalog names, the
@@ -13,14 +15,15 @@ import (
 // typed one character at a time, plus misspellings, shuffled word order and
 // abbreviated multi-word queries. Hospital systems (Epic/Oracle) are
 // over-sampled because that is what most people look for.
-func SampleQueries(c *Catalog, n int) []string {
+func SampleQueries(c *catalog.Catalog, n int) []string {
 	if c.Len() == 0 || n <= 0 {
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(20240601, 42))
 	var big []int // epic and oracle entries
-	for i, p := range c.providers {
-		if p.Vendor == VendorEpic || p.Vendor == VendorOracle {
+	all := c.All()
+	for i, p := range all {
+		if p.Vendor == catalog.VendorEpic || p.Vendor == catalog.VendorOracle {
 			big = append(big, i)
 		}
 	}
@@ -29,7 +32,7 @@ func SampleQueries(c *Catalog, n int) []string {
 		if len(big) > 0 && rng.IntN(5) < 2 {
 			i = big[rng.IntN(len(big))]
 		}
-		return strings.Fields(c.providers[i].Name)
+		return strings.Fields(all[i].Name)
 	}
 	out := make([]string, 0, n)
 	for k := 0; len(out) < n; k++ {
@@ -97,7 +100,7 @@ func typo(rng *rand.Rand, w string) string {
 // LatencyReport runs every query once, after one warm-up pass, and reports
 // wall-clock latency percentiles. It is exported so `make bench` can report
 // the as-you-type budget (p95 well under a frame of typing) outside go test.
-func LatencyReport(c *Catalog, queries []string) (p50, p95, worst time.Duration) {
+func LatencyReport(c *catalog.Catalog, queries []string) (p50, p95, worst time.Duration) {
 	if len(queries) == 0 {
 		return 0, 0, 0
 	}

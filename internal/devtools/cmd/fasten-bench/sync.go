@@ -1,20 +1,16 @@
-package sync
+package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
-	"github.com/fastenhealth/fasten-desktop/internal/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandboxlink"
+	"github.com/fastenhealth/fasten-desktop/internal/providersync"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -81,7 +77,7 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 			return br, err
 		}
 		pid, _ = r.LastInsertId()
-		if _, err := ConnectSandbox(ctx, svc, srv, pid, p.ID); err != nil {
+		if _, err := sandboxlink.Connect(ctx, svc, srv, pid, p.ID); err != nil {
 			return br, fmt.Errorf("connect %s: %w", p.Name, err)
 		}
 	}
@@ -90,7 +86,7 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 	if latency > 0 {
 		srv.Faults().Set("/fhir", sandbox.Fault{Latency: latency})
 	}
-	e := New(v.DB(), svc, Options{MaxInFlight: 4})
+	e := providersync.New(v.DB(), svc, providersync.Options{MaxInFlight: 4})
 	start := time.Now()
 	results, err := e.SyncAll(ctx, nil)
 	br.Wall = time.Since(start)
@@ -116,51 +112,4 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 		br.Ratio = br.Wall.Seconds() / br.Floor.Seconds()
 	}
 	return br, nil
-}
-
-var loginReqRE = regexp.MustCompile(`name="req" value="([^"]+)"`)
-
-// ConnectSandbox connects a person to a sandbox patient through the real
-// SMART flow (discovery, PKCE, code exchange, first read), playing the
-// browser: it picks the patient on the sandbox's login page, or follows
-// AutoApprovePatient's immediate redirect. It returns the connection id.
-func ConnectSandbox(ctx context.Context, svc *connect.Service, srv *sandbox.Server, personID int64, patientID string) (int64, error) {
-	st, err := svc.Start(ctx, connect.StartRequest{PersonID: personID, FHIRBase: srv.FHIRBase, Name: "Sandbox EHR",
-		ClientID: "fasten-sync", Redirect: connect.RedirectScheme})
-	if err != nil {
-		return 0, err
-	}
-	browser := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := browser.Get(st.AuthURL)
-	if err != nil {
-		return 0, err
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if loc == "" {
-		m := loginReqRE.FindSubmatch(page)
-		if m == nil {
-			return 0, errors.New("the sandbox showed no login form")
-		}
-		form := url.Values{"req": {string(m[1])}, "patient": {patientID}, "action": {"allow"}}
-		resp, err = browser.Post(srv.URL+"/oauth2/authorize", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-		if err != nil {
-			return 0, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		loc = resp.Header.Get("Location")
-	}
-	if loc == "" {
-		return 0, errors.New("the sandbox did not redirect back")
-	}
-	c, err := svc.Complete(ctx, loc)
-	if err != nil {
-		return 0, err
-	}
-	if c.Status != connect.StatusConnected {
-		return c.ID, fmt.Errorf("connection status %s: %s", c.Status, c.LastError)
-	}
-	return c.ID, nil
 }

@@ -1,4 +1,4 @@
-// Package sync keeps each connected provider's records in the vault up to
+// Package providersync keeps each connected provider's records in the vault up to
 // date. A sync plans tasks from the server's CapabilityStatement (one
 // Patient/$everything, or one search per resource type), pages through each
 // task storing every page in its own transaction, checkpoints the next page
@@ -9,7 +9,7 @@
 // limit, time out and send half pages. Transient failures are retried with
 // exponential backoff and full jitter; what keeps failing is reported per
 // task while everything else completes; nothing is ever deleted.
-package sync
+package providersync
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
@@ -214,9 +214,9 @@ type Engine struct {
 
 	// writeMu serialises vault writes across connections: SQLite has one
 	// writer, and queueing here is cheaper than busy-waiting in the driver.
-	writeMu gosync.Mutex
+	writeMu sync.Mutex
 
-	mu      gosync.Mutex
+	mu      sync.Mutex
 	running map[int64]bool
 }
 
@@ -244,7 +244,7 @@ func (e *Engine) SyncAll(ctx context.Context, progress func(Progress)) ([]Result
 	}
 	results := make([]Result, len(ids))
 	errs := make([]error, len(ids))
-	var pmu gosync.Mutex
+	var pmu sync.Mutex
 	safe := func(p Progress) {
 		if progress != nil {
 			pmu.Lock()
@@ -252,7 +252,7 @@ func (e *Engine) SyncAll(ctx context.Context, progress func(Progress)) ([]Result
 			pmu.Unlock()
 		}
 	}
-	var wg gosync.WaitGroup
+	var wg sync.WaitGroup
 	for i, id := range ids {
 		wg.Add(1)
 		go func() {
@@ -316,7 +316,7 @@ func Schedule(ctx context.Context, every time.Duration, run func(context.Context
 
 // failures aggregates task failures by (task, reason).
 type failures struct {
-	mu gosync.Mutex
+	mu sync.Mutex
 	m  map[[2]string]int
 }
 

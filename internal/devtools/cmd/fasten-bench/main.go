@@ -29,7 +29,6 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/catalog"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
-	fsync "github.com/fastenhealth/fasten-desktop/internal/sync"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -158,7 +157,7 @@ func orchestrate(fixtures string, target int) error {
 		return err
 	}
 	load := time.Since(loadStart)
-	p50, p95, worst := catalog.LatencyReport(cat, catalog.SampleQueries(cat, 400))
+	p50, p95, worst := LatencyReport(cat, SampleQueries(cat, 400))
 	fmt.Printf("provider catalog: %d entries loaded in %.0f ms; search as you type over 400 queries: p50 %.2f ms, p95 %.2f ms, max %.2f ms (target p95 < 50 ms)\n\n",
 		cat.Len(), float64(load.Microseconds())/1000, ms(p50), ms(p95), ms(worst))
 	syncCmd := exec.Command(os.Args[0], "-phase", "sync", "-fixtures", filepath.Dir(fixtures))
@@ -449,7 +448,7 @@ func bigFilePhase(dir string) (result, error) {
 // added to every request, and compares the wall time with the latency floor
 // of the longest chain of requests that must follow one another.
 func syncPhase(fixturesRoot string) error {
-	br, err := fsync.BenchSandbox(context.Background(), fixturesRoot, 50*time.Millisecond)
+	br, err := BenchSandbox(context.Background(), fixturesRoot, 50*time.Millisecond)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package sync
+package providersync
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	gosync "sync"
+	"sync"
 
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 )
@@ -114,10 +114,10 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 			}
 			want = want[:e.opts.RefsPerRound]
 		}
-		var mu gosync.Mutex
+		var mu sync.Mutex
 		var bodies []json.RawMessage
 		jobs := make(chan string)
-		var wg gosync.WaitGroup
+		var wg sync.WaitGroup
 		for range e.opts.MaxInFlight {
 			wg.Add(1)
 			go func() {
@@ -270,8 +270,8 @@ WHERE r.source_id = ? AND r.resource_type IN ('DocumentReference', 'DiagnosticRe
 	rows.Close()
 
 	stored := 0
-	var mu gosync.Mutex
-	var wg gosync.WaitGroup
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	jobs := make(chan item)
 	for range e.opts.MaxInFlight {
 		wg.Add(1)

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/catalog"
+)
+
+func TestSampleQueries(t *testing.T) {
+	c, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := SampleQueries(c, 250), SampleQueries(c, 250)
+	if len(a) != 250 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("SampleQueries not deterministic or wrong length (%d)", len(a))
+	}
+	if p50, p95, worst := LatencyReport(c, a[:50]); p50 <= 0 || p95 < p50 || worst < p95 {
+		t.Fatalf("percentiles out of order: %v %v %v", p50, p95, worst)
+	}
+}
+
+// The sync benchmark itself runs end to end (40 people, nothing incomplete);
+// its timings are printed by `make bench`, not checked here.
+func TestBenchSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("benchmark")
+	}
+	root := filepath.Join("..", "..", "..", "..", "..", "shared", "fixtures", "synthea")
+	if _, err := os.Stat(filepath.Join(root, "family")); err != nil {
+		t.Fatalf("fixtures not found: %v", err)
+	}
+	br, err := BenchSandbox(context.Background(), root, 5*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d people, %d resources, %d requests in %v", br.People, br.Resources, br.Requests, br.Wall.Round(time.Millisecond))
+	if br.People != 40 || br.Incomplete != 0 {
+		t.Fatalf("%+v", br)
+	}
+}
