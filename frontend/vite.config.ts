@@ -1,11 +1,12 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { devCsp } from './csp';
 
 // Wails serves dist/ from the embedded file system; `wails dev` proxies the
 // Vite dev server. Tests run in jsdom with the browser build of Svelte.
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), devCsp()],
   base: './',
   build: {
     outDir: 'dist',

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { devCsp, DEV_CONNECT_SOURCES } from '../csp';
+
+const html = readFileSync(resolve(__dirname, '../index.html'), 'utf8');
+
+describe('Content-Security-Policy', () => {
+  it('the shipped page talks only to its own origin', () => {
+    const csp = html.match(/Content-Security-Policy" content="([^"]+)"/)?.[1] ?? '';
+    expect(csp).toContain("connect-src 'self';");
+    expect(csp).not.toMatch(/localhost|127\.0\.0\.1/);
+  });
+
+  it('adds the dev-server sources only when Vite serves (wails dev)', () => {
+    const plugin = devCsp();
+    expect(plugin.apply).toBe('serve');
+    const hook = plugin.transformIndexHtml as (h: string) => string;
+    expect(hook(html)).toContain(`connect-src 'self' ${DEV_CONNECT_SOURCES};`);
+  });
+});
