@@ -22,7 +22,7 @@ func (e env) sync(ctx context.Context, args []string) error {
 	var insecure bool
 	return e.withVault("sync", "sync [flags] [--connection ID]", args, func(fs *flag.FlagSet) {
 		fs.Int64Var(&id, "connection", 0, "sync only this connection (see fasten connections)")
-		fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten sandbox)")
+		fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten-sandbox)")
 	}, nil, func(u *unlocked) error {
 		return e.syncVault(ctx, u, id, insecure)
 	})
