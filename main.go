@@ -8,7 +8,6 @@ package main
 
 import (
 	"embed"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,53 +22,25 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/cli"
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
-	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 //go:embed all:frontend/dist
 var assets embed.FS
 
 func main() {
-	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
-		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
+	// CLI commands and forwarded sign-in redirects end here; what is left
+	// opens the window.
+	w, open, code := cli.Main(os.Args[1:], os.Stdout, os.Stderr)
+	if !open {
+		os.Exit(code)
 	}
-	// A sign-in redirect handed over by the OS: forward it to the Fasten that
-	// is waiting (the window or a `fasten connect`), else open the window with it.
-	var initialLink string
-	args := os.Args[1:]
-	if len(args) > 0 && deeplink.IsDeepLink(args[0]) {
-		initialLink, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("fasten", flag.ContinueOnError)
-	vaultPath := fs.String("vault", "", "the vault file (default: $FASTEN_VAULT, else the profile folder)")
-	developer := fs.Bool("developer", false, "developer mode: allow SMART servers over plain http (e.g. fasten sandbox)")
-	if err := fs.Parse(args); err != nil {
-		os.Exit(2)
-	}
-	path := *vaultPath
-	if path == "" {
-		var err error
-		if path, err = vault.DefaultPath(); err != nil {
-			fmt.Fprintln(os.Stderr, "fasten:", err)
-			os.Exit(1)
-		}
-	}
-	if initialLink != "" && *vaultPath == "" {
-		if err := cli.ForwardDeepLink(initialLink); err == nil {
-			return
-		}
-	} else if initialLink != "" {
-		if err := deeplink.Forward(filepath.Dir(path), initialLink); err == nil {
-			return
-		}
-	}
-	a := app.New(household.New(path), app.Options{AllowInsecure: *developer})
+	a := app.New(household.New(w.VaultPath), app.Options{AllowInsecure: w.Developer})
 	hooks := app.LifecycleHooks(a)
-	if initialLink != "" {
-		hooks.DeepLink(initialLink)
+	if w.InitialLink != "" {
+		hooks.DeepLink(w.InitialLink)
 	}
 	// Later redirects arrive from second processes through this listener.
-	if links, err := deeplink.Listen(filepath.Dir(path)); err == nil {
+	if links, err := deeplink.Listen(filepath.Dir(w.VaultPath)); err == nil {
 		defer links.Close()
 		go func() {
 			for u := range links.URLs() {

@@ -2,84 +2,90 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/subtle"
+	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
-	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
+
+// connectArgs are `fasten connect`'s own flags.
+type connectArgs struct {
+	person, provider, base, name, redirect, clientID string
+	insecure                                         bool
+	timeout                                          time.Duration
+}
 
 // connect runs a SMART standalone launch headless: it prints the
 // authorization URL, then waits for the redirect — on a loopback listener, or
 // as a deep link that the OS hands to a second `fasten URL` process, which
 // forwards it here.
 func (e env) connect(ctx context.Context, args []string) error {
-	var c common
-	var person, provider, base, name, redirect, clientID string
-	var insecure bool
-	var timeout time.Duration
-	fs := e.flags("connect", "connect [flags] --person NAME (--provider ID | --fhir-base URL)", &c)
-	fs.StringVar(&person, "person", "", "the household member this connection belongs to (created if new)")
-	fs.StringVar(&provider, "provider", "", "a provider id from the catalog (see the app's Connect screen)")
-	fs.StringVar(&base, "fhir-base", "", "any SMART on FHIR server's FHIR base URL")
-	fs.StringVar(&name, "name", "", "what to call a --fhir-base provider")
-	fs.StringVar(&redirect, "redirect", "", "how the sign-in comes back: scheme (deep link) or loopback (default: the vendor's registration)")
-	fs.StringVar(&clientID, "client-id", "", "the client id to use instead of the registered one")
-	fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten-sandbox)")
-	fs.DurationVar(&timeout, "timeout", 10*time.Minute, "how long to wait for the sign-in")
-	if err := fs.Parse(args); err != nil {
+	var a connectArgs
+	return e.withVault("connect", "connect [flags] --person NAME (--provider ID | --fhir-base URL)", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&a.person, "person", "", "the household member this connection belongs to (created if new)")
+		fs.StringVar(&a.provider, "provider", "", "a provider id from the catalog (see the app's Connect screen)")
+		fs.StringVar(&a.base, "fhir-base", "", "any SMART on FHIR server's FHIR base URL")
+		fs.StringVar(&a.name, "name", "", "what to call a --fhir-base provider")
+		fs.StringVar(&a.redirect, "redirect", "", "how the sign-in comes back: scheme (deep link) or loopback (default: the vendor's registration)")
+		fs.StringVar(&a.clientID, "client-id", "", "the client id to use instead of the registered one")
+		fs.BoolVar(&a.insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten-sandbox)")
+		fs.DurationVar(&a.timeout, "timeout", 10*time.Minute, "how long to wait for the sign-in")
+	}, func(*flag.FlagSet) error {
+		if a.person == "" || (a.provider == "" && a.base == "") {
+			return usageError{"--person and one of --provider or --fhir-base are required"}
+		}
+		return nil
+	}, func(u *unlocked) error {
+		ctx, cancel := context.WithTimeout(ctx, a.timeout)
+		defer cancel()
+		st := u.records()
+		p, added, err := findOrAddPerson(ctx, st, a.person)
+		if err != nil {
+			return err
+		}
+		svc, flows := u.connections(a.insecure)
+		err = e.signIn(ctx, u, svc, flows, p, a)
+		if err != nil && added {
+			// The member was made for this connection only: do not leave
+			// an empty one behind in the household.
+			removeIfEmpty(st, svc, p.ID)
+		}
 		return err
-	}
-	if person == "" || (provider == "" && base == "") {
-		return usageError{"--person and one of --provider or --fhir-base are required"}
-	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	st := records.New(v.DB())
-	p, err := findOrAddPerson(ctx, st, person)
-	if err != nil {
-		return err
-	}
-	flows := connect.NewFlows(smart.Options{AllowInsecure: insecure})
-	svc := connect.New(v.DB(), flows)
+	})
+}
 
+func (e env) signIn(ctx context.Context, u *unlocked, svc *connect.Service, flows *connect.Flows, p records.Person, a connectArgs) error {
 	// Listen for the deep link before the browser can possibly come back.
 	var links *deeplink.Listener
-	if redirect != connect.RedirectLoopback {
-		links, err = deeplink.Listen(filepath.Dir(v.Path()))
+	if a.redirect != connect.RedirectLoopback {
+		var err error
+		links, err = deeplink.Listen(u.dir())
 		if err != nil {
 			return fmt.Errorf("cannot wait for the sign-in (is another Fasten waiting for one?): %w", err)
 		}
 		defer links.Close()
 	}
-	started, err := svc.Start(ctx, connect.StartRequest{PersonID: p.ID, ProviderID: provider, FHIRBase: base, Name: name, Redirect: redirect, ClientID: clientID})
+	started, err := svc.Start(ctx, connect.StartRequest{PersonID: p.ID, ProviderID: a.provider, FHIRBase: a.base, Name: a.name, Redirect: a.redirect, ClientID: a.clientID})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Open this address in your browser and sign in to %s:\n\n%s\n\nWaiting for the sign-in to come back (%s)…\n", started.ProviderName, started.AuthURL, started.RedirectURI)
+	// The authorization URL is built from the provider's discovery document.
+	fmt.Fprintf(e.stdout, "Open this address in your browser and sign in to %s:\n\n%s\n\nWaiting for the sign-in to come back (%s)…\n", clean(started.ProviderName), clean(started.AuthURL), started.RedirectURI)
 	var back string
 	if started.Loopback {
+		// The loopback listener itself accepts only this sign-in's state.
 		back, err = flows.WaitLoopback(ctx, started.State)
 		if err != nil {
-			return err
+			return e.waitErr(ctx, err, a.timeout)
 		}
-	} else {
-		select {
-		case back = <-links.URLs():
-		case <-ctx.Done():
-			return fmt.Errorf("no sign-in came back within %s", timeout)
-		}
+	} else if back, err = e.waitDeepLink(ctx, links, started.State); err != nil {
+		return e.waitErr(ctx, err, a.timeout)
 	}
 	conn, err := svc.Complete(ctx, back)
 	if err != nil {
@@ -88,25 +94,59 @@ func (e env) connect(ctx context.Context, args []string) error {
 	if conn.Status != connect.StatusConnected {
 		return fmt.Errorf("connected to %s, but the first read failed: %s", conn.ProviderName, conn.LastError)
 	}
-	fmt.Fprintf(e.stdout, "Connected %s to %s (connection %d); the first read of their record worked.\n", conn.PersonName, conn.ProviderName, conn.ID)
+	fmt.Fprintf(e.stdout, "Connected %s to %s (connection %d); the first read of their record worked.\n", clean(conn.PersonName), clean(conn.ProviderName), conn.ID)
 	return nil
 }
 
-func (e env) connections(ctx context.Context, args []string) error {
-	var asJSON bool
-	return e.withVault("connections", "connections [flags] [--json]", args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&asJSON, "json", false, "print JSON")
-	}, nil, func(v *vault.Vault) error {
-		list, err := connect.New(v.DB(), connect.NewFlows(smart.Options{})).List(ctx)
-		if err != nil {
-			return err
+// waitDeepLink returns the first forwarded deep link that carries state.
+// Any local program can forward a link, and an old one can be replayed: a
+// link for another sign-in is ignored, and the real one is still awaited.
+func (e env) waitDeepLink(ctx context.Context, links *deeplink.Listener, state string) (string, error) {
+	for {
+		select {
+		case back, ok := <-links.URLs():
+			if !ok {
+				return "", errors.New("stopped waiting for the sign-in")
+			}
+			if cb, err := smart.ParseCallback(back); err == nil && state != "" && subtle.ConstantTimeCompare([]byte(cb.State), []byte(state)) == 1 {
+				return back, nil
+			}
+			fmt.Fprintln(e.stderr, "A sign-in came back that this connection did not start; it was ignored. Still waiting…")
+		case <-ctx.Done():
+			return "", ctx.Err()
 		}
-		if asJSON {
-			return json.NewEncoder(e.stdout).Encode(list)
+	}
+}
+
+func (e env) waitErr(ctx context.Context, err error, timeout time.Duration) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no sign-in came back within %s: start the connection again", timeout)
+	}
+	if errors.Is(err, context.Canceled) {
+		return errors.New("stopped waiting for the sign-in; nothing was connected")
+	}
+	return err
+}
+
+// removeIfEmpty removes a household member that has neither records nor a
+// connection. It runs after a failure, when ctx may already be done, so it
+// has its own short deadline; failing to tidy up is not reported over the
+// error that caused it.
+func removeIfEmpty(st *records.Store, svc *connect.Service, personID int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := st.Person(ctx, personID)
+	if err != nil || p.Records > 0 {
+		return
+	}
+	list, err := svc.List(ctx)
+	if err != nil {
+		return
+	}
+	for _, c := range list {
+		if c.PersonID == personID {
+			return
 		}
-		for _, c := range list {
-			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\n", c.ID, c.PersonName, c.ProviderName, c.StatusText)
-		}
-		return nil
-	})
+	}
+	st.RemovePerson(ctx, personID)
 }

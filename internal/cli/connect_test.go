@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,13 +137,32 @@ func TestConnectByDeepLinkAndLoopback(t *testing.T) {
 		t.Fatalf("connection: %+v", list)
 	}
 
-	// A replayed redirect is refused: the state was single-use.
-	authURL2, wait2 := startConnect(t, v, "--person", "Neva", "--fhir-base", srv.FHIRBase, "--timeout", "5s")
-	_ = authURL2
+	// A replayed redirect (its state was single-use, and belongs to another
+	// sign-in) is ignored, and the connect keeps waiting for its own.
+	authURL2, wait2 := startConnect(t, v, "--person", "Neva", "--fhir-base", srv.FHIRBase, "--timeout", "30s")
 	replay := exec.Command(os.Args[0], link)
 	replay.Env = append(os.Environ(), "FASTEN_CLI_MAIN=1", "FASTEN_VAULT="+v)
 	replay.CombinedOutput()
-	if code, out := wait2(); code == 0 || !strings.Contains(strings.ToLower(out), "start the connection again") {
+	time.Sleep(200 * time.Millisecond) // let the replay arrive first
+	link2 := signIn(t, authURL2)
+	real := exec.Command(os.Args[0], link2)
+	real.Env = append(os.Environ(), "FASTEN_CLI_MAIN=1", "FASTEN_VAULT="+v)
+	if out, err := real.CombinedOutput(); err != nil {
+		t.Fatalf("second process: %v %s", err, out)
+	}
+	if code, out := wait2(); code != 0 || !strings.Contains(out, "ignored") || !strings.Contains(out, "Connected") {
+		t.Fatalf("replayed redirect not ignored, or the real one not awaited: exit %d\n%s", code, out)
+	}
+	if list := connections(t, v); len(list) != 2 {
+		t.Fatalf("connections after the replay: %+v", list)
+	}
+
+	// With only the replay, the connect gives up after its timeout.
+	_, wait3 := startConnect(t, v, "--person", "Neva", "--fhir-base", srv.FHIRBase, "--timeout", "2s")
+	replay = exec.Command(os.Args[0], link)
+	replay.Env = append(os.Environ(), "FASTEN_CLI_MAIN=1", "FASTEN_VAULT="+v)
+	replay.CombinedOutput()
+	if code, out := wait3(); code == 0 || !strings.Contains(strings.ToLower(out), "start the connection again") {
 		t.Fatalf("replayed redirect accepted or unclear: exit %d\n%s", code, out)
 	}
 
@@ -163,7 +183,7 @@ func TestConnectByDeepLinkAndLoopback(t *testing.T) {
 	if code, out := wait(); code != 0 {
 		t.Fatalf("connect by loopback: exit %d\n%s", code, out)
 	}
-	if list := connections(t, v); len(list) != 2 || list[1].Status != connect.StatusConnected {
+	if list := connections(t, v); len(list) != 3 || list[2].Status != connect.StatusConnected {
 		t.Fatalf("connections after loopback: %+v", list)
 	}
 
@@ -214,94 +234,126 @@ func TestConnectRefusesBadInput(t *testing.T) {
 	}
 	// A deep link nobody waits for: the second process says so (here, no window either).
 	r = fasten(t, []string{"FASTEN_VAULT=" + v}, "org.fastenhealth.desktop:/callback?code=x&state=y")
-	if r.code == 0 {
+	if r.code == 0 || !strings.Contains(r.stderr, "no Fasten is waiting for this sign-in") {
 		t.Fatalf("orphan deep link: %+v", r)
+	}
+	// None of these failures left a member "A" behind.
+	if r := fasten(t, []string{pass}, "people", "--vault", v); r.code != 0 || r.stdout != "" {
+		t.Fatalf("household after failed connects: %+v", r)
 	}
 }
 
-// TestSyncKilledMidwayResumes connects Neva to the sandbox, then kills
-// `fasten sync` with SIGKILL part-way through, repeatedly; every time the
-// vault stays sound, and a final sync completes with every record stored
-// once, without fetching finished work again.
-func TestSyncKilledMidwayResumes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow")
-	}
-	srv, err := sandbox.Start(sandbox.Options{FixtureFiles: family(t)[3:4]})
+// startSandbox runs the test EHR with Neva's record, approving her at once.
+func startSandbox(t *testing.T, o sandbox.Options) (*sandbox.Server, sandbox.PatientInfo) {
+	t.Helper()
+	probe, err := sandbox.Start(sandbox.Options{FixtureFiles: family(t)[3:4]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid := srv.Patients()[0]
-	srv.Close()
-	srv, err = sandbox.Start(sandbox.Options{FixtureFiles: family(t)[3:4], AutoApprovePatient: pid.ID, PageSize: 20})
+	patient := probe.Patients()[0]
+	probe.Close()
+	if o.FixtureFiles == nil {
+		o.FixtureFiles = family(t)[3:4]
+	}
+	o.AutoApprovePatient = patient.ID
+	srv, err := sandbox.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	dir := t.TempDir()
-	v := filepath.Join(dir, "household.fasten")
-	fasten(t, []string{pass}, "init", "--vault", v)
-	authURL, wait := startConnect(t, v, "--person", "Neva", "--fhir-base", srv.FHIRBase, "--redirect", "loopback")
+	t.Cleanup(func() { srv.Close() })
+	return srv, patient
+}
+
+// connectLoopback connects person to srv through a loopback redirect and
+// returns the connect's exit status and output.
+func connectLoopback(t *testing.T, v string, srv *sandbox.Server, person string) (int, string) {
+	t.Helper()
+	authURL, wait := startConnect(t, v, "--person", person, "--fhir-base", srv.FHIRBase, "--name", "Sandbox General", "--redirect", "loopback")
 	if resp, err := http.Get(authURL); err == nil {
 		resp.Body.Close()
 	}
-	if code, out := wait(); code != 0 {
-		t.Fatalf("connect: %d %s", code, out)
-	}
-	srv.Faults().Set("*", sandbox.Fault{Latency: 15 * time.Millisecond})
-	kills := 0
-	for round := 0; round < 4; round++ {
-		cmd := exec.Command(os.Args[0], "sync", "--vault", v, "--insecure")
-		cmd.Env = append(os.Environ(), "FASTEN_CLI_MAIN=1", "FASTEN_TEST_FAST_KDF=1", pass)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(time.Duration(400+round*250) * time.Millisecond):
-			cmd.Process.Kill()
-			<-done
-			kills++
-		}
-		vt, err := vault.Open(v, strings.TrimPrefix(pass, "FASTEN_PASSPHRASE="))
-		if err != nil {
-			t.Fatalf("vault after kill: %v", err)
-		}
-		res, err := vt.IntegrityCheck(context.Background())
-		vt.Close()
-		if err != nil || len(res) != 1 || res[0] != "ok" {
-			t.Fatalf("integrity after kill: %v %v", res, err)
-		}
-	}
-	if kills == 0 {
-		t.Fatal("no sync was interrupted")
-	}
-	srv.Faults().Reset()
-	r := fasten(t, []string{pass}, "sync", "--vault", v, "--insecure")
-	if r.code != 0 {
-		t.Fatalf("final sync: %+v", r)
-	}
-	// Everything the sandbox holds for Neva is stored exactly once.
-	vt, err := vault.Open(v, strings.TrimPrefix(pass, "FASTEN_PASSPHRASE="))
+	return wait()
+}
+
+// TestConnectShowsProviderError: the provider answers the authorization
+// request with an OAuth error and its own description; the CLI prints its
+// plain message and the provider's words, and exits 1.
+func TestConnectShowsProviderError(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	v, _ := newVault(t, t.TempDir())
+	authURL, wait := startConnect(t, v, "--person", "Neva", "--fhir-base", srv.FHIRBase, "--redirect", "loopback")
+	// Play a browser that lost PKCE on the way: the sandbox refuses with
+	// invalid_request and says why, back through the loopback redirect.
+	u, err := url.Parse(authURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer vt.Close()
-	got := map[string]int{}
-	rows, _ := vt.DB().Query("SELECT resource_type, count(*) FROM resources WHERE source_id = (SELECT source_id FROM connections WHERE id = 1) GROUP BY 1")
-	for rows.Next() {
-		var typ string
-		var n int
-		rows.Scan(&typ, &n)
-		got[typ] = n
+	q := u.Query()
+	q.Del("code_challenge")
+	u.RawQuery = q.Encode()
+	if resp, err := http.Get(u.String()); err == nil {
+		resp.Body.Close()
 	}
-	rows.Close()
-	for typ, n := range pid.CountsByType {
-		if got[typ] != n {
-			t.Errorf("%s: %d stored, sandbox has %d", typ, got[typ], n)
+	code, out := wait()
+	if code != 1 || !strings.Contains(out, "couldn't complete the sign-in") || !strings.Contains(out, `the provider said: "PKCE with code_challenge_method=S256 is required"`) {
+		t.Fatalf("provider error: exit %d\n%s", code, out)
+	}
+}
+
+// TestFailedConnectLeavesNoEmptyMember: a connect that fails removes the
+// household member it created for itself, but never one that was there
+// before or that holds records.
+func TestFailedConnectLeavesNoEmptyMember(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	v, _ := familyVault(t)
+	people := func() string {
+		r := fasten(t, []string{pass}, "people", "--vault", v)
+		if r.code != 0 {
+			t.Fatalf("people: %+v", r)
 		}
+		return r.stdout
 	}
-	t.Logf("%d syncs killed mid-way; final sync: %s", kills, strings.TrimSpace(r.stdout[strings.LastIndex(strings.TrimSpace(r.stdout), "\n")+1:]))
+	before := people()
+
+	// The sign-in is refused by the provider.
+	authURL, wait := startConnect(t, v, "--person", "Newcomer", "--fhir-base", srv.FHIRBase, "--redirect", "loopback")
+	u, _ := url.Parse(authURL)
+	q := u.Query()
+	q.Set("aud", "https://elsewhere.example/fhir")
+	u.RawQuery = q.Encode()
+	if resp, err := http.Get(u.String()); err == nil {
+		resp.Body.Close()
+	}
+	if code, out := wait(); code != 1 {
+		t.Fatalf("refused sign-in: exit %d\n%s", code, out)
+	}
+	if after := people(); after != before {
+		t.Fatalf("household after a refused sign-in:\n%s\nwas:\n%s", after, before)
+	}
+
+	// Nobody signs in before the timeout; an existing member (with records) is kept.
+	_, wait = startConnect(t, v, "--person", "Newcomer Two", "--fhir-base", srv.FHIRBase, "--timeout", "1s")
+	if code, out := wait(); code != 1 || !strings.Contains(out, "no sign-in came back") {
+		t.Fatalf("timed-out connect: exit %d\n%s", code, out)
+	}
+	var members []struct{ Name string }
+	json.Unmarshal([]byte(fasten(t, []string{pass}, "people", "--vault", v, "--json").stdout), &members)
+	if len(members) != 5 {
+		t.Fatalf("members: %+v", members)
+	}
+	_, wait = startConnect(t, v, "--person", strings.ToUpper(members[0].Name), "--fhir-base", srv.FHIRBase, "--timeout", "1s")
+	if code, _ := wait(); code != 1 {
+		t.Fatalf("timed-out connect for Neva: exit %d", code)
+	}
+	if after := people(); after != before {
+		t.Fatalf("household after timed-out connects:\n%s\nwas:\n%s", after, before)
+	}
+
+	// A connect that does connect keeps its new member, even before any sync.
+	if code, out := connectLoopback(t, v, srv, "Newcomer"); code != 0 {
+		t.Fatalf("connect: %d %s", code, out)
+	}
+	if after := people(); !strings.Contains(after, "Newcomer") {
+		t.Fatalf("connected member missing:\n%s", after)
+	}
 }

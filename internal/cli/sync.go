@@ -5,70 +5,157 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
-	"github.com/fastenhealth/fasten-desktop/internal/smart"
-	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // sync pulls records from every connected provider (or one), printing
-// progress and a summary; it exits 0 only when everything completed.
+// progress and a summary; it exits 0 only when everything completed. A
+// connection that cannot sync until the person acts (sign in again, retry a
+// failure) is named with the command that fixes it, and makes the exit
+// non-zero: a scheduled `fasten sync` must not report success while no
+// records arrive.
 func (e env) sync(ctx context.Context, args []string) error {
 	var id int64
 	var insecure bool
 	return e.withVault("sync", "sync [flags] [--connection ID]", args, func(fs *flag.FlagSet) {
 		fs.Int64Var(&id, "connection", 0, "sync only this connection (see fasten connections)")
-		fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten sandbox)")
-	}, nil, func(v *vault.Vault) error {
-		return e.syncVault(ctx, v, id, insecure)
+		fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten-sandbox)")
+	}, nil, func(u *unlocked) error {
+		return e.syncVault(ctx, u, id, insecure)
 	})
 }
 
-func (e env) syncVault(ctx context.Context, v *vault.Vault, id int64, insecure bool) error {
-	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: insecure}))
-	eng := providersync.New(v.DB(), svc, providersync.Options{})
+func (e env) syncVault(ctx context.Context, u *unlocked, id int64, insecure bool) error {
+	svc, _ := u.connections(insecure)
+	eng := u.syncEngine(svc)
 	last := map[int64]string{}
 	progress := func(p providersync.Progress) {
-		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, p.Phase, p.TasksDone, p.TasksTotal, p.Resources)
+		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, clean(p.Phase), p.TasksDone, p.TasksTotal, p.Resources)
 		if last[p.ConnectionID] != line {
 			last[p.ConnectionID] = line
 			fmt.Fprintln(e.stdout, line)
 		}
 	}
 	var results []providersync.Result
+	stuck := map[int64]bool{} // connections that need the person; no summary for them
 	if id != 0 {
 		r, err := eng.Sync(ctx, id, progress)
-		if err != nil && !errors.Is(err, providersync.ErrNeedsReconnect) {
+		if errors.Is(err, providersync.ErrNeedsReconnect) {
+			c, gerr := svc.Get(ctx, id)
+			if gerr != nil {
+				return err
+			}
+			c.Status = connect.StatusNeedsReconnect
+			fmt.Fprintln(e.stdout, needsYou(c, insecure))
+			return fmt.Errorf("connection %d needs you to sign in again (see above)", id)
+		}
+		if err != nil {
 			return err
 		}
 		results = append(results, r)
-		if err != nil {
-			fmt.Fprintf(e.stdout, "connection %d: %v\n", id, err)
-		}
 	} else {
-		all, err := eng.SyncAll(ctx, progress)
+		before, err := svc.List(ctx)
 		if err != nil {
 			return err
 		}
+		// SyncAll leaves these out; say so, one line each, with the fix.
+		for _, c := range before {
+			if c.Status == connect.StatusNeedsReconnect || c.Status == connect.StatusError {
+				fmt.Fprintln(e.stdout, needsYou(c, insecure))
+				stuck[c.ID] = true
+			}
+		}
+		all, syncErr := eng.SyncAll(ctx, progress)
 		results = all
+		if syncErr != nil {
+			// A connection that failed during this run: report it the same
+			// way when it now needs the person; anything else is returned.
+			after, err := svc.List(ctx)
+			if err != nil {
+				return errors.Join(syncErr, err)
+			}
+			found := 0
+			for _, c := range after {
+				if !stuck[c.ID] && (c.Status == connect.StatusNeedsReconnect || c.Status == connect.StatusError) {
+					fmt.Fprintln(e.stdout, needsYou(c, insecure))
+					stuck[c.ID] = true
+					found++
+				}
+			}
+			if found == 0 {
+				e.printResults(results, stuck)
+				return syncErr
+			}
+		}
+		if len(before) == 0 {
+			fmt.Fprintln(e.stdout, "no connections to sync (connect one with 'fasten connect')")
+		}
 	}
-	incomplete := 0
+	incomplete, needYou := e.printResults(results, stuck), len(stuck)
+	switch {
+	case needYou > 0 && incomplete > 0:
+		return fmt.Errorf("%d connections need you (see above), and %d did not sync completely; run 'fasten sync' again to resume", needYou, incomplete)
+	case needYou > 0:
+		return fmt.Errorf("%d connections need you before they can sync (see above)", needYou)
+	case incomplete > 0:
+		return fmt.Errorf("%d of %d connections did not sync completely (see above); run 'fasten sync' again to resume", incomplete, len(results))
+	}
+	return nil
+}
+
+// printResults prints one summary per synced connection, except those
+// already reported as needing the person, and returns how many did not
+// complete.
+func (e env) printResults(results []providersync.Result, skip map[int64]bool) (incomplete int) {
 	for _, r := range results {
+		if skip[r.ConnectionID] {
+			continue
+		}
 		fmt.Fprintf(e.stdout, "connection %d: %d records (%d new, %d updated, %d skipped as invalid), %d pages, %d requests, %d references, %d attachments, %d no longer at the source\n",
 			r.ConnectionID, r.Resources, r.Added, r.Updated, r.Skipped, r.Pages, r.Requests, r.References, r.Attachments, r.Gone)
 		for _, f := range r.Failed {
-			fmt.Fprintf(e.stdout, "    not fetched: %s (%d): %s\n", f.Task, f.Count, f.Reason)
+			fmt.Fprintf(e.stdout, "    not fetched: %s (%d): %s\n", clean(f.Task), f.Count, clean(f.Reason))
 		}
 		if !r.Complete {
 			incomplete++
 		}
 	}
-	if len(results) == 0 {
-		fmt.Fprintln(e.stdout, "no connections to sync (connect one with 'fasten connect')")
+	return incomplete
+}
+
+// needsYou says, in one line, why a connection does not sync and the
+// command that fixes it.
+func needsYou(c connect.Connection, insecure bool) string {
+	who := fmt.Sprintf("connection %d (%s at %s)", c.ID, clean(c.PersonName), clean(c.ProviderName))
+	dev := ""
+	if insecure {
+		dev = " --insecure"
 	}
-	if incomplete > 0 {
-		return fmt.Errorf("%d of %d connections did not sync completely (see above); run 'fasten sync' again to resume", incomplete, len(results))
+	if c.Status == connect.StatusNeedsReconnect {
+		target := "--fhir-base " + shellQuote(clean(c.FHIRBase))
+		if c.ProviderID != "" {
+			target = "--provider " + shellQuote(clean(c.ProviderID))
+		}
+		return fmt.Sprintf("%s: Fasten's access has ended, so nothing can be synced until you sign in again: fasten connect%s --person %s %s",
+			who, dev, shellQuote(clean(c.PersonName)), target)
 	}
-	return nil
+	why := "it failed"
+	if c.LastError != "" {
+		why = "it failed: " + strings.TrimSuffix(clean(c.LastError), ".")
+	}
+	return fmt.Sprintf("%s: the last attempt to reach this provider did not work (%s). Try again with: fasten sync%s --connection %d", who, why, dev, c.ID)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting, so a printed
+// command can be pasted as it is.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

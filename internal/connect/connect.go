@@ -228,6 +228,9 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (Started, error) 
 		return Started{}, err
 	}
 	fl.Pending = p
+	if fl.loopback != nil {
+		fl.loopback.ExpectState(p.State)
+	}
 	s.flows.mu.Lock()
 	s.flows.pending[p.State] = fl
 	s.flows.mu.Unlock()

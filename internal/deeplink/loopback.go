@@ -2,6 +2,7 @@ package deeplink
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,7 +13,10 @@ import (
 
 // Loopback is a one-shot loopback redirect receiver (RFC 8252 §7.3) for
 // authorization servers that refuse private-use schemes. It serves GET
-// /callback on 127.0.0.1 at an ephemeral port.
+// /callback on 127.0.0.1 at an ephemeral port, and is consumed only by a
+// callback carrying the state set with ExpectState: any local program can
+// reach the port, and a callback with a foreign state must not use up the
+// one result that the real browser redirect is going to deliver.
 type Loopback struct {
 	srv      *http.Server
 	ln       net.Listener
@@ -21,6 +25,7 @@ type Loopback struct {
 	results  chan string
 
 	mu     sync.Mutex
+	state  string // expected; "" until ExpectState, and then nothing matches
 	used   bool
 	closed bool
 }
@@ -50,6 +55,15 @@ func StartLoopback() (*Loopback, error) {
 	}
 	go func() { _ = l.srv.Serve(ln) }()
 	return l, nil
+}
+
+// ExpectState sets the OAuth state the callback must carry. The state is only
+// known once the authorization request is built (with RedirectURI in it), so
+// it is set after StartLoopback; until then every callback is refused.
+func (l *Loopback) ExpectState(state string) {
+	l.mu.Lock()
+	l.state = state
+	l.mu.Unlock()
 }
 
 // RedirectURI is "http://127.0.0.1:PORT/callback".
@@ -104,6 +118,14 @@ func (l *Loopback) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	l.mu.Lock()
+	// A callback for another sign-in (or a guess) is refused without being
+	// consumed, so the real redirect still gets through. After the one
+	// result, every callback is told the sign-in was used.
+	if !l.used && !l.closed && !stateMatches(l.state, q.Get("state")) {
+		l.mu.Unlock()
+		writePage(w, http.StatusBadRequest, pageOtherSignIn)
+		return
+	}
 	first := !l.used && !l.closed
 	if first {
 		l.used = true
@@ -130,12 +152,19 @@ func (l *Loopback) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// stateMatches compares in constant time; an empty expected state matches
+// nothing.
+func stateMatches(want, got string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
 const (
-	pageSignedIn  = "You're signed in — you can close this tab and return to Fasten."
-	pageDenied    = "Nothing was connected. You can close this tab and return to Fasten."
-	pageFailed    = "The sign-in didn't finish. You can close this tab and return to Fasten to see why."
-	pageUsed      = "This sign-in has already been used."
-	pageNotSignIn = "This address is only for finishing a sign-in from Fasten."
+	pageOtherSignIn = "This sign-in doesn't match the one Fasten is waiting for, so it was ignored."
+	pageSignedIn    = "You're signed in — you can close this tab and return to Fasten."
+	pageDenied      = "Nothing was connected. You can close this tab and return to Fasten."
+	pageFailed      = "The sign-in didn't finish. You can close this tab and return to Fasten to see why."
+	pageUsed        = "This sign-in has already been used."
+	pageNotSignIn   = "This address is only for finishing a sign-in from Fasten."
 )
 
 // CSP is the Content-Security-Policy of every loopback page.

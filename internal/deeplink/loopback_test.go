@@ -8,12 +8,13 @@ import (
 	"time"
 )
 
-func startLoopback(t *testing.T) *Loopback {
+func startLoopback(t *testing.T, state string) *Loopback {
 	t.Helper()
 	l, err := StartLoopback()
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.ExpectState(state)
 	t.Cleanup(func() { l.Close() })
 	if !strings.HasPrefix(l.RedirectURI(), "http://127.0.0.1:") || !strings.HasSuffix(l.RedirectURI(), "/callback") {
 		t.Fatalf("RedirectURI %q", l.RedirectURI())
@@ -56,7 +57,7 @@ func checkPage(t *testing.T, h http.Header, body, want string) {
 }
 
 func TestLoopbackSuccessOnce(t *testing.T) {
-	l := startLoopback(t)
+	l := startLoopback(t, "abc def")
 	full := l.RedirectURI() + "?code=SECRETCODE&state=abc%20def&iss=https%3A%2F%2Fx"
 
 	// Other paths and the favicon: 404, nothing delivered.
@@ -98,7 +99,7 @@ func TestLoopbackSuccessOnce(t *testing.T) {
 }
 
 func TestLoopbackAccessDenied(t *testing.T) {
-	l := startLoopback(t)
+	l := startLoopback(t, "abc")
 	full := l.RedirectURI() + "?error=access_denied&state=abc"
 	code, h, body := get(t, full)
 	if code != http.StatusOK {
@@ -114,8 +115,8 @@ func TestLoopbackAccessDenied(t *testing.T) {
 }
 
 func TestLoopbackRejectsOtherHostsAndMethods(t *testing.T) {
-	l := startLoopback(t)
-	req, _ := http.NewRequest(http.MethodGet, l.RedirectURI()+"?code=1", nil)
+	l := startLoopback(t, "s")
+	req, _ := http.NewRequest(http.MethodGet, l.RedirectURI()+"?code=1&state=s", nil)
 	req.Host = "evil.example:80" // DNS rebinding
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -125,7 +126,7 @@ func TestLoopbackRejectsOtherHostsAndMethods(t *testing.T) {
 	if resp.StatusCode == http.StatusOK {
 		t.Fatal("foreign Host accepted")
 	}
-	resp, err = http.Post(l.RedirectURI()+"?code=1", "text/plain", nil)
+	resp, err = http.Post(l.RedirectURI()+"?code=1&state=s", "text/plain", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +138,50 @@ func TestLoopbackRejectsOtherHostsAndMethods(t *testing.T) {
 	case got := <-l.Results():
 		t.Fatalf("delivered %q", got)
 	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// TestLoopbackOnlyExpectedState: a callback with another state (a forged or
+// stale redirect, or a local program guessing) gets 400 and leaves the
+// listener waiting; the real redirect then still completes the sign-in.
+func TestLoopbackOnlyExpectedState(t *testing.T) {
+	l, err := StartLoopback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	// Before ExpectState nothing matches, not even an empty state.
+	for _, q := range []string{"?code=SECRET1&state=", "?code=SECRET1"} {
+		if code, _, _ := get(t, l.RedirectURI()+q); code != http.StatusBadRequest {
+			t.Fatalf("%s before ExpectState: %d, want 400", q, code)
+		}
+	}
+	l.ExpectState("right-state")
+	for _, q := range []string{"?code=SECRET2&state=wrong-state", "?code=SECRET2&state=right-stat", "?code=SECRET2", "?error=access_denied&state=wrong", "?code=SECRET2&state=right-state-x"} {
+		code, h, body := get(t, l.RedirectURI()+q)
+		if code != http.StatusBadRequest {
+			t.Fatalf("%s: status %d, want 400", q, code)
+		}
+		checkPage(t, h, body, "doesn't match the one Fasten is waiting for")
+	}
+	select {
+	case got := <-l.Results():
+		t.Fatalf("a foreign callback was delivered: %q", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	full := l.RedirectURI() + "?code=SECRET3&state=right-state"
+	code, h, body := get(t, full)
+	if code != http.StatusOK {
+		t.Fatalf("expected state after foreign ones: %d", code)
+	}
+	checkPage(t, h, body, "You're signed in")
+	select {
+	case got := <-l.Results():
+		if got != full {
+			t.Fatalf("got %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the expected callback was not delivered")
 	}
 }
 

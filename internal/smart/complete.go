@@ -32,7 +32,7 @@ func Complete(ctx context.Context, cfg *Config, p Pending, cb Callback, o Option
 	case "access_denied":
 		return nil, newErr(AccessDenied, msgAccessDenied, errors.New("authorization: access_denied"))
 	default:
-		return nil, newErr(ProviderError, msgProvider,
+		return nil, providerErr(msgProvider, truncate(cb.Error, 100), cb.ErrorDescription,
 			fmt.Errorf("authorization: %s: %s", truncate(cb.Error, 100), truncate(cb.ErrorDescription, 300)), secrets...)
 	}
 	if cb.Code == "" {

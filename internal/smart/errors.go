@@ -75,6 +75,11 @@ type Error struct {
 	Kind    ErrorKind
 	Message string
 	Cause   error
+	// Description is the provider's own explanation of an OAuth error
+	// (error_description, else the error code), at most 300 bytes and
+	// scrubbed like Cause. It is the provider's text: strip control
+	// characters before printing it.
+	Description string
 }
 
 func (e *Error) Error() string {
@@ -98,6 +103,16 @@ func newErr(k ErrorKind, msg string, cause error, secrets ...string) *Error {
 	return &Error{Kind: k, Message: msg, Cause: scrub(cause, secrets...)}
 }
 
+// providerErr is a ProviderError that keeps the provider's own words.
+func providerErr(msg, code, desc string, cause error, secrets ...string) *Error {
+	e := newErr(ProviderError, msg, cause, secrets...)
+	if desc == "" {
+		desc = code
+	}
+	e.Description = scrubText(truncate(desc, 300), secrets...)
+	return e
+}
+
 // scrub is defence in depth: causes are built from non-secret parts, but
 // servers echo request data in error_description and Go's url errors quote
 // whole URLs, so anything known to be secret is cut out before it can reach
@@ -107,14 +122,18 @@ func scrub(err error, secrets ...string) error {
 		return nil
 	}
 	s := err.Error()
-	out := s
-	for _, sec := range secrets {
-		if len(sec) >= 4 { // shorter "secrets" would shred ordinary text
-			out = strings.ReplaceAll(out, sec, "[redacted]")
-		}
-	}
+	out := scrubText(s, secrets...)
 	if out == s {
 		return err
 	}
 	return errors.New(out)
+}
+
+func scrubText(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 { // shorter "secrets" would shred ordinary text
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
 }

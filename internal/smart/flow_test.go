@@ -114,6 +114,10 @@ func TestCompleteRejects(t *testing.T) {
 		if !strings.Contains(e.Error(), "invalid_grant") {
 			t.Fatalf("cause should name the OAuth error: %v", e)
 		}
+		// The provider's own words travel with the error, for the person.
+		if e.Description == "" || strings.Contains(e.Description, p.Verifier) {
+			t.Fatalf("description %q", e.Description)
+		}
 	})
 	t.Run("iss mismatch", func(t *testing.T) {
 		p, cb := launch(t, s, cfg, dev)
@@ -136,7 +140,13 @@ func TestCompleteRejects(t *testing.T) {
 	t.Run("other provider error", func(t *testing.T) {
 		p, _ := launch(t, s, cfg, dev)
 		_, err := Complete(ctx, cfg, p, Callback{State: p.State, Error: "temporarily_unavailable"}, dev)
-		wantKind(t, err, ProviderError)
+		if e := wantKind(t, err, ProviderError); e.Description != "temporarily_unavailable" {
+			t.Fatalf("without error_description the code is the description: %q", e.Description)
+		}
+		_, err = Complete(ctx, cfg, p, Callback{State: p.State, Error: "invalid_request", ErrorDescription: "invalid client_id " + p.Verifier}, dev)
+		if e := wantKind(t, err, ProviderError); e.Description != "invalid client_id [redacted]" {
+			t.Fatalf("description %q", e.Description)
+		}
 	})
 	t.Run("token endpoint insecure", func(t *testing.T) {
 		p, cb := launch(t, s, cfg, dev)

@@ -188,7 +188,7 @@ func tokenErr(op string, err error, refresh bool, secrets []string) *Error {
 		if refresh && re.ErrorCode == "invalid_grant" {
 			return newErr(NeedsReconnect, msgReconnect, cause, secrets...)
 		}
-		return newErr(ProviderError, msgProvider, cause, secrets...)
+		return providerErr(msgProvider, re.ErrorCode, re.ErrorDescription, cause, secrets...)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
