@@ -125,7 +125,7 @@ try {
     if (/Build error/.test(dev.log())) throw new Error('the Go backend did not build');
     const r = await fetch('http://localhost:34115/');
     return r.ok;
-  }, 300_000);
+  }, 600_000); // a cold build of the dev binary on a busy 2-core machine takes minutes
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
