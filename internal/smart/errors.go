@@ -2,7 +2,10 @@ package smart
 
 import (
 	"errors"
+	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrorKind classifies a failure so the UI can choose what to offer the
@@ -75,6 +78,16 @@ type Error struct {
 	Kind    ErrorKind
 	Message string
 	Cause   error
+	// Status is the HTTP status of the provider's answer, 0 when there was
+	// none (network failure, a check of ours).
+	Status int
+	// ProviderCode and ProviderDescription are the provider's own OAuth
+	// "error" and "error_description" (e.g. "invalid_client", "invalid
+	// client_id"), sanitised: control and formatting characters removed,
+	// anything token-like and every secret of the flow cut out, length
+	// capped. Empty when the provider gave none. They are the provider's
+	// words, so show them as such ("the provider said: …"), next to Message.
+	ProviderCode, ProviderDescription string
 }
 
 func (e *Error) Error() string {
@@ -85,6 +98,24 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Cause }
+
+// Transient reports whether err is worth trying again later as it is: the
+// provider could not be reached, or answered with a server-side failure
+// (5xx, 408, 429). Everything else (refused grants, bad answers, mismatches)
+// will fail the same way until something changes.
+func Transient(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch {
+	case e.Kind == Network:
+		return true
+	case e.Kind == ProviderError:
+		return e.Status >= 500 || e.Status == 408 || e.Status == 429
+	}
+	return false
+}
 
 // IsKind reports whether err is an *Error of kind k.
 func IsKind(err error, k ErrorKind) bool {
@@ -117,4 +148,49 @@ func scrub(err error, secrets ...string) error {
 		return err
 	}
 	return errors.New(out)
+}
+
+const maxProviderText = 200
+
+// tokenLikeRE matches long unbroken runs of token alphabet: JWTs, opaque
+// access/refresh tokens, codes. Providers echo request parameters into
+// error_description; no human-readable description has such words.
+var tokenLikeRE = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{32,}`)
+
+// providerText makes a provider-supplied string safe to show and log: no
+// control or bidi/formatting characters (which could rewrite a terminal
+// line or reorder text), no known secret, nothing token-like, at most
+// maxProviderText runes.
+func providerText(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+	s = tokenLikeRE.ReplaceAllString(s, "[redacted]")
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > maxProviderText {
+		s = string(r[:maxProviderText]) + "…"
+	}
+	return s
+}
+
+// providerErr is newErr for an error answer of the provider: it also keeps
+// the status and the provider's own (sanitised) code and description.
+// The cause gets the same treatment: it goes to logs, where a raw control
+// character could forge lines.
+func providerErr(k ErrorKind, msg string, cause *httpStatusError, secrets ...string) *Error {
+	cause.Code, cause.Desc = providerText(cause.Code, secrets...), providerText(cause.Desc, secrets...)
+	e := newErr(k, msg, cause, secrets...)
+	e.Status, e.ProviderCode, e.ProviderDescription = cause.Status, cause.Code, cause.Desc
+	return e
 }
