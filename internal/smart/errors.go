@@ -157,6 +157,10 @@ const maxProviderText = 200
 // error_description; no human-readable description has such words.
 var tokenLikeRE = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{32,}`)
 
+// ansiRE matches terminal escape sequences (CSI and OSC), removed whole so
+// no parameters are left behind once the ESC is gone.
+var ansiRE = regexp.MustCompile(`\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)`)
+
 // providerText makes a provider-supplied string safe to show and log: no
 // control or bidi/formatting characters (which could rewrite a terminal
 // line or reorder text), no known secret, nothing token-like, at most
@@ -167,6 +171,7 @@ func providerText(s string, secrets ...string) string {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
+	s = ansiRE.ReplaceAllString(s, "")
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case r == '\t' || r == '\n' || r == '\r':

@@ -141,7 +141,7 @@ func TestErrorsNeverLeakSecrets(t *testing.T) {
 			t.Errorf("%s: not an *Error: %T", lc.name, lc.err)
 			continue
 		}
-		texts := []string{e.Error(), e.Message, fmt.Sprintf("%v %+v %#v", lc.err, lc.err, e.Cause)}
+		texts := []string{e.Error(), e.Message, fmt.Sprintf("%v %+v %#v", lc.err, lc.err, e.Cause), e.ProviderCode, e.ProviderDescription}
 		for u := errors.Unwrap(lc.err); u != nil; u = errors.Unwrap(u) {
 			texts = append(texts, u.Error())
 		}
