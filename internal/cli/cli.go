@@ -121,10 +121,10 @@ func errorText(err error) string {
 	if !errors.As(err, &se) || se.Message == "" {
 		return err.Error()
 	}
-	if se.Description == "" {
+	if se.ProviderWords() == "" {
 		return se.Message
 	}
-	return fmt.Sprintf("%s (the provider said: %q)", se.Message, clean(se.Description))
+	return fmt.Sprintf("%s (the provider said: %q)", se.Message, clean(se.ProviderWords()))
 }
 
 type usageError struct{ msg string }

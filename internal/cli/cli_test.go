@@ -150,7 +150,7 @@ func TestReportShowsProviderWords(t *testing.T) {
 	var stderr bytes.Buffer
 	e := env{stdout: &bytes.Buffer{}, stderr: &stderr}
 	err := &smart.Error{Kind: smart.ProviderError, Message: "The provider couldn't complete the sign-in.",
-		Description: "invalid client_id\x1b[8m hidden\r\x1b]0;title\x07", Cause: errors.New("token: 401 invalid_client")}
+		ProviderDescription: "invalid client_id\x1b[8m hidden\r\x1b]0;title\x07", Cause: errors.New("token: 401 invalid_client")}
 	if code := e.report("connect", err); code != 1 {
 		t.Fatalf("exit %d", code)
 	}

@@ -108,11 +108,65 @@ type Service struct {
 	store *records.Store
 	flows *Flows
 	now   func() time.Time
+
+	cfgMu sync.Mutex
+	cfgs  map[int64]discovered // per connection
 }
+
+// discovered is a connection's SMART configuration (with its id_token key
+// cache), kept so refreshes do not re-read the provider's discovery
+// documents every time.
+type discovered struct {
+	cfg *smart.Config
+	at  time.Time
+}
+
+// discoveryTTL bounds how long a configuration is trusted: endpoints move
+// rarely, and a refresh that fails for any reason but the network also
+// drops it.
+const discoveryTTL = 12 * time.Hour
 
 // New wraps an unlocked vault's database.
 func New(db *sql.DB, flows *Flows) *Service {
-	return &Service{db: db, store: records.New(db), flows: flows, now: time.Now}
+	return &Service{db: db, store: records.New(db), flows: flows, now: time.Now, cfgs: map[int64]discovered{}}
+}
+
+// config returns the connection's SMART configuration, discovering it only
+// when none is cached (or the cached one is stale or for another base).
+func (s *Service) config(ctx context.Context, id int64, fhirBase string) (*smart.Config, error) {
+	s.cfgMu.Lock()
+	d, ok := s.cfgs[id]
+	s.cfgMu.Unlock()
+	if ok && d.cfg.FHIRBase == strings.TrimRight(fhirBase, "/") && s.now().Sub(d.at) < discoveryTTL {
+		return d.cfg, nil
+	}
+	cfg, err := smart.Discover(ctx, fhirBase, s.flows.Options)
+	if err != nil {
+		return nil, err
+	}
+	s.remember(id, cfg)
+	return cfg, nil
+}
+
+func (s *Service) remember(id int64, cfg *smart.Config) {
+	s.cfgMu.Lock()
+	s.cfgs[id] = discovered{cfg: cfg, at: s.now()}
+	s.cfgMu.Unlock()
+}
+
+func (s *Service) forget(id int64) {
+	s.cfgMu.Lock()
+	delete(s.cfgs, id)
+	s.cfgMu.Unlock()
+}
+
+// ResourceClient is the client for requests that carry this vault's bearer
+// tokens to a provider (the first read here, every sync request): one
+// policy for https (developer mode decides), redirects and where the token
+// may go (smart.NewResourceClient). base supplies timeout and transport
+// (nil: a pooled default).
+func (s *Service) ResourceClient(base *http.Client) *http.Client {
+	return smart.NewResourceClient(base, s.flows.Options.AllowInsecure)
 }
 
 // StartRequest says whom to connect to which provider.
@@ -290,6 +344,10 @@ func (s *Service) Complete(ctx context.Context, redirectURL string) (Connection,
 	if ap := g.AthenaPractice(); ap != "" {
 		sc.extra["ah_practice_param"] = ap
 	}
+	if g.Subject != "" {
+		// Renewals are checked against the sign-in's subject (smart.Prior).
+		sc.extra[extraSubject] = g.Subject
+	}
 	// Epic gives public native clients refresh only through a registered
 	// device key: register one now, while the access token is fresh.
 	if fl.Vendor == "epic" && fl.cfg.RegistrationEndpoint != "" && g.RefreshToken == "" {
@@ -307,11 +365,16 @@ func (s *Service) Complete(ctx context.Context, redirectURL string) (Connection,
 	if err != nil {
 		return Connection{}, err
 	}
+	s.remember(id, fl.cfg)
 	if err := s.firstRead(ctx, id); err != nil {
-		s.setStatus(ctx, id, StatusError, err.Error())
+		s.markError(ctx, id, err)
 	}
 	return s.Get(ctx, id)
 }
+
+// extraSubject is the key under which the sign-in's id_token sub is kept in
+// a connection's extra fields.
+const extraSubject = "fasten_id_token_sub"
 
 func (s *Service) save(ctx context.Context, fl *flow, sc *secrets, scope string) (int64, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -352,8 +415,34 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func (s *Service) setStatus(ctx context.Context, id int64, status, msg string) {
-	s.db.ExecContext(ctx, "UPDATE connections SET status = ?, last_error = ?, updated_at = ? WHERE id = ?", status, msg, s.now().UTC().Format(time.RFC3339), id)
+// markNeedsReconnect records that only a new sign-in helps. last_error
+// keeps the technical cause for the log; what the person reads and can do
+// comes from the status (describe).
+func (s *Service) markNeedsReconnect(ctx context.Context, id int64, cause error) {
+	s.db.ExecContext(ctx, "UPDATE connections SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status != ?",
+		StatusNeedsReconnect, technical(cause), s.now().UTC().Format(time.RFC3339), id, StatusDisconnected)
+}
+
+// markError records a failure that retrying may fix. It never replaces
+// needs_reconnect (or disconnected): a generic "error" would hide the one
+// action that actually fixes the connection.
+func (s *Service) markError(ctx context.Context, id int64, cause error) {
+	s.db.ExecContext(ctx, "UPDATE connections SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status NOT IN (?, ?)",
+		StatusError, technical(cause), s.now().UTC().Format(time.RFC3339), id, StatusNeedsReconnect, StatusDisconnected)
+}
+
+// technical is the log form of a failure: smart errors carry their kind
+// and a cause already scrubbed of secrets; URLs (which carry the patient
+// id) are cut out of network errors.
+func technical(err error) string {
+	return truncateRunes(withoutURL(err), 500)
+}
+
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // Get returns one connection.
@@ -413,23 +502,20 @@ func (s *Service) AccessToken(ctx context.Context, id int64) (string, *secrets, 
 	if sc.accessToken != "" && (sc.expiry.IsZero() || s.now().Add(2*time.Minute).Before(sc.expiry)) {
 		return sc.accessToken, sc, nil
 	}
-	cfg, err := smart.Discover(ctx, sc.fhirBase, s.flows.Options)
+	g, err := s.renew(ctx, id, sc)
 	if err != nil {
-		return "", nil, err
-	}
-	var g *smart.Grant
-	switch {
-	case sc.refresh != "":
-		g, err = smart.Refresh(ctx, cfg, smart.Client{ClientID: sc.clientID, RedirectURI: sc.redirectURI, Vendor: sc.vendor}, sc.refresh, s.flows.Options)
-	case sc.deviceKey != nil && sc.registeredClientID != "":
-		g, err = smart.JWTBearer(ctx, cfg, sc.registeredClientID, sc.deviceKey, s.flows.Options)
-	default:
-		err = &smart.Error{Kind: smart.NeedsReconnect, Message: "This connection has ended. Sign in again to keep records coming."}
-	}
-	if err != nil {
-		var se *smart.Error
-		if errors.As(err, &se) && se.Kind == smart.NeedsReconnect {
-			s.setStatus(ctx, id, StatusNeedsReconnect, se.Message)
+		switch {
+		case smart.IsKind(err, smart.NeedsReconnect):
+			s.markNeedsReconnect(ctx, id, err)
+		case smart.Transient(err) || ctx.Err() != nil:
+			// A blip: the next request tries again.
+		default:
+			// The provider keeps refusing for a reason a reconnect may
+			// not fix (client registration, broken answers): say so
+			// instead of showing "Connected", and rediscover next time
+			// in case its endpoints moved.
+			s.forget(id)
+			s.markError(ctx, id, err)
 		}
 		return "", nil, err
 	}
@@ -445,6 +531,36 @@ func (s *Service) AccessToken(ctx context.Context, id int64) (string, *secrets, 
 	return g.AccessToken, sc, nil
 }
 
+// renew gets new tokens by refresh token or, for Epic devices, jwt-bearer.
+// Tokens that turn out to be another person's or another server's (the
+// renewed id_token contradicts the sign-in) are refused as NeedsReconnect:
+// only a new sign-in can set that right.
+func (s *Service) renew(ctx context.Context, id int64, sc *secrets) (*smart.Grant, error) {
+	if sc.refresh == "" && (sc.deviceKey == nil || sc.registeredClientID == "") {
+		return nil, &smart.Error{Kind: smart.NeedsReconnect, Message: "This connection has ended. Sign in again to keep records coming.",
+			Cause: errors.New("no refresh token or device registration stored")}
+	}
+	cfg, err := s.config(ctx, id, sc.fhirBase)
+	if err != nil {
+		return nil, err
+	}
+	subject, _ := sc.extra[extraSubject].(string)
+	prior := smart.Prior{PatientID: sc.patientID, Subject: subject}
+	var g *smart.Grant
+	if sc.refresh != "" {
+		g, err = smart.Refresh(ctx, cfg, smart.Client{ClientID: sc.clientID, RedirectURI: sc.redirectURI, Vendor: sc.vendor}, sc.refresh, prior, s.flows.Options)
+	} else {
+		g, err = smart.JWTBearer(ctx, cfg, sc.registeredClientID, sc.deviceKey, prior, s.flows.Options)
+	}
+	var se *smart.Error
+	if errors.As(err, &se) && (se.Kind == smart.TokenMismatch || se.Kind == smart.IssuerMismatch) {
+		return nil, &smart.Error{Kind: smart.NeedsReconnect, Message: se.Message, Cause: err}
+	}
+	return g, err
+}
+
+const firstReadTimeout = 60 * time.Second
+
 // firstRead fetches the connected Patient and stores it under the
 // connection's source, proving the connection works end to end.
 func (s *Service) firstRead(ctx context.Context, id int64) error {
@@ -452,6 +568,8 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(ctx, firstReadTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, sc.fhirBase+"/Patient/"+url.PathEscape(sc.patientID), nil)
 	if err != nil {
 		return err
@@ -463,11 +581,7 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 		q.Set("ah-practice", ap)
 		req.URL.RawQuery = q.Encode()
 	}
-	client := s.flows.Options.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	resp, err := client.Do(req)
+	resp, err := s.ResourceClient(s.flows.Options.HTTPClient).Do(req)
 	if err != nil {
 		return fmt.Errorf("could not reach the provider to read your record: %s", withoutURL(err))
 	}
@@ -478,6 +592,12 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return fmt.Errorf("the provider's answer was cut short: %s", withoutURL(err))
+	}
+	var head struct{ ResourceType, ID string }
+	if json.Unmarshal(body, &head) != nil || head.ResourceType != "Patient" || head.ID != sc.patientID {
+		// Whatever answered, it is not this connection's Patient: storing
+		// it would file someone else's record under this person.
+		return errors.New("the provider's answer to the Patient read was not the connected patient's record")
 	}
 	var personID int64
 	s.db.QueryRowContext(ctx, "SELECT coalesce(person_id, 0) FROM connections WHERE id = ?", id).Scan(&personID)

@@ -26,13 +26,16 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
 )
 
 // Options tune the engine; zero values pick the defaults in brackets.
 type Options struct {
-	// HTTPClient does every FHIR request [a pooled client that refuses
-	// redirects to other hosts]. Per-attempt deadlines come from
-	// RequestTimeout, not the client.
+	// HTTPClient supplies the transport (and pooling) of every FHIR request
+	// [a pooled default]. Whatever is passed, requests follow the one policy
+	// for bearer-token requests (connect.Service.ResourceClient): https
+	// outside developer mode, redirects only within the server's origin.
+	// Per-attempt deadlines come from RequestTimeout, not the client.
 	HTTPClient *http.Client
 	// MaxInFlight bounds concurrent requests per connection [4]: portals
 	// rate-limit per app, and a family's connections already run side by side.
@@ -65,7 +68,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.HTTPClient == nil {
-		o.HTTPClient = defaultClient()
+		o.HTTPClient = smart.NewResourceClient(nil, false)
 	}
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = 4
@@ -117,22 +120,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-func defaultClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 16
-	tr.ResponseHeaderTimeout = 60 * time.Second
-	return &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		// The bearer token must never follow a redirect to another server.
-		if len(via) > 0 && (req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme) {
-			return http.ErrUseLastResponse
-		}
-		if len(via) >= 5 {
-			return errors.New("too many redirects")
-		}
-		return nil
-	}}
 }
 
 // Progress is one event of a running sync, for the UI.
@@ -202,6 +189,17 @@ const (
 // the connection is marked needs_reconnect and all its data is kept.
 var ErrNeedsReconnect = errors.New("the provider ended this connection: sign in again to keep records coming")
 
+// ErrRenewalRefused is returned when the provider refused to renew access
+// for a reason other than an ended grant (e.g. it no longer knows the
+// client): retrying each request would only repeat the refusal.
+var ErrRenewalRefused = errors.New("the provider refused to renew access")
+
+// ErrCapabilities is returned when the provider's CapabilityStatement could
+// not be read: without it the sync cannot know whether Patient/$everything
+// is offered, and guessing per-type searches instead would silently fetch
+// less than the provider has.
+var ErrCapabilities = errors.New("the provider's capability statement could not be read")
+
 // ErrBusy is returned when the connection is already syncing.
 var ErrBusy = errors.New("this connection is already syncing")
 
@@ -222,6 +220,9 @@ type Engine struct {
 
 // New returns an engine for an unlocked vault.
 func New(db *sql.DB, svc *connect.Service, opts Options) *Engine {
+	if svc != nil {
+		opts.HTTPClient = svc.ResourceClient(opts.HTTPClient)
+	}
 	opts.defaults()
 	return &Engine{db: db, svc: svc, store: records.New(db), opts: opts, running: map[int64]bool{}}
 }

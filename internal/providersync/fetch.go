@@ -77,18 +77,26 @@ func (c *conn) token(ctx context.Context) (string, error) {
 	c.tokMu.Lock()
 	defer c.tokMu.Unlock()
 	tok, _, err := c.e.svc.AccessToken(ctx, c.t.ConnectionID)
-	if err != nil {
-		var se *smart.Error
-		if errors.As(err, &se) && se.Kind == smart.NeedsReconnect {
-			c.abort(ErrNeedsReconnect)
-			return "", ErrNeedsReconnect
-		}
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
+	var se *smart.Error
+	switch {
+	case err == nil:
+		return tok, nil
+	case !errors.As(err, &se):
+		// Not the provider's answer (e.g. the vault was busy): try again.
+		return "", &transientErr{msg: "could not renew access: " + plainErr(err)}
+	case se.Kind == smart.NeedsReconnect:
+		c.abort(ErrNeedsReconnect)
+		return "", ErrNeedsReconnect
+	case ctx.Err() != nil:
+		return "", ctx.Err()
+	case smart.Transient(err):
 		return "", &transientErr{msg: "could not renew access: " + plainErr(err)}
 	}
-	return tok, nil
+	// A refused renewal is not a network blip: retrying it per request and
+	// per task only hammers the token endpoint. Stop the whole sync once.
+	cause := fmt.Errorf("%w: %s", ErrRenewalRefused, plainErr(err))
+	c.abort(cause)
+	return "", cause
 }
 
 func (c *conn) rejectToken(ctx context.Context, tok string) {
@@ -155,7 +163,7 @@ func (c *conn) get(ctx context.Context, rawURL, accept string, limit int64, time
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		if errors.Is(err, ErrNeedsReconnect) {
+		if errors.Is(err, ErrNeedsReconnect) || errors.Is(err, ErrRenewalRefused) {
 			return nil, err
 		}
 		if errors.Is(err, errUnauthorized) {

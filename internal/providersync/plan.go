@@ -3,6 +3,7 @@ package providersync
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
@@ -42,7 +43,11 @@ type capability struct {
 	search     map[string]map[string]bool // type -> search params offered (may be empty)
 }
 
-func (c *conn) capability(ctx context.Context) capability {
+// capability reads the CapabilityStatement, with the retries of any request.
+// A read that keeps failing is an error (ErrCapabilities), never a silent
+// switch from $everything to per-type searches. Only a server that
+// definitely has none (404, 405, 410, 501) is planned without one.
+func (c *conn) capability(ctx context.Context) (capability, error) {
 	resp, err := c.get(ctx, c.t.FHIRBase+"/metadata", "application/fhir+json", 16<<20, c.e.opts.RequestTimeout, func(r *response) error {
 		if !json.Valid(r.body) {
 			return &transientErr{msg: "the CapabilityStatement was not JSON"}
@@ -51,7 +56,11 @@ func (c *conn) capability(ctx context.Context) capability {
 	})
 	cap := capability{search: map[string]map[string]bool{}}
 	if err != nil {
-		return cap
+		switch statusOf(err) {
+		case 404, 405, 410, 501:
+			return cap, nil
+		}
+		return cap, fmt.Errorf("%w: %s", ErrCapabilities, plainReason(err))
 	}
 	var cs struct {
 		ResourceType string `json:"resourceType"`
@@ -77,7 +86,7 @@ func (c *conn) capability(ctx context.Context) capability {
 		} `json:"rest"`
 	}
 	if json.Unmarshal(resp.body, &cs) != nil || cs.ResourceType != "CapabilityStatement" {
-		return cap
+		return cap, fmt.Errorf("%w: the answer was not a CapabilityStatement", ErrCapabilities)
 	}
 	cap.known = true
 	for _, rest := range cs.Rest {
@@ -103,7 +112,7 @@ func (c *conn) capability(ctx context.Context) capability {
 			}
 		}
 	}
-	return cap
+	return cap, nil
 }
 
 func isEverything(name, def string) bool {

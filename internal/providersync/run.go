@@ -98,10 +98,13 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	}
 	capKnown := true
 	if len(tasks) == 0 {
-		cap := c.capability(cctx)
+		cap, err := c.capability(cctx)
 		capKnown = cap.known
 		if cctx.Err() != nil {
 			return e.finish(ctx, c, res, context.Cause(cctx))
+		}
+		if err != nil {
+			return e.finish(ctx, c, res, err)
 		}
 		if tasks, err = e.resetTasks(ctx, connectionID, run, c.plan(cap)); err != nil {
 			return res, err
@@ -276,6 +279,11 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 		status = StatusPartial
 	}
 	res.Complete = status == StatusComplete
+	if status == StatusFailed {
+		// Why the run stopped belongs in its history, not only in the
+		// error of the call that ran it.
+		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: plainErr(cause)})
+	}
 	counts, _ := json.Marshal(map[string]int{
 		"resources": res.Resources, "added": res.Added, "updated": res.Updated, "skipped": res.Skipped, "pages": res.Pages,
 		"requests": res.Requests, "references": res.References, "missing": res.Missing, "attachments": res.Attachments, "gone": res.Gone,

@@ -32,8 +32,10 @@ func Complete(ctx context.Context, cfg *Config, p Pending, cb Callback, o Option
 	case "access_denied":
 		return nil, newErr(AccessDenied, msgAccessDenied, errors.New("authorization: access_denied"))
 	default:
-		return nil, providerErr(msgProvider, truncate(cb.Error, 100), cb.ErrorDescription,
-			fmt.Errorf("authorization: %s: %s", truncate(cb.Error, 100), truncate(cb.ErrorDescription, 300)), secrets...)
+		code, desc := providerText(cb.Error, secrets...), providerText(cb.ErrorDescription, secrets...)
+		e := newErr(ProviderError, msgProvider, fmt.Errorf("authorization: %s: %s", code, desc), secrets...)
+		e.ProviderCode, e.ProviderDescription = code, desc
+		return nil, e
 	}
 	if cb.Code == "" {
 		return nil, newErr(BadResponse, msgBadResponse, errors.New("callback has neither code nor error"))

@@ -73,7 +73,7 @@ func RegisterDevice(ctx context.Context, cfg *Config, accessToken, softwareID st
 	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		code, desc := oauthErrorFields(rb)
-		return "", newErr(ProviderError, msgRegistration,
+		return "", providerErr(ProviderError, msgRegistration,
 			&httpStatusError{Op: "client registration", Status: resp.StatusCode, Code: code, Desc: desc}, secrets...)
 	}
 	var out struct {
@@ -90,7 +90,10 @@ func RegisterDevice(ctx context.Context, cfg *Config, accessToken, softwareID st
 // short exp. x/oauth2 has no generic grant call, so this posts the form
 // itself. invalid_grant / invalid_client mean the registration is gone
 // (revoked, or the key changed): NeedsReconnect.
-func JWTBearer(ctx context.Context, cfg *Config, clientID string, key *rsa.PrivateKey, o Options) (*Grant, error) {
+//
+// Like Refresh, the renewed id_token is only checked against prior (its aud
+// is typically the registered device's client id, not ours).
+func JWTBearer(ctx context.Context, cfg *Config, clientID string, key *rsa.PrivateKey, prior Prior, o Options) (*Grant, error) {
 	if err := checkEndpoint("token", cfg.TokenEndpoint, o.AllowInsecure); err != nil {
 		return nil, err
 	}
@@ -118,9 +121,9 @@ func JWTBearer(ctx context.Context, cfg *Config, clientID string, key *rsa.Priva
 		code, desc := oauthErrorFields(rb)
 		cause := &httpStatusError{Op: "jwt-bearer", Status: resp.StatusCode, Code: code, Desc: desc}
 		if code == "invalid_grant" || code == "invalid_client" {
-			return nil, newErr(NeedsReconnect, msgReconnect, cause, secrets...)
+			return nil, providerErr(NeedsReconnect, msgReconnect, cause, secrets...)
 		}
-		return nil, newErr(ProviderError, msgProvider, cause, secrets...)
+		return nil, providerErr(ProviderError, msgProvider, cause, secrets...)
 	}
 	m, err := parseTokenBody(rb, resp.Header.Get("Content-Type"))
 	if err != nil {
@@ -130,7 +133,7 @@ func JWTBearer(ctx context.Context, cfg *Config, clientID string, key *rsa.Priva
 	if err != nil {
 		return nil, newErr(BadResponse, msgBadResponse, err, append(secrets, mapSecrets(m)...)...)
 	}
-	if err := finishGrant(ctx, cfg, g, clientID, false, o); err != nil {
+	if err := finishRenewal(cfg, g, prior); err != nil {
 		return nil, scrubErr(err, append(secrets, g.secrets()...))
 	}
 	return g, nil

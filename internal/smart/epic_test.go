@@ -39,7 +39,7 @@ func TestEpicDynamicRegistration(t *testing.T) {
 		t.Fatalf("client id %q", clientID)
 	}
 	for range 2 { // fresh jti each time, or the server would refuse the replay
-		g2, err := JWTBearer(ctx, cfg, clientID, key, dev)
+		g2, err := JWTBearer(ctx, cfg, clientID, key, Prior{}, dev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,9 +52,9 @@ func TestEpicDynamicRegistration(t *testing.T) {
 	}
 	// Another key is not this device.
 	other := testKey()
-	_, err = JWTBearer(ctx, cfg, clientID, other, dev)
+	_, err = JWTBearer(ctx, cfg, clientID, other, Prior{}, dev)
 	wantKind(t, err, NeedsReconnect)
-	_, err = JWTBearer(ctx, cfg, "unregistered", key, dev)
+	_, err = JWTBearer(ctx, cfg, "unregistered", key, Prior{}, dev)
 	wantKind(t, err, NeedsReconnect)
 
 	// Registration needs a live access token.

@@ -2,7 +2,10 @@ package smart
 
 import (
 	"errors"
+	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrorKind classifies a failure so the UI can choose what to offer the
@@ -75,11 +78,25 @@ type Error struct {
 	Kind    ErrorKind
 	Message string
 	Cause   error
-	// Description is the provider's own explanation of an OAuth error
-	// (error_description, else the error code), at most 300 bytes and
-	// scrubbed like Cause. It is the provider's text: strip control
-	// characters before printing it.
-	Description string
+	// Status is the HTTP status of the provider's answer, 0 when there was
+	// none (network failure, a check of ours).
+	Status int
+	// ProviderCode and ProviderDescription are the provider's own OAuth
+	// "error" and "error_description" (e.g. "invalid_client", "invalid
+	// client_id"), sanitised: control and formatting characters removed,
+	// anything token-like and every secret of the flow cut out, length
+	// capped. Empty when the provider gave none. They are the provider's
+	// words, so show them as such ("the provider said: …"), next to Message.
+	ProviderCode, ProviderDescription string
+}
+
+// ProviderWords is what the provider itself said about the failure: its
+// error_description, else its error code; empty when it said nothing.
+func (e *Error) ProviderWords() string {
+	if e.ProviderDescription != "" {
+		return e.ProviderDescription
+	}
+	return e.ProviderCode
 }
 
 func (e *Error) Error() string {
@@ -90,6 +107,24 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Cause }
+
+// Transient reports whether err is worth trying again later as it is: the
+// provider could not be reached, or answered with a server-side failure
+// (5xx, 408, 429). Everything else (refused grants, bad answers, mismatches)
+// will fail the same way until something changes.
+func Transient(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch {
+	case e.Kind == Network:
+		return true
+	case e.Kind == ProviderError:
+		return e.Status >= 500 || e.Status == 408 || e.Status == 429
+	}
+	return false
+}
 
 // IsKind reports whether err is an *Error of kind k.
 func IsKind(err error, k ErrorKind) bool {
@@ -103,16 +138,6 @@ func newErr(k ErrorKind, msg string, cause error, secrets ...string) *Error {
 	return &Error{Kind: k, Message: msg, Cause: scrub(cause, secrets...)}
 }
 
-// providerErr is a ProviderError that keeps the provider's own words.
-func providerErr(msg, code, desc string, cause error, secrets ...string) *Error {
-	e := newErr(ProviderError, msg, cause, secrets...)
-	if desc == "" {
-		desc = code
-	}
-	e.Description = scrubText(truncate(desc, 300), secrets...)
-	return e
-}
-
 // scrub is defence in depth: causes are built from non-secret parts, but
 // servers echo request data in error_description and Go's url errors quote
 // whole URLs, so anything known to be secret is cut out before it can reach
@@ -122,18 +147,64 @@ func scrub(err error, secrets ...string) error {
 		return nil
 	}
 	s := err.Error()
-	out := scrubText(s, secrets...)
+	out := s
+	for _, sec := range secrets {
+		if len(sec) >= 4 { // shorter "secrets" would shred ordinary text
+			out = strings.ReplaceAll(out, sec, "[redacted]")
+		}
+	}
 	if out == s {
 		return err
 	}
 	return errors.New(out)
 }
 
-func scrubText(s string, secrets ...string) string {
+const maxProviderText = 200
+
+// tokenLikeRE matches long unbroken runs of token alphabet: JWTs, opaque
+// access/refresh tokens, codes. Providers echo request parameters into
+// error_description; no human-readable description has such words.
+var tokenLikeRE = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{32,}`)
+
+// ansiRE matches terminal escape sequences (CSI and OSC), removed whole so
+// no parameters are left behind once the ESC is gone.
+var ansiRE = regexp.MustCompile(`\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)`)
+
+// providerText makes a provider-supplied string safe to show and log: no
+// control or bidi/formatting characters (which could rewrite a terminal
+// line or reorder text), no known secret, nothing token-like, at most
+// maxProviderText runes.
+func providerText(s string, secrets ...string) string {
 	for _, sec := range secrets {
-		if len(sec) >= 4 { // shorter "secrets" would shred ordinary text
+		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
+	s = ansiRE.ReplaceAllString(s, "")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+	s = tokenLikeRE.ReplaceAllString(s, "[redacted]")
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > maxProviderText {
+		s = string(r[:maxProviderText]) + "…"
+	}
 	return s
+}
+
+// providerErr is newErr for an error answer of the provider: it also keeps
+// the status and the provider's own (sanitised) code and description.
+// The cause gets the same treatment: it goes to logs, where a raw control
+// character could forge lines.
+func providerErr(k ErrorKind, msg string, cause *httpStatusError, secrets ...string) *Error {
+	cause.Code, cause.Desc = providerText(cause.Code, secrets...), providerText(cause.Desc, secrets...)
+	e := newErr(k, msg, cause, secrets...)
+	e.Status, e.ProviderCode, e.ProviderDescription = cause.Status, cause.Code, cause.Desc
+	return e
 }

@@ -115,8 +115,8 @@ func TestCompleteRejects(t *testing.T) {
 			t.Fatalf("cause should name the OAuth error: %v", e)
 		}
 		// The provider's own words travel with the error, for the person.
-		if e.Description == "" || strings.Contains(e.Description, p.Verifier) {
-			t.Fatalf("description %q", e.Description)
+		if e.ProviderWords() == "" || strings.Contains(e.ProviderWords(), p.Verifier) {
+			t.Fatalf("description %q", e.ProviderWords())
 		}
 	})
 	t.Run("iss mismatch", func(t *testing.T) {
@@ -140,12 +140,12 @@ func TestCompleteRejects(t *testing.T) {
 	t.Run("other provider error", func(t *testing.T) {
 		p, _ := launch(t, s, cfg, dev)
 		_, err := Complete(ctx, cfg, p, Callback{State: p.State, Error: "temporarily_unavailable"}, dev)
-		if e := wantKind(t, err, ProviderError); e.Description != "temporarily_unavailable" {
-			t.Fatalf("without error_description the code is the description: %q", e.Description)
+		if e := wantKind(t, err, ProviderError); e.ProviderWords() != "temporarily_unavailable" {
+			t.Fatalf("without error_description the code is the description: %q", e.ProviderWords())
 		}
 		_, err = Complete(ctx, cfg, p, Callback{State: p.State, Error: "invalid_request", ErrorDescription: "invalid client_id " + p.Verifier}, dev)
-		if e := wantKind(t, err, ProviderError); e.Description != "invalid client_id [redacted]" {
-			t.Fatalf("description %q", e.Description)
+		if e := wantKind(t, err, ProviderError); e.ProviderWords() != "invalid client_id [redacted]" {
+			t.Fatalf("description %q", e.ProviderWords())
 		}
 	})
 	t.Run("token endpoint insecure", func(t *testing.T) {

@@ -19,7 +19,10 @@ import (
 // context (patient) the rest of Fasten needs.
 type Grant struct {
 	AccessToken, RefreshToken, TokenType, Scope, PatientID, FHIRUser, IDToken string
-	Expiry                                                                    time.Time
+	// Subject is the id_token's sub (verified at sign-in). Callers keep it
+	// as Prior.Subject so renewals can tell the same person's tokens.
+	Subject string
+	Expiry  time.Time
 	// Extra holds the other token-response fields (ah_practice, encounter,
 	// need_patient_banner, smart_style_url, ...), as decoded from JSON.
 	Extra map[string]any
@@ -128,7 +131,7 @@ func finishGrant(ctx context.Context, cfg *Config, g *Grant, clientID string, re
 			if err != nil {
 				return scrubErr(err, secrets)
 			}
-			g.FHIRUser = claims.FHIRUser
+			g.FHIRUser, g.Subject = claims.FHIRUser, claims.Subject
 			if typ, id := splitReference(claims.FHIRUser); typ == "Patient" {
 				if g.PatientID == "" {
 					g.PatientID = id
@@ -184,11 +187,11 @@ func tokenErr(op string, err error, refresh bool, secrets []string) *Error {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
-		cause := &httpStatusError{Op: op, Status: status, Code: re.ErrorCode, Desc: truncate(re.ErrorDescription, 300)}
+		cause := &httpStatusError{Op: op, Status: status, Code: re.ErrorCode, Desc: re.ErrorDescription}
 		if refresh && re.ErrorCode == "invalid_grant" {
-			return newErr(NeedsReconnect, msgReconnect, cause, secrets...)
+			return providerErr(NeedsReconnect, msgReconnect, cause, secrets...)
 		}
-		return providerErr(msgProvider, re.ErrorCode, re.ErrorDescription, cause, secrets...)
+		return providerErr(ProviderError, msgProvider, cause, secrets...)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {

@@ -67,22 +67,22 @@ func TestErrorsNeverLeakSecrets(t *testing.T) {
 	s.ExpireAccessTokens()
 	_, err = RegisterDevice(ctx, cfg, g.AccessToken, testClientID, key, dev)
 	add("register with dead token", err, g.AccessToken)
-	_, err = JWTBearer(ctx, cfg, "unregistered-client", key, dev)
+	_, err = JWTBearer(ctx, cfg, "unregistered-client", key, Prior{}, dev)
 	add("jwt-bearer unregistered", err)
 
-	g2, err := Refresh(ctx, cfg, c, g.RefreshToken, dev)
+	g2, err := Refresh(ctx, cfg, c, g.RefreshToken, Prior{}, dev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Refresh(ctx, cfg, c, g.RefreshToken, dev)
+	_, err = Refresh(ctx, cfg, c, g.RefreshToken, Prior{}, dev)
 	add("refresh rotated-out", err, g.RefreshToken, g2.RefreshToken, g2.AccessToken)
 	s.RevokeRefreshTokens()
-	_, err = Refresh(ctx, cfg, c, g2.RefreshToken, dev)
+	_, err = Refresh(ctx, cfg, c, g2.RefreshToken, Prior{}, dev)
 	add("refresh revoked", err, g2.RefreshToken)
 	_, err = Complete(ctx, cfg, p, cb, dev) // replayed code
 	add("replayed code", err, cb.Code, p.Verifier, g.AccessToken, g.RefreshToken, g.IDToken)
 	s.Close()
-	_, err = Refresh(ctx, cfg, c, g2.RefreshToken, dev)
+	_, err = Refresh(ctx, cfg, c, g2.RefreshToken, Prior{}, dev)
 	add("refresh network", err, g2.RefreshToken)
 
 	// --- against a server that echoes secrets
@@ -94,7 +94,7 @@ func TestErrorsNeverLeakSecrets(t *testing.T) {
 	fp, fcb := f.pendingFor(t, fcfg, "echoed-code-0123456789")
 	_, err = Complete(ctx, fcfg, fp, fcb, dev)
 	add("echoing provider", err, fcb.Code, fp.Verifier)
-	_, err = Refresh(ctx, fcfg, c, "echoed-refresh-0123456789", dev)
+	_, err = Refresh(ctx, fcfg, c, "echoed-refresh-0123456789", Prior{}, dev)
 	add("echoing provider refresh", err, "echoed-refresh-0123456789")
 
 	f.setToken(func(v url.Values) (int, map[string]any) {
@@ -141,7 +141,7 @@ func TestErrorsNeverLeakSecrets(t *testing.T) {
 			t.Errorf("%s: not an *Error: %T", lc.name, lc.err)
 			continue
 		}
-		texts := []string{e.Error(), e.Message, fmt.Sprintf("%v %+v %#v", lc.err, lc.err, e.Cause)}
+		texts := []string{e.Error(), e.Message, fmt.Sprintf("%v %+v %#v", lc.err, lc.err, e.Cause), e.ProviderCode, e.ProviderDescription}
 		for u := errors.Unwrap(lc.err); u != nil; u = errors.Unwrap(u) {
 			texts = append(texts, u.Error())
 		}

@@ -23,7 +23,7 @@ func TestRefreshRotationAndRevocation(t *testing.T) {
 	if code := readPatient(t, s.FHIRBase, g.AccessToken, pid); code != 401 {
 		t.Fatalf("expired access token: %d", code)
 	}
-	g2, err := Refresh(ctx, cfg, c, g.RefreshToken, dev)
+	g2, err := Refresh(ctx, cfg, c, g.RefreshToken, Prior{}, dev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,13 +34,13 @@ func TestRefreshRotationAndRevocation(t *testing.T) {
 		t.Fatalf("refreshed access token: %d", code)
 	}
 	// The rotated-out token is dead.
-	_, err = Refresh(ctx, cfg, c, g.RefreshToken, dev)
+	_, err = Refresh(ctx, cfg, c, g.RefreshToken, Prior{}, dev)
 	wantKind(t, err, NeedsReconnect)
 
 	s.RevokeRefreshTokens()
-	_, err = Refresh(ctx, cfg, c, g2.RefreshToken, dev)
+	_, err = Refresh(ctx, cfg, c, g2.RefreshToken, Prior{}, dev)
 	wantKind(t, err, NeedsReconnect)
-	_, err = Refresh(ctx, cfg, c, "", dev)
+	_, err = Refresh(ctx, cfg, c, "", Prior{}, dev)
 	wantKind(t, err, NeedsReconnect)
 }
 
@@ -56,7 +56,7 @@ func TestRefreshWithoutRotationKeepsToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		g2, err := Refresh(ctx, cfg, Client{ClientID: testClientID}, g.RefreshToken, dev)
+		g2, err := Refresh(ctx, cfg, Client{ClientID: testClientID}, g.RefreshToken, Prior{}, dev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,9 +66,9 @@ func TestRefreshWithoutRotationKeepsToken(t *testing.T) {
 	}
 	// Transient server failure is not a reason to reconnect.
 	s.Faults().FailNext("POST /oauth2/token", 1, 503)
-	_, err = Refresh(ctx, cfg, Client{ClientID: testClientID}, g.RefreshToken, dev)
+	_, err = Refresh(ctx, cfg, Client{ClientID: testClientID}, g.RefreshToken, Prior{}, dev)
 	wantKind(t, err, ProviderError)
 	s.Close()
-	_, err = Refresh(ctx, cfg, Client{ClientID: testClientID}, g.RefreshToken, dev)
+	_, err = Refresh(ctx, cfg, Client{ClientID: testClientID}, g.RefreshToken, Prior{}, dev)
 	wantKind(t, err, Network)
 }

@@ -40,6 +40,11 @@ type Fault struct {
 	// LoopNextLink rewrites searchset next links to point at the page itself,
 	// the server bug that sends naive pagers into an infinite loop.
 	LoopNextLink bool
+
+	// RedirectTo answers 307 with Location: RedirectTo + the request's path
+	// and query (e.g. another server's origin), the way a compromised or
+	// misconfigured proxy would bounce an authorized request elsewhere.
+	RedirectTo string
 }
 
 // TruncateMode picks how a response is cut short.
@@ -162,6 +167,7 @@ type verdict struct {
 	truncate   bool
 	mode       TruncateMode
 	loop       bool
+	redirect   string
 }
 
 func (f *Faults) decide(pattern, path string) (v verdict, any bool) {
@@ -222,6 +228,7 @@ func (f *Faults) decide(pattern, path string) (v verdict, any bool) {
 		v.truncate, v.mode = true, rule.Truncate
 	}
 	v.loop = rule.LoopNextLink
+	v.redirect = rule.RedirectTo
 	return v, true
 }
 
@@ -246,6 +253,9 @@ func (f *Faults) wrap(pattern string, closing <-chan struct{}, h http.Handler) h
 		switch {
 		case v.status != 0:
 			injectStatus(w, v.status, v.retryAfter)
+		case v.redirect != "":
+			w.Header().Set("Location", strings.TrimRight(v.redirect, "/")+r.URL.RequestURI())
+			w.WriteHeader(http.StatusTemporaryRedirect)
 		case v.hang:
 			var timeout <-chan time.Time
 			if v.hangFor > 0 {

@@ -202,3 +202,17 @@ func TestCloseReleasesHungRequests(t *testing.T) {
 		t.Fatal("hung request not released by Close")
 	}
 }
+
+// RedirectTo bounces requests to another origin, keeping path and query.
+func TestRedirectFault(t *testing.T) {
+	s, pid, _ := faultEnv(t, 1)
+	s.Faults().Set(readRoute, Fault{RedirectTo: "http://127.0.0.1:9/"})
+	resp, err := noRedirect.Get(s.FHIRBase + "/Patient/" + pid + "?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != "http://127.0.0.1:9/fhir/Patient/"+pid+"?x=1" {
+		t.Fatalf("redirect fault: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

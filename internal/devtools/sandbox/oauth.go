@@ -403,7 +403,7 @@ func (s *Server) exchangeCode(f url.Values, clientID string) (map[string]any, *o
 	if b64.EncodeToString(sum[:]) != c.challenge {
 		return nil, oerr(400, "invalid_grant", "code_verifier does not match code_challenge")
 	}
-	return s.issueLocked(c.grant, c.grant.scopes, slices.Contains(c.grant.scopes, "offline_access"))
+	return s.issueLocked(c.grant, c.grant.scopes, slices.Contains(c.grant.scopes, "offline_access"), false)
 }
 
 func (s *Server) refreshGrant(f url.Values, clientID string) (map[string]any, *oauthError) {
@@ -431,12 +431,13 @@ func (s *Server) refreshGrant(f url.Values, clientID string) (map[string]any, *o
 	if newRefresh {
 		delete(s.auth.refresh, old)
 	}
-	return s.issueLocked(rt.grant, scopes, newRefresh)
+	return s.issueLocked(rt.grant, scopes, newRefresh, true)
 }
 
 // issueLocked mints tokens for a grant. Without rotation a refresh response
 // carries no refresh_token (as Epic does); clients must keep the old one.
-func (s *Server) issueLocked(g *grant, scopes []string, withRefresh bool) (map[string]any, *oauthError) {
+// renewal marks a refresh or jwt-bearer grant (not a sign-in).
+func (s *Server) issueLocked(g *grant, scopes []string, withRefresh, renewal bool) (map[string]any, *oauthError) {
 	now := s.now()
 	at := randSecret()
 	s.auth.access[at] = &accessToken{grant: g, scopes: scopes, expires: now.Add(s.opts.AccessTokenTTL)}
@@ -460,6 +461,9 @@ func (s *Server) issueLocked(g *grant, scopes []string, withRefresh bool) (map[s
 		}
 		if g.nonce != "" {
 			claims["nonce"] = g.nonce
+		}
+		if renewal && s.opts.RenewedIDTokenWithoutAud {
+			delete(claims, "aud")
 		}
 		idt, err := signJWT(s.key, s.kid, claims)
 		if err != nil {
@@ -600,7 +604,7 @@ func (s *Server) jwtBearerGrant(f url.Values) (map[string]any, *oauthError) {
 	}
 	s.auth.jtis[iss+"|"+jti] = time.Unix(exp, 0)
 	g := &grant{id: uuid.NewString(), clientID: c.id, patient: c.patient, scopes: c.scopes}
-	return s.issueLocked(g, c.scopes, false)
+	return s.issueLocked(g, c.scopes, false, true)
 }
 
 func writeOAuthError(w http.ResponseWriter, e *oauthError) {

@@ -370,3 +370,31 @@ func TestScopeRestrictsTypes(t *testing.T) {
 		t.Fatalf("ungranted type: %d", c)
 	}
 }
+
+// RenewedIDTokenWithoutAud drops aud from renewed id_tokens only: the
+// sign-in's id_token keeps it, so clients are tested on the difference.
+func TestRenewedIDTokenWithoutAud(t *testing.T) {
+	pid := firstPatient(t)
+	s := start(t, Options{AutoApprovePatient: pid, RotateRefreshTokens: true, RenewedIDTokenWithoutAud: true})
+	l := launch(t, s, pid)
+	claims := func(idt any) map[string]any {
+		t.Helper()
+		tok, _ := idt.(string)
+		p, err := parseJWT(tok)
+		if err != nil {
+			t.Fatalf("id_token: %v", err)
+		}
+		return p.claims
+	}
+	if c := claims(l.tok.Extra("id_token")); c["aud"] != "fasten-desktop" {
+		t.Fatalf("sign-in id_token aud %v", c["aud"])
+	}
+	code, m := postForm(t, s.URL+"/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {l.tok.RefreshToken}, "client_id": {"fasten-desktop"}})
+	if code != 200 || m["refresh_token"] == nil {
+		t.Fatalf("refresh: %d %v", code, m)
+	}
+	c := claims(m["id_token"])
+	if _, has := c["aud"]; has || c["sub"] != pid || c["iss"] != s.FHIRBase {
+		t.Fatalf("renewed id_token claims %v", c)
+	}
+}

@@ -43,6 +43,11 @@ type Options struct {
 	// RotateRefreshTokens makes every refresh return a new refresh token and
 	// invalidate the one presented.
 	RotateRefreshTokens bool
+	// RenewedIDTokenWithoutAud sends id_tokens without an aud claim on
+	// refresh and jwt-bearer renewals (sign-in id_tokens keep theirs), as
+	// some servers do: a client that validates a renewed id_token like a
+	// sign-in one throws away good tokens.
+	RenewedIDTokenWithoutAud bool
 	// PageSize is the default searchset page size (default 50).
 	PageSize int
 	// ClientIDs and RedirectURIs restrict public clients; empty accepts any.
