@@ -1,6 +1,8 @@
 package smart
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"regexp"
 	"strings"
 )
@@ -23,8 +25,8 @@ func (g *Grant) AthenaPractice() string {
 	}
 	v := str(g.Extra["ah_practice"])
 	if v == "" {
-		if p, err := parseJWT(g.AccessToken); err == nil {
-			v = str(p.claims["ah_practice"])
+		if p, err := jwt.Parse(g.AccessToken); err == nil {
+			v = str(p.Claims["ah_practice"])
 		}
 	}
 	v = strings.TrimPrefix(strings.TrimSpace(v), "Organization/")

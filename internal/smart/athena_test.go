@@ -1,11 +1,15 @@
 package smart
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+)
 
 func TestAthenaPractice(t *testing.T) {
 	key := testKey()
 	jwtWith := func(claims map[string]any) string {
-		tok, err := signJWT(key, "RS256", "", claims)
+		tok, err := jwt.Sign(key, "RS256", "", claims)
 		if err != nil {
 			t.Fatal(err)
 		}

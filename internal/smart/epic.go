@@ -1,6 +1,8 @@
 package smart
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -57,7 +59,7 @@ func RegisterDevice(ctx context.Context, cfg *Config, accessToken, softwareID st
 	}
 	body, _ := json.Marshal(map[string]any{
 		"software_id": softwareID,
-		"jwks":        map[string]any{"keys": []jwk{publicJWK(&key.PublicKey, "RS384")}},
+		"jwks":        map[string]any{"keys": []jwt.JWK{jwt.PublicJWK(&key.PublicKey, "RS384")}},
 	})
 	req, err := http.NewRequest(http.MethodPost, ep, bytes.NewReader(body))
 	if err != nil {
@@ -144,7 +146,7 @@ func deviceAssertion(tokenURL, clientID string, key *rsa.PrivateKey, now time.Ti
 	if err != nil {
 		return "", err
 	}
-	return signJWT(key, "RS384", thumbprint(&key.PublicKey), map[string]any{
+	return jwt.Sign(key, "RS384", jwt.Thumbprint(&key.PublicKey), map[string]any{
 		"iss": clientID, "sub": clientID, "aud": tokenURL, "jti": jti,
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(assertionLifetime).Unix(),
 	})

@@ -1,6 +1,8 @@
 package smart
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"context"
 	"testing"
 	"time"
@@ -70,34 +72,34 @@ func TestDeviceAssertion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := parseJWT(a)
+	p, err := jwt.Parse(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.header["alg"] != "RS384" || p.header["kid"] != thumbprint(&key.PublicKey) {
-		t.Fatalf("header %v", p.header)
+	if p.Alg() != "RS384" || p.Kid() != jwt.Thumbprint(&key.PublicKey) {
+		t.Fatalf("header %v", p.Header)
 	}
-	c := p.claims
+	c := p.Claims
 	if c["iss"] != "dev-1" || c["sub"] != "dev-1" || c["aud"] != "https://ehr/oauth2/token" || str(c["jti"]) == "" {
 		t.Fatalf("claims %v", c)
 	}
 	if exp := int64(c["exp"].(float64)); exp-now.Unix() > 300 || exp <= now.Unix() {
 		t.Fatalf("exp %d", exp)
 	}
-	if err := p.verify(&key.PublicKey); err != nil {
+	if err := p.Verify(&key.PublicKey); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := deviceAssertion("https://ehr/oauth2/token", "dev-1", key, now)
-	if pb, _ := parseJWT(b); pb.claims["jti"] == c["jti"] {
+	if pb, _ := jwt.Parse(b); pb.Claims["jti"] == c["jti"] {
 		t.Fatal("jti repeated")
 	}
 	// RFC 7638 example key thumbprint.
-	j := jwk{Kty: "RSA", E: "AQAB", N: "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}
-	pub, err := j.rsa()
+	j := jwt.JWK{Kty: "RSA", E: "AQAB", N: "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}
+	pub, err := j.RSA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := thumbprint(pub); got != "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs" {
+	if got := jwt.Thumbprint(pub); got != "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs" {
 		t.Fatalf("thumbprint %s", got)
 	}
 }

@@ -1,6 +1,8 @@
 package smart
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"context"
 	"crypto/rsa"
 	"encoding/json"
@@ -181,7 +183,7 @@ func newFakeProvider(t *testing.T) *fakeProvider {
 		})
 	})
 	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]any{"keys": []jwk{publicJWK(&f.key.PublicKey, "RS256")}})
+		json.NewEncoder(w).Encode(map[string]any{"keys": []jwt.JWK{jwt.PublicJWK(&f.key.PublicKey, "RS256")}})
 	})
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
@@ -222,7 +224,7 @@ func (f *fakeProvider) idToken(t *testing.T, claims map[string]any) string {
 			base[k] = v
 		}
 	}
-	tok, err := signJWT(f.key, "RS256", thumbprint(&f.key.PublicKey), base)
+	tok, err := jwt.Sign(f.key, "RS256", jwt.Thumbprint(&f.key.PublicKey), base)
 	if err != nil {
 		t.Fatal(err)
 	}

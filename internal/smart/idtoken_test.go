@@ -1,6 +1,10 @@
 package smart
 
 import (
+	"encoding/base64"
+
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"context"
 	"net/url"
 	"testing"
@@ -85,11 +89,11 @@ func TestIDTokenVerification(t *testing.T) {
 		{"wrong iss", "pA", func() string { return f.idToken(t, map[string]any{"iss": "https://evil.example/fhir"}) }, IssuerMismatch, ""},
 		{"expired", "pA", func() string { return f.idToken(t, map[string]any{"exp": time.Now().Add(-10 * time.Minute).Unix()}) }, BadResponse, ""},
 		{"bad signature", "pA", func() string {
-			tok, _ := signJWT(wrongKey, "RS256", thumbprint(&f.key.PublicKey), map[string]any{"iss": f.URL + "/fhir", "aud": testClientID, "exp": time.Now().Add(time.Hour).Unix()})
+			tok, _ := jwt.Sign(wrongKey, "RS256", jwt.Thumbprint(&f.key.PublicKey), map[string]any{"iss": f.URL + "/fhir", "aud": testClientID, "exp": time.Now().Add(time.Hour).Unix()})
 			return tok
 		}, BadResponse, ""},
 		{"alg none", "pA", func() string {
-			return b64.EncodeToString([]byte(`{"alg":"none"}`)) + "." + b64.EncodeToString([]byte(`{"iss":"x"}`)) + "."
+			return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"x"}`)) + "."
 		}, BadResponse, ""},
 		{"no patient anywhere", "", func() string { return f.idToken(t, map[string]any{"fhirUser": nil}) }, BadResponse, ""},
 		{"invalid patient id", "../Patient/x", func() string { return "" }, BadResponse, ""},

@@ -1,6 +1,8 @@
 package smart
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"context"
 	"errors"
 
@@ -68,11 +70,11 @@ func finishRenewal(cfg *Config, g *Grant, prior Prior) error {
 		return newErr(TokenMismatch, msgTokenMismatch, errors.New("refresh response names a different patient than the connection"))
 	}
 	if g.IDToken != "" {
-		p, err := parseJWT(g.IDToken)
+		p, err := jwt.Parse(g.IDToken)
 		if err != nil {
 			g.IDToken = ""
 		} else {
-			c := p.claims
+			c := p.Claims
 			if iss := str(c["iss"]); iss != "" && !sameURL(iss, cfg.expectedIssuer()) {
 				return newErr(IssuerMismatch, msgIssuer, errors.New("refreshed id_token iss is not the provider's issuer"))
 			}

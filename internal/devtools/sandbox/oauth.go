@@ -1,9 +1,12 @@
 package sandbox
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -92,7 +95,7 @@ func (a *authState) init() {
 func randToken() string {
 	b := make([]byte, 32)
 	rand.Read(b)
-	return b64.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // SecretPrefix starts every code, access token and refresh token the sandbox
@@ -147,7 +150,7 @@ func (s *Server) handleSMARTConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"keys": []any{publicJWK(&s.key.PublicKey, s.kid, "RS256")}})
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"keys": []any{jwt.PublicJWK(&s.key.PublicKey, "RS256")}})
 }
 
 func (s *Server) clientAllowed(id string) bool {
@@ -400,7 +403,7 @@ func (s *Server) exchangeCode(f url.Values, clientID string) (map[string]any, *o
 		return nil, oerr(400, "invalid_grant", "code_verifier missing or malformed")
 	}
 	sum := sha256.Sum256([]byte(f.Get("code_verifier")))
-	if b64.EncodeToString(sum[:]) != c.challenge {
+	if base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge {
 		return nil, oerr(400, "invalid_grant", "code_verifier does not match code_challenge")
 	}
 	return s.issueLocked(c.grant, c.grant.scopes, slices.Contains(c.grant.scopes, "offline_access"), false)
@@ -465,7 +468,7 @@ func (s *Server) issueLocked(g *grant, scopes []string, withRefresh, renewal boo
 		if renewal && s.opts.RenewedIDTokenWithoutAud {
 			delete(claims, "aud")
 		}
-		idt, err := signJWT(s.key, s.kid, claims)
+		idt, err := jwt.Sign(s.key, "RS256", s.kid, claims)
 		if err != nil {
 			return nil, oerr(500, "server_error", err.Error())
 		}
@@ -525,7 +528,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		SoftwareID string `json:"software_id"`
 		JWKS       struct {
-			Keys []map[string]any `json:"keys"`
+			Keys []jwt.JWK `json:"keys"`
 		} `json:"jwks"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
@@ -538,12 +541,12 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &dynClient{id: uuid.NewString(), softwareID: body.SoftwareID, patient: at.grant.patient, scopes: at.scopes}
 	for _, k := range body.JWKS.Keys {
-		pub, err := jwkToRSA(k)
+		pub, err := k.RSA()
 		if err != nil {
 			writeOAuthError(w, oerr(400, "invalid_client_metadata", "jwks: "+err.Error()))
 			return
 		}
-		c.keys = append(c.keys, &rsaKey{kid: str(k["kid"]), pub: pub})
+		c.keys = append(c.keys, &rsaKey{kid: k.Kid, pub: pub})
 	}
 	s.auth.mu.Lock()
 	s.auth.clients[c.id] = c
@@ -556,11 +559,11 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) jwtBearerGrant(f url.Values) (map[string]any, *oauthError) {
-	p, err := parseJWT(f.Get("assertion"))
+	p, err := jwt.Parse(f.Get("assertion"))
 	if err != nil {
 		return nil, oerr(400, "invalid_grant", "assertion: "+err.Error())
 	}
-	iss := str(p.claims["iss"])
+	iss := str(p.Claims["iss"])
 	s.auth.mu.Lock()
 	defer s.auth.mu.Unlock()
 	c := s.auth.clients[iss]
@@ -569,23 +572,23 @@ func (s *Server) jwtBearerGrant(f url.Values) (map[string]any, *oauthError) {
 	}
 	verified := false
 	for _, k := range c.keys {
-		if kid := str(p.header["kid"]); kid != "" && k.kid != "" && kid != k.kid {
+		if kid := p.Kid(); kid != "" && k.kid != "" && kid != k.kid {
 			continue
 		}
-		if p.verifyRS384(k.pub) == nil {
+		if p.Verify(k.pub, "RS384") == nil {
 			verified = true
 			break
 		}
 	}
 	now := s.now()
-	exp, hasExp := numClaim(p.claims, "exp")
-	jti := str(p.claims["jti"])
+	exp, hasExp := jwt.NumericDate(p.Claims, "exp")
+	jti := str(p.Claims["jti"])
 	switch {
 	case !verified:
 		return nil, oerr(401, "invalid_client", "assertion signature does not verify with the registered key (RS384)")
-	case str(p.claims["sub"]) != iss:
+	case str(p.Claims["sub"]) != iss:
 		return nil, oerr(400, "invalid_grant", "sub must equal iss")
-	case !audContains(p.claims["aud"], s.tokenURL()):
+	case !jwt.AudContains(p.Claims["aud"], s.tokenURL()):
 		return nil, oerr(400, "invalid_grant", "aud must be the token endpoint "+s.tokenURL())
 	case !hasExp || now.Unix() >= exp:
 		return nil, oerr(400, "invalid_grant", "assertion expired or has no exp")

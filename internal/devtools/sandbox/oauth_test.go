@@ -1,12 +1,15 @@
 package sandbox
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"math/big"
 	"net/http"
@@ -227,21 +230,21 @@ func TestIDTokenAgainstJWKS(t *testing.T) {
 		Capabilities []string `json:"capabilities"`
 	}
 	get(t, "", s.FHIRBase+"/.well-known/smart-configuration", &cfg)
-	var jwks struct{ Keys []map[string]any }
+	var jwks struct{ Keys []jwt.JWK }
 	get(t, "", cfg.JWKSURI, &jwks)
-	pub, err := jwkToRSA(jwks.Keys[0])
+	pub, err := jwks.Keys[0].RSA()
 	if err != nil {
 		t.Fatal(err)
 	}
 	idt := l.tok.Extra("id_token").(string)
 	parts := strings.Split(idt, ".")
-	sig, _ := b64.DecodeString(parts[2])
+	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
 		t.Fatal("id_token does not verify against JWKS:", err)
 	}
 	var claims map[string]any
-	raw, _ := b64.DecodeString(parts[1])
+	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	json.Unmarshal(raw, &claims)
 	if claims["fhirUser"] != s.FHIRBase+"/Patient/"+pid || claims["iss"] != s.FHIRBase || claims["aud"] != "fasten-desktop" {
 		t.Fatalf("claims %v", claims)
@@ -253,16 +256,11 @@ func TestIDTokenAgainstJWKS(t *testing.T) {
 }
 
 func signRS384(t *testing.T, key *rsa.PrivateKey, claims map[string]any) string {
-	h, _ := json.Marshal(map[string]string{"alg": "RS384", "typ": "JWT", "kid": "k1"})
-	c, _ := json.Marshal(claims)
-	in := b64.EncodeToString(h) + "." + b64.EncodeToString(c)
-	hs := crypto.SHA384.New()
-	hs.Write([]byte(in))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA384, hs.Sum(nil))
+	tok, err := jwt.Sign(key, "RS384", "k1", claims)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return in + "." + b64.EncodeToString(sig)
+	return tok
 }
 
 func TestDynamicRegistrationJWTBearer(t *testing.T) {
@@ -276,7 +274,7 @@ func TestDynamicRegistrationJWTBearer(t *testing.T) {
 	}
 	l := launch(t, s, pid)
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	jwk := map[string]any{"kty": "RSA", "kid": "k1", "n": b64.EncodeToString(key.N.Bytes()), "e": b64.EncodeToString(big.NewInt(int64(key.E)).Bytes())}
+	jwk := map[string]any{"kty": "RSA", "kid": "k1", "n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()), "e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes())}
 	body, _ := json.Marshal(map[string]any{"software_id": "fasten-desktop", "jwks": map[string]any{"keys": []any{jwk}}})
 
 	register := func(token string) *http.Response {
@@ -380,11 +378,11 @@ func TestRenewedIDTokenWithoutAud(t *testing.T) {
 	claims := func(idt any) map[string]any {
 		t.Helper()
 		tok, _ := idt.(string)
-		p, err := parseJWT(tok)
+		p, err := jwt.Parse(tok)
 		if err != nil {
 			t.Fatalf("id_token: %v", err)
 		}
-		return p.claims
+		return p.Claims
 	}
 	if c := claims(l.tok.Extra("id_token")); c["aud"] != "fasten-desktop" {
 		t.Fatalf("sign-in id_token aud %v", c["aud"])

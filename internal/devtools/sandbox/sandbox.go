@@ -7,6 +7,8 @@
 package sandbox
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/jwt"
+
 	"crypto/rsa"
 	"errors"
 	"net"
@@ -138,7 +140,7 @@ func newServer(opts Options, files []string, url string) (*Server, error) {
 	}
 	s := &Server{
 		URL: url, FHIRBase: url + "/fhir", opts: opts, now: opts.Clock, data: data,
-		faults: newFaults(opts.FaultSeed), stats: newStats(), key: key, kid: keyID(&key.PublicKey),
+		faults: newFaults(opts.FaultSeed), stats: newStats(), key: key, kid: jwt.Thumbprint(&key.PublicKey),
 		closing: make(chan struct{}),
 	}
 	s.auth.init()
