@@ -87,6 +87,13 @@ func TestTimestampSortsAsText(t *testing.T) {
 	if _, err := ParseTimestamp(""); err == nil {
 		t.Fatal("empty string parsed")
 	}
+	// What earlier builds wrote still reads as the same instant.
+	for _, old := range []string{"2024-03-09T08:07:05Z", "2024-03-09T10:07:05+02:00", "2024-03-09T08:07:05.000000001Z"} {
+		got, err := ParseTimestamp(old)
+		if err != nil || !got.Truncate(time.Second).Equal(time.Date(2024, 3, 9, 8, 7, 5, 0, time.UTC)) {
+			t.Errorf("ParseTimestamp(%q) = %v %v", old, got, err)
+		}
+	}
 }
 
 // A vault at schema 3 holding the formats earlier versions wrote (connect:

@@ -20,11 +20,18 @@ const TimestampLayout = "2006-01-02T15:04:05.000000Z"
 // Timestamp renders t in TimestampLayout.
 func Timestamp(t time.Time) string { return t.UTC().Format(TimestampLayout) }
 
-// ParseTimestamp reads a value written by Timestamp. An empty string (the
-// columns' "not set") is an error; callers that allow it check first.
+// ParseTimestamp reads a value written by Timestamp. It also reads any
+// RFC 3339 form, which is what builds before migration 4 wrote: a token
+// expiry misread as "not set" would make an expired token look valid
+// forever, so a reader must not be stricter than the writers ever were.
+// An empty string (the columns' "not set") is an error; callers that allow
+// it check first.
 func ParseTimestamp(s string) (time.Time, error) {
 	t, err := time.Parse(TimestampLayout, s)
 	if err != nil {
+		if t, err2 := time.Parse(time.RFC3339Nano, s); err2 == nil {
+			return t.UTC(), nil
+		}
 		return time.Time{}, fmt.Errorf("not a vault timestamp: %w", err)
 	}
 	return t, nil
