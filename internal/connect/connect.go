@@ -26,6 +26,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Redirect modes: the private-use scheme (default) or a loopback listener for
@@ -367,7 +368,9 @@ func (s *Service) Complete(ctx context.Context, redirectURL string) (Connection,
 	}
 	s.remember(id, fl.cfg)
 	if err := s.firstRead(ctx, id); err != nil {
-		s.markError(ctx, id, err)
+		if merr := s.markError(ctx, id, err); merr != nil {
+			return Connection{}, merr
+		}
 	}
 	return s.Get(ctx, id)
 }
@@ -382,18 +385,19 @@ func (s *Service) save(ctx context.Context, fl *flow, sc *secrets, scope string)
 		return 0, err
 	}
 	defer tx.Rollback()
-	now := s.now().UTC().Format(time.RFC3339)
-	res, err := tx.ExecContext(ctx, "INSERT INTO sources(kind, label, created_at) VALUES ('connection', ?, ?)", fl.providerName, now)
+	now := vault.Timestamp(s.now())
+	// The source and the patient link belong to records; they commit in
+	// this transaction with the connection that refers to them.
+	src, err := s.store.CreateConnectionSource(ctx, tx, fl.providerName, sc.patientID, fl.personID)
 	if err != nil {
 		return 0, err
 	}
-	src, _ := res.LastInsertId()
 	var key []byte
 	if sc.deviceKey != nil {
 		key = x509.MarshalPKCS1PrivateKey(sc.deviceKey)
 	}
 	extra, _ := json.Marshal(sc.extra)
-	res, err = tx.ExecContext(ctx, `INSERT INTO connections(source_id, person_id, provider_id, provider_name, vendor, fhir_base, client_id, redirect_uri,
+	res, err := tx.ExecContext(ctx, `INSERT INTO connections(source_id, person_id, provider_id, provider_name, vendor, fhir_base, client_id, redirect_uri,
  patient_id, scope, access_token, refresh_token, token_expiry, device_key, registered_client_id, extra, status, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'connected', ?, ?)`,
 		src, fl.personID, fl.providerID, fl.providerName, fl.Vendor, sc.fhirBase, sc.clientID, sc.redirectURI, sc.patientID, scope,
@@ -401,8 +405,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'connected', ?, ?)`,
 	if err != nil {
 		return 0, err
 	}
-	id, _ := res.LastInsertId()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO patient_links(source_id, patient_id, person_id) VALUES (?, ?, ?)`, src, sc.patientID, fl.personID); err != nil {
+	id, err := res.LastInsertId()
+	if err != nil {
 		return 0, err
 	}
 	return id, tx.Commit()
@@ -412,23 +416,32 @@ func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return vault.Timestamp(t)
 }
 
 // markNeedsReconnect records that only a new sign-in helps. last_error
 // keeps the technical cause for the log; what the person reads and can do
 // comes from the status (describe).
-func (s *Service) markNeedsReconnect(ctx context.Context, id int64, cause error) {
-	s.db.ExecContext(ctx, "UPDATE connections SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status != ?",
-		StatusNeedsReconnect, technical(cause), s.now().UTC().Format(time.RFC3339), id, StatusDisconnected)
+func (s *Service) markNeedsReconnect(ctx context.Context, id int64, cause error) error {
+	return s.exec(ctx, "mark needs-reconnect", "UPDATE connections SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status != ?",
+		StatusNeedsReconnect, technical(cause), vault.Timestamp(s.now()), id, StatusDisconnected)
 }
 
 // markError records a failure that retrying may fix. It never replaces
 // needs_reconnect (or disconnected): a generic "error" would hide the one
 // action that actually fixes the connection.
-func (s *Service) markError(ctx context.Context, id int64, cause error) {
-	s.db.ExecContext(ctx, "UPDATE connections SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status NOT IN (?, ?)",
-		StatusError, technical(cause), s.now().UTC().Format(time.RFC3339), id, StatusNeedsReconnect, StatusDisconnected)
+func (s *Service) markError(ctx context.Context, id int64, cause error) error {
+	return s.exec(ctx, "mark error", "UPDATE connections SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status NOT IN (?, ?)",
+		StatusError, technical(cause), vault.Timestamp(s.now()), id, StatusNeedsReconnect, StatusDisconnected)
+}
+
+// exec runs a status write and says which one failed: a status that
+// silently failed to stick would show "Connected" over a broken connection.
+func (s *Service) exec(ctx context.Context, what, query string, args ...any) error {
+	if _, err := s.db.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("connection status (%s): %w", what, err)
+	}
+	return nil
 }
 
 // technical is the log form of a failure: smart errors carry their kind
@@ -475,17 +488,12 @@ func (s *Service) Disconnect(ctx context.Context, id int64, deleteRecords bool) 
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `UPDATE connections SET access_token = '', refresh_token = '', token_expiry = '', device_key = NULL,
- registered_client_id = '', status = 'disconnected', last_error = '', updated_at = ? WHERE id = ?`, s.now().UTC().Format(time.RFC3339), id); err != nil {
+ registered_client_id = '', status = 'disconnected', last_error = '', updated_at = ? WHERE id = ?`, vault.Timestamp(s.now()), id); err != nil {
 		return err
 	}
 	if deleteRecords {
-		for _, q := range []string{
-			"DELETE FROM search WHERE rowid IN (SELECT id FROM resources WHERE source_id = ?)",
-			"DELETE FROM resources WHERE source_id = ?",
-		} {
-			if _, err := tx.ExecContext(ctx, q, sc.sourceID); err != nil {
-				return err
-			}
+		if _, err := s.store.DeleteSourceRecords(ctx, tx, sc.sourceID); err != nil {
+			return err
 		}
 	}
 	return tx.Commit()
@@ -506,7 +514,7 @@ func (s *Service) AccessToken(ctx context.Context, id int64) (string, *secrets, 
 	if err != nil {
 		switch {
 		case smart.IsKind(err, smart.NeedsReconnect):
-			s.markNeedsReconnect(ctx, id, err)
+			err = errors.Join(err, s.markNeedsReconnect(ctx, id, err))
 		case smart.Transient(err) || ctx.Err() != nil:
 			// A blip: the next request tries again.
 		default:
@@ -515,7 +523,7 @@ func (s *Service) AccessToken(ctx context.Context, id int64) (string, *secrets, 
 			// instead of showing "Connected", and rediscover next time
 			// in case its endpoints moved.
 			s.forget(id)
-			s.markError(ctx, id, err)
+			err = errors.Join(err, s.markError(ctx, id, err))
 		}
 		return "", nil, err
 	}
@@ -524,7 +532,7 @@ func (s *Service) AccessToken(ctx context.Context, id int64) (string, *secrets, 
 		refresh = sc.refresh
 	}
 	if _, err := s.db.ExecContext(ctx, "UPDATE connections SET access_token = ?, refresh_token = ?, token_expiry = ?, status = 'connected', last_error = '', updated_at = ? WHERE id = ?",
-		g.AccessToken, refresh, formatTime(g.Expiry), s.now().UTC().Format(time.RFC3339), id); err != nil {
+		g.AccessToken, refresh, formatTime(g.Expiry), vault.Timestamp(s.now()), id); err != nil {
 		return "", nil, err
 	}
 	sc.accessToken, sc.refresh, sc.expiry = g.AccessToken, refresh, g.Expiry

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Connection is one provider connection as the UI and CLI see it. Tokens are
@@ -82,7 +84,7 @@ FROM connections c LEFT JOIN people p ON p.id = c.person_id ORDER BY c.id`)
 func (s *Service) describe(c *Connection, hasRefresh bool, expiry string) {
 	if c.Status == StatusConnected && !hasRefresh {
 		// Without a refresh token the connection ends with the access token.
-		if t, err := time.Parse(time.RFC3339, expiry); err == nil {
+		if t, err := vault.ParseTimestamp(expiry); err == nil {
 			switch left := t.Sub(s.now()); {
 			case left <= 0:
 				c.Status = StatusNeedsReconnect
@@ -119,7 +121,7 @@ func (s *Service) loadSecrets(ctx context.Context, id int64) (*secrets, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc.expiry, _ = time.Parse(time.RFC3339, expiry)
+	sc.expiry, _ = vault.ParseTimestamp(expiry) // "" (no expiry) stays zero
 	if len(key) > 0 {
 		if k, err := x509.ParsePKCS1PrivateKey(key); err == nil {
 			sc.deviceKey = k

@@ -3,6 +3,8 @@ package connect
 import (
 	"context"
 	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Target is what the sync engine needs to know about a connection to fetch
@@ -40,7 +42,7 @@ func (s *Service) SyncTarget(ctx context.Context, id int64) (Target, error) {
 // so the next AccessToken call refreshes. It is compare-and-set on the token
 // so that several requests refused at once cause a single refresh.
 func (s *Service) RejectAccessToken(ctx context.Context, id int64, token string) error {
-	past := s.now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	past := vault.Timestamp(s.now().Add(-time.Hour))
 	_, err := s.db.ExecContext(ctx, "UPDATE connections SET token_expiry = ? WHERE id = ? AND access_token = ?", past, id, token)
 	return err
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Options tune the engine; zero values pick the defaults in brackets.
@@ -227,7 +228,7 @@ func New(db *sql.DB, svc *connect.Service, opts Options) *Engine {
 	return &Engine{db: db, svc: svc, store: records.New(db), opts: opts, running: map[int64]bool{}}
 }
 
-func (e *Engine) stamp() string { return e.opts.Now().UTC().Format(time.RFC3339Nano) }
+func (e *Engine) stamp() string { return vault.Timestamp(e.opts.Now()) }
 
 // SyncAll syncs every connection that can sync (connected or expires_soon)
 // concurrently and returns their results in connection order. Errors of

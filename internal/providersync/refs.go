@@ -3,7 +3,6 @@ package providersync
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -288,9 +287,13 @@ WHERE r.source_id = ? AND r.resource_type IN ('DocumentReference', 'DiagnosticRe
 				}
 				if ok && ctx.Err() == nil {
 					e.writeMu.Lock()
-					e.db.ExecContext(ctx, `INSERT INTO sync_files(resource, resource_sha, checked_at) VALUES (?, ?, ?)
+					_, err := e.db.ExecContext(ctx, `INSERT INTO sync_files(resource, resource_sha, checked_at) VALUES (?, ?, ?)
 ON CONFLICT(resource) DO UPDATE SET resource_sha = excluded.resource_sha, checked_at = excluded.checked_at`, it.id, it.sha, e.stamp())
 					e.writeMu.Unlock()
+					if err != nil && ctx.Err() == nil {
+						// Not fatal: the files are checked again next sync.
+						c.fail.add("attachments", "could not note fetched attachments: "+err.Error(), 1)
+					}
 				}
 			}
 		}()
@@ -353,20 +356,17 @@ func (c *conn) fetchAttachment(ctx context.Context, resource int64, a attachment
 	if ct == "" {
 		ct = resp.contentType
 	}
-	sum := sha256.Sum256(data)
 	c.e.writeMu.Lock()
 	defer c.e.writeMu.Unlock()
-	var exists int
-	c.e.db.QueryRowContext(ctx, "SELECT count(*) FROM attachments WHERE resource = ? AND sha256 = ?", resource, sum[:]).Scan(&exists)
-	if exists > 0 {
-		return 0, true
-	}
-	if _, err := c.e.db.ExecContext(ctx, "INSERT INTO attachments(resource, content_type, title, sha256, data) VALUES (?, ?, ?, ?, ?)",
-		resource, ct, a.Title, sum[:], data); err != nil {
+	isNew, err := c.e.store.StoreAttachment(ctx, resource, ct, a.Title, data)
+	if err != nil {
 		if ctx.Err() == nil {
 			c.fail.add("attachments", "could not store an attachment: "+err.Error(), 1)
 		}
 		return 0, false
+	}
+	if !isNew {
+		return 0, true
 	}
 	return 1, true
 }

@@ -16,10 +16,8 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
-
-// tsLayout is fixed-width so stored times compare correctly as text.
-const tsLayout = "2006-01-02T15:04:05.000000Z"
 
 // fhirInstant is how a since value is sent to the server.
 const fhirInstant = "2006-01-02T15:04:05.000Z07:00"
@@ -197,7 +195,7 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&run, &full)
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, false, err
 	}
-	cutoff := e.opts.Now().Add(-e.opts.FullPassEvery).UTC().Format(tsLayout)
+	cutoff := vault.Timestamp(e.opts.Now().Add(-e.opts.FullPassEvery))
 	var recent int
 	if err := e.db.QueryRowContext(ctx, "SELECT count(*) FROM sync_runs WHERE connection_id = ? AND full = 1 AND status = 'complete' AND started_at >= ?", id, cutoff).Scan(&recent); err != nil {
 		return 0, false, false, err
@@ -206,7 +204,7 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&run, &full)
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	r, err := e.db.ExecContext(ctx, "INSERT INTO sync_runs(connection_id, started_at, status, full) VALUES (?, ?, 'running', ?)",
-		id, e.opts.Now().UTC().Format(tsLayout), full)
+		id, vault.Timestamp(e.opts.Now()), full)
 	if err != nil {
 		return 0, false, false, err
 	}
@@ -289,7 +287,7 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 		"requests": res.Requests, "references": res.References, "missing": res.Missing, "attachments": res.Attachments, "gone": res.Gone,
 	})
 	errs, _ := json.Marshal(res.Failed)
-	finished := e.opts.Now().UTC().Format(tsLayout)
+	finished := vault.Timestamp(e.opts.Now())
 	if status == StatusInterrupted || status == StatusNeedsReconnect {
 		finished = "" // to be resumed
 	}
@@ -351,7 +349,9 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				continue
 			case first && !resumedMid && !capKnown && (st == 400 || st == 404 || st == 403):
 				// No CapabilityStatement to go by: an unsupported type is not a failure.
-				c.e.saveCheckpoint(context.WithoutCancel(ctx), c, ts, "", true, ts.passStarted)
+				if err := c.e.saveCheckpoint(context.WithoutCancel(ctx), c, ts, "", true, ts.passStarted); err != nil {
+					c.fail.add(ts.name, "could not save sync progress: "+err.Error(), 1)
+				}
 				return
 			}
 			c.fail.add(ts.name, plainReason(err), 1)
@@ -550,11 +550,11 @@ func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next stri
 	return e.saveCheckpointLocked(ctx, c, ts, pg.keys)
 }
 
-func (e *Engine) saveCheckpoint(ctx context.Context, c *conn, ts *taskState, next string, done bool, passStarted string) {
+func (e *Engine) saveCheckpoint(ctx context.Context, c *conn, ts *taskState, next string, done bool, passStarted string) error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	ts.nextURL, ts.done, ts.passStarted = next, done, passStarted
-	e.saveCheckpointLocked(ctx, c, ts, nil)
+	return e.saveCheckpointLocked(ctx, c, ts, nil)
 }
 
 // saveCheckpointLocked stores the task's position and marks the page's
@@ -601,7 +601,7 @@ ON CONFLICT(resource) DO UPDATE SET last_run = excluded.last_run, gone_at = NULL
 func (e *Engine) markGone(ctx context.Context, c *conn) (int, error) {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	now := e.opts.Now().UTC().Format(tsLayout)
+	now := vault.Timestamp(e.opts.Now())
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err

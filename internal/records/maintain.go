@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
@@ -204,12 +206,26 @@ func (r VerifyReport) String() string {
 
 // ExportFile writes the export Bundle to path atomically: a half-written
 // export never replaces a good one.
+//
+// The bytes go to a temporary file created exclusively (O_EXCL, mode 0600,
+// random name) in the target's folder, so nothing already there — a file
+// or a symlink planted at a predictable name — is opened or followed; it
+// is fsynced, then renamed over path. A rename replaces a symlink at path
+// itself, never the file it points to. The folder is fsynced so the new
+// name survives a crash.
 func (s *Store) ExportFile(ctx context.Context, path string) (int, error) {
-	tmp := path + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return 0, err
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
 	}
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		return 0, fmt.Errorf("cannot export to %s: it is a folder", base)
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.partial")
+	if err != nil {
+		return 0, fmt.Errorf("cannot create the export file: %w", err)
+	}
+	tmp := f.Name()
 	n, err := s.Export(ctx, f)
 	if err == nil {
 		err = f.Sync()
@@ -217,9 +233,32 @@ func (s *Store) ExportFile(ctx context.Context, path string) (int, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, err
+		return 0, fmt.Errorf("cannot write the export file: %w", err)
 	}
-	return n, os.Rename(tmp, path)
+	if err := syncDir(dir); err != nil {
+		return n, fmt.Errorf("the export was written but its folder could not be flushed to disk: %w", err)
+	}
+	return n, nil
+}
+
+// syncDir makes a rename in dir durable. Windows cannot fsync a folder (and
+// NTFS journals renames), so there it is skipped.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Store reads and writes one unlocked vault's records.
@@ -21,7 +23,8 @@ func New(db *sql.DB) *Store { return &Store{db: db, now: time.Now} }
 // FileSource is the id of the source every file import belongs to.
 const FileSource = 1
 
-func (s *Store) stamp() string { return s.now().UTC().Format(time.RFC3339Nano) }
+// stamp is "now" as the vault stores times (see vault.Timestamp).
+func (s *Store) stamp() string { return vault.Timestamp(s.now()) }
 
 // Setting reads a value from the vault's settings ("" if unset).
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
@@ -94,7 +97,10 @@ func (s *Store) AddPerson(ctx context.Context, name, birthDate string) (Person, 
 	if err != nil {
 		return Person{}, err
 	}
-	id, _ := res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Person{}, err
+	}
 	return Person{ID: id, Name: name, BirthDate: birthDate}, nil
 }
 

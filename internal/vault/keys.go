@@ -48,6 +48,32 @@ type KDFParams struct {
 // DefaultKDF is what new passphrase slots use.
 var DefaultKDF = KDFParams{Time: 3, Memory: 64 * 1024, Threads: 2}
 
+// Bounds on KDF parameters read from a key file. Key files are plain JSON
+// beside the vault; an edited or corrupted one must give ErrKeyFileDamaged,
+// not a panic (argon2 panics on zero time or threads) or an allocation of
+// the 4 TiB a uint32 memory_kib allows. The bounds are wide around what
+// Fasten writes (tests use 1 pass / 8 MiB / 1 lane; DefaultKDF 3 / 64 MiB / 2),
+// so a future stronger default fits without a format change.
+const (
+	minKDFTime      = 1
+	maxKDFTime      = 64
+	minKDFMemoryKiB = 8 * 1024
+	maxKDFMemoryKiB = 1024 * 1024 // 1 GiB
+	minKDFThreads   = 1
+	maxKDFThreads   = 64
+
+	saltLen  = 16
+	nonceLen = 12 // AES-GCM standard nonce
+	tagLen   = 16
+)
+
+// valid reports whether the parameters are inside the bounds above.
+func (p KDFParams) valid() bool {
+	return p.Time >= minKDFTime && p.Time <= maxKDFTime &&
+		p.Memory >= minKDFMemoryKiB && p.Memory <= maxKDFMemoryKiB &&
+		p.Threads >= minKDFThreads && p.Threads <= maxKDFThreads
+}
+
 type keySlot struct {
 	Kind  string     `json:"kind"`
 	KDF   string     `json:"kdf"` // "argon2id" for passphrases, "hkdf-sha256" for the high-entropy recovery key
@@ -117,13 +143,13 @@ func recoveryKEK(recovery, salt []byte) []byte {
 }
 
 func newPassphraseSlot(passphrase string, vaultKey []byte, p KDFParams) keySlot {
-	salt, nonce := randomBytes(16), randomBytes(12)
+	salt, nonce := randomBytes(saltLen), randomBytes(nonceLen)
 	return keySlot{Kind: slotPassphrase, KDF: "argon2id", Param: &p, Salt: salt, Nonce: nonce,
 		Box: seal(passphraseKEK(passphrase, salt, p), nonce, vaultKey)}
 }
 
 func newRecoverySlot(recovery, vaultKey []byte) keySlot {
-	salt, nonce := randomBytes(16), randomBytes(12)
+	salt, nonce := randomBytes(saltLen), randomBytes(nonceLen)
 	return keySlot{Kind: slotRecovery, KDF: "hkdf-sha256", Salt: salt, Nonce: nonce,
 		Box: seal(recoveryKEK(recovery, salt), nonce, vaultKey)}
 }
@@ -160,13 +186,13 @@ func readKeyFile(dbPath string) (*keyFile, error) {
 	data, err := os.ReadFile(keyFilePath(dbPath))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("the vault's key file %s is missing: restore it from your backup next to the vault", filepath.Base(keyFilePath(dbPath)))
+			return nil, fmt.Errorf("%s: %w", filepath.Base(keyFilePath(dbPath)), ErrKeyFileMissing)
 		}
 		return nil, fmt.Errorf("cannot read the vault's key file: %w", err)
 	}
 	var kf keyFile
-	if err := json.Unmarshal(data, &kf); err != nil || kf.Version != keyFileVersion {
-		return nil, fmt.Errorf("the vault's key file %s is damaged or from a newer Fasten", filepath.Base(keyFilePath(dbPath)))
+	if err := json.Unmarshal(data, &kf); err != nil || kf.Version != keyFileVersion || len(kf.Slots) == 0 {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(keyFilePath(dbPath)), ErrKeyFileDamaged)
 	}
 	return &kf, nil
 }
@@ -210,28 +236,65 @@ func writeKeyFile(dbPath string, kf *keyFile) error {
 	return nil
 }
 
-func (kf *keyFile) unwrapPassphrase(passphrase string) ([]byte, bool) {
+// wellFormed checks a slot's layout before any key derivation runs on it:
+// the KDF its kind uses, a 16-byte salt, a 12-byte nonce, a box of exactly
+// one wrapped 32-byte key plus the GCM tag, and (for passphrases) Argon2id
+// parameters within bounds.
+func (s keySlot) wellFormed() bool {
+	if len(s.Salt) != saltLen || len(s.Nonce) != nonceLen || len(s.Box) != vaultKeyLen+tagLen {
+		return false
+	}
+	switch s.Kind {
+	case slotPassphrase:
+		return s.KDF == "argon2id" && s.Param != nil && s.Param.valid()
+	case slotRecovery:
+		return s.KDF == "hkdf-sha256"
+	}
+	return false
+}
+
+// unwrapPassphrase tries every passphrase slot. If none opens and one of
+// them was malformed, the file is reported damaged rather than the
+// passphrase wrong: retyping would never help.
+func (kf *keyFile) unwrapPassphrase(passphrase string) ([]byte, error) {
+	damaged := false
 	for _, s := range kf.Slots {
-		if s.Kind != slotPassphrase || s.Param == nil {
+		if s.Kind != slotPassphrase {
+			continue
+		}
+		if !s.wellFormed() {
+			damaged = true
 			continue
 		}
 		if k, ok := open(passphraseKEK(passphrase, s.Salt, *s.Param), s.Nonce, s.Box); ok && len(k) == vaultKeyLen {
-			return k, true
+			return k, nil
 		}
 	}
-	return nil, false
+	if damaged {
+		return nil, ErrKeyFileDamaged
+	}
+	return nil, ErrWrongPassphrase
 }
 
-func (kf *keyFile) unwrapRecovery(recovery []byte) ([]byte, bool) {
+// unwrapRecovery is unwrapPassphrase for the recovery slot.
+func (kf *keyFile) unwrapRecovery(recovery []byte) ([]byte, error) {
+	damaged := false
 	for _, s := range kf.Slots {
 		if s.Kind != slotRecovery {
 			continue
 		}
+		if !s.wellFormed() {
+			damaged = true
+			continue
+		}
 		if k, ok := open(recoveryKEK(recovery, s.Salt), s.Nonce, s.Box); ok && len(k) == vaultKeyLen {
-			return k, true
+			return k, nil
 		}
 	}
-	return nil, false
+	if damaged {
+		return nil, ErrKeyFileDamaged
+	}
+	return nil, ErrWrongRecoveryKey
 }
 
 // replaceSlots keeps every slot of other kinds and swaps those of kind.

@@ -3,13 +3,23 @@ package vault
 import (
 	"database/sql"
 	"fmt"
+	"time"
 )
 
+// A migration step is SQL, Go, or both (SQL first), applied in one
+// transaction together with the PRAGMA user_version bump that records it.
+// Go steps exist for rewrites SQL cannot do exactly (e.g. parsing times).
+type step struct {
+	sql string
+	run func(tx *sql.Tx) error
+}
+
 // migrations are applied in order, each in its own transaction, and recorded
-// in PRAGMA user_version. Never edit a released step: append a new one.
-var migrations = []string{
+// in PRAGMA user_version. Never edit a released step: append a new one (and
+// describe it in docs/vault-format.md).
+var migrations = []step{
 	// 1: households, raw resources with provenance and history, derived summaries and search.
-	`
+	{sql: `
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -124,10 +134,10 @@ CREATE TABLE attachments (
   data         BLOB NOT NULL
 );
 CREATE INDEX attachments_resource ON attachments (resource);
-`,
+`},
 	// 2: provider connections (SMART on FHIR). Tokens and device keys live
 	// here, inside the encrypted vault, and nowhere else.
-	`
+	{sql: `
 CREATE TABLE connections (
   id                   INTEGER PRIMARY KEY,
   source_id            INTEGER NOT NULL UNIQUE REFERENCES sources(id),
@@ -158,13 +168,13 @@ CREATE TABLE client_registrations (
   client_id     TEXT NOT NULL,
   redirect_mode TEXT NOT NULL DEFAULT 'scheme' CHECK (redirect_mode IN ('scheme', 'loopback'))
 );
-`,
+`},
 	// 3: provider sync. Runs are the history a person sees (times, counts,
 	// outcome — never health data); checkpoints let an interrupted sync
 	// continue at the next page; seen marks records a provider stopped
 	// returning (kept, never deleted); files remembers which resource
 	// versions had their attachments fetched.
-	`
+	{sql: `
 CREATE TABLE sync_runs (
   id            INTEGER PRIMARY KEY,
   connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
@@ -202,7 +212,11 @@ CREATE TABLE sync_files (
   resource_sha BLOB NOT NULL,
   checked_at   TEXT NOT NULL
 );
-`,
+`},
+	// 4: one timestamp format. Earlier versions wrote RFC 3339 with seconds
+	// (connect), RFC 3339 with trimmed nanoseconds (records) or the fixed
+	// layout (sync runs); rewrite them all to TimestampLayout.
+	{run: migrateTimestamps},
 }
 
 // SchemaVersion is the version a fully migrated vault has.
@@ -211,26 +225,109 @@ func SchemaVersion() int { return len(migrations) }
 func migrate(db *sql.DB) error {
 	var current int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&current); err != nil {
-		return err
+		return fmt.Errorf("reading the schema version: %w", err)
 	}
 	if current > len(migrations) {
-		return fmt.Errorf("this vault was written by a newer Fasten (schema %d, this one knows %d): update Fasten to open it", current, len(migrations))
+		return fmt.Errorf("%w (schema %d, this one knows %d)", ErrNewerSchema, current, len(migrations))
 	}
 	for v := current; v < len(migrations); v++ {
 		tx, err := db.Begin()
 		if err != nil {
-			return err
+			return fmt.Errorf("schema migration %d: %w", v+1, err)
 		}
-		if _, err := tx.Exec(migrations[v]); err != nil {
+		if err := applyStep(tx, migrations[v]); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("schema migration %d: %w", v+1, err)
 		}
 		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
 			tx.Rollback()
-			return err
+			return fmt.Errorf("schema migration %d: recording the version: %w", v+1, err)
 		}
 		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("schema migration %d: commit: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+func applyStep(tx *sql.Tx, s step) error {
+	if s.sql != "" {
+		if _, err := tx.Exec(s.sql); err != nil {
 			return err
+		}
+	}
+	if s.run != nil {
+		return s.run(tx)
+	}
+	return nil
+}
+
+// timestampColumns are every column that holds a time Fasten itself wrote.
+// Provider and file times (resources.last_updated, summaries.date,
+// sync_checkpoints.since/pass_started) are data and keep their own form.
+var timestampColumns = []struct{ table, column string }{
+	{"people", "created_at"},
+	{"sources", "created_at"},
+	{"imports", "imported_at"},
+	{"resources", "received_at"},
+	{"resource_versions", "received_at"},
+	{"resource_versions", "superseded_at"},
+	{"connections", "token_expiry"},
+	{"connections", "created_at"},
+	{"connections", "updated_at"},
+	{"sync_runs", "started_at"},
+	{"sync_runs", "finished_at"},
+	{"sync_seen", "gone_at"},
+	{"sync_files", "checked_at"},
+}
+
+// migrateTimestamps rewrites every stored time in timestampColumns to
+// TimestampLayout. Empty and NULL mean "not set" and stay. A value that is
+// not RFC 3339 is left as it is (nothing Fasten wrote looks like that, and
+// refusing to open the vault over one odd bookkeeping value would be worse).
+func migrateTimestamps(tx *sql.Tx) error {
+	for _, c := range timestampColumns {
+		// Already fixed-width values (sync runs) are skipped by the GLOB.
+		q := fmt.Sprintf(`SELECT rowid, %[2]s FROM %[1]s WHERE %[2]s != '' AND %[2]s NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'`, c.table, c.column)
+		rows, err := tx.Query(q)
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
+		}
+		type fix struct {
+			rowid int64
+			value string
+		}
+		var fixes []fix
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
+			}
+			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				fixes = append(fixes, fix{id, Timestamp(t)})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
+		}
+		if len(fixes) == 0 {
+			continue
+		}
+		st, err := tx.Prepare(fmt.Sprintf("UPDATE %s SET %s = ? WHERE rowid = ?", c.table, c.column))
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
+		}
+		for _, f := range fixes {
+			if _, err := st.Exec(f.value, f.rowid); err != nil {
+				st.Close()
+				return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
+			}
+		}
+		if err := st.Close(); err != nil {
+			return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
 		}
 	}
 	return nil

@@ -16,7 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	_ "github.com/mutecomm/go-sqlcipher/v4" // registers the "sqlite3" driver (SQLCipher build)
+	sqlite3 "github.com/mutecomm/go-sqlcipher/v4"
 )
 
 // FileName is the default name of a household vault inside the profile directory.
@@ -54,8 +54,25 @@ type Vault struct {
 // connection keeps its own page cache of decrypted pages.
 const MaxConns = 4
 
-// ErrExists is returned by Create when a vault is already at the path.
-var ErrExists = errors.New("a vault already exists there")
+// Error kinds a caller can tell apart with errors.Is. Their text is written
+// for the person unlocking; wrapping adds only file names, never keys.
+var (
+	// ErrExists is returned by Create when a vault is already at the path.
+	ErrExists = errors.New("a vault already exists there")
+	// ErrNoVault: there is no database file at the path.
+	ErrNoVault = errors.New("there is no vault there")
+	// ErrKeyFileMissing: the database is there, its key file is not.
+	ErrKeyFileMissing = errors.New("the vault's key file is missing: restore it from your backup next to the vault")
+	// ErrKeyFileDamaged: the key file cannot be read as key slots, or a
+	// slot's parameters are outside what Fasten ever writes (an edited or
+	// corrupted file must not make Argon2 allocate gigabytes or panic).
+	ErrKeyFileDamaged = errors.New("the vault's key file is damaged or from a newer Fasten: restore it from the same backup as the vault")
+	// ErrKeyMismatch: a key slot opened but the database does not decrypt
+	// with the key it holds (files from different backups, or damage).
+	ErrKeyMismatch = errors.New("the vault file does not match its key file (or is damaged): restore both from the same backup")
+	// ErrNewerSchema: the vault was written by a newer Fasten.
+	ErrNewerSchema = errors.New("this vault was written by a newer Fasten: update Fasten to open it")
+)
 
 // Create makes a new vault at path protected by passphrase, and returns it
 // together with the recovery key the person must write down (shown once).
@@ -109,15 +126,15 @@ func removeDBFiles(path string) {
 // ErrWrongPassphrase and touches nothing on disk.
 func Open(path, passphrase string) (*Vault, error) {
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("there is no vault at %s", path)
+		return nil, fmt.Errorf("%w: %s", ErrNoVault, path)
 	}
 	kf, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
-	key, ok := kf.unwrapPassphrase(passphrase)
-	if !ok {
-		return nil, ErrWrongPassphrase
+	key, err := kf.unwrapPassphrase(passphrase)
+	if err != nil {
+		return nil, err
 	}
 	return openDB(path, key)
 }
@@ -125,7 +142,7 @@ func Open(path, passphrase string) (*Vault, error) {
 // OpenWithRecoveryKey unlocks the vault with the printed recovery key.
 func OpenWithRecoveryKey(path, recoveryKey string) (*Vault, error) {
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("there is no vault at %s", path)
+		return nil, fmt.Errorf("%w: %s", ErrNoVault, path)
 	}
 	rk, err := parseRecoveryKey(recoveryKey)
 	if err != nil {
@@ -135,9 +152,9 @@ func OpenWithRecoveryKey(path, recoveryKey string) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, ok := kf.unwrapRecovery(rk)
-	if !ok {
-		return nil, ErrWrongRecoveryKey
+	key, err := kf.unwrapRecovery(rk)
+	if err != nil {
+		return nil, err
 	}
 	return openDB(path, key)
 }
@@ -171,10 +188,12 @@ func CheckPassphrase(p string) error {
 func openDB(path string, key []byte) (*Vault, error) {
 	// A raw 32-byte key skips SQLCipher's PBKDF2, so each pooled connection
 	// opens in microseconds instead of ≈0.4 s; the expensive derivation was
-	// done once by Argon2id when the slot was unwrapped.
+	// done once by Argon2id when the slot was unwrapped. The driver applies
+	// these settings to every new connection and setUpConn reads them back.
 	dsn := path + "?_pragma_key=" + "x'" + hex.EncodeToString(key) + "'" +
-		"&_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate"
-	db, err := sql.Open("sqlite3", dsn)
+		fmt.Sprintf("&_busy_timeout=%d", busyTimeoutMS) +
+		"&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate"
+	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the vault: %w", err)
 	}
@@ -185,10 +204,6 @@ func openDB(path string, key []byte) (*Vault, error) {
 		db.Close()
 		return nil, describeOpenError(err)
 	}
-	if _, err := db.Exec("PRAGMA cache_size = -16000"); err != nil {
-		db.Close()
-		return nil, describeOpenError(err)
-	}
 	if err := migrate(db); err != nil {
 		db.Close()
 		return nil, describeOpenError(err)
@@ -196,9 +211,15 @@ func openDB(path string, key []byte) (*Vault, error) {
 	return v, nil
 }
 
+// describeOpenError turns SQLite's "not a database" (what a wrong key looks
+// like to SQLCipher) into ErrKeyMismatch, by its result code.
 func describeOpenError(err error) error {
-	if strings.Contains(err.Error(), "file is not a database") {
-		return errors.New("the vault file does not match its key file (or is damaged): restore both from the same backup")
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrNotADB {
+		return ErrKeyMismatch
+	}
+	if errors.Is(err, ErrNewerSchema) {
+		return err
 	}
 	return fmt.Errorf("cannot open the vault: %w", err)
 }
@@ -210,13 +231,17 @@ func (v *Vault) DB() *sql.DB { return v.db }
 func (v *Vault) Path() string { return v.path }
 
 // Close checkpoints the WAL into the database, closes every connection and
-// forgets the key.
+// forgets the key. A failed checkpoint loses nothing (the WAL stays and is
+// replayed at the next open) but is reported.
 func (v *Vault) Close() error {
 	if v.db == nil {
 		return nil
 	}
-	v.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-	err := v.db.Close()
+	_, cerr := v.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	if cerr != nil {
+		cerr = fmt.Errorf("checkpointing the vault's journal: %w", cerr)
+	}
+	err := errors.Join(cerr, v.db.Close())
 	v.db = nil
 	for i := range v.key {
 		v.key[i] = 0

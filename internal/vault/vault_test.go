@@ -191,11 +191,11 @@ func TestMissingOrMismatchedKeyFile(t *testing.T) {
 	keys, _ := os.ReadFile(keyFilePath(other))
 	os.WriteFile(keyFilePath(path), keys, 0o600)
 	_, err := Open(path, secret)
-	if err == nil || !strings.Contains(err.Error(), "does not match") {
+	if !errors.Is(err, ErrKeyMismatch) {
 		t.Fatalf("mismatched key file: %v", err)
 	}
 	os.Remove(keyFilePath(path))
-	if _, err := Open(path, secret); err == nil || !strings.Contains(err.Error(), "missing") {
+	if _, err := Open(path, secret); !errors.Is(err, ErrKeyFileMissing) {
 		t.Fatalf("missing key file: %v", err)
 	}
 }

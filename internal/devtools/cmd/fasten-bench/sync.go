@@ -11,6 +11,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandboxlink"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -70,14 +71,13 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 	}
 	defer v.Close()
 	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: true}))
+	store := records.New(v.DB())
 	for _, p := range srv.Patients() {
-		var pid int64
-		r, err := v.DB().ExecContext(ctx, "INSERT INTO people(name, birth_date, created_at) VALUES (?, ?, ?)", p.Name, p.BirthDate, time.Now().UTC().Format(time.RFC3339))
+		person, err := store.AddPerson(ctx, p.Name, p.BirthDate)
 		if err != nil {
 			return br, err
 		}
-		pid, _ = r.LastInsertId()
-		if _, err := sandboxlink.Connect(ctx, svc, srv, pid, p.ID); err != nil {
+		if _, err := sandboxlink.Connect(ctx, svc, srv, person.ID, p.ID); err != nil {
 			return br, fmt.Errorf("connect %s: %w", p.Name, err)
 		}
 	}

@@ -1,0 +1,105 @@
+package vault
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	sqlite3 "github.com/mutecomm/go-sqlcipher/v4"
+)
+
+// driverName is the SQLCipher driver with Fasten's per-connection checks.
+// database/sql opens connections lazily and may replace them at any time;
+// the DSN's _pragma settings are applied to each, and so is this hook, so
+// every connection in the pool is known to be set up as below — not only
+// the first one the vault happened to test.
+const driverName = "sqlcipher-fasten"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: setUpConn})
+}
+
+// cacheKiB bounds each connection's page cache of decrypted pages (negative
+// = KiB in SQLite's PRAGMA cache_size).
+const cacheKiB = 16000
+
+// busyTimeoutMS is how long a writer waits for another's lock.
+const busyTimeoutMS = 10000
+
+// ErrSetup is wrapped by errors from a connection whose SQLite settings did
+// not take: e.g. a file system without shared memory refuses WAL and SQLite
+// silently stays in its rollback journal. Writing then would be correct but
+// not what the format promises (readers alongside a writer), so the vault
+// refuses to open instead.
+var ErrSetup = errors.New("the vault's database settings could not be applied")
+
+// wantPragmas are read back on every new connection. Values are as SQLite
+// reports them: synchronous NORMAL is 1.
+var wantPragmas = []struct{ name, want string }{
+	{"journal_mode", "wal"},
+	{"foreign_keys", "1"},
+	{"synchronous", "1"},
+	{"busy_timeout", fmt.Sprint(busyTimeoutMS)},
+	{"cache_size", fmt.Sprint(-cacheKiB)},
+}
+
+// querier is one connection's "run this pragma, give me its single value".
+type querier func(q string) (string, error)
+
+func setUpConn(c *sqlite3.SQLiteConn) error {
+	q := func(query string) (string, error) { return queryOne(c, query) }
+	if _, err := c.Exec(fmt.Sprintf("PRAGMA cache_size = %d", -cacheKiB), nil); err != nil {
+		return fmt.Errorf("%w: cache_size: %w", ErrSetup, err)
+	}
+	// SQLCipher answers cipher_version; plain SQLite (a build without the
+	// cipher) answers nothing and would write the records in clear.
+	if v, err := q("PRAGMA cipher_version"); err != nil || v == "" {
+		return fmt.Errorf("%w: this build has no SQLCipher (cipher_version %q, %v)", ErrSetup, v, err)
+	}
+	return checkPragmas(q)
+}
+
+// checkPragmas compares each setting with what the vault needs.
+func checkPragmas(q querier) error {
+	for _, p := range wantPragmas {
+		got, err := q("PRAGMA " + p.name)
+		if err != nil {
+			return fmt.Errorf("%w: reading %s: %w", ErrSetup, p.name, err)
+		}
+		if !strings.EqualFold(got, p.want) {
+			return fmt.Errorf("%w: %s is %q, want %q", ErrSetup, p.name, got, p.want)
+		}
+	}
+	return nil
+}
+
+// queryOne runs a pragma on the raw connection and returns its first column
+// of its first row ("" when it returns no row).
+func queryOne(c *sqlite3.SQLiteConn, query string) (string, error) {
+	rows, err := c.Query(query, nil)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	vals := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(vals); err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", nil
+		}
+		return "", err
+	}
+	if len(vals) == 0 {
+		return "", nil
+	}
+	switch v := vals[0].(type) {
+	case []byte:
+		return string(v), nil
+	case nil:
+		return "", nil
+	default:
+		return fmt.Sprint(v), nil
+	}
+}

@@ -1,0 +1,195 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+)
+
+// Every pooled connection, not only the first, must carry the settings the
+// format relies on. Before the connect hook, cache_size was set with one
+// db.Exec and so only on whichever connection ran it.
+func TestEveryConnectionIsSetUp(t *testing.T) {
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	var conns []*sql.Conn
+	for range MaxConns {
+		c, err := v.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		for _, p := range wantPragmas {
+			var got string
+			if err := c.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != p.want {
+				t.Errorf("connection %d: %s = %q, want %q", i, p.name, got, p.want)
+			}
+		}
+		c.Close()
+	}
+}
+
+// checkPragmas must notice a connection that is not set up: a plain
+// connection to the same driver without Fasten's DSN has SQLite's defaults
+// (rollback journal, no foreign keys).
+func TestCheckPragmasRefusesDefaults(t *testing.T) {
+	db, err := sql.Open("sqlite3", filepath.Join(t.TempDir(), "plain.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := func(query string) (string, error) {
+		var s string
+		err := db.QueryRow(query).Scan(&s)
+		return s, err
+	}
+	err = checkPragmas(q)
+	if !errors.Is(err, ErrSetup) {
+		t.Fatalf("checkPragmas on defaults = %v, want ErrSetup", err)
+	}
+}
+
+func TestTimestampSortsAsText(t *testing.T) {
+	base := time.Date(2024, 3, 9, 8, 7, 5, 0, time.FixedZone("X", 2*3600))
+	var times []time.Time
+	for _, d := range []time.Duration{0, time.Microsecond, 500 * time.Millisecond, time.Second, 10 * time.Hour, 24 * time.Hour * 400} {
+		times = append(times, base.Add(d))
+	}
+	var texts []string
+	for _, tm := range times {
+		s := Timestamp(tm)
+		if len(s) != len(TimestampLayout) {
+			t.Fatalf("%q is not fixed width", s)
+		}
+		back, err := ParseTimestamp(s)
+		if err != nil || !back.Equal(tm) {
+			t.Fatalf("round trip %v -> %q -> %v %v", tm, s, back, err)
+		}
+		texts = append(texts, s)
+	}
+	if !sort.StringsAreSorted(texts) {
+		t.Fatalf("text order differs from time order: %v", texts)
+	}
+	if _, err := ParseTimestamp(""); err == nil {
+		t.Fatal("empty string parsed")
+	}
+	// What earlier builds wrote still reads as the same instant.
+	for _, old := range []string{"2024-03-09T08:07:05Z", "2024-03-09T10:07:05+02:00", "2024-03-09T08:07:05.000000001Z"} {
+		got, err := ParseTimestamp(old)
+		if err != nil || !got.Truncate(time.Second).Equal(time.Date(2024, 3, 9, 8, 7, 5, 0, time.UTC)) {
+			t.Errorf("ParseTimestamp(%q) = %v %v", old, got, err)
+		}
+	}
+}
+
+// A vault at schema 3 holding the formats earlier versions wrote (connect:
+// RFC 3339 seconds; records: RFC 3339 trimmed nanoseconds; sync: the fixed
+// layout; migration 1's own strftime default) is rewritten to one format
+// at open, keeping each instant to the microsecond.
+func TestMigrationRewritesOldTimestamps(t *testing.T) {
+	saved := migrations
+	migrations = migrations[:3]
+	path, _ := newVault(t) // also writes people.created_at = 'now'
+	v, err := Open(path, secret)
+	if err != nil {
+		migrations = saved
+		t.Fatal(err)
+	}
+	old := []string{
+		`INSERT INTO people(id, name, created_at) VALUES (2, 'Ottoline Fairweather', '2024-03-09T08:07:05.5Z')`,
+		`INSERT INTO sources(id, kind, label, created_at) VALUES (2, 'connection', 'Clinic', '2024-03-09T08:07:05Z')`,
+		`INSERT INTO imports(id, source_id, file_name, sha256, bytes, imported_at, added, updated, unchanged, skipped) VALUES (1, 1, 'f.json', '', 0, '2024-03-09T08:07:05.123456789Z', 0, 0, 0, 0)`,
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, last_updated, received_at, sha256, raw) VALUES (1, 2, 'Patient', 'p', '2020-01-01T00:00:00+02:00', '2024-03-09T08:07:05.1Z', x'00', '{}')`,
+		`INSERT INTO resource_versions(resource, version, fhir_version_id, last_updated, full_url, received_at, superseded_at, sha256, raw) VALUES (1, 1, '', '', '', '2024-03-09T08:07:04Z', '2024-03-09T08:07:05.1Z', x'00', '{}')`,
+		`INSERT INTO connections(id, source_id, provider_name, fhir_base, client_id, redirect_uri, patient_id, token_expiry, created_at, updated_at) VALUES (1, 2, 'Clinic', 'https://x', 'c', 'r', 'p', '2024-03-09T09:07:05Z', '2024-03-09T08:07:05Z', '2024-03-09T08:07:06Z')`,
+		`INSERT INTO connections(id, source_id, provider_name, fhir_base, client_id, redirect_uri, patient_id, token_expiry, created_at, updated_at) VALUES (2, 1, 'Other', 'https://x', 'c', 'r', 'p', '', '2024-03-09T08:07:05Z', '2024-03-09T08:07:06Z')`,
+		`INSERT INTO sync_runs(connection_id, started_at, finished_at) VALUES (1, '2024-03-09T08:07:05.000001Z', '')`,
+		`INSERT INTO sync_checkpoints(connection_id, task, since, pass_started) VALUES (1, 'everything', '2024-03-09T08:07:05.000+00:00', '2024-03-09T08:07:05.000+00:00')`,
+		`INSERT INTO sync_seen(resource, connection_id, last_run, gone_at) VALUES (1, 1, 1, '2024-03-09T08:07:05Z')`,
+		`INSERT INTO sync_files(resource, resource_sha, checked_at) VALUES (1, x'00', '2024-03-09T08:07:05.25Z')`,
+	}
+	for _, q := range old {
+		if _, err := v.DB().Exec(q); err != nil {
+			migrations = saved
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	v.Close()
+	migrations = saved
+
+	v, err = Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	want := map[string]string{
+		"SELECT created_at FROM people WHERE id = 2":        "2024-03-09T08:07:05.500000Z",
+		"SELECT created_at FROM people WHERE id = 1":        "now", // not a time: left alone
+		"SELECT created_at FROM sources WHERE id = 2":       "2024-03-09T08:07:05.000000Z",
+		"SELECT imported_at FROM imports":                   "2024-03-09T08:07:05.123456Z",
+		"SELECT received_at FROM resources":                 "2024-03-09T08:07:05.100000Z",
+		"SELECT last_updated FROM resources":                "2020-01-01T00:00:00+02:00", // provider data: as received
+		"SELECT received_at FROM resource_versions":         "2024-03-09T08:07:04.000000Z",
+		"SELECT superseded_at FROM resource_versions":       "2024-03-09T08:07:05.100000Z",
+		"SELECT token_expiry FROM connections WHERE id = 1": "2024-03-09T09:07:05.000000Z",
+		"SELECT token_expiry FROM connections WHERE id = 2": "",
+		"SELECT created_at FROM connections WHERE id = 1":   "2024-03-09T08:07:05.000000Z",
+		"SELECT updated_at FROM connections WHERE id = 1":   "2024-03-09T08:07:06.000000Z",
+		"SELECT started_at FROM sync_runs":                  "2024-03-09T08:07:05.000001Z",
+		"SELECT finished_at FROM sync_runs":                 "",
+		"SELECT since FROM sync_checkpoints":                "2024-03-09T08:07:05.000+00:00",
+		"SELECT gone_at FROM sync_seen":                     "2024-03-09T08:07:05.000000Z",
+		"SELECT checked_at FROM sync_files":                 "2024-03-09T08:07:05.250000Z",
+	}
+	for q, w := range want {
+		var got string
+		if err := v.DB().QueryRow(q).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if got != w {
+			t.Errorf("%s = %q, want %q", q, got, w)
+		}
+	}
+	// Migration 1's default source row, written by strftime at creation.
+	var src1 string
+	v.DB().QueryRow("SELECT created_at FROM sources WHERE id = 1").Scan(&src1)
+	if _, err := ParseTimestamp(src1); err != nil {
+		t.Errorf("sources 1 created_at %q: %v", src1, err)
+	}
+	var ver int
+	v.DB().QueryRow("PRAGMA user_version").Scan(&ver)
+	if ver != SchemaVersion() {
+		t.Fatalf("user_version %d", ver)
+	}
+}
+
+// A vault whose user_version is beyond this build's migrations is refused
+// with its own error kind, untouched.
+func TestNewerSchemaRefused(t *testing.T) {
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.DB().Exec("PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	if _, err := Open(path, secret); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("Open = %v, want ErrNewerSchema", err)
+	}
+}
