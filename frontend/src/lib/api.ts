@@ -57,9 +57,10 @@ function isKind(k: unknown): k is ErrorKind {
 export function readError(e: unknown): CallError {
   if (typeof e === 'string') return { kind: ErrorKind.Internal, message: e || FALLBACK };
   if (e && typeof e === 'object') {
-    const o = e as { kind?: unknown; message?: unknown };
-    const message = typeof o.message === 'string' ? o.message : o.message == null ? '' : String(o.message);
-    return { kind: isKind(o.kind) ? o.kind : ErrorKind.Internal, message: message || FALLBACK };
+    const kind = 'kind' in e ? e.kind : undefined;
+    const raw = 'message' in e ? e.message : undefined;
+    const message = typeof raw === 'string' ? raw : raw == null ? '' : String(raw);
+    return { kind: isKind(kind) ? kind : ErrorKind.Internal, message: message || FALLBACK };
   }
   return { kind: ErrorKind.Internal, message: FALLBACK };
 }
@@ -84,7 +85,7 @@ export function onLockedError(fn: ((reason: LockReason) => void) | null): void {
 const NOT_CONNECTED = 'Fasten is not connected to its engine. Open it from the Fasten app (or `wails dev`).';
 
 async function call<T>(fn: () => Promise<T>, lockAware = true): Promise<T> {
-  if (typeof window !== 'undefined' && !(window as unknown as { go?: unknown }).go) {
+  if (typeof window !== 'undefined' && !('go' in window && window.go)) {
     throw new ApiError({ kind: ErrorKind.Internal, message: NOT_CONNECTED });
   }
   try {
@@ -99,7 +100,7 @@ async function call<T>(fn: () => Promise<T>, lockAware = true): Promise<T> {
 // The Wails runtime object exists only inside the desktop window (or the
 // `wails dev` page). A plain browser has neither it nor the native dialogs.
 export function hasRuntime(): boolean {
-  return typeof window !== 'undefined' && 'runtime' in window && !!(window as unknown as { runtime?: unknown }).runtime;
+  return typeof window !== 'undefined' && 'runtime' in window && !!window.runtime;
 }
 
 // ---- vault ------------------------------------------------------------------
