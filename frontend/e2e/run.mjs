@@ -259,7 +259,7 @@ try {
     await page.screenshot({ path: join(shots, 'sync-timeout.png') });
     console.log('--- connections screen at timeout:\n' + (await page.locator('main').innerText().catch(() => '?')));
     console.log('--- sync events seen by a test listener: ' + (await page.evaluate(() => window.__syncEvents.join(' | ')).catch((e) => String(e))));
-    console.log('--- backend answers: ' + (await page.evaluate(() => window.go.app.App.Connections().then((c) => JSON.stringify(c).slice(0, 300), (e) => 'error ' + e)).catch((e) => String(e))));
+    console.log('--- backend answers: ' + (await page.evaluate(() => window.go.app.App.Connections().then((c) => JSON.stringify(c).slice(0, 300), (e) => 'error ' + JSON.stringify(e))).catch((e) => String(e))));
     throw e;
   });
   const syncText = await tid('sync-result').first().innerText();

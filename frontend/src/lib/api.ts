@@ -1,143 +1,172 @@
 // The ONE module that talks to the generated Wails bindings (frontend/wailsjs).
 // Every other file imports from here, so tests can vi.mock('$lib/api') and the
-// generated code can be regenerated freely.
+// generated code can be regenerated freely. Each call's type comes from the
+// generated signature (wailsjs/go/app/App.d.ts); nothing is cast.
 //
-// All methods return Promises. Go errors arrive as rejected strings; they are
-// turned into Error objects here. A message mentioning "locked" means the vault
-// locked itself behind our back: the registered lock handler runs, so the app
-// drops everything it holds in memory and shows the unlock screen.
+// All methods return Promises. A call Go rejects throws an ApiError carrying
+// Go's error kind and its message for the person (see readError). A Locked
+// kind means the vault locked itself behind our back: the registered lock
+// handler runs, so the app drops everything it holds in memory and shows the
+// unlock screen.
 
 import * as Go from '../../wailsjs/go/app/App';
 import { EventsOn, OnFileDrop, OnFileDropOff } from '../../wailsjs/runtime/runtime';
-import type {
-  Connection,
-  ConnectionStarted,
-  Detail,
-  ImportProgress,
-  ImportReport,
-  Item,
-  Overview,
-  Page,
-  Person,
-  ProviderResult,
-  Stats,
-  SyncProgress,
-  SyncRun,
-  SyncSummary,
-  UnmatchedPatient,
-  VaultStatus,
-  VendorRegistration,
-} from './types';
+import {
+  ErrorKind,
+  LockReason,
+  type app,
+  type connect,
+  type household,
+  type ImportProgress,
+  type records,
+  type SyncProgress,
+  type SyncRun,
+  type SyncSummary,
+} from './wire';
 
-export type * from './types';
+/** A rejected call, read: what kind of failure, and the sentence for the person. */
+export interface CallError {
+  kind: ErrorKind;
+  message: string;
+}
 
-/** Turns whatever a binding rejected with into a readable message. */
+/** What every wrapped call throws: an Error (stack, instanceof) that keeps Go's kind. */
+export class ApiError extends Error {
+  readonly kind: ErrorKind;
+  constructor({ kind, message }: CallError) {
+    super(message);
+    this.name = 'ApiError';
+    this.kind = kind;
+  }
+}
+
+const KINDS: ReadonlySet<string> = new Set(Object.values(ErrorKind));
+const FALLBACK = 'Something went wrong.';
+
+function isKind(k: unknown): k is ErrorKind {
+  return typeof k === 'string' && KINDS.has(k);
+}
+
+/**
+ * Reads a rejected call. Go's ErrorFormatter rejects with {kind, message}; an
+ * ApiError (what call() rethrows) carries the same. Wails' own failures (bad
+ * arguments, a timeout) arrive as a plain string or Error and have no kind:
+ * they count as Internal, and so does a kind this build does not know. The
+ * message is never parsed — only shown.
+ */
+export function readError(e: unknown): CallError {
+  if (typeof e === 'string') return { kind: ErrorKind.Internal, message: e || FALLBACK };
+  if (e && typeof e === 'object') {
+    const kind = 'kind' in e ? e.kind : undefined;
+    const raw = 'message' in e ? e.message : undefined;
+    const message = typeof raw === 'string' ? raw : raw == null ? '' : String(raw);
+    return { kind: isKind(kind) ? kind : ErrorKind.Internal, message: message || FALLBACK };
+  }
+  return { kind: ErrorKind.Internal, message: FALLBACK };
+}
+
+/** The sentence for the person, from whatever a call rejected with. */
 export function errorMessage(e: unknown): string {
-  if (typeof e === 'string') return e;
-  if (e instanceof Error) return e.message;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
-  return 'Something went wrong.';
+  return readError(e).message;
 }
 
+/** The call failed because the vault is locked (decided by kind, never by wording). */
 export function isLockedError(e: unknown): boolean {
-  return /\blocked\b/i.test(errorMessage(e));
+  return readError(e).kind === ErrorKind.Locked;
 }
 
-let lockedHandler: ((reason: string) => void) | null = null;
+let lockedHandler: ((reason: LockReason) => void) | null = null;
 
 /** The app registers what to do when a call finds the vault locked. */
-export function onLockedError(fn: ((reason: string) => void) | null): void {
+export function onLockedError(fn: ((reason: LockReason) => void) | null): void {
   lockedHandler = fn;
 }
 
 const NOT_CONNECTED = 'Fasten is not connected to its engine. Open it from the Fasten app (or `wails dev`).';
 
-async function call<T>(fn: () => Promise<unknown>, lockAware = true): Promise<T> {
-  if (typeof window !== 'undefined' && !(window as unknown as { go?: unknown }).go) throw new Error(NOT_CONNECTED);
+async function call<T>(fn: () => Promise<T>, lockAware = true): Promise<T> {
+  if (typeof window !== 'undefined' && !('go' in window && window.go)) {
+    throw new ApiError({ kind: ErrorKind.Internal, message: NOT_CONNECTED });
+  }
   try {
-    return (await fn()) as T;
+    return await fn();
   } catch (e) {
-    const msg = errorMessage(e);
-    if (lockAware && isLockedError(msg) && lockedHandler) lockedHandler('locked');
-    throw new Error(msg);
+    const err = readError(e);
+    if (lockAware && err.kind === ErrorKind.Locked && lockedHandler) lockedHandler(LockReason.FoundLocked);
+    throw new ApiError(err);
   }
 }
 
 // The Wails runtime object exists only inside the desktop window (or the
 // `wails dev` page). A plain browser has neither it nor the native dialogs.
 export function hasRuntime(): boolean {
-  return typeof window !== 'undefined' && 'runtime' in window && !!(window as unknown as { runtime?: unknown }).runtime;
+  return typeof window !== 'undefined' && 'runtime' in window && !!window.runtime;
 }
 
 // ---- vault ------------------------------------------------------------------
-export const status = (): Promise<VaultStatus> => call<VaultStatus>(() => Go.Status(), false);
-export const createVault = (pass: string, confirm: string): Promise<string> =>
-  call<string>(() => Go.CreateVault(pass, confirm), false);
-export const unlock = (pass: string): Promise<void> => call<void>(() => Go.Unlock(pass), false);
+// Return types name the generated models; TypeScript checks each against the
+// binding's own signature, so they cannot drift from Go. Go sends a nil slice
+// as null, hence the `?? []` on lists.
+export const status = (): Promise<household.Status> => call(() => Go.Status(), false);
+export const createVault = (pass: string, confirm: string): Promise<string> => call(() => Go.CreateVault(pass, confirm), false);
+export const unlock = (pass: string): Promise<void> => call(() => Go.Unlock(pass), false);
 export const unlockWithRecoveryKey = (key: string, newPass: string, confirm: string): Promise<void> =>
-  call<void>(() => Go.UnlockWithRecoveryKey(key, newPass, confirm), false);
-export const lock = (): Promise<void> => call<void>(() => Go.Lock(), false);
+  call(() => Go.UnlockWithRecoveryKey(key, newPass, confirm), false);
+export const lock = (): Promise<void> => call(() => Go.Lock(), false);
 export const changePassphrase = (cur: string, next: string, confirm: string): Promise<void> =>
-  call<void>(() => Go.ChangePassphrase(cur, next, confirm), false);
-export const touch = (): Promise<void> => call<void>(() => Go.Touch(), false);
-export const setAutoLockMinutes = (n: number): Promise<void> => call<void>(() => Go.SetAutoLockMinutes(n));
+  call(() => Go.ChangePassphrase(cur, next, confirm), false);
+export const touch = (): Promise<void> => call(() => Go.Touch(), false);
+export const setAutoLockMinutes = (n: number): Promise<void> => call(() => Go.SetAutoLockMinutes(n));
 
 // ---- people -----------------------------------------------------------------
-export const people = async (): Promise<Person[]> => (await call<Person[]>(() => Go.People())) ?? [];
-export const addPerson = (name: string): Promise<Person> => call<Person>(() => Go.AddPerson(name));
-export const renamePerson = (id: number, name: string): Promise<void> => call<void>(() => Go.RenamePerson(id, name));
-export const removePerson = (id: number): Promise<void> => call<void>(() => Go.RemovePerson(id));
-export const unmatched = async (): Promise<UnmatchedPatient[]> =>
-  (await call<UnmatchedPatient[]>(() => Go.Unmatched())) ?? [];
-export const assignPatient = (key: string, personId: number): Promise<void> =>
-  call<void>(() => Go.AssignPatient(key, personId));
-export const assignPatientToNewPerson = (key: string, name: string): Promise<Person> =>
-  call<Person>(() => Go.AssignPatientToNewPerson(key, name));
+export const people = async (): Promise<records.Person[]> => (await call(() => Go.People())) ?? [];
+export const addPerson = (name: string): Promise<records.Person> => call(() => Go.AddPerson(name));
+export const renamePerson = (id: number, name: string): Promise<void> => call(() => Go.RenamePerson(id, name));
+export const removePerson = (id: number): Promise<void> => call(() => Go.RemovePerson(id));
+export const unmatched = async (): Promise<records.UnmatchedPatient[]> => (await call(() => Go.Unmatched())) ?? [];
+export const assignPatient = (key: string, personId: number): Promise<void> => call(() => Go.AssignPatient(key, personId));
+export const assignPatientToNewPerson = (key: string, name: string): Promise<records.Person> =>
+  call(() => Go.AssignPatientToNewPerson(key, name));
 
 // ---- import -----------------------------------------------------------------
-export const chooseImportFiles = (personId: number): Promise<ImportReport> =>
-  call<ImportReport>(() => Go.ChooseImportFiles(personId));
-export const importFiles = (paths: string[], personId: number): Promise<ImportReport> =>
-  call<ImportReport>(() => Go.ImportFiles(paths, personId));
-export const importFileContent = (name: string, base64: string, personId: number): Promise<ImportReport> =>
-  call<ImportReport>(() => Go.ImportFileContent(name, base64, personId));
+export const chooseImportFiles = (personId: number): Promise<records.ImportReport> =>
+  call(() => Go.ChooseImportFiles(personId));
+export const importFiles = (paths: string[], personId: number): Promise<records.ImportReport> =>
+  call(() => Go.ImportFiles(paths, personId));
+export const importFileContent = (name: string, base64: string, personId: number): Promise<records.ImportReport> =>
+  call(() => Go.ImportFileContent(name, base64, personId));
 
 // ---- records ----------------------------------------------------------------
-export const overview = (personId: number): Promise<Overview> =>
-  call<Overview>(() => Go.Overview(personId));
-export const list = (personId: number, resourceType: string, query: string, offset: number, limit: number): Promise<Page> =>
-  call<Page>(() => Go.List(personId, resourceType, query, offset, limit));
-export const search = async (personId: number, query: string): Promise<Item[]> =>
-  (await call<Item[]>(() => Go.Search(personId, query))) ?? [];
-export const detail = (id: number): Promise<Detail> => call<Detail>(() => Go.Detail(id));
-export const stats = (): Promise<Stats> => call<Stats>(() => Go.Stats());
-export const exportTo = (): Promise<string> => call<string>(() => Go.ExportTo());
+export const overview = (personId: number): Promise<records.Overview> => call(() => Go.Overview(personId));
+export const list = (personId: number, resourceType: string, query: string, offset: number, limit: number): Promise<records.Page> =>
+  call(() => Go.List(personId, resourceType, query, offset, limit));
+export const search = async (personId: number, query: string): Promise<records.Item[]> =>
+  (await call(() => Go.Search(personId, query))) ?? [];
+export const detail = (id: number): Promise<records.Detail> => call(() => Go.Detail(id));
+export const stats = (): Promise<records.Stats> => call(() => Go.Stats());
+export const exportTo = (): Promise<string> => call(() => Go.ExportTo());
 
 // ---- provider connections ------------------------------------------------------
 /** The offline catalog; fast enough to call on every keystroke. Not lock-aware: it needs no vault. */
-export const searchProviders = async (query: string): Promise<ProviderResult[]> =>
-  (await call<ProviderResult[]>(() => Go.SearchProviders(query), false)) ?? [];
+export const searchProviders = async (query: string): Promise<app.ProviderResult[]> =>
+  (await call(() => Go.SearchProviders(query), false)) ?? [];
 /** Opens the sign-in page in the system browser (Go does that, never the webview). */
-export const startConnection = (personId: number, providerId: string, fhirBase: string, name: string): Promise<ConnectionStarted> =>
-  call<ConnectionStarted>(() => Go.StartConnection(personId, providerId, fhirBase, name));
-export const connections = async (): Promise<Connection[]> =>
-  (await call<Connection[]>(() => Go.Connections())) ?? [];
-export const disconnect = (id: number, deleteRecords: boolean): Promise<void> =>
-  call<void>(() => Go.Disconnect(id, deleteRecords));
-export const registrations = async (): Promise<VendorRegistration[]> =>
-  (await call<VendorRegistration[]>(() => Go.Registrations())) ?? [];
+export const startConnection = (personId: number, providerId: string, fhirBase: string, name: string): Promise<connect.Started> =>
+  call(() => Go.StartConnection(personId, providerId, fhirBase, name));
+export const connections = async (): Promise<connect.Connection[]> => (await call(() => Go.Connections())) ?? [];
+export const disconnect = (id: number, deleteRecords: boolean): Promise<void> => call(() => Go.Disconnect(id, deleteRecords));
+export const registrations = async (): Promise<app.VendorRegistration[]> => (await call(() => Go.Registrations())) ?? [];
 export const setRegistration = (vendor: string, clientId: string, redirect: string): Promise<void> =>
-  call<void>(() => Go.SetRegistration(vendor, clientId, redirect));
+  call(() => Go.SetRegistration(vendor, clientId, redirect));
 
 // ---- syncing ------------------------------------------------------------------
 /** Starts a sync in the background (0 = every connection); progress and the outcome arrive as events.
- *  Rejects at once with "a sync is already running" when one is. */
-export const syncNow = (connectionId: number): Promise<void> => call<void>(() => Go.SyncNow(connectionId));
+ *  Rejects at once (kind Busy) when one is already running. */
+export const syncNow = (connectionId: number): Promise<void> => call(() => Go.SyncNow(connectionId));
 /** A connection's recent syncs, newest first: times, counts and type names, no health data. */
-export const syncHistory = async (connectionId: number): Promise<SyncRun[]> =>
-  (await call<SyncRun[]>(() => Go.SyncHistory(connectionId))) ?? [];
-export const setSyncIntervalHours = (hours: number): Promise<void> => call<void>(() => Go.SetSyncIntervalHours(hours));
-export const syncIntervalHours = (): Promise<number> => call<number>(() => Go.SyncIntervalHours());
+export const syncHistory = async (connectionId: number): Promise<SyncRun[]> => (await call(() => Go.SyncHistory(connectionId))) ?? [];
+export const setSyncIntervalHours = (hours: number): Promise<void> => call(() => Go.SetSyncIntervalHours(hours));
+export const syncIntervalHours = (): Promise<number> => call(() => Go.SyncIntervalHours());
 
 // ---- events -----------------------------------------------------------------
 type Off = () => void;
@@ -173,9 +202,9 @@ export function onFileDrop(fn: (paths: string[]) => void): Off {
 }
 
 /** A provider sign-in finished: the new (or renewed) connection. */
-export function onConnectDone(fn: (c: Connection) => void): Off {
+export function onConnectDone(fn: (c: connect.Connection) => void): Off {
   if (!hasRuntime()) return noop;
-  const off = EventsOn('connect:done', (c: Connection) => fn(c));
+  const off = EventsOn('connect:done', (c: connect.Connection) => fn(c));
   return typeof off === 'function' ? off : noop;
 }
 

@@ -110,7 +110,8 @@ export function formatDateRange(start: string, end: string, locale?: string): st
 }
 
 export interface ValueLike {
-  valueNum: number | null | undefined;
+  // Go omits an absent number (records.Item.valueNum is optional); older payloads sent null.
+  valueNum?: number | null;
   valueText?: string;
   unit?: string;
 }

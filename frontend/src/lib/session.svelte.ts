@@ -2,7 +2,8 @@
 // locking (by the person, by idle time, or discovered through a failed call)
 // resets it all, so no health data outlives an unlocked session.
 import * as api from './api';
-import type { Person, VaultStatus } from './types';
+// Go's household package shares its name with the store below; `vault` is its generated namespace here.
+import type { household as vault, records } from './wire';
 
 export type Phase = 'loading' | 'create' | 'recovery-key' | 'unlock' | 'main' | 'fatal';
 
@@ -16,7 +17,7 @@ export type View =
 
 class Session {
   phase = $state<Phase>('loading');
-  status = $state<VaultStatus | null>(null);
+  status = $state<vault.Status | null>(null);
   /** Why the unlock screen is showing ("idle" etc.), shown once. */
   lockReason = $state('');
   fatal = $state('');
@@ -58,7 +59,7 @@ class Session {
 }
 
 class Household {
-  people = $state<Person[]>([]);
+  people = $state<records.Person[]>([]);
   loaded = $state(false);
   selectedId = $state<number | null>(null);
   view = $state<View>({ kind: 'overview' });
@@ -67,7 +68,7 @@ class Household {
   version = $state(0);
   error = $state('');
 
-  get selected(): Person | null {
+  get selected(): records.Person | null {
     return this.people.find((p) => p.id === this.selectedId) ?? null;
   }
 

@@ -8,42 +8,50 @@ const events = vi.hoisted(() => ({
   waiting: null as null | ((m: string) => void),
 }));
 
-vi.mock('../../lib/api', () => ({
-  searchProviders: vi.fn(),
-  startConnection: vi.fn(),
-  connections: vi.fn(async () => []),
-  disconnect: vi.fn(),
-  people: vi.fn(async () => []),
-  status: vi.fn(async () => ({ path: '', exists: true, unlocked: false, autoLockMinutes: 15 })),
-  onConnectDone: (fn: (c: unknown) => void) => ((events.done = fn), () => (events.done = null)),
-  onConnectError: (fn: (m: string) => void) => ((events.error = fn), () => (events.error = null)),
-  onConnectWaiting: (fn: (m: string) => void) => ((events.waiting = fn), () => (events.waiting = null)),
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-  isLockedError: (e: unknown) => /\blocked\b/i.test(e instanceof Error ? e.message : String(e)),
-}));
+vi.mock('../../lib/api', async (importOriginal) => {
+  // The real error readers: components see Go's error kinds exactly as in the app.
+  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
+  return {
+    ApiError,
+    readError,
+    errorMessage,
+    isLockedError,
+    searchProviders: vi.fn(),
+    registrations: vi.fn(async () => []),
+    startConnection: vi.fn(),
+    connections: vi.fn(async () => []),
+    disconnect: vi.fn(),
+    people: vi.fn(async () => []),
+    status: vi.fn(async () => ({ path: '', exists: true, unlocked: false, autoLockMinutes: 15 })),
+    onConnectDone: (fn: (c: unknown) => void) => ((events.done = fn), () => (events.done = null)),
+    onConnectError: (fn: (m: string) => void) => ((events.error = fn), () => (events.error = null)),
+    onConnectWaiting: (fn: (m: string) => void) => ((events.waiting = fn), () => (events.waiting = null)),
+  };
+});
 
 import * as api from '../../lib/api';
 import { household, session } from '../../lib/session.svelte';
-import type { Connection, Person, ProviderResult } from '../../lib/types';
+import type { app, connect, records } from '../../lib/wire';
 import ConnectForm from './ConnectForm.svelte';
 import { connector } from './connector.svelte';
 
 const searchMock = vi.mocked(api.searchProviders);
 const startMock = vi.mocked(api.startConnection);
 const peopleMock = vi.mocked(api.people);
+const registrationsMock = vi.mocked(api.registrations);
 
-const family: Person[] = [
+const family: records.Person[] = [
   { id: 1, name: 'Ana Ruiz', birthDate: '1980-02-03', records: 10 },
   { id: 7, name: 'Leo Ruiz', birthDate: '2015-06-01', records: 0 },
 ];
-const mercy: ProviderResult = {
+const mercy: app.ProviderResult = {
   id: 'epic-1',
   name: 'Mercy Hospital',
   vendor: 'epic',
   vendorName: 'Epic (MyChart)',
   fhirBase: 'https://fhir.mercy.net/api/FHIR/R4',
 };
-const conn: Connection = {
+const conn: connect.Connection = {
   id: 3,
   personId: 7,
   personName: 'Leo Ruiz',
@@ -144,17 +152,55 @@ describe('Connect a provider', () => {
     expect(await screen.findByTestId('connect-waiting')).toBeInTheDocument();
   });
 
-  it('shows a StartConnection error inline with a way to Settings', async () => {
+  it('shows a StartConnection error inline with a way to Settings when the vendor has no client id', async () => {
     startMock.mockRejectedValue(
-      new Error('this copy of Fasten has no client id for Epic yet: add one in Settings → Provider registrations'),
+      new api.ApiError({ kind: 'invalid_input', message: 'This copy of Fasten cannot sign in to Epic yet.' }),
     );
+    registrationsMock.mockResolvedValue([
+      { vendor: 'epic', vendorName: 'Epic (MyChart)', clientId: '', redirect: 'scheme', builtIn: true },
+      { vendor: 'other', vendorName: 'Other SMART servers', clientId: 'x', redirect: 'scheme', builtIn: false },
+    ]);
+    await chooseMercyFor(1);
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('cannot sign in to Epic');
+    expect(screen.queryByTestId('connect-waiting')).toBeNull();
+
+    await fireEvent.click(await screen.findByTestId('connect-open-settings'));
+    expect(household.view).toEqual({ kind: 'settings', section: 'registrations' });
+  });
+
+  it('offers Settings from the registrations, not from the wording of the error', async () => {
+    // The message talks about Settings and client ids, but Epic has one: Settings cannot fix this.
+    startMock.mockRejectedValue(
+      new api.ApiError({ kind: 'invalid_input', message: 'no client id for Epic yet: add one in Settings → Provider registrations' }),
+    );
+    registrationsMock.mockResolvedValue([
+      { vendor: 'epic', vendorName: 'Epic (MyChart)', clientId: 'built-in-epic', redirect: 'scheme', builtIn: true },
+    ]);
     await chooseMercyFor(1);
     await fireEvent.click(screen.getByTestId('connect-start'));
     expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('no client id for Epic');
-    expect(screen.queryByTestId('connect-waiting')).toBeNull();
+    await waitFor(() => expect(registrationsMock).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 0)); // let the answer land
+    expect(connector.needsRegistration).toBe(false);
+    expect(screen.queryByTestId('connect-open-settings')).toBeNull();
+  });
 
-    await fireEvent.click(screen.getByTestId('connect-open-settings'));
-    expect(household.view).toEqual({ kind: 'settings', section: 'registrations' });
+  it('shows nothing for a start that found the vault locked (the lock screen takes over)', async () => {
+    startMock.mockRejectedValue({ kind: 'locked', message: 'Your vault is locked.' });
+    await chooseMercyFor(1);
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    await waitFor(() => expect(connector.phase).toBe('idle'));
+    expect(connector.startError).toBe('');
+    expect(screen.queryByTestId('connect-start-error')).toBeNull();
+    expect(registrationsMock).not.toHaveBeenCalled();
+  });
+
+  it('shows a plain-text rejection that mentions "locked" as an error, not as a lock', async () => {
+    startMock.mockRejectedValue('the provider locked this account');
+    await chooseMercyFor(1);
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('the provider locked this account');
   });
 
   it('connects to another provider by its FHIR address', async () => {

@@ -1,18 +1,24 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('../../lib/api', () => ({
-  connections: vi.fn(),
-  disconnect: vi.fn(),
-  startConnection: vi.fn(),
-  people: vi.fn(async () => []),
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-  isLockedError: () => false,
-}));
+vi.mock('../../lib/api', async (importOriginal) => {
+  // The real error readers: components see Go's error kinds exactly as in the app.
+  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
+  return {
+    ApiError,
+    readError,
+    errorMessage,
+    isLockedError,
+    connections: vi.fn(),
+    disconnect: vi.fn(),
+    startConnection: vi.fn(),
+    people: vi.fn(async () => []),
+  };
+});
 
 import * as api from '../../lib/api';
 import { household } from '../../lib/session.svelte';
-import type { Connection } from '../../lib/types';
+import type { connect } from '../../lib/wire';
 import ConnectionList from './ConnectionList.svelte';
 import { connector } from './connector.svelte';
 
@@ -20,7 +26,7 @@ const listMock = vi.mocked(api.connections);
 const disconnectMock = vi.mocked(api.disconnect);
 const startMock = vi.mocked(api.startConnection);
 
-function conn(over: Partial<Connection>): Connection {
+function conn(over: Partial<connect.Connection>): connect.Connection {
   return {
     id: 1,
     personId: 1,
@@ -40,7 +46,7 @@ function conn(over: Partial<Connection>): Connection {
   };
 }
 
-const list: Connection[] = [
+const list: connect.Connection[] = [
   conn({ id: 1 }),
   conn({ id: 2, personId: 7, personName: 'Leo Ruiz', status: 'needs_reconnect', statusText: 'Sign in again to keep updating', action: 'reconnect', records: 5 }),
   conn({ id: 3, providerId: '', providerName: 'fhir.example.org', fhirBase: 'https://fhir.example.org/r4', status: 'error', statusText: 'The last update failed', action: 'retry', records: 0 }),

@@ -1,18 +1,25 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('../../lib/api', () => ({
-  searchProviders: vi.fn(),
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-}));
+vi.mock('../../lib/api', async (importOriginal) => {
+  // The real error readers: components see Go's error kinds exactly as in the app.
+  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
+  return {
+    ApiError,
+    readError,
+    errorMessage,
+    isLockedError,
+    searchProviders: vi.fn(),
+  };
+});
 
 import * as api from '../../lib/api';
-import type { ProviderResult } from '../../lib/types';
+import type { app } from '../../lib/wire';
 import ProviderSearch from './ProviderSearch.svelte';
 
 const searchMock = vi.mocked(api.searchProviders);
 
-const results: ProviderResult[] = [
+const results: app.ProviderResult[] = [
   { id: 'epic-1', name: 'Mercy Hospital', vendor: 'epic', vendorName: 'Epic (MyChart)', fhirBase: 'https://fhir.mercy.net/api/FHIR/R4' },
   { id: 'cerner-2', name: 'Mercy Clinic East', vendor: 'oracle', vendorName: 'Oracle Health (Cerner)', fhirBase: 'https://fhir-myrecord.cerner.com/r4/abc' },
   { id: 'athena-3', name: 'Mercyhurst Family Care', vendor: 'athena', vendorName: 'athenahealth', fhirBase: 'https://api.platform.athenahealth.com/fhir/r4' },
@@ -74,7 +81,7 @@ describe('ProviderSearch', () => {
   });
 
   it('ignores answers to older keystrokes', async () => {
-    let answerOld: (r: ProviderResult[]) => void = () => {};
+    let answerOld: (r: app.ProviderResult[]) => void = () => {};
     searchMock.mockImplementationOnce(() => new Promise((res) => (answerOld = res)));
     searchMock.mockResolvedValueOnce([results[1]]);
     render(ProviderSearch, { onselect: vi.fn(), delay: 0 });

@@ -4,29 +4,35 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 type Handler<T> = (v: T) => void;
 const handlers: { progress?: Handler<unknown>; done?: Handler<unknown> } = {};
 
-vi.mock('../../lib/api', () => ({
-  connections: vi.fn(),
-  disconnect: vi.fn(),
-  startConnection: vi.fn(),
-  people: vi.fn(async () => []),
-  syncNow: vi.fn(),
-  syncHistory: vi.fn(),
-  setSyncIntervalHours: vi.fn(),
-  onSyncProgress: vi.fn((fn: Handler<unknown>) => {
-    handlers.progress = fn;
-    return () => {};
-  }),
-  onSyncDone: vi.fn((fn: Handler<unknown>) => {
-    handlers.done = fn;
-    return () => {};
-  }),
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-  isLockedError: () => false,
-}));
+vi.mock('../../lib/api', async (importOriginal) => {
+  // The real error readers: components see Go's error kinds exactly as in the app.
+  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
+  return {
+    ApiError,
+    readError,
+    errorMessage,
+    isLockedError,
+    connections: vi.fn(),
+    disconnect: vi.fn(),
+    startConnection: vi.fn(),
+    people: vi.fn(async () => []),
+    syncNow: vi.fn(),
+    syncHistory: vi.fn(),
+    setSyncIntervalHours: vi.fn(),
+    onSyncProgress: vi.fn((fn: Handler<unknown>) => {
+      handlers.progress = fn;
+      return () => {};
+    }),
+    onSyncDone: vi.fn((fn: Handler<unknown>) => {
+      handlers.done = fn;
+      return () => {};
+    }),
+  };
+});
 
 import * as api from '../../lib/api';
 import { household, session } from '../../lib/session.svelte';
-import type { Connection, SyncProgress, SyncRun, SyncSummary } from '../../lib/types';
+import type { connect, SyncProgress, SyncRun, SyncSummary } from '../../lib/wire';
 import ConnectionList from './ConnectionList.svelte';
 import { connector } from './connector.svelte';
 import { syncer } from './syncer.svelte';
@@ -35,7 +41,7 @@ const listMock = vi.mocked(api.connections);
 const syncMock = vi.mocked(api.syncNow);
 const historyMock = vi.mocked(api.syncHistory);
 
-function conn(over: Partial<Connection>): Connection {
+function conn(over: Partial<connect.Connection>): connect.Connection {
   return {
     id: 1,
     personId: 1,

@@ -5,7 +5,7 @@
 // nobody.
 import * as api from '../../lib/api';
 import { household, onReset, onUnlock } from '../../lib/session.svelte';
-import type { Connection } from '../../lib/types';
+import { ErrorKind, type connect } from '../../lib/wire';
 
 /** What StartConnection is called with; kept to open the sign-in page again. */
 export interface ConnectTarget {
@@ -14,7 +14,12 @@ export interface ConnectTarget {
   providerId: string;
   fhirBase: string;
   name: string;
+  /** The catalog's vendor ('' for "Other provider"): whose client registration the sign-in uses. */
+  vendor: string;
 }
+
+/** Go files a connection without a catalog vendor under this registration. */
+const OTHER_VENDOR = 'other';
 
 export type ConnectPhase = 'idle' | 'starting' | 'waiting' | 'done' | 'error';
 
@@ -27,16 +32,18 @@ class Connector {
   providerName = $state('');
   /** StartConnection's own error, shown inline under the form. */
   startError = $state('');
+  /** StartConnection failed and the vendor has no client id yet: the form offers the way to Settings. */
+  needsRegistration = $state(false);
   /** A 'connect:error' message. */
   flowError = $state('');
   /** The sign-in address, shown in case the system browser did not open. */
   authUrl = $state('');
   /** The connection a 'connect:done' delivered. */
-  done = $state<Connection | null>(null);
+  done = $state<connect.Connection | null>(null);
   /** A result arrived while the person was on another screen. */
   unseen = $state(false);
 
-  list = $state<Connection[]>([]);
+  list = $state<connect.Connection[]>([]);
   listLoaded = $state(false);
   listError = $state('');
 
@@ -56,6 +63,7 @@ class Connector {
     this.providerName = t.name;
     this.phase = 'starting';
     this.startError = '';
+    this.needsRegistration = false;
     this.flowError = '';
     this.done = null;
     this.unseen = false;
@@ -68,7 +76,25 @@ class Connector {
     } catch (e) {
       if (mine !== this.seq) return;
       this.phase = 'idle';
-      if (!api.isLockedError(e)) this.startError = api.errorMessage(e);
+      const err = api.readError(e);
+      if (err.kind === ErrorKind.Locked) return;
+      this.startError = err.message;
+      const missing = await this.lacksClientId(t.vendor);
+      if (mine === this.seq) this.needsRegistration = missing;
+    }
+  }
+
+  /**
+   * Whether Settings can fix a failed start: the vendor is listed there and has
+   * no client id. Asked of Go's registration list rather than read from the
+   * error's wording; a vendor Settings does not list cannot be fixed there.
+   */
+  private async lacksClientId(vendor: string): Promise<boolean> {
+    try {
+      const reg = (await api.registrations()).find((r) => r.vendor === (vendor || OTHER_VENDOR));
+      return !!reg && !reg.clientId;
+    } catch {
+      return false;
     }
   }
 
@@ -83,12 +109,13 @@ class Connector {
     this.seq++;
     this.phase = 'idle';
     this.startError = '';
+    this.needsRegistration = false;
     this.flowError = '';
     this.done = null;
     this.unseen = false;
   }
 
-  handleDone(c: Connection): void {
+  handleDone(c: connect.Connection): void {
     this.seq++;
     this.done = c;
     this.phase = 'done';
@@ -170,6 +197,7 @@ class Connector {
     this.providerName = '';
     this.authUrl = '';
     this.startError = '';
+    this.needsRegistration = false;
     this.flowError = '';
     this.done = null;
     this.unseen = false;

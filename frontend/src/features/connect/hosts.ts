@@ -1,4 +1,5 @@
 // Small pure helpers for showing providers.
+import { ConnectionAction, ConnectionStatus } from '../../lib/wire';
 
 /** "https://fhir.example.org/api/FHIR/R4" → "fhir.example.org"; '' when unparsable. */
 export function fhirHost(base: string): string {
@@ -12,31 +13,36 @@ export function fhirHost(base: string): string {
 /** Badge style for a connection status. */
 export function statusClass(status: string): string {
   switch (status) {
-    case 'connected':
+    case ConnectionStatus.Connected:
       return 'badge-ok';
-    case 'expires_soon':
-    case 'needs_reconnect':
+    case ConnectionStatus.ExpiresSoon:
+    case ConnectionStatus.NeedsReconnect:
       return 'badge-warn';
-    case 'error':
+    case ConnectionStatus.Error:
       return 'badge-danger';
     default:
       return '';
   }
 }
 
+// `satisfies` makes a status Go adds without a label here a type error.
 const STATUS_LABELS: Record<string, string> = {
-  connected: 'Connected',
-  expires_soon: 'Expires soon',
-  needs_reconnect: 'Needs reconnecting',
-  error: 'Problem',
-  disconnected: 'Disconnected',
-};
+  [ConnectionStatus.Connected]: 'Connected',
+  [ConnectionStatus.ExpiresSoon]: 'Expires soon',
+  [ConnectionStatus.NeedsReconnect]: 'Needs reconnecting',
+  [ConnectionStatus.Error]: 'Problem',
+  [ConnectionStatus.Disconnected]: 'Disconnected',
+} satisfies Record<ConnectionStatus, string>;
 
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
 
-const ACTION_LABELS: Record<string, string> = { reconnect: 'Reconnect', retry: 'Retry' };
+const ACTION_LABELS: Record<string, string> = {
+  [ConnectionAction.None]: '',
+  [ConnectionAction.Reconnect]: 'Reconnect',
+  [ConnectionAction.Retry]: 'Retry',
+} satisfies Record<ConnectionAction, string>;
 
 export function actionLabel(action: string): string {
   return ACTION_LABELS[action] ?? '';

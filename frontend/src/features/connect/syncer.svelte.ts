@@ -5,7 +5,7 @@
 // health data.
 import * as api from '../../lib/api';
 import { household, onReset, session } from '../../lib/session.svelte';
-import type { SyncProgress, SyncRun, SyncSummary } from '../../lib/types';
+import { SyncPhase, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
 import { connector } from './connector.svelte';
 
 /** If Go goes quiet this long after SyncNow, stop showing "Syncing…" (it always reports; belt and braces). */
@@ -72,7 +72,7 @@ class Syncer {
 
   handleProgress(p: SyncProgress): void {
     if (session.phase !== 'main' || !p) return;
-    if (p.phase === 'done') {
+    if (p.phase === SyncPhase.Done) {
       // Wails does not keep events in order: this can arrive after
       // 'sync:done', and must not bring the finished bar back.
       const { [p.connectionId]: _finished, ...rest } = this.progress;

@@ -1,15 +1,15 @@
 // Plain-words text for syncing: progress phases, results and history rows.
 // Pure functions. Only counts and resource-type names go in; never health data.
 import { plural } from '../../lib/format';
-import type { SyncFailure, SyncProgress, SyncRun, SyncSummary } from '../../lib/types';
+import { SyncPhase, SyncRunStatus, SyncTask, type SyncFailure, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
 
 const PHASES: Record<string, string> = {
-  planning: 'Looking at what the provider offers',
-  fetching: 'Downloading records',
-  references: 'Fetching related records',
-  attachments: 'Downloading documents',
-  done: 'Finishing up',
-};
+  [SyncPhase.Planning]: 'Looking at what the provider offers',
+  [SyncPhase.Fetching]: 'Downloading records',
+  [SyncPhase.References]: 'Fetching related records',
+  [SyncPhase.Attachments]: 'Downloading documents',
+  [SyncPhase.Done]: 'Finishing up',
+} satisfies Record<SyncPhase, string>;
 
 export function phaseText(phase: string): string {
   return PHASES[phase] ?? 'Updating';
@@ -23,8 +23,8 @@ export function progressCount(p: SyncProgress): string {
 /** "Observation (3 pages)", "12 related records", "2 documents". */
 export function failureWhat(f: SyncFailure): string {
   const n = f.count || 1;
-  if (f.task === 'references') return plural(n, 'related record');
-  if (f.task === 'attachments') return plural(n, 'document');
+  if (f.task === SyncTask.References) return plural(n, 'related record');
+  if (f.task === SyncTask.Attachments) return plural(n, 'document');
   return `${f.task} (${plural(n, 'page')})`;
 }
 
@@ -48,22 +48,22 @@ export function resultText(s: SyncSummary): { kind: ResultKind; text: string } {
 }
 
 const OUTCOMES: Record<string, string> = {
-  running: 'Running',
-  complete: 'Complete',
-  partial: 'Partly done',
-  interrupted: 'Interrupted',
-  needs_reconnect: 'Needed sign-in',
-  failed: 'Failed',
-};
+  [SyncRunStatus.Running]: 'Running',
+  [SyncRunStatus.Complete]: 'Complete',
+  [SyncRunStatus.Partial]: 'Partly done',
+  [SyncRunStatus.Interrupted]: 'Interrupted',
+  [SyncRunStatus.NeedsReconnect]: 'Needed sign-in',
+  [SyncRunStatus.Failed]: 'Failed',
+} satisfies Record<SyncRunStatus, string>;
 
 export function outcomeWord(status: string): string {
   return OUTCOMES[status] ?? status;
 }
 
 export function outcomeClass(status: string): string {
-  if (status === 'complete') return 'badge-ok';
-  if (status === 'failed') return 'badge-danger';
-  if (status === 'running') return '';
+  if (status === SyncRunStatus.Complete) return 'badge-ok';
+  if (status === SyncRunStatus.Failed) return 'badge-danger';
+  if (status === SyncRunStatus.Running) return '';
   return 'badge-warn';
 }
 

@@ -1,9 +1,9 @@
 import { render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import ImportReport from './ImportReport.svelte';
-import type { FileResult } from '../../lib/types';
+import type { records, Plain } from '../../lib/wire';
 
-const results: FileResult[] = [
+const results: Plain<records.FileResult>[] = [
   {
     file: '/home/me/Downloads/ana.json',
     status: 'imported',

@@ -2,7 +2,7 @@
 // its report stays visible while the person looks around. Cleared on lock.
 import * as api from '../../lib/api';
 import { household, onReset } from '../../lib/session.svelte';
-import type { FileResult, ImportProgress, Person, UnmatchedPatient } from '../../lib/types';
+import { FileStatus, type ImportProgress, type Plain, type records } from '../../lib/wire';
 import { readAsBase64 } from './fileread';
 
 export interface ProgressView {
@@ -20,9 +20,9 @@ class Importer {
   target = $state(0);
   running = $state(false);
   progress = $state<ProgressView | null>(null);
-  results = $state<FileResult[]>([]);
-  unmatched = $state<UnmatchedPatient[]>([]);
-  newPeople = $state<Person[]>([]);
+  results = $state<Plain<records.FileResult>[]>([]);
+  unmatched = $state<records.UnmatchedPatient[]>([]);
+  newPeople = $state<records.Person[]>([]);
   error = $state('');
   /** Live message for screen readers when a batch ends. */
   announcement = $state('');
@@ -60,7 +60,7 @@ class Importer {
     this.batchCount = 0;
     await household.refreshPeople();
     household.changed();
-    const ok = this.results.filter((r) => r.status !== 'rejected').length;
+    const ok = this.results.filter((r) => r.status !== FileStatus.Rejected).length;
     const bad = this.results.length - ok;
     this.announcement =
       this.results.length === 0
@@ -68,7 +68,7 @@ class Importer {
         : `Import finished: ${ok} file${ok === 1 ? '' : 's'} read${bad ? `, ${bad} rejected` : ''}.`;
   }
 
-  private absorb(rep: { files: FileResult[] | null; unmatched: UnmatchedPatient[] | null; newPeople: Person[] | null }) {
+  private absorb(rep: { files: Plain<records.FileResult>[] | null; unmatched: records.UnmatchedPatient[] | null; newPeople: records.Person[] | null }) {
     this.results = [...this.results, ...(rep.files ?? [])];
     this.unmatched = rep.unmatched ?? [];
     this.newPeople = [...this.newPeople, ...(rep.newPeople ?? [])];
@@ -164,8 +164,8 @@ class Importer {
   }
 }
 
-function rejected(file: string, error: string, bytes: number): FileResult {
-  return { file, status: 'rejected', error, added: 0, updated: 0, unchanged: 0, skipped: 0, issues: [], bytes };
+function rejected(file: string, error: string, bytes: number): Plain<records.FileResult> {
+  return { file, status: FileStatus.Rejected, error, added: 0, updated: 0, unchanged: 0, skipped: 0, issues: [], bytes };
 }
 
 export const importer = new Importer();

@@ -1,18 +1,25 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('../../lib/api', () => ({
-  addPerson: vi.fn(),
-  renamePerson: vi.fn(),
-  removePerson: vi.fn(),
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-}));
+vi.mock('../../lib/api', async (importOriginal) => {
+  // The real error readers: components see Go's error kinds exactly as in the app.
+  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
+  return {
+    ApiError,
+    readError,
+    errorMessage,
+    isLockedError,
+    addPerson: vi.fn(),
+    renamePerson: vi.fn(),
+    removePerson: vi.fn(),
+  };
+});
 
 import * as api from '../../lib/api';
 import PersonSwitcher from './PersonSwitcher.svelte';
-import type { Person } from '../../lib/types';
+import type { records } from '../../lib/wire';
 
-const people: Person[] = [
+const people: records.Person[] = [
   { id: 1, name: 'Ana Ruiz', birthDate: '1980-02-03', records: 1234 },
   { id: 7, name: 'Leo Ruiz', birthDate: '2015-06-01', records: 1 },
 ];

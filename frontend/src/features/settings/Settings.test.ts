@@ -1,18 +1,24 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('../../lib/api', () => ({
-  hasRuntime: () => false,
-  stats: vi.fn(async () => ({ resources: {}, total: 0, people: 0, versions: 0, imports: 0 })),
-  registrations: vi.fn(async () => []),
-  setRegistration: vi.fn(),
-  setAutoLockMinutes: vi.fn(),
-  setSyncIntervalHours: vi.fn(),
-  syncIntervalHours: vi.fn(async () => 24),
-  status: vi.fn(),
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-  isLockedError: () => false,
-}));
+vi.mock('../../lib/api', async (importOriginal) => {
+  // The real error readers: components see Go's error kinds exactly as in the app.
+  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
+  return {
+    ApiError,
+    readError,
+    errorMessage,
+    isLockedError,
+    hasRuntime: () => false,
+    stats: vi.fn(async () => ({ resources: {}, total: 0, people: 0, versions: 0, imports: 0 })),
+    registrations: vi.fn(async () => []),
+    setRegistration: vi.fn(),
+    setAutoLockMinutes: vi.fn(),
+    setSyncIntervalHours: vi.fn(),
+    syncIntervalHours: vi.fn(async () => 24),
+    status: vi.fn(),
+  };
+});
 
 import * as api from '../../lib/api';
 import Settings from './Settings.svelte';

@@ -1,11 +1,18 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('../../lib/api', () => ({
-  unlock: vi.fn(),
-  unlockWithRecoveryKey: vi.fn(),
-  errorMessage: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-}));
+vi.mock('../../lib/api', async (importOriginal) => {
+  // The real error readers: components see Go's error kinds exactly as in the app.
+  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
+  return {
+    ApiError,
+    readError,
+    errorMessage,
+    isLockedError,
+    unlock: vi.fn(),
+    unlockWithRecoveryKey: vi.fn(),
+  };
+});
 
 import * as api from '../../lib/api';
 import Unlock from './Unlock.svelte';

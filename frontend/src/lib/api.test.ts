@@ -1,0 +1,113 @@
+// lib/api against the real generated bindings (wailsjs/go/app/App.js), which
+// call window.go.app.App.<Method> — here a stand-in that answers the way the
+// Wails bridge does: resolve with Go's value, or reject with whatever Go's
+// ErrorFormatter (or Wails itself) produced.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as api from './api';
+import { ErrorKind, LockReason } from './wire';
+
+type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+function bind(methods: Bound): void {
+  (window as unknown as { go?: unknown }).go = { app: { App: methods } };
+}
+
+describe('readError', () => {
+  it('reads the {kind, message} Go sends', () => {
+    expect(api.readError({ kind: 'wrong_passphrase', message: 'That passphrase is not right.' })).toEqual({
+      kind: ErrorKind.WrongPassphrase,
+      message: 'That passphrase is not right.',
+    });
+  });
+
+  it('keeps the kind of an ApiError a wrapped call threw', () => {
+    const e = new api.ApiError({ kind: ErrorKind.Busy, message: 'A sync is already running.' });
+    expect(e).toBeInstanceOf(Error);
+    expect(api.readError(e)).toEqual({ kind: ErrorKind.Busy, message: 'A sync is already running.' });
+  });
+
+  it('treats a plain string or Error (Wails’ own failures) as internal, whatever it says', () => {
+    expect(api.readError('the vault is locked')).toEqual({ kind: ErrorKind.Internal, message: 'the vault is locked' });
+    expect(api.readError(new Error('Call to App.People timed out'))).toEqual({
+      kind: ErrorKind.Internal,
+      message: 'Call to App.People timed out',
+    });
+  });
+
+  it('treats a kind this build does not know as internal and never returns an empty message', () => {
+    expect(api.readError({ kind: 'exploded', message: 'Boom.' })).toEqual({ kind: ErrorKind.Internal, message: 'Boom.' });
+    expect(api.readError({ kind: 'locked' }).message).toBe('Something went wrong.');
+    expect(api.readError('').message).toBe('Something went wrong.');
+    expect(api.readError(undefined)).toEqual({ kind: ErrorKind.Internal, message: 'Something went wrong.' });
+  });
+
+  it('isLockedError decides by kind only', () => {
+    expect(api.isLockedError({ kind: 'locked', message: 'Unlock your vault first.' })).toBe(true);
+    expect(api.isLockedError('The vault is locked.')).toBe(false);
+    expect(api.isLockedError(new Error('locked'))).toBe(false);
+    expect(api.isLockedError({ kind: 'not_found', message: 'locked out' })).toBe(false);
+  });
+});
+
+describe('calls', () => {
+  const onLocked = vi.fn();
+
+  beforeEach(() => {
+    onLocked.mockReset();
+    api.onLockedError(onLocked);
+  });
+
+  afterEach(() => {
+    api.onLockedError(null);
+    delete (window as unknown as { go?: unknown }).go;
+  });
+
+  it('resolves with what Go returned, and a nil list as []', async () => {
+    const person = { id: 1, name: 'Ana Ruiz', birthDate: '1980-02-03', records: 3 };
+    bind({ AddPerson: vi.fn(async () => person), People: vi.fn(async () => null) });
+    await expect(api.addPerson('Ana Ruiz')).resolves.toEqual(person);
+    await expect(api.people()).resolves.toEqual([]);
+  });
+
+  it('runs the lock handler for a locked-kind rejection and throws the kind and message', async () => {
+    bind({ People: vi.fn(() => Promise.reject({ kind: 'locked', message: 'Unlock your vault first.' })) });
+    const err = await api.people().catch((e: unknown) => e);
+    expect(onLocked).toHaveBeenCalledOnce();
+    expect(onLocked).toHaveBeenCalledWith(LockReason.FoundLocked);
+    expect(err).toBeInstanceOf(api.ApiError);
+    expect(api.readError(err)).toEqual({ kind: ErrorKind.Locked, message: 'Unlock your vault first.' });
+  });
+
+  it('does not run the lock handler for a plain message, even one that says "locked"', async () => {
+    bind({ People: vi.fn(() => Promise.reject('the vault is locked')) });
+    const err = await api.people().catch((e: unknown) => e);
+    expect(onLocked).not.toHaveBeenCalled();
+    expect(api.readError(err)).toEqual({ kind: ErrorKind.Internal, message: 'the vault is locked' });
+  });
+
+  it('does not run the lock handler for other kinds', async () => {
+    bind({ SyncNow: vi.fn(() => Promise.reject({ kind: 'busy', message: 'A sync is already running; this one waits.' })) });
+    const err = await api.syncNow(0).catch((e: unknown) => e);
+    expect(onLocked).not.toHaveBeenCalled();
+    expect(api.readError(err).kind).toBe(ErrorKind.Busy);
+  });
+
+  it('leaves calls made on the unlock screen out of the lock handling', async () => {
+    // Unlock and Status run while locked; their failures are answers, not news of a lock.
+    bind({
+      Unlock: vi.fn(() => Promise.reject({ kind: 'wrong_passphrase', message: 'That passphrase is not right.' })),
+      Status: vi.fn(() => Promise.reject({ kind: 'locked', message: 'Locked.' })),
+    });
+    const wrong = await api.unlock('nope').catch((e: unknown) => e);
+    expect(api.readError(wrong)).toEqual({ kind: ErrorKind.WrongPassphrase, message: 'That passphrase is not right.' });
+    await api.status().catch(() => {});
+    expect(onLocked).not.toHaveBeenCalled();
+  });
+
+  it('says plainly when there is no Go engine behind the page', async () => {
+    const err = await api.people().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(api.ApiError);
+    expect(api.errorMessage(err)).toMatch(/not connected to its engine/);
+    expect(onLocked).not.toHaveBeenCalled();
+  });
+});
