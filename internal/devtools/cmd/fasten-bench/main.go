@@ -48,11 +48,19 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries)")
 	flag.Parse()
 	var err error
 	switch *phase {
 	case "":
-		err = orchestrate(*fixtures, *target)
+		switch *only {
+		case "":
+			err = orchestrate(*fixtures, *target)
+		case "tiny":
+			err = onlyTiny()
+		default:
+			err = fmt.Errorf("unknown part %q", *only)
+		}
 	case "import":
 		err = emit(importPhase(*dir))
 	case "floor":
@@ -61,6 +69,8 @@ func main() {
 		err = emit(queryPhase(*dir))
 	case "bigfile":
 		err = emit(bigFilePhase(*dir))
+	case "tiny":
+		err = emit(tinyPhase(*dir))
 	case "sync":
 		err = syncPhase(*fixtures)
 	default:
@@ -108,16 +118,7 @@ func orchestrate(fixtures string, target int) error {
 		return err
 	}
 	fmt.Printf("input: %d resources in %d bundles, %.1f MB (fixtures scaled with fresh ids)\n\n", n, files, float64(size)/1e6)
-	run := func(phase string) (result, error) {
-		cmd := exec.Command(os.Args[0], "-phase", phase, "-dir", work)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return result{}, fmt.Errorf("phase %s: %w", phase, err)
-		}
-		var r result
-		return r, json.Unmarshal(out, &r)
-	}
+	run := func(phase string) (result, error) { return runPhase(phase, work) }
 	floor, err := run("floor")
 	if err != nil {
 		return err
@@ -167,6 +168,26 @@ func orchestrate(fixtures string, target int) error {
 	}
 	fmt.Printf("one %.0f MB bundle (%d resources): %.1f s, %.0f resources/s, peak RSS %.0f MB (streaming: must not scale with file size)\n",
 		float64(bigSize)/1e6, big.Resources, big.Seconds, float64(big.Resources)/big.Seconds, big.PeakRSSMB)
+	tiny, err := runTiny(work)
+	if err != nil {
+		return err
+	}
+	printTiny(tiny)
+	return nil
+}
+
+// onlyTiny runs the tiny-entries phase alone (`fasten-bench -only tiny`).
+func onlyTiny() error {
+	work, err := os.MkdirTemp("", "fasten-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	r, err := runTiny(work)
+	if err != nil {
+		return err
+	}
+	printTiny(r)
 	return nil
 }
 
