@@ -79,6 +79,30 @@ func (e Entry) Record() bool {
 	return e.Type != "" && e.Type != "OperationOutcome" && e.SearchMode != "outcome"
 }
 
+// entryParts takes one Bundle entry apart: the streaming Reader and
+// ParsePage read entries the same way. resource is the raw value (possibly
+// not an object); ok is false when the entry itself is not an object.
+func entryParts(e []byte) (fullURL, searchMode string, resource []byte, ok bool) {
+	it, ok := newObjIter(e)
+	if !ok {
+		return "", "", nil, false
+	}
+	for {
+		k, v, more := it.next()
+		if !more {
+			return fullURL, searchMode, resource, true
+		}
+		switch string(k) {
+		case "fullUrl":
+			fullURL = jstr(v)
+		case "resource":
+			resource = v
+		case "search":
+			searchMode = jstr(field(v, "mode"))
+		}
+	}
+}
+
 // ParsePage reads a whole Bundle. It fails with ErrNotJSON or ErrNotBundle.
 func ParsePage(body []byte) (Page, error) {
 	var p Page
@@ -112,8 +136,10 @@ func ParsePage(body []byte) (Page, error) {
 		case "entry":
 			entries, _ := newArrIter(v)
 			for e, ok := entries.next(); ok; e, ok = entries.next() {
-				en := Entry{FullURL: jstr(field(e, "fullUrl")), SearchMode: jstr(field(field(e, "search"), "mode"))}
-				if r := field(e, "resource"); len(r) > 0 && r[0] == '{' {
+				var en Entry
+				var r []byte
+				en.FullURL, en.SearchMode, r, _ = entryParts(e)
+				if len(r) > 0 && r[0] == '{' {
 					en.Resource = r
 					en.Identity = Identify(r)
 				}

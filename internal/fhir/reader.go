@@ -733,26 +733,11 @@ func (r *Reader) entry() (Resource, bool, error) {
 	if !json.Valid(eb) {
 		return Resource{}, false, r.invalidJSON(off)
 	}
-	it, ok := newObjIter(eb)
+	fullURL, _, rb, ok := entryParts(eb)
 	if !ok {
 		return Resource{}, false, fileErr(off, "Bundle entry %d is not a JSON object", idx)
 	}
-	var fullURL string
-	var rb []byte
-	var rOff int64
-	for {
-		k, v, ok := it.next()
-		if !ok {
-			break
-		}
-		switch string(k) {
-		case "fullUrl":
-			fullURL = jstr(v)
-		case "resource":
-			rb = v
-			rOff = off + int64(cap(eb)-cap(v))
-		}
-	}
+	rOff := off + int64(cap(eb)-cap(rb))
 	if rb == nil || string(rb) == "null" {
 		return Resource{}, false, nil
 	}

@@ -271,76 +271,8 @@ func validID(s string) bool {
 // structure rather than searching the bytes, so a "reference" inside a
 // string value or narrative is not mistaken for one.
 func References(raw []byte, fn func(ref string)) {
-	i := skipWS(raw, 0)
-	if i < len(raw) && raw[i] == '{' {
-		eachRef(raw, i, nil, 0, fn)
-	}
-}
-
-// eachRef walks the value at b[i] and returns the index just past it.
-func eachRef(b []byte, i int, key []byte, depth int, fn func(string)) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '{', '[':
-		if depth >= maxWalkDepth {
-			if e := skipValue(b, i); e >= 0 {
-				return e
-			}
-			return len(b)
-		}
-		obj := b[i] == '{'
-		i++
-		for {
-			i = skipWS(b, i)
-			if i >= len(b) {
-				return i
-			}
-			switch b[i] {
-			case '}', ']':
-				return i + 1
-			case ',':
-				i++
-				continue
-			}
-			k := key
-			if obj {
-				if b[i] != '"' {
-					return len(b)
-				}
-				e := skipString(b, i)
-				if e < 0 {
-					return len(b)
-				}
-				k = b[i+1 : e-1]
-				i = skipWS(b, e)
-				if i >= len(b) || b[i] != ':' {
-					return len(b)
-				}
-				i = skipWS(b, i+1)
-			}
-			e := eachRef(b, i, k, depth+1, fn)
-			if e <= i {
-				return len(b)
-			}
-			i = e
-		}
-	case '"':
-		e := skipString(b, i)
-		if e < 0 {
-			return len(b)
-		}
-		if string(key) == "reference" {
-			if s := jstr(b[i:e]); s != "" {
-				fn(s)
-			}
-		}
-		return e
-	default:
-		if e := skipValue(b, i); e >= 0 {
-			return e
-		}
-		return len(b)
+	w := walker{onRef: fn}
+	if i := skipWS(raw, 0); i < len(raw) && raw[i] == '{' {
+		w.value(raw, i, nil, 0)
 	}
 }
