@@ -182,9 +182,10 @@ func TestImportTinyEntriesMemoryDoesNotGrow(t *testing.T) {
 	small := importTiny(t, 20_000)
 	large := importTiny(t, 100_000)
 	t.Logf("live heap during import: 20k entries %.1f MB, 100k entries %.1f MB", small, large)
-	// Keeping ~300 bytes per entry (what a per-entry row costs) would add
-	// over 20 MB here; streaming adds nothing but noise.
-	if large > small+8 {
+	// Keeping ~300 bytes per entry (what a per-entry row with its summary
+	// costs) adds over 24 MB here; streaming adds only noise (a few MB: the
+	// validator's lazily loaded descriptors, batches in flight).
+	if large > small+12 {
 		t.Fatalf("live heap grew from %.1f MB to %.1f MB for 5x the entries", small, large)
 	}
 }
