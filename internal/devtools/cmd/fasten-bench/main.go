@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -193,7 +192,37 @@ func onlyTiny() error {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+// replaceUUIDs replaces every lowercase UUID in data (ids, fullUrls and
+// references alike, wherever they stand) with fn's. It is a byte scan, not a
+// JSON parse, on purpose: a copy must rename an id everywhere it occurs.
+func replaceUUIDs(data []byte, fn func(u []byte) []byte) []byte {
+	const n = 36
+	isHex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); {
+		if i+n <= len(data) && isUUID(data[i:i+n], isHex) && (i == 0 || !isHex(data[i-1]) && data[i-1] != '-') {
+			out = append(out, fn(data[i:i+n])...)
+			i += n
+			continue
+		}
+		out = append(out, data[i])
+		i++
+	}
+	return out
+}
+
+func isUUID(b []byte, isHex func(byte) bool) bool {
+	for i, c := range b {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
 
 // scale writes copies of every fixture bundle with every UUID replaced by one
 // derived from (uuid, copy), until target resources are written.
@@ -214,7 +243,7 @@ func scale(src, dst string, target int) (int, int64, int, error) {
 			if err != nil {
 				return 0, 0, 0, err
 			}
-			out := uuidRE.ReplaceAllFunc(data, func(u []byte) []byte {
+			out := replaceUUIDs(data, func(u []byte) []byte {
 				h := sha256.Sum256(append(append([]byte{}, u...), byte(copyN), byte(copyN>>8)))
 				x := hex.EncodeToString(h[:16])
 				return []byte(x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32])
