@@ -30,11 +30,7 @@ func Identify(raw []byte) Identity {
 	if !ok {
 		return id
 	}
-	for {
-		k, v, ok := it.next()
-		if !ok {
-			return id
-		}
+	for k, v, ok := it.next(); ok; k, v, ok = it.next() {
 		switch string(k) {
 		case "resourceType":
 			if id.Type == "" {
@@ -47,6 +43,7 @@ func Identify(raw []byte) Identity {
 			id.LastUpdated = jstr(field(v, "lastUpdated"))
 		}
 	}
+	return id
 }
 
 // ErrNotJSON and ErrNotBundle say why a body is not a Bundle page; a server
