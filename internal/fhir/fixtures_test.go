@@ -70,6 +70,7 @@ func TestFixturesStreamExactly(t *testing.T) {
 		}
 		r := NewReader(bytes.NewReader(data), DefaultLimits())
 		got := readAll(t, r)
+		urls := fullURLsOf(got)
 		if r.Format() != FormatBundle || r.BundleType() != plain.Type {
 			t.Errorf("%s: format %v type %q", f, r.Format(), r.BundleType())
 		}
@@ -96,8 +97,8 @@ func TestFixturesStreamExactly(t *testing.T) {
 			if res.Index != i || res.FullURL != e.FullURL || res.ID != head.ID || res.Type != head.ResourceType {
 				t.Fatalf("%s entry %d: got index %d fullUrl %q id %q type %q", f, i, res.Index, res.FullURL, res.ID, res.Type)
 			}
-			if r.ResolveRef(e.FullURL) != head.ResourceType+"/"+head.ID {
-				t.Fatalf("%s entry %d: ResolveRef(fullUrl) = %q", f, i, r.ResolveRef(e.FullURL))
+			if urls.Resolve(e.FullURL) != head.ResourceType+"/"+head.ID {
+				t.Fatalf("%s entry %d: Resolve(fullUrl) = %q", f, i, urls.Resolve(e.FullURL))
 			}
 			if inv := v.Validate(res); inv != nil {
 				t.Errorf("%s entry %d (%s): %v", filepath.Base(f), i, res.Type, inv)
@@ -111,4 +112,13 @@ func TestFixturesStreamExactly(t *testing.T) {
 		total += len(got)
 	}
 	t.Logf("%d files, %d resources", len(files), total)
+}
+
+// fullURLsOf indexes a whole file's fullUrls, for resolving its references.
+func fullURLsOf(all []Resource) FullURLs {
+	m := FullURLs{}
+	for _, r := range all {
+		m.Add(r.FullURL, r.Type, r.ID)
+	}
+	return m
 }

@@ -205,8 +205,10 @@ const (
 
 // Reader streams resources out of one file. It is not safe for concurrent use.
 //
-// Memory stays bounded by roughly one resource (or one Bundle entry) plus the
-// fullUrl map that ResolveRef needs, whatever the file size: the top-level
+// Memory stays bounded by roughly one resource (or one Bundle entry),
+// whatever the file size or number of entries: the Reader keeps nothing per
+// entry (resolving Bundle-local references across the file is the caller's
+// job, see FullURLs), and the top-level
 // object is walked by a small hand-written tokenizer and only one member or
 // entry at a time is buffered, then checked with json.Valid. Nesting depth and
 // size are enforced while bytes stream in, before encoding/json sees them.
@@ -240,15 +242,12 @@ type Reader struct {
 	line      int // next NDJSON line number
 	lastDepth int // deepest nesting seen by the last scanValue
 
-	refs  map[string]refTarget
 	types map[string]string // interned resource type names
 }
 
-type refTarget struct{ typ, id string }
-
 // NewReader does no I/O; errors surface from the first Next.
 func NewReader(r io.Reader, lim Limits) *Reader {
-	rd := &Reader{lim: lim.normalized(), refs: make(map[string]refTarget), types: make(map[string]string)}
+	rd := &Reader{lim: lim.normalized(), types: make(map[string]string)}
 	rd.cr.r = r
 	rd.br = bufio.NewReaderSize(&rd.cr, 64<<10)
 	return rd
@@ -734,26 +733,11 @@ func (r *Reader) entry() (Resource, bool, error) {
 	if !json.Valid(eb) {
 		return Resource{}, false, r.invalidJSON(off)
 	}
-	it, ok := newObjIter(eb)
+	fullURL, _, rb, ok := entryParts(eb)
 	if !ok {
 		return Resource{}, false, fileErr(off, "Bundle entry %d is not a JSON object", idx)
 	}
-	var fullURL string
-	var rb []byte
-	var rOff int64
-	for {
-		k, v, ok := it.next()
-		if !ok {
-			break
-		}
-		switch string(k) {
-		case "fullUrl":
-			fullURL = jstr(v)
-		case "resource":
-			rb = v
-			rOff = off + int64(cap(eb)-cap(v))
-		}
-	}
+	rOff := off + int64(cap(eb)-cap(rb))
 	if rb == nil || string(rb) == "null" {
 		return Resource{}, false, nil
 	}
@@ -776,9 +760,6 @@ func (r *Reader) entry() (Resource, bool, error) {
 		return Resource{}, false, fileErr(rOff, "Bundle entry %d is not a FHIR resource (missing resourceType)", idx)
 	}
 	res.FullURL, res.Index = fullURL, idx
-	if fullURL != "" {
-		r.remember(fullURL, res.Type, res.ID)
-	}
 	if r.rootType == "" {
 		r.yieldedEnt = true
 		r.format = FormatBundle
@@ -925,52 +906,11 @@ func (r *Reader) ndjsonLine() (Resource, bool, error) {
 
 // describe pulls the identifying fields out of a resource's top level.
 func (r *Reader) describe(raw []byte) Resource {
-	res := Resource{Raw: raw}
-	it, ok := newObjIter(raw)
-	if !ok {
-		return res
+	id := Identify(raw)
+	if t, ok := r.types[id.Type]; ok {
+		id.Type = t // share the type strings, which repeat on every resource
+	} else if len(r.types) < 1024 {
+		r.types[id.Type] = id.Type
 	}
-	for {
-		k, v, ok := it.next()
-		if !ok {
-			break
-		}
-		switch string(k) {
-		case "resourceType":
-			if res.Type == "" {
-				res.Type = r.intern(v)
-			}
-		case "id":
-			res.ID = jstr(v)
-		case "meta":
-			res.VersionID = jstr(field(v, "versionId"))
-			res.LastUpdated = jstr(field(v, "lastUpdated"))
-		}
-	}
-	return res
-}
-
-// intern shares the resource-type strings, which repeat on every resource.
-func (r *Reader) intern(v []byte) string {
-	if len(v) < 2 || v[0] != '"' {
-		return ""
-	}
-	if s, ok := r.types[string(v)]; ok {
-		return s
-	}
-	s := jstr(v)
-	if len(r.types) < 1024 {
-		r.types[string(v)] = s
-	}
-	return s
-}
-
-func (r *Reader) remember(fullURL, typ, id string) {
-	// For the common urn:uuid:<id> case the id is derivable from the key, so
-	// it is not stored twice.
-	if id != "" && len(fullURL) > len(id) && fullURL[len(fullURL)-len(id):] == id && fullURL[len(fullURL)-len(id)-1] == ':' {
-		r.refs[fullURL] = refTarget{typ: typ}
-		return
-	}
-	r.refs[fullURL] = refTarget{typ: typ, id: id}
+	return Resource{Raw: raw, Type: id.Type, ID: id.ID, VersionID: id.VersionID, LastUpdated: id.LastUpdated}
 }

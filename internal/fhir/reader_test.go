@@ -86,8 +86,8 @@ func TestReaderMetaAndRefs(t *testing.T) {
 		"Patient?identifier=x|1":                  "",
 		"":                                        "",
 	} {
-		if g := r.ResolveRef(ref); g != want {
-			t.Errorf("ResolveRef(%q) = %q, want %q", ref, g, want)
+		if g := fullURLsOf(got).Resolve(ref); g != want {
+			t.Errorf("Resolve(%q) = %q, want %q", ref, g, want)
 		}
 	}
 }
@@ -330,7 +330,7 @@ func FuzzReader(f *testing.F) {
 			if !bytes.Contains(data, res.Raw) || res.Type == "" {
 				t.Fatalf("resource not verbatim or untyped")
 			}
-			Summarize(res, r.ResolveRef)
+			Summarize(res, ResolveLocal)
 		}
 	})
 }

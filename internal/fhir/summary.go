@@ -131,6 +131,7 @@ type walker struct {
 	txtBuf  [32]string
 	refBuf  [16]string
 	resolve func(string) string
+	onRef   func(string) // when set, only references are reported (References)
 }
 
 const maxWalkDepth = 256
@@ -175,7 +176,7 @@ func (w *walker) value(b []byte, i int, key []byte, depth int) int {
 			}
 			vs := skipWS(b, i+1)
 			ve := w.value(b, vs, k, depth+1)
-			if depth == 0 && ve <= len(b) && vs < ve {
+			if depth == 0 && ve <= len(b) && vs < ve && w.onRef == nil {
 				w.top = append(w.top, member{k, b[vs:ve]})
 			}
 			i = ve
@@ -206,8 +207,13 @@ func (w *walker) value(b []byte, i int, key []byte, depth int) int {
 			return len(b)
 		}
 		switch {
+		case string(key) == "reference" && w.onRef != nil:
+			if s := jstr(b[i:e]); s != "" {
+				w.onRef(s)
+			}
 		case string(key) == "reference":
 			w.addRef(jstr(b[i:e]))
+		case w.onRef != nil:
 		case isTextKey(key):
 			w.addText(jstr(b[i:e]))
 		}

@@ -21,6 +21,7 @@ func TestSummarizeFixtures(t *testing.T) {
 	}
 	r := NewReader(bytes.NewReader(data), DefaultLimits())
 	all := readAll(t, r)
+	urls := fullURLsOf(all)
 	pat := "Patient/" + alexis
 	enc := "Encounter/84d85421-ad41-47ff-8fe8-df69c8f78038"
 	tests := []struct {
@@ -49,7 +50,7 @@ func TestSummarizeFixtures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		res := all[tc.index]
-		got := Summarize(res, r.ResolveRef)
+		got := Summarize(res, urls.Resolve)
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s %d:\n got %+v\nwant %+v", res.Type, tc.index, got, tc.want)
 		}
@@ -61,7 +62,7 @@ func TestSummarizeFixtures(t *testing.T) {
 	if lab < 0 {
 		t.Fatal("no laboratory observation in fixture")
 	}
-	s := Summarize(all[lab], r.ResolveRef)
+	s := Summarize(all[lab], urls.Resolve)
 	if s.Category != "laboratory" || s.ValueNum == nil || s.Unit == "" || s.PatientRef != pat || s.Code == "" {
 		t.Errorf("lab summary %+v", s)
 	}
@@ -81,8 +82,10 @@ func TestSummarizeAllFixtures(t *testing.T) {
 	for _, f := range fixtureFiles(t) {
 		data, _ := os.ReadFile(f)
 		r := NewReader(bytes.NewReader(data), DefaultLimits())
-		for _, res := range readAll(t, r) {
-			s := Summarize(res, r.ResolveRef)
+		all := readAll(t, r)
+		urls := fullURLsOf(all)
+		for _, res := range all {
+			s := Summarize(res, urls.Resolve)
 			n++
 			switch res.Type {
 			case "Organization", "Practitioner":

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 )
 
@@ -276,4 +277,48 @@ func plainErr(err error) string {
 		return "connection closed mid-answer"
 	}
 	return err.Error()
+}
+
+// page is one parsed searchset page.
+type page struct {
+	body       []byte
+	next       string
+	serverTime string
+	keys       []string // Type/id of each stored entry
+	refs       []string
+}
+
+// fetchPage gets and parses a page, treating anything that is not a whole
+// Bundle (HTML error pages, bodies cut short) as transient.
+func (c *conn) fetchPage(ctx context.Context, u string) (*page, error) {
+	var pg *page
+	_, err := c.get(ctx, u, "application/fhir+json", 256<<20, c.e.opts.RequestTimeout, func(r *response) error {
+		b, err := fhir.ParsePage(r.body)
+		switch {
+		case errors.Is(err, fhir.ErrNotJSON):
+			return &transientErr{msg: "the page was cut short or was not JSON"}
+		case err != nil:
+			return &transientErr{msg: "the page was not a Bundle"}
+		}
+		p := &page{body: r.body, next: b.Next}
+		p.serverTime = serverTime(b.LastUpdated, r.header.Get("Date"), c.e.opts.Now())
+		filtered := false
+		keep := b.Entries[:0]
+		for _, en := range b.Entries {
+			// OperationOutcome entries are the server talking, not records.
+			if !en.Record() {
+				filtered = true
+				continue
+			}
+			p.keys = append(p.keys, en.Key())
+			p.refs = append(p.refs, c.refsIn(en.Resource)...)
+			keep = append(keep, en)
+		}
+		if filtered {
+			p.body = fhir.CollectionBundle(keep)
+		}
+		pg = p
+		return nil
+	})
+	return pg, err
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 )
 
@@ -114,7 +115,7 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 			want = want[:e.opts.RefsPerRound]
 		}
 		var mu sync.Mutex
-		var bodies []json.RawMessage
+		var bodies []fhir.Entry
 		jobs := make(chan string)
 		var wg sync.WaitGroup
 		for range e.opts.MaxInFlight {
@@ -124,8 +125,7 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 				for k := range jobs {
 					typ, _, _ := strings.Cut(k, "/")
 					resp, err := c.get(ctx, c.t.FHIRBase+"/"+k, "application/fhir+json", 64<<20, e.opts.RequestTimeout, func(r *response) error {
-						var h resHead
-						if json.Unmarshal(r.body, &h) != nil || h.ResourceType != typ {
+						if !json.Valid(r.body) || fhir.Identify(r.body).Type != typ {
 							return &transientErr{msg: "the record was cut short or was not JSON"}
 						}
 						return nil
@@ -134,7 +134,7 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 					tried[k] = true
 					switch st := statusOf(err); {
 					case err == nil:
-						bodies = append(bodies, wrapEntry(c.t.FHIRBase+"/"+k, resp.body))
+						bodies = append(bodies, fhir.Entry{FullURL: c.t.FHIRBase + "/" + k, Resource: resp.body})
 						for _, r := range c.refsIn(resp.body) {
 							refs[r] = true
 						}
@@ -161,7 +161,7 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 		}
 		for len(bodies) > 0 {
 			n := min(len(bodies), 200)
-			body := collection(bodies[:n])
+			body := fhir.CollectionBundle(bodies[:n])
 			bodies = bodies[n:]
 			opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}
 			prepared := e.store.Prepare(ctx, "sync references", bytes.NewReader(body), int64(len(body)), opts)
@@ -369,4 +369,31 @@ func (c *conn) fetchAttachment(ctx context.Context, resource int64, a attachment
 		return 0, true
 	}
 	return 1, true
+}
+
+// refsIn finds the references to resources on this server that a record
+// makes, as Type/id.
+func (c *conn) refsIn(raw []byte) []string {
+	var out []string
+	fhir.References(raw, func(ref string) {
+		if k := c.refKey(ref); k != "" {
+			out = append(out, k)
+		}
+	})
+	return out
+}
+
+// refKey is the Type/id to read for a reference, or "" when it must not be
+// read: another server's record (the token never travels), a Bundle-local
+// or contained name, a search, a Binary (read as an attachment), or another
+// patient's record.
+func (c *conn) refKey(ref string) string {
+	r := fhir.ParseReference(ref)
+	if !r.OnServer(c.base) || r.Type == "Binary" {
+		return ""
+	}
+	if r.Type == "Patient" && r.ID != c.t.PatientID {
+		return "" // other people's records are not ours to read
+	}
+	return r.Key()
 }

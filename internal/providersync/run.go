@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -390,104 +389,6 @@ func plainReason(err error) string {
 	return err.Error()
 }
 
-// page is one parsed searchset page.
-type page struct {
-	body       []byte
-	next       string
-	serverTime string
-	keys       []string // Type/id of each stored entry
-	refs       []string
-}
-
-type bundleDoc struct {
-	ResourceType string `json:"resourceType"`
-	Meta         struct {
-		LastUpdated string `json:"lastUpdated"`
-	} `json:"meta"`
-	Link []struct {
-		Relation string `json:"relation"`
-		URL      string `json:"url"`
-	} `json:"link"`
-	Entry []struct {
-		FullURL  string          `json:"fullUrl"`
-		Resource json.RawMessage `json:"resource"`
-		Search   *struct {
-			Mode string `json:"mode"`
-		} `json:"search,omitempty"`
-	} `json:"entry"`
-}
-
-type resHead struct {
-	ResourceType string `json:"resourceType"`
-	ID           string `json:"id"`
-}
-
-// fetchPage gets and parses a page, treating anything that is not a whole
-// Bundle (HTML error pages, bodies cut short) as transient.
-func (c *conn) fetchPage(ctx context.Context, u string) (*page, error) {
-	var pg *page
-	_, err := c.get(ctx, u, "application/fhir+json", 256<<20, c.e.opts.RequestTimeout, func(r *response) error {
-		var b bundleDoc
-		if err := json.Unmarshal(r.body, &b); err != nil {
-			return &transientErr{msg: "the page was cut short or was not JSON"}
-		}
-		if b.ResourceType != "Bundle" {
-			return &transientErr{msg: "the page was not a Bundle"}
-		}
-		p := &page{body: r.body}
-		for _, l := range b.Link {
-			if l.Relation == "next" {
-				p.next = l.URL
-			}
-		}
-		p.serverTime = serverTime(b.Meta.LastUpdated, r.header.Get("Date"), c.e.opts.Now())
-		filtered := false
-		var keep []json.RawMessage
-		for _, en := range b.Entry {
-			var h resHead
-			json.Unmarshal(en.Resource, &h)
-			// OperationOutcome entries are the server talking, not records.
-			if h.ResourceType == "" || h.ResourceType == "OperationOutcome" || (en.Search != nil && en.Search.Mode == "outcome") {
-				filtered = true
-				continue
-			}
-			p.keys = append(p.keys, h.ResourceType+"/"+h.ID)
-			p.refs = append(p.refs, c.refsIn(en.Resource)...)
-			keep = append(keep, wrapEntry(en.FullURL, en.Resource))
-		}
-		if filtered {
-			p.body = collection(keep)
-		}
-		pg = p
-		return nil
-	})
-	return pg, err
-}
-
-func wrapEntry(fullURL string, res json.RawMessage) json.RawMessage {
-	e := struct {
-		FullURL  string          `json:"fullUrl,omitempty"`
-		Resource json.RawMessage `json:"resource"`
-	}{fullURL, res}
-	b, _ := json.Marshal(e)
-	return b
-}
-
-// collection wraps entries in a collection Bundle, the form ImportReader
-// stores in one transaction.
-func collection(entries []json.RawMessage) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
-	for i, e := range entries {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(e)
-	}
-	b.WriteString("]}")
-	return b.Bytes()
-}
-
 // serverTime is the server's clock at the search, which incremental
 // requests must use: the client's clock may be off. Bundle.meta.lastUpdated
 // first, then the Date header (whole seconds, so one second earlier), then
@@ -617,43 +518,4 @@ SELECT id, ?, 0 FROM resources WHERE source_id = ? AND id NOT IN (SELECT resourc
 	}
 	n, _ := r.RowsAffected()
 	return int(n), tx.Commit()
-}
-
-var refRE = regexp.MustCompile(`"reference"\s*:\s*"([^"\\]{1,512})"`)
-var typeRE = regexp.MustCompile(`^[A-Z][A-Za-z]{1,63}$`)
-var idRE = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
-
-// refsIn finds literal references to resources on this server, as Type/id.
-func (c *conn) refsIn(raw []byte) []string {
-	var out []string
-	for _, m := range refRE.FindAllSubmatch(raw, -1) {
-		if k := c.refKey(string(m[1])); k != "" {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-func (c *conn) refKey(ref string) string {
-	if ref == "" || ref[0] == '#' || strings.HasPrefix(ref, "urn:") {
-		return ""
-	}
-	if strings.Contains(ref, "://") {
-		u, err := url.Parse(ref)
-		if err != nil || !sameServer(c.base, u) || !strings.HasPrefix(u.Path, c.base.Path+"/") {
-			return "" // another server's record: never followed
-		}
-		ref = strings.TrimPrefix(u.Path, c.base.Path+"/")
-	}
-	if i := strings.Index(ref, "/_history/"); i >= 0 {
-		ref = ref[:i]
-	}
-	typ, id, ok := strings.Cut(ref, "/")
-	if !ok || !typeRE.MatchString(typ) || !idRE.MatchString(id) || typ == "Binary" {
-		return ""
-	}
-	if typ == "Patient" && id != c.t.PatientID {
-		return "" // other people's records are not ours to read
-	}
-	return typ + "/" + id
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandboxlink"
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -127,13 +128,14 @@ func fixtureKeys(t *testing.T, file, pid string) (compartment, shared map[string
 		t.Fatal(err)
 	}
 	var b struct {
-		Entry []struct{ Resource resHead } `json:"entry"`
+		Entry []struct{ Resource json.RawMessage } `json:"entry"`
 	}
 	json.Unmarshal(raw, &b)
 	compartment, shared = map[string]bool{}, map[string]bool{}
 	for _, e := range b.Entry {
-		k := e.Resource.ResourceType + "/" + e.Resource.ID
-		if sharedTypes[e.Resource.ResourceType] {
+		id := fhir.Identify(e.Resource)
+		k := id.Key()
+		if sharedTypes[id.Type] {
 			shared[k] = true
 		} else {
 			compartment[k] = true

@@ -80,29 +80,33 @@ func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
 // Type/id, to the display name of the resource it points at: "who and where".
 func (s *Store) refNames(ctx context.Context, source int64, res fhir.Resource) map[string]string {
 	out := map[string]string{}
-	refs := fhir.Summarize(res, localRef).Refs
-	if len(refs) > 64 {
-		refs = refs[:64]
-	}
-	for _, ref := range refs {
-		if _, done := out[ref]; done {
-			continue
+	n := 0
+	fhir.References(res.Raw, func(raw string) {
+		if _, done := out[raw]; done || n >= 64 {
+			return
 		}
+		n++
 		var name string
 		var err error
-		if id, ok := strings.CutPrefix(ref, "urn:uuid:"); ok {
+		switch ref := fhir.ParseReference(raw); {
+		case ref.Kind == fhir.RefUUID:
+			// Exporters name a urn:uuid entry by its id (the fullUrl the
+			// entry arrived with confirms it), which the (source, id) index finds.
 			err = s.db.QueryRowContext(ctx, `SELECT t.display FROM resources r JOIN summaries t ON t.resource = r.id
-WHERE r.source_id = ? AND r.resource_id = ? AND r.full_url = ?`, source, id, ref).Scan(&name)
-		} else if typ, id, ok := strings.Cut(ref, "/"); ok {
+WHERE r.source_id = ? AND r.resource_id = ? AND r.full_url = ?`, source, ref.ID, raw).Scan(&name)
+		case ref.Key() != "":
 			err = s.db.QueryRowContext(ctx, `SELECT t.display FROM resources r JOIN summaries t ON t.resource = r.id
-WHERE r.source_id = ? AND r.resource_id = ? AND r.resource_type = ?`, source, id, typ).Scan(&name)
-		} else {
-			continue
+WHERE r.source_id = ? AND r.resource_id = ? AND r.resource_type = ?`, source, ref.ID, ref.Type).Scan(&name)
+		default:
+			return
 		}
 		if err == nil && name != "" {
-			out[ref] = name
+			out[raw] = name
+			if k := fhir.ParseRef(raw); k != "" {
+				out[k] = name
+			}
 		}
-	}
+	})
 	return out
 }
 
@@ -198,14 +202,11 @@ func (r renderer) object(x map[string]any, depth int) string {
 		if n := r.names[str("reference")]; n != "" {
 			return n
 		}
-		ref := localRef(str("reference"))
-		if n := r.names[ref]; n != "" {
+		ref := fhir.ParseReference(str("reference"))
+		if n := r.names[ref.Key()]; n != "" {
 			return n
 		}
-		if t, _, ok := strings.Cut(ref, "/"); ok {
-			return t
-		}
-		return ""
+		return ref.Type // at least say what kind of record it points at
 	case x["coding"] != nil || (x["text"] != nil && len(x) == 1):
 		if t := str("text"); t != "" {
 			return t

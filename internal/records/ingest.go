@@ -186,15 +186,6 @@ type batch struct {
 	done  chan struct{}
 }
 
-// row is what the writer keeps of each stored resource until the file's
-// references can all be resolved.
-type row struct {
-	id      int64
-	typ     string
-	sum     fhir.Summary
-	changed bool
-}
-
 // pipeline is a pool of validating workers shared by the files of one import.
 type pipeline struct {
 	ctx    context.Context
@@ -356,7 +347,16 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 	}
 	w.importID, _ = imp.LastInsertId()
 
-	var rows []row
+	// Nothing is kept per entry for the whole file: each resource is stored
+	// and derived as it arrives, so memory follows the largest entry, not
+	// the number of entries. What must be remembered across the file (the
+	// fullUrls that Bundle-local references name, and the references that
+	// point forward) goes into the vault inside this transaction.
+	urls := newFullURLIndex(ctx, tx)
+	defer urls.close()
+	links := linker{ctx: ctx, tx: tx, store: s, source: w.source, cache: map[string]sql.NullInt64{}}
+	var created []Person
+	deferred := 0
 	lastReport := time.Time{}
 	seen := 0
 	for b := range st.ordered {
@@ -387,7 +387,25 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 			default:
 				res.Unchanged++
 			}
-			rows = append(rows, row{id: id, typ: p.res.Type, sum: p.sum, changed: outcome != unchanged})
+			if err := urls.add(p.res.FullURL, p.res.Type, p.res.ID); err != nil {
+				return fail("Cannot write to the vault: " + err.Error())
+			}
+			if outcome == unchanged {
+				continue
+			}
+			later, person, err := w.place(p, urls, &links, opts)
+			if err != nil {
+				return fail("Cannot write to the vault: " + err.Error())
+			}
+			if later {
+				deferred++
+			}
+			if person != nil {
+				created = append(created, *person)
+			}
+			if err := w.derive(id, p.res.Type, &p.sum, &links); err != nil {
+				return fail("Cannot write to the vault: " + err.Error())
+			}
 		}
 		if progress != nil && time.Since(lastReport) > 100*time.Millisecond {
 			lastReport = time.Now()
@@ -411,14 +429,12 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		return fail(fmt.Sprintf("None of the %d resources in this file is valid FHIR R4; nothing was stored.", res.Skipped))
 	}
 
-	resolve := func(ref string) string {
-		if strings.HasPrefix(ref, "urn:") || strings.Contains(ref, "://") {
-			return reader.ResolveRef(ref)
+	if deferred > 0 {
+		if err := w.resolveDeferred(urls, &links); err != nil {
+			return fail("Cannot write to the vault: " + err.Error())
 		}
-		return ref
 	}
-	created, err := w.finish(s, rows, resolve, opts)
-	if err != nil {
+	if err := urls.drop(); err != nil {
 		return fail("Cannot write to the vault: " + err.Error())
 	}
 	if res.Added+res.Updated == 0 {
@@ -443,22 +459,9 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 }
 
 // localRef resolves what can be resolved without the rest of the file:
-// relative and absolute REST references. urn: references come back as
-// written and are resolved once the whole file has been read.
-func localRef(ref string) string {
-	if ref == "" || ref[0] == '#' || strings.HasPrefix(ref, "urn:") {
-		return ref
-	}
-	ref = strings.TrimSuffix(ref, "/")
-	if i := strings.Index(ref, "/_history/"); i >= 0 {
-		ref = ref[:i]
-	}
-	parts := strings.Split(ref, "/")
-	if len(parts) < 2 {
-		return ref
-	}
-	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
-}
+// relative and absolute references. urn: references come back as written
+// and are resolved through the file's fullUrls.
+func localRef(ref string) string { return fhir.ResolveLocal(ref) }
 
 type outcome int
 
@@ -552,35 +555,79 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	return id, updated, nil
 }
 
-// finish resolves the file's references, links its Patients to people and
-// writes the derived rows of every resource that was added or changed.
-func (w *writer) finish(s *Store, rows []row, resolve func(string) string, opts ImportOptions) ([]Person, error) {
-	links := linker{ctx: w.ctx, tx: w.tx, store: s, source: w.source, cache: map[string]sql.NullInt64{}}
-	var created []Person
-	for i := range rows {
-		r := &rows[i]
-		r.sum.PatientRef = resolvePatient(resolve, r.sum.PatientRef)
-		if r.typ == "Patient" && r.changed {
-			pid := strings.TrimPrefix(r.sum.PatientRef, "Patient/")
-			p, err := links.place(pid, r.sum.Display, r.sum.Date, opts)
+// place resolves a resource's patient reference as far as the file read so
+// far allows and, for a Patient, links it to a person. later reports a
+// reference to an entry further on in the file: it is stored as written and
+// resolved by resolveDeferred once the whole file has been read.
+func (w *writer) place(p *pending, urls *fullURLIndex, links *linker, opts ImportOptions) (later bool, created *Person, err error) {
+	sum := &p.sum
+	if ref := fhir.ParseReference(sum.PatientRef); ref.BundleLocal() {
+		k, err := urls.lookup(sum.PatientRef)
+		if err != nil {
+			return false, nil, err
+		}
+		if k == "" {
+			return true, nil, nil
+		}
+		sum.PatientRef = resolvePatient(func(string) string { return k }, sum.PatientRef)
+	}
+	if p.res.Type != "Patient" {
+		return false, nil, nil
+	}
+	pid := strings.TrimPrefix(sum.PatientRef, "Patient/")
+	created, err = links.place(pid, sum.Display, sum.Date, opts)
+	return false, created, err
+}
+
+// resolveDeferred resolves the patient references that pointed forward in
+// the file, now that every fullUrl is known. Their summaries hold the
+// reference as written meanwhile, which never outlives the transaction.
+// They are read back in bounded batches through the (source, patient)
+// index, so this costs memory per batch, not per file.
+func (w *writer) resolveDeferred(urls *fullURLIndex, links *linker) error {
+	for {
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT resource, patient_id FROM summaries
+WHERE source_id = ? AND patient_id >= 'urn:' AND patient_id < 'urn;' LIMIT 512`, w.source)
+		if err != nil {
+			return err
+		}
+		type item struct {
+			id  int64
+			ref string
+		}
+		var batch []item
+		for rows.Next() {
+			var it item
+			if err := rows.Scan(&it.id, &it.ref); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, it := range batch {
+			k, err := urls.lookup(it.ref)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			if p != nil {
-				created = append(created, *p)
+			pid := strings.TrimPrefix(resolvePatient(func(string) string { return k }, it.ref), "Patient/")
+			var person sql.NullInt64
+			if pid != "" {
+				if person, err = links.person(pid); err != nil {
+					return err
+				}
+			}
+			if _, err := w.tx.ExecContext(w.ctx, "UPDATE summaries SET patient_id = ?, person_id = ? WHERE resource = ?", pid, person, it.id); err != nil {
+				return err
 			}
 		}
 	}
-	for i := range rows {
-		r := &rows[i]
-		if !r.changed {
-			continue
-		}
-		if err := w.derive(r.id, r.typ, &r.sum, &links); err != nil {
-			return nil, err
-		}
-	}
-	return created, nil
 }
 
 func resolvePatient(resolve func(string) string, ref string) string {
@@ -605,9 +652,12 @@ func (w *writer) derive(id int64, typ string, sum *fhir.Summary, links *linker) 
 	pid := ""
 	if strings.HasPrefix(sum.PatientRef, "Patient/") {
 		pid = strings.TrimPrefix(sum.PatientRef, "Patient/")
+	} else if fhir.ParseReference(sum.PatientRef).BundleLocal() {
+		// Written as it stands until resolveDeferred, within this transaction.
+		pid = sum.PatientRef
 	}
 	var person sql.NullInt64
-	if pid != "" {
+	if strings.HasPrefix(sum.PatientRef, "Patient/") {
 		var err error
 		if person, err = links.person(pid); err != nil {
 			return err
@@ -646,6 +696,9 @@ type linker struct {
 func (l *linker) person(pid string) (sql.NullInt64, error) {
 	if p, ok := l.cache[pid]; ok {
 		return p, nil
+	}
+	if len(l.cache) >= maxLinkCache {
+		clear(l.cache) // a file of countless patients must not grow it without end
 	}
 	var p sql.NullInt64
 	err := l.tx.QueryRowContext(l.ctx, "SELECT person_id FROM patient_links WHERE source_id = ? AND patient_id = ?", l.source, pid).Scan(&p)
@@ -692,6 +745,10 @@ func (l *linker) place(pid, name, birthDate string, opts ImportOptions) (*Person
 	return &Person{ID: id, Name: display, BirthDate: birth}, l.link(pid, id)
 }
 
+// maxLinkCache bounds the patient → person cache; a miss costs one
+// indexed read.
+const maxLinkCache = 4096
+
 func (l *linker) link(pid string, person int64) error {
 	if err := linkPatient(l.ctx, l.tx, l.source, pid, person); err != nil {
 		return err
@@ -717,4 +774,104 @@ func dateOnly(d string) string {
 		return d[:10]
 	}
 	return d
+}
+
+// fullURLsInMemory is how many fullUrls a file may have before its index
+// moves from memory into the vault (a variable so tests can force a spill).
+var fullURLsInMemory = 16384
+
+// fullURLIndex remembers, for one file, which resource each entry's fullUrl
+// names, so that Bundle-local references (urn:uuid, urn:oid) resolve. Small
+// files keep it in memory; past fullURLsInMemory entries it is spilled to a
+// table in the vault, written inside the file's own transaction: encrypted
+// like everything else, gone with a rollback, and dropped before the commit
+// so the vault's format does not change. Never a plaintext temporary file.
+type fullURLIndex struct {
+	ctx context.Context
+	tx  *sql.Tx
+	mem fhir.FullURLs
+	ins *sql.Stmt // set once spilled
+	get *sql.Stmt
+}
+
+func newFullURLIndex(ctx context.Context, tx *sql.Tx) *fullURLIndex {
+	return &fullURLIndex{ctx: ctx, tx: tx, mem: fhir.FullURLs{}}
+}
+
+func (x *fullURLIndex) add(fullURL, typ, id string) error {
+	k := fhir.FullURLKey(fullURL, typ, id)
+	if k == "" {
+		return nil
+	}
+	if x.ins == nil {
+		if len(x.mem) < fullURLsInMemory {
+			x.mem[fullURL] = k
+			return nil
+		}
+		if err := x.spill(); err != nil {
+			return err
+		}
+	}
+	_, err := x.ins.ExecContext(x.ctx, fullURL, k)
+	return err
+}
+
+func (x *fullURLIndex) spill() error {
+	// IF NOT EXISTS/DELETE: harmless should a table ever be left behind.
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS import_full_urls (url TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID",
+		"DELETE FROM import_full_urls",
+	} {
+		if _, err := x.tx.ExecContext(x.ctx, q); err != nil {
+			return err
+		}
+	}
+	var err error
+	if x.ins, err = x.tx.PrepareContext(x.ctx, "INSERT OR REPLACE INTO import_full_urls(url, key) VALUES (?, ?)"); err != nil {
+		return err
+	}
+	if x.get, err = x.tx.PrepareContext(x.ctx, "SELECT key FROM import_full_urls WHERE url = ?"); err != nil {
+		return err
+	}
+	for u, k := range x.mem {
+		if _, err := x.ins.ExecContext(x.ctx, u, k); err != nil {
+			return err
+		}
+	}
+	x.mem = nil
+	return nil
+}
+
+// lookup resolves a reference through the fullUrls seen so far: "Type/id",
+// or "" when no entry (yet) has it as its fullUrl.
+func (x *fullURLIndex) lookup(ref string) (string, error) {
+	if x.ins == nil {
+		return x.mem.Resolve(ref), nil
+	}
+	var k string
+	err := x.get.QueryRowContext(x.ctx, ref).Scan(&k)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fhir.ParseRef(ref), nil // as fhir.FullURLs.Resolve does
+	}
+	return k, err
+}
+
+func (x *fullURLIndex) close() {
+	for _, st := range []*sql.Stmt{x.ins, x.get} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// drop removes the spilled table before the transaction commits.
+func (x *fullURLIndex) drop() error {
+	if x.ins == nil {
+		return nil
+	}
+	x.close()
+	x.ins, x.get = nil, nil
+	x.mem = fhir.FullURLs{}
+	_, err := x.tx.ExecContext(x.ctx, "DROP TABLE import_full_urls")
+	return err
 }

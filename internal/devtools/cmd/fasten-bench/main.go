@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -48,11 +47,19 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries)")
 	flag.Parse()
 	var err error
 	switch *phase {
 	case "":
-		err = orchestrate(*fixtures, *target)
+		switch *only {
+		case "":
+			err = orchestrate(*fixtures, *target)
+		case "tiny":
+			err = onlyTiny()
+		default:
+			err = fmt.Errorf("unknown part %q", *only)
+		}
 	case "import":
 		err = emit(importPhase(*dir))
 	case "floor":
@@ -61,6 +68,8 @@ func main() {
 		err = emit(queryPhase(*dir))
 	case "bigfile":
 		err = emit(bigFilePhase(*dir))
+	case "tiny":
+		err = emit(tinyPhase(*dir))
 	case "sync":
 		err = syncPhase(*fixtures)
 	default:
@@ -108,16 +117,7 @@ func orchestrate(fixtures string, target int) error {
 		return err
 	}
 	fmt.Printf("input: %d resources in %d bundles, %.1f MB (fixtures scaled with fresh ids)\n\n", n, files, float64(size)/1e6)
-	run := func(phase string) (result, error) {
-		cmd := exec.Command(os.Args[0], "-phase", phase, "-dir", work)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return result{}, fmt.Errorf("phase %s: %w", phase, err)
-		}
-		var r result
-		return r, json.Unmarshal(out, &r)
-	}
+	run := func(phase string) (result, error) { return runPhase(phase, work) }
 	floor, err := run("floor")
 	if err != nil {
 		return err
@@ -167,12 +167,62 @@ func orchestrate(fixtures string, target int) error {
 	}
 	fmt.Printf("one %.0f MB bundle (%d resources): %.1f s, %.0f resources/s, peak RSS %.0f MB (streaming: must not scale with file size)\n",
 		float64(bigSize)/1e6, big.Resources, big.Seconds, float64(big.Resources)/big.Seconds, big.PeakRSSMB)
+	tiny, err := runTiny(work)
+	if err != nil {
+		return err
+	}
+	printTiny(tiny)
+	return nil
+}
+
+// onlyTiny runs the tiny-entries phase alone (`fasten-bench -only tiny`).
+func onlyTiny() error {
+	work, err := os.MkdirTemp("", "fasten-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	r, err := runTiny(work)
+	if err != nil {
+		return err
+	}
+	printTiny(r)
 	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+// replaceUUIDs replaces every lowercase UUID in data (ids, fullUrls and
+// references alike, wherever they stand) with fn's. It is a byte scan, not a
+// JSON parse, on purpose: a copy must rename an id everywhere it occurs.
+func replaceUUIDs(data []byte, fn func(u []byte) []byte) []byte {
+	const n = 36
+	isHex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); {
+		if i+n <= len(data) && isUUID(data[i:i+n], isHex) && (i == 0 || !isHex(data[i-1]) && data[i-1] != '-') {
+			out = append(out, fn(data[i:i+n])...)
+			i += n
+			continue
+		}
+		out = append(out, data[i])
+		i++
+	}
+	return out
+}
+
+func isUUID(b []byte, isHex func(byte) bool) bool {
+	for i, c := range b {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
 
 // scale writes copies of every fixture bundle with every UUID replaced by one
 // derived from (uuid, copy), until target resources are written.
@@ -193,7 +243,7 @@ func scale(src, dst string, target int) (int, int64, int, error) {
 			if err != nil {
 				return 0, 0, 0, err
 			}
-			out := uuidRE.ReplaceAllFunc(data, func(u []byte) []byte {
+			out := replaceUUIDs(data, func(u []byte) []byte {
 				h := sha256.Sum256(append(append([]byte{}, u...), byte(copyN), byte(copyN>>8)))
 				x := hex.EncodeToString(h[:16])
 				return []byte(x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32])
@@ -427,21 +477,27 @@ func makeBigFile(work string, size int64) (int64, error) {
 }
 
 func bigFilePhase(dir string) (result, error) {
-	v, _, err := vault.Create(filepath.Join(dir, "big.fasten"), passphrase)
+	return importOneFile(dir, "bigfile", filepath.Join(dir, "big", "big.json"))
+}
+
+// importOneFile imports one file into a new vault in dir: the phases that
+// show import memory depends on neither a file's size nor its entry count.
+func importOneFile(dir, phase, file string) (result, error) {
+	v, _, err := vault.Create(filepath.Join(dir, phase+".fasten"), passphrase)
 	if err != nil {
 		return result{}, err
 	}
 	defer v.Close()
 	start := time.Now()
-	rep, err := records.New(v.DB()).Import(context.Background(), []string{filepath.Join(dir, "big", "big.json")}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	rep, err := records.New(v.DB()).Import(context.Background(), []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
 	if err != nil {
 		return result{}, err
 	}
 	f := rep.Files[0]
 	if f.Status != "imported" {
-		return result{}, fmt.Errorf("big file: %s %s", f.Status, f.Error)
+		return result{}, fmt.Errorf("%s: %s %s", phase, f.Status, f.Error)
 	}
-	return result{Phase: "bigfile", Seconds: time.Since(start).Seconds(), Resources: f.Added, Bytes: f.Bytes}, nil
+	return result{Phase: phase, Seconds: time.Since(start).Seconds(), Resources: f.Added, Bytes: f.Bytes}, nil
 }
 
 // syncPhase syncs the 40 fixture people from the loopback sandbox with 50 ms

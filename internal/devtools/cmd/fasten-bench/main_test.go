@@ -44,3 +44,12 @@ func TestBenchSandbox(t *testing.T) {
 		t.Fatalf("%+v", br)
 	}
 }
+
+func TestReplaceUUIDs(t *testing.T) {
+	in := `{"id":"0b5a6d2e-6c1a-4e0f-9d57-1d4f1c7a2b3c","ref":"urn:uuid:0b5a6d2e-6c1a-4e0f-9d57-1d4f1c7a2b3c","x":"a0b5a6d2e-6c1a-4e0f-9d57-1d4f1c7a2b3c","y":"0B5A6D2E-6C1A-4E0F-9D57-1D4F1C7A2B3C"}`
+	got := string(replaceUUIDs([]byte(in), func([]byte) []byte { return []byte("U") }))
+	want := `{"id":"U","ref":"urn:uuid:U","x":"a0b5a6d2e-6c1a-4e0f-9d57-1d4f1c7a2b3c","y":"0B5A6D2E-6C1A-4E0F-9D57-1D4F1C7A2B3C"}`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
