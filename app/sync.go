@@ -25,7 +25,7 @@ const DefaultSyncInterval = 24 * time.Hour
 // SyncProgress is one progress event for the UI.
 type SyncProgress struct {
 	ConnectionID int64  `json:"connectionId"`
-	Phase        string `json:"phase"`
+	Phase        providersync.Phase `json:"phase"`
 	TasksDone    int    `json:"tasksDone"`
 	TasksTotal   int    `json:"tasksTotal"`
 	Resources    int    `json:"resources"`
