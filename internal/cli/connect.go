@@ -10,7 +10,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
-	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -43,16 +43,17 @@ func (e env) connect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer v.Close()
+	flows := connect.NewFlows(smart.Options{AllowInsecure: insecure})
+	sess := session.Open(v, session.Options{Flows: flows})
+	defer sess.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	st := records.New(v.DB())
+	st := sess.Records()
 	p, err := findOrAddPerson(ctx, st, person)
 	if err != nil {
 		return err
 	}
-	flows := connect.NewFlows(smart.Options{AllowInsecure: insecure})
-	svc := connect.New(v.DB(), flows)
+	svc := sess.Connect()
 
 	// Listen for the deep link before the browser can possibly come back.
 	var links *deeplink.Listener
@@ -97,7 +98,9 @@ func (e env) connections(ctx context.Context, args []string) error {
 	return e.withVault("connections", "connections [flags] [--json]", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, nil, func(v *vault.Vault) error {
-		list, err := connect.New(v.DB(), connect.NewFlows(smart.Options{})).List(ctx)
+		sess := session.Open(v, session.Options{})
+		defer sess.Close()
+		list, err := sess.Connect().List(ctx)
 		if err != nil {
 			return err
 		}

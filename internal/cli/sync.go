@@ -8,6 +8,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -16,18 +17,19 @@ import (
 // progress and a summary; it exits 0 only when everything completed.
 func (e env) sync(ctx context.Context, args []string) error {
 	var id int64
-	var insecure bool
+	var insecure, wait bool
 	return e.withVault("sync", "sync [flags] [--connection ID]", args, func(fs *flag.FlagSet) {
 		fs.Int64Var(&id, "connection", 0, "sync only this connection (see fasten connections)")
 		fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten sandbox)")
+		fs.BoolVar(&wait, "wait", false, "if another Fasten is syncing this vault, wait for it instead of stopping")
 	}, nil, func(v *vault.Vault) error {
-		return e.syncVault(ctx, v, id, insecure)
+		sess := session.Open(v, session.Options{Flows: connect.NewFlows(smart.Options{AllowInsecure: insecure}), WaitForOtherSync: wait})
+		defer sess.Close()
+		return e.syncVault(ctx, sess, id)
 	})
 }
 
-func (e env) syncVault(ctx context.Context, v *vault.Vault, id int64, insecure bool) error {
-	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: insecure}))
-	eng := providersync.New(v.DB(), svc, providersync.Options{})
+func (e env) syncVault(ctx context.Context, sess *session.Session, id int64) error {
 	last := map[int64]string{}
 	progress := func(p providersync.Progress) {
 		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, p.Phase, p.TasksDone, p.TasksTotal, p.Resources)
@@ -36,22 +38,22 @@ func (e env) syncVault(ctx context.Context, v *vault.Vault, id int64, insecure b
 			fmt.Fprintln(e.stdout, line)
 		}
 	}
+	pass := sess.SyncNow(ctx, id, progress)
+	if errors.Is(pass.Err, session.ErrSyncRunning) {
+		return fmt.Errorf("%w (run 'fasten sync --wait' to wait for it)", pass.Err)
+	}
+	if pass.Err != nil {
+		return pass.Err
+	}
 	var results []providersync.Result
-	if id != 0 {
-		r, err := eng.Sync(ctx, id, progress)
-		if err != nil && !errors.Is(err, providersync.ErrNeedsReconnect) {
-			return err
+	for _, o := range pass.Outcomes {
+		if o.Err != nil && !errors.Is(o.Err, providersync.ErrNeedsReconnect) {
+			return fmt.Errorf("connection %d: %w", o.ConnectionID, o.Err)
 		}
-		results = append(results, r)
-		if err != nil {
-			fmt.Fprintf(e.stdout, "connection %d: %v\n", id, err)
+		results = append(results, o.Result)
+		if o.Err != nil {
+			fmt.Fprintf(e.stdout, "connection %d: %v\n", o.ConnectionID, o.Err)
 		}
-	} else {
-		all, err := eng.SyncAll(ctx, progress)
-		if err != nil {
-			return err
-		}
-		results = all
 	}
 	incomplete := 0
 	for _, r := range results {

@@ -11,6 +11,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandboxlink"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -68,8 +69,10 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 	if err != nil {
 		return br, err
 	}
-	defer v.Close()
-	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: true}))
+	// The same session the window and `fasten sync` use (without a schedule).
+	sess := session.Open(v, session.Options{Flows: connect.NewFlows(smart.Options{AllowInsecure: true}), Sync: providersync.Options{MaxInFlight: 4}})
+	defer sess.Close()
+	svc := sess.Connect()
 	for _, p := range srv.Patients() {
 		var pid int64
 		r, err := v.DB().ExecContext(ctx, "INSERT INTO people(name, birth_date, created_at) VALUES (?, ?, ?)", p.Name, p.BirthDate, time.Now().UTC().Format(time.RFC3339))
@@ -86,14 +89,17 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 	if latency > 0 {
 		srv.Faults().Set("/fhir", sandbox.Fault{Latency: latency})
 	}
-	e := providersync.New(v.DB(), svc, providersync.Options{MaxInFlight: 4})
 	start := time.Now()
-	results, err := e.SyncAll(ctx, nil)
+	pass := sess.SyncNow(ctx, 0, nil)
 	br.Wall = time.Since(start)
-	if err != nil {
-		return br, err
+	if pass.Err != nil {
+		return br, pass.Err
 	}
-	for _, r := range results {
+	for _, o := range pass.Outcomes {
+		if o.Err != nil {
+			return br, fmt.Errorf("connection %d: %w", o.ConnectionID, o.Err)
+		}
+		r := o.Result
 		br.Resources += r.Resources
 		br.Requests += r.Requests
 		br.Pages += r.Pages
