@@ -315,25 +315,6 @@ FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT ?`, connectionID, 
 	return out, rows.Err()
 }
 
-// Schedule calls run now and then every interval (daily when every <= 0)
-// until ctx ends. Runs never overlap: a slow sync delays the next one
-// instead of stacking up behind it.
-func Schedule(ctx context.Context, every time.Duration, run func(context.Context)) {
-	if every <= 0 {
-		every = 24 * time.Hour
-	}
-	for {
-		run(ctx)
-		t := time.NewTimer(every)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // failures aggregates task failures by (task, reason).
 type failures struct {
 	mu sync.Mutex
