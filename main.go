@@ -63,6 +63,10 @@ func main() {
 		OnStartup:        hooks.Startup,
 		OnShutdown:       hooks.Shutdown,
 		Bind:             []any{a},
+		// The page sees Go's statuses and error kinds as TypeScript enums,
+		// and every error as {kind, message} (app/errors.go).
+		EnumBind:       app.Enums,
+		ErrorFormatter: app.FormatError,
 		DragAndDrop: &options.DragAndDrop{
 			EnableFileDrop:     true,
 			DisableWebViewDrop: true,

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/household"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Events the UI listens to.
@@ -39,7 +39,6 @@ type App struct {
 	importMu sync.Mutex
 	flows    *connect.Flows
 	links    deepLinks
-	sync     syncer
 }
 
 // Options are the façade's settings from the command line.
@@ -52,8 +51,9 @@ type Options struct {
 // New builds the façade over a household service.
 func New(hh *household.Service, o Options) *App {
 	a := &App{hh: hh, emit: func(string, ...any) {}, flows: connect.NewFlows(smart.Options{AllowInsecure: o.AllowInsecure})}
-	hh.OnLock = func(reason string) { a.emit(EventLocked, reason) }
-	hh.BeforeLock = a.stopSyncing
+	hh.OnLock = func(reason household.LockReason) { a.emit(EventLocked, reason) }
+	// Each unlock builds one session with the sync schedule; locking drops it.
+	hh.SessionOptions = a.sessionOptions()
 	return a
 }
 
@@ -104,33 +104,18 @@ func (a *App) context() context.Context {
 	return context.Background()
 }
 
-// userError keeps messages a person can act on and logs the technical cause
-// (errors from this layer never carry health data: the domain does not put
-// resource content into errors).
-func userError(action string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, household.ErrLocked) {
-		return err
-	}
-	log.Printf("%s: %v", action, err)
-	return err
-}
-
 // Status tells the UI which screen to show first.
 func (a *App) Status() household.Status { return a.hh.Status() }
 
 // CreateVault makes the household vault and returns the recovery key to show once.
 func (a *App) CreateVault(passphrase, confirm string) (string, error) {
 	if passphrase != confirm {
-		return "", errors.New("the two passphrases are different")
+		return "", invalidInput("The two passphrases are different.")
 	}
-	rk, err := a.hh.Create(passphrase)
-	if err == nil {
-		a.startSyncing()
+	if err := vault.CheckPassphrase(passphrase); err != nil {
+		return "", invalidInput(sentence(err))
 	}
-	return rk, userError("create vault", err)
+	return a.hh.Create(passphrase)
 }
 
 // Unlock opens the vault with the passphrase.
@@ -138,7 +123,6 @@ func (a *App) Unlock(passphrase string) error {
 	if err := a.hh.Unlock(passphrase); err != nil {
 		return err
 	}
-	a.startSyncing()
 	a.drainDeepLinks()
 	return nil
 }
@@ -146,12 +130,14 @@ func (a *App) Unlock(passphrase string) error {
 // UnlockWithRecoveryKey opens the vault with the recovery key and sets a new passphrase.
 func (a *App) UnlockWithRecoveryKey(recoveryKey, newPassphrase, confirm string) error {
 	if newPassphrase != confirm {
-		return errors.New("the two passphrases are different")
+		return invalidInput("The two passphrases are different.")
+	}
+	if err := vault.CheckPassphrase(newPassphrase); err != nil {
+		return invalidInput(sentence(err))
 	}
 	if err := a.hh.UnlockWithRecoveryKey(recoveryKey, newPassphrase); err != nil {
 		return err
 	}
-	a.startSyncing()
 	a.drainDeepLinks()
 	return nil
 }
@@ -162,9 +148,12 @@ func (a *App) Lock() { a.hh.Lock() }
 // ChangePassphrase replaces the passphrase (the recovery key keeps working).
 func (a *App) ChangePassphrase(current, next, confirm string) error {
 	if next != confirm {
-		return errors.New("the two new passphrases are different")
+		return invalidInput("The two new passphrases are different.")
 	}
-	return userError("change passphrase", a.hh.ChangePassphrase(current, next))
+	if err := vault.CheckPassphrase(next); err != nil {
+		return invalidInput(sentence(err))
+	}
+	return a.hh.ChangePassphrase(current, next)
 }
 
 // Touch tells the vault the person is active (postpones auto-lock).
@@ -173,9 +162,9 @@ func (a *App) Touch() { a.hh.Touch() }
 // SetAutoLockMinutes sets the idle time before auto-lock; 0 turns it off.
 func (a *App) SetAutoLockMinutes(minutes int) error {
 	if minutes < 0 || minutes > 24*60 {
-		return errors.New("choose between 0 (never) and 1440 minutes")
+		return invalidInput("Choose between 0 (never) and 1440 minutes.")
 	}
-	return userError("set auto-lock", a.hh.SetAutoLock(a.context(), time.Duration(minutes)*time.Minute))
+	return a.hh.SetAutoLock(a.context(), time.Duration(minutes)*time.Minute)
 }
 
 func (a *App) store() (*records.Store, error) { return a.hh.Store() }
@@ -186,8 +175,7 @@ func (a *App) People() ([]records.Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := st.People(a.context())
-	return p, userError("list people", err)
+	return st.People(a.context())
 }
 
 // AddPerson adds a household member.
@@ -196,8 +184,7 @@ func (a *App) AddPerson(name string) (records.Person, error) {
 	if err != nil {
 		return records.Person{}, err
 	}
-	p, err := st.AddPerson(a.context(), name, "")
-	return p, userError("add person", err)
+	return st.AddPerson(a.context(), name, "")
 }
 
 // RenamePerson renames a household member.
@@ -206,7 +193,7 @@ func (a *App) RenamePerson(id int64, name string) error {
 	if err != nil {
 		return err
 	}
-	return userError("rename person", st.RenamePerson(a.context(), id, name))
+	return st.RenamePerson(a.context(), id, name)
 }
 
 // RemovePerson removes a member and their records (the UI confirms first).
@@ -215,7 +202,7 @@ func (a *App) RemovePerson(id int64) error {
 	if err != nil {
 		return err
 	}
-	return userError("remove person", st.RemovePerson(a.context(), id))
+	return st.RemovePerson(a.context(), id)
 }
 
 // Unmatched lists imported Patient records not yet placed in the household.
@@ -224,8 +211,7 @@ func (a *App) Unmatched() ([]records.UnmatchedPatient, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := st.Unmatched(a.context())
-	return u, userError("list unmatched", err)
+	return st.Unmatched(a.context())
 }
 
 // AssignPatient places an imported Patient record with a household member.
@@ -234,7 +220,7 @@ func (a *App) AssignPatient(key string, personID int64) error {
 	if err != nil {
 		return err
 	}
-	return userError("assign patient", st.AssignPatient(a.context(), key, personID))
+	return st.AssignPatient(a.context(), key, personID)
 }
 
 // AssignPatientToNewPerson creates a member and places the Patient record with them.
@@ -249,7 +235,7 @@ func (a *App) AssignPatientToNewPerson(key, name string) (records.Person, error)
 	}
 	if err := st.AssignPatient(a.context(), key, p.ID); err != nil {
 		st.RemovePerson(a.context(), p.ID)
-		return records.Person{}, userError("assign patient", err)
+		return records.Person{}, err
 	}
 	return p, nil
 }
@@ -284,8 +270,7 @@ func (a *App) ImportFiles(paths []string, personID int64) (records.ImportReport,
 	}
 	a.importMu.Lock()
 	defer a.importMu.Unlock()
-	rep, err := st.Import(a.context(), paths, records.ImportOptions{PersonID: personID}, a.progress)
-	return rep, userError("import", err)
+	return st.Import(a.context(), paths, records.ImportOptions{PersonID: personID}, a.progress)
 }
 
 // ImportFileContent imports one file's bytes sent by the page (a browser
@@ -295,14 +280,16 @@ func (a *App) ImportFileContent(name, data string, personID int64) (records.Impo
 	if err != nil {
 		return records.ImportReport{}, err
 	}
-	a.importMu.Lock()
+	if !a.importMu.TryLock() {
+		return records.ImportReport{}, errImportRunning
+	}
 	defer a.importMu.Unlock()
 	size := int64(base64.StdEncoding.DecodedLen(len(data)))
 	dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))
 	res, created := st.ImportReader(a.context(), name, io.Reader(dec), size, 0, 1, records.ImportOptions{PersonID: personID}, a.progress)
 	rep := records.ImportReport{Files: []records.FileResult{res}, NewPeople: append([]records.Person{}, created...)}
 	rep.Unmatched, err = st.Unmatched(a.context())
-	return rep, userError("import", err)
+	return rep, err
 }
 
 func (a *App) progress(p records.Progress) {
@@ -316,8 +303,7 @@ func (a *App) Overview(personID int64) (records.Overview, error) {
 	if err != nil {
 		return records.Overview{}, err
 	}
-	ov, err := st.Overview(a.context(), personID)
-	return ov, userError("overview", err)
+	return st.Overview(a.context(), personID)
 }
 
 // List pages through a person's resources of one type.
@@ -326,8 +312,7 @@ func (a *App) List(personID int64, resourceType, query string, offset, limit int
 	if err != nil {
 		return records.Page{}, err
 	}
-	pg, err := st.List(a.context(), personID, resourceType, query, offset, limit)
-	return pg, userError("list", err)
+	return st.List(a.context(), personID, resourceType, query, offset, limit)
 }
 
 // Search finds a person's records by words.
@@ -336,8 +321,7 @@ func (a *App) Search(personID int64, query string) ([]records.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := st.Search(a.context(), personID, query, 100)
-	return items, userError("search", err)
+	return st.Search(a.context(), personID, query, 100)
 }
 
 // Detail is the readable view of one record.
@@ -346,8 +330,7 @@ func (a *App) Detail(id int64) (records.Detail, error) {
 	if err != nil {
 		return records.Detail{}, err
 	}
-	d, err := st.Detail(a.context(), id)
-	return d, userError("detail", err)
+	return st.Detail(a.context(), id)
 }
 
 // Stats counts what the vault holds.
@@ -356,8 +339,7 @@ func (a *App) Stats() (records.Stats, error) {
 	if err != nil {
 		return records.Stats{}, err
 	}
-	s, err := st.Stats(a.context())
-	return s, userError("stats", err)
+	return st.Stats(a.context())
 }
 
 // ExportTo asks where to save and writes every record as one FHIR Bundle.
@@ -378,7 +360,7 @@ func (a *App) ExportTo() (string, error) {
 	}
 	n, err := st.ExportFile(a.context(), path)
 	if err != nil {
-		return "", userError("export", err)
+		return "", err
 	}
 	return fmt.Sprintf("Exported %d records to %s", n, path), nil
 }

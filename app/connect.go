@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"log"
 	"sync"
 
@@ -10,8 +9,6 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/catalog"
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
-	"github.com/fastenhealth/fasten-desktop/internal/household"
-	"github.com/fastenhealth/fasten-desktop/internal/smart"
 )
 
 // Events about provider connections.
@@ -27,15 +24,14 @@ type deepLinks struct {
 	queued []string
 }
 
+// connectService is the unlocked session's connection service (every call
+// counts as activity).
 func (a *App) connectService() (*connect.Service, error) {
-	if _, err := a.hh.Store(); err != nil { // counts as activity
+	sess, err := a.hh.Session()
+	if err != nil {
 		return nil, err
 	}
-	v := a.hh.Vault()
-	if v == nil {
-		return nil, household.ErrLocked
-	}
-	return connect.New(v.DB(), a.flows), nil
+	return sess.Connect(), nil
 }
 
 // ProviderResult is one catalog search hit.
@@ -51,7 +47,7 @@ type ProviderResult struct {
 func (a *App) SearchProviders(query string) ([]ProviderResult, error) {
 	cat, err := catalog.Load()
 	if err != nil {
-		return nil, userError("catalog", err)
+		return nil, err
 	}
 	out := []ProviderResult{}
 	for _, m := range cat.Search(query, 25) {
@@ -70,7 +66,7 @@ func (a *App) StartConnection(personID int64, providerID, fhirBase, name string)
 	}
 	started, err := svc.Start(a.context(), connect.StartRequest{PersonID: personID, ProviderID: providerID, FHIRBase: fhirBase, Name: name})
 	if err != nil {
-		return connect.Started{}, userError("start connection", err)
+		return connect.Started{}, err
 	}
 	if started.Loopback {
 		go func() {
@@ -92,37 +88,25 @@ func (a *App) StartConnection(personID int64, providerID, fhirBase, name string)
 // While the vault is locked it waits for the next unlock. It is not bound:
 // only the OS (through main) delivers redirects, never the page.
 func (a *App) handleDeepLink(u string) {
-	if _, err := a.hh.Store(); err != nil {
+	sess, err := a.hh.Session()
+	if err != nil {
 		a.links.mu.Lock()
 		a.links.queued = append(a.links.queued, u)
 		a.links.mu.Unlock()
 		a.emit(EventConnectWaiting, "A sign-in came back. Unlock your vault to finish connecting.")
 		return
 	}
-	svc, err := a.connectService()
-	if err != nil {
-		a.emit(EventConnectError, personMessage(err))
-		return
-	}
-	conn, err := svc.Complete(a.context(), u)
+	conn, err := sess.Connect().Complete(a.context(), u)
 	if err != nil {
 		log.Printf("connect: sign-in not completed: %v", err)
 		a.emit(EventConnectError, personMessage(err))
 		return
 	}
 	a.emit(EventConnectDone, conn)
-	// A new connection fills the vault right away.
-	a.sync.mu.Lock()
-	ctx := a.sync.ctx
-	if ctx != nil {
-		a.sync.wg.Add(1)
-	}
-	a.sync.mu.Unlock()
-	if ctx != nil {
-		go func() {
-			defer a.sync.wg.Done()
-			a.runSync(ctx, conn.ID)
-		}()
+	// A new connection fills the vault right away; behind a running sync it
+	// waits its turn instead of being skipped.
+	if err := sess.Request(conn.ID); err != nil {
+		log.Printf("connect: first sync not queued: %v", err)
 	}
 }
 
@@ -137,15 +121,9 @@ func (a *App) drainDeepLinks() {
 	}
 }
 
-// personMessage is the part of an error meant for the person; the technical
-// cause stays in the log.
-func personMessage(err error) string {
-	var se *smart.Error
-	if errors.As(err, &se) && se.Message != "" {
-		return se.Message
-	}
-	return err.Error()
-}
+// personMessage is what connect:error carries: the message of the same
+// mapping every bound method's errors go through.
+func personMessage(err error) string { return ToUIError(err).Message }
 
 // Connections lists provider connections with their status.
 func (a *App) Connections() ([]connect.Connection, error) {
@@ -153,8 +131,7 @@ func (a *App) Connections() ([]connect.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := svc.List(a.context())
-	return list, userError("connections", err)
+	return svc.List(a.context())
 }
 
 // Disconnect forgets a connection's tokens; its records stay unless asked.
@@ -163,7 +140,7 @@ func (a *App) Disconnect(id int64, deleteRecords bool) error {
 	if err != nil {
 		return err
 	}
-	return userError("disconnect", svc.Disconnect(a.context(), id, deleteRecords))
+	return svc.Disconnect(a.context(), id, deleteRecords)
 }
 
 // VendorRegistration is one vendor's client registration as Settings shows it.
@@ -204,7 +181,7 @@ func (a *App) SetRegistration(vendor, clientID, redirect string) error {
 		return err
 	}
 	if redirect != "" && redirect != connect.RedirectScheme && redirect != connect.RedirectLoopback {
-		return errors.New("the redirect must be 'scheme' or 'loopback'")
+		return invalidInput("The redirect must be 'scheme' or 'loopback'.")
 	}
-	return userError("set registration", svc.SetRegistration(a.context(), vendor, connect.Registration{ClientID: clientID, Redirect: redirect}))
+	return svc.SetRegistration(a.context(), vendor, connect.Registration{ClientID: clientID, Redirect: redirect})
 }

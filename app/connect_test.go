@@ -88,11 +88,15 @@ func TestDeepLinkWaitsForUnlockThenCompletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	conns, _ = a.Connections()
-	if conns[0].Status != connect.StatusDisconnected || conns[0].Records < 1 || conns[0].Action != "reconnect" {
+	if conns[0].Status != connect.StatusDisconnected || conns[0].Records < 1 || conns[0].Action != connect.ActionReconnect {
 		t.Fatalf("after disconnect: %+v", conns[0])
 	}
 	var access, refresh string
-	a.hh.Vault().DB().QueryRow("SELECT access_token, refresh_token FROM connections").Scan(&access, &refresh)
+	sess, err := a.hh.Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.Vault().DB().QueryRow("SELECT access_token, refresh_token FROM connections").Scan(&access, &refresh)
 	if access != "" || refresh != "" {
 		t.Fatal("disconnect kept the tokens")
 	}

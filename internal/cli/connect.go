@@ -11,6 +11,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 )
 
@@ -44,12 +45,14 @@ func (e env) connect(ctx context.Context, args []string) error {
 	}, func(u *unlocked) error {
 		ctx, cancel := context.WithTimeout(ctx, a.timeout)
 		defer cancel()
-		st := u.records()
+		flows := connect.NewFlows(smart.Options{AllowInsecure: a.insecure})
+		sess := u.session(session.Options{Flows: flows})
+		st := sess.Records()
 		p, added, err := findOrAddPerson(ctx, st, a.person)
 		if err != nil {
 			return err
 		}
-		svc, flows := u.connections(a.insecure)
+		svc := sess.Connect()
 		err = e.signIn(ctx, u, svc, flows, p, a)
 		if err != nil && added {
 			// The member was made for this connection only: do not leave

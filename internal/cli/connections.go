@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 )
 
 // connections lists provider connections and their status.
@@ -13,7 +15,7 @@ func (e env) connections(ctx context.Context, args []string) error {
 	return e.withVault("connections", "connections [flags] [--json]", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, nil, func(u *unlocked) error {
-		svc, _ := u.connections(false)
+		svc := u.session(session.Options{}).Connect()
 		list, err := svc.List(ctx)
 		if err != nil {
 			return err

@@ -44,7 +44,7 @@ func (e env) importCmd(ctx context.Context, args []string) error {
 func (e env) printImport(rep records.ImportReport, asJSON bool) error {
 	failed := 0
 	for _, f := range rep.Files {
-		if f.Status == "rejected" {
+		if f.Status == records.FileRejected {
 			failed++
 		}
 	}
@@ -57,10 +57,10 @@ func (e env) printImport(rep records.ImportReport, asJSON bool) error {
 		// come from the files: cleaned before they reach the terminal.
 		for _, f := range rep.Files {
 			switch f.Status {
-			case "rejected":
+			case records.FileRejected:
 				fmt.Fprintf(e.stdout, "%s: rejected — %s\n", clean(f.File), clean(f.Error))
 			default:
-				fmt.Fprintf(e.stdout, "%s: %s — %d added, %d updated, %d unchanged, %d skipped\n", clean(f.File), clean(f.Status), f.Added, f.Updated, f.Unchanged, f.Skipped)
+				fmt.Fprintf(e.stdout, "%s: %s — %d added, %d updated, %d unchanged, %d skipped\n", clean(f.File), clean(string(f.Status)), f.Added, f.Updated, f.Unchanged, f.Skipped)
 			}
 			for _, is := range f.Issues {
 				fmt.Fprintf(e.stdout, "    skipped entry %d (%s) at %s: %s\n", is.Entry, clean(is.Type), clean(is.Path), clean(is.Reason))

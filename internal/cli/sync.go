@@ -9,6 +9,8 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
 )
 
 // sync pulls records from every connected provider (or one), printing
@@ -16,86 +18,82 @@ import (
 // connection that cannot sync until the person acts (sign in again, retry a
 // failure) is named with the command that fixes it, and makes the exit
 // non-zero: a scheduled `fasten sync` must not report success while no
-// records arrive.
+// records arrive. Another Fasten syncing the same vault (the window) makes
+// it stop and say so, or wait with --wait.
 func (e env) sync(ctx context.Context, args []string) error {
 	var id int64
-	var insecure bool
+	var insecure, wait bool
 	return e.withVault("sync", "sync [flags] [--connection ID]", args, func(fs *flag.FlagSet) {
 		fs.Int64Var(&id, "connection", 0, "sync only this connection (see fasten connections)")
 		fs.BoolVar(&insecure, "insecure", false, "developer mode: allow http:// servers (e.g. fasten-sandbox)")
+		fs.BoolVar(&wait, "wait", false, "if another Fasten is syncing this vault, wait for it instead of stopping")
 	}, nil, func(u *unlocked) error {
-		return e.syncVault(ctx, u, id, insecure)
+		sess := u.session(session.Options{Flows: connect.NewFlows(smart.Options{AllowInsecure: insecure}), WaitForOtherSync: wait})
+		return e.syncVault(ctx, sess, id, insecure)
 	})
 }
 
-func (e env) syncVault(ctx context.Context, u *unlocked, id int64, insecure bool) error {
-	svc, _ := u.connections(insecure)
-	eng := u.syncEngine(svc)
+func (e env) syncVault(ctx context.Context, sess *session.Session, id int64, insecure bool) error {
+	svc := sess.Connect()
 	last := map[int64]string{}
 	progress := func(p providersync.Progress) {
-		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, clean(p.Phase), p.TasksDone, p.TasksTotal, p.Resources)
+		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, clean(string(p.Phase)), p.TasksDone, p.TasksTotal, p.Resources)
 		if last[p.ConnectionID] != line {
 			last[p.ConnectionID] = line
 			fmt.Fprintln(e.stdout, line)
 		}
 	}
-	var results []providersync.Result
 	stuck := map[int64]bool{} // connections that need the person; no summary for them
-	if id != 0 {
-		r, err := eng.Sync(ctx, id, progress)
-		if errors.Is(err, providersync.ErrNeedsReconnect) {
-			c, gerr := svc.Get(ctx, id)
-			if gerr != nil {
-				return err
-			}
-			c.Status = connect.StatusNeedsReconnect
-			fmt.Fprintln(e.stdout, needsYou(c, insecure))
-			return fmt.Errorf("connection %d needs you to sign in again (see above)", id)
-		}
-		if err != nil {
-			return err
-		}
-		results = append(results, r)
-	} else {
+	if id == 0 {
+		// A pass of everything leaves these out; say so, one line each,
+		// with the fix.
 		before, err := svc.List(ctx)
 		if err != nil {
 			return err
 		}
-		// SyncAll leaves these out; say so, one line each, with the fix.
 		for _, c := range before {
 			if c.Status == connect.StatusNeedsReconnect || c.Status == connect.StatusError {
 				fmt.Fprintln(e.stdout, needsYou(c, insecure))
 				stuck[c.ID] = true
 			}
 		}
-		all, syncErr := eng.SyncAll(ctx, progress)
-		results = all
-		if syncErr != nil {
-			// A connection that failed during this run: report it the same
-			// way when it now needs the person; anything else is returned.
-			after, err := svc.List(ctx)
-			if err != nil {
-				return errors.Join(syncErr, err)
-			}
-			found := 0
-			for _, c := range after {
-				if !stuck[c.ID] && (c.Status == connect.StatusNeedsReconnect || c.Status == connect.StatusError) {
-					fmt.Fprintln(e.stdout, needsYou(c, insecure))
-					stuck[c.ID] = true
-					found++
-				}
-			}
-			if found == 0 {
-				e.printResults(results, stuck)
-				return syncErr
-			}
-		}
 		if len(before) == 0 {
 			fmt.Fprintln(e.stdout, "no connections to sync (connect one with 'fasten connect')")
+			return nil
 		}
+	}
+	pass := sess.SyncNow(ctx, id, progress)
+	if errors.Is(pass.Err, session.ErrSyncRunning) {
+		return fmt.Errorf("%w (run 'fasten sync --wait' to wait for it)", pass.Err)
+	}
+	if pass.Err != nil {
+		return pass.Err
+	}
+	var results []providersync.Result
+	var failed error
+	for _, o := range pass.Outcomes {
+		if o.Err == nil {
+			results = append(results, o.Result)
+			continue
+		}
+		// A connection that failed during this run: report it like the
+		// stuck ones when it now needs the person; anything else is
+		// returned after the summaries.
+		c, gerr := svc.Get(ctx, o.ConnectionID)
+		if gerr == nil && errors.Is(o.Err, providersync.ErrNeedsReconnect) {
+			c.Status = connect.StatusNeedsReconnect
+		}
+		if gerr == nil && (c.Status == connect.StatusNeedsReconnect || c.Status == connect.StatusError) {
+			fmt.Fprintln(e.stdout, needsYou(c, insecure))
+			stuck[c.ID] = true
+			continue
+		}
+		failed = errors.Join(failed, fmt.Errorf("connection %d: %w", o.ConnectionID, o.Err))
 	}
 	incomplete, needYou := e.printResults(results, stuck), len(stuck)
 	switch {
+	case failed != nil:
+		return failed
 	case needYou > 0 && incomplete > 0:
 		return fmt.Errorf("%d connections need you (see above), and %d did not sync completely; run 'fasten sync' again to resume", needYou, incomplete)
 	case needYou > 0:

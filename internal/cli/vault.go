@@ -7,10 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/fastenhealth/fasten-desktop/internal/connect"
-	"github.com/fastenhealth/fasten-desktop/internal/providersync"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
-	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -36,31 +34,40 @@ func (e env) flags(name, synopsis string, c *common) *flag.FlagSet {
 	return fs
 }
 
-// unlocked is an open vault and the services a command may use over it.
+// unlocked is an open vault and the one session (records store, connection
+// service, sync engine) a command uses over it. The session is opened on
+// first use, with the options of the command that needs them (developer
+// mode, waiting for another process's sync); withVault closes it.
 type unlocked struct {
-	v *vault.Vault
+	v    *vault.Vault
+	sess *session.Session
+}
+
+// session opens the vault's session with o, or returns the one already
+// open (o is then ignored: a command opens it once).
+func (u *unlocked) session(o session.Options) *session.Session {
+	if u.sess == nil {
+		u.sess = session.Open(u.v, o)
+	}
+	return u.sess
 }
 
 // records is the household's records store.
-func (u *unlocked) records() *records.Store { return records.New(u.v.DB()) }
-
-// connections is the provider-connection service; insecure is developer
-// mode (plain-http SMART servers allowed).
-func (u *unlocked) connections(insecure bool) (*connect.Service, *connect.Flows) {
-	flows := connect.NewFlows(smart.Options{AllowInsecure: insecure})
-	return connect.New(u.v.DB(), flows), flows
-}
-
-// syncEngine pulls records for the connections of svc.
-func (u *unlocked) syncEngine(svc *connect.Service) *providersync.Engine {
-	return providersync.New(u.v.DB(), svc, providersync.Options{})
-}
+func (u *unlocked) records() *records.Store { return u.session(session.Options{}).Records() }
 
 // changePassphrase re-wraps the vault key under a new passphrase.
 func (u *unlocked) changePassphrase(next string) error { return u.v.ChangePassphrase(next) }
 
 // dir is the folder beside the vault where sign-in redirects are awaited.
 func (u *unlocked) dir() string { return filepath.Dir(u.v.Path()) }
+
+// close ends the session, which closes the vault, or the vault alone.
+func (u *unlocked) close() error {
+	if u.sess != nil {
+		return u.sess.Close()
+	}
+	return u.v.Close()
+}
 
 // withVault parses a command's flags, runs check (usage errors come before
 // any unlocking), unlocks the vault and hands it to fn, closing it after.
@@ -82,8 +89,9 @@ func (e env) withVault(name, synopsis string, args []string, define func(*flag.F
 	if err != nil {
 		return err
 	}
-	defer v.Close()
-	return fn(&unlocked{v: v})
+	u := &unlocked{v: v}
+	defer u.close()
+	return fn(u)
 }
 
 func (c *common) path() (string, error) {

@@ -611,7 +611,7 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 	s.db.QueryRowContext(ctx, "SELECT coalesce(person_id, 0) FROM connections WHERE id = ?", id).Scan(&personID)
 	res, _ := s.store.ImportReader(ctx, "Patient record", bytes.NewReader(body), int64(len(body)), 0, 1,
 		records.ImportOptions{SourceID: sc.sourceID, PersonID: personID}, nil)
-	if res.Status == "rejected" {
+	if res.Status == records.FileRejected {
 		return fmt.Errorf("the provider's Patient record could not be stored: %s", res.Error)
 	}
 	return nil

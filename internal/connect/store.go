@@ -23,21 +23,34 @@ type Connection struct {
 	Vendor       string `json:"vendor"`
 	FHIRBase     string `json:"fhirBase"`
 	PatientID    string `json:"patientId"`
-	Status       string `json:"status"` // connected, expires_soon, needs_reconnect, error, disconnected
+	Status       Status `json:"status"`
 	StatusText   string `json:"statusText"`
-	Action       string `json:"action"` // the one thing that fixes it: "", "reconnect", "retry"
+	Action       Action `json:"action"` // the one thing that fixes it, if any
 	LastError    string `json:"lastError"`
 	Created      string `json:"created"`
 	Records      int    `json:"records"`
 }
 
+// Status is where a connection stands; the UI binds these names as an enum.
+type Status string
+
 // Statuses a connection moves through.
 const (
-	StatusConnected      = "connected"
-	StatusExpiresSoon    = "expires_soon"
-	StatusNeedsReconnect = "needs_reconnect"
-	StatusError          = "error"
-	StatusDisconnected   = "disconnected"
+	StatusConnected      Status = "connected"
+	StatusExpiresSoon    Status = "expires_soon"
+	StatusNeedsReconnect Status = "needs_reconnect"
+	StatusError          Status = "error"
+	StatusDisconnected   Status = "disconnected"
+)
+
+// Action is the one thing the person can do about a connection's status.
+type Action string
+
+// Actions.
+const (
+	ActionNone      Action = ""
+	ActionReconnect Action = "reconnect"
+	ActionRetry     Action = "retry"
 )
 
 // secrets is what the vault keeps of a connection's credentials.
@@ -95,15 +108,15 @@ func (s *Service) describe(c *Connection, hasRefresh bool, expiry string) {
 	}
 	switch c.Status {
 	case StatusConnected:
-		c.StatusText, c.Action = "Connected", ""
+		c.StatusText, c.Action = "Connected", ActionNone
 	case StatusExpiresSoon:
-		c.StatusText, c.Action = "Connected — expires soon; reconnect to keep records coming", "reconnect"
+		c.StatusText, c.Action = "Connected — expires soon; reconnect to keep records coming", ActionReconnect
 	case StatusNeedsReconnect:
-		c.StatusText, c.Action = "Needs you to sign in again", "reconnect"
+		c.StatusText, c.Action = "Needs you to sign in again", ActionReconnect
 	case StatusError:
-		c.StatusText, c.Action = "Something went wrong", "retry"
+		c.StatusText, c.Action = "Something went wrong", ActionRetry
 	case StatusDisconnected:
-		c.StatusText, c.Action = "Disconnected (records kept)", "reconnect"
+		c.StatusText, c.Action = "Disconnected (records kept)", ActionReconnect
 	}
 }
 

@@ -17,7 +17,7 @@ type Target struct {
 	PatientID      string
 	Vendor         string
 	AthenaPractice string // ah-practice value for athenahealth, else ""
-	Status         string
+	Status         Status
 }
 
 // SyncTarget returns the FHIR base, patient and source of a connection, so

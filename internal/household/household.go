@@ -1,6 +1,7 @@
 // Package household is the unlocked-or-locked state of one household vault as
 // the desktop app sees it: create, unlock (passphrase or recovery key), lock,
-// auto-lock after idle time, and the records store while unlocked.
+// auto-lock after idle time, and the session (records, connections, sync)
+// while unlocked.
 package household
 
 import (
@@ -11,11 +12,23 @@ import (
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
-// ErrLocked is returned by anything that needs records while the vault is locked.
-var ErrLocked = errors.New("the vault is locked: unlock it to continue")
+// ErrLocked is returned by anything that needs records while the vault is
+// locked. It is the session's own "closed" error, so one errors.Is covers a
+// call that raced with the lock.
+var ErrLocked = session.ErrClosed
+
+// LockReason says why the vault locked; the UI binds these as an enum.
+type LockReason string
+
+// Lock reasons.
+const (
+	LockManual LockReason = "manual" // the person locked it (or the window closed)
+	LockIdle   LockReason = "idle"   // auto-lock after idle time
+)
 
 // DefaultAutoLock is the idle time after which an unlocked vault locks itself.
 const DefaultAutoLock = 15 * time.Minute
@@ -31,15 +44,14 @@ type Status struct {
 // Service owns the vault handle. Safe for concurrent use.
 type Service struct {
 	path string
-	// OnLock is called (outside the lock) whenever the vault locks, with the reason ("manual", "idle").
-	OnLock func(reason string)
-	// BeforeLock is called before the vault closes, so background work
-	// (a running sync) can stop at a checkpoint instead of failing mid-write.
-	BeforeLock func()
+	// OnLock is called (outside the lock) whenever the vault locks.
+	OnLock func(reason LockReason)
+	// SessionOptions build each unlock's session (the window sets its
+	// sync schedule and event sinks here).
+	SessionOptions session.Options
 
 	mu       sync.Mutex
-	v        *vault.Vault
-	store    *records.Store
+	sess     *session.Session
 	idle     time.Duration
 	lastSeen time.Time
 	timer    *time.Timer
@@ -55,7 +67,7 @@ func New(path string) *Service {
 func (s *Service) Status() Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Status{Path: s.path, Exists: vault.Exists(s.path), Unlocked: s.v != nil, AutoLockMinutes: int(s.idle / time.Minute)}
+	return Status{Path: s.path, Exists: vault.Exists(s.path), Unlocked: s.sess != nil, AutoLockMinutes: int(s.idle / time.Minute)}
 }
 
 // Create makes the vault and leaves it unlocked; it returns the recovery key.
@@ -102,11 +114,12 @@ func (s *Service) UnlockWithRecoveryKey(recoveryKey, newPassphrase string) error
 // ChangePassphrase checks the current passphrase, then rewraps the vault key.
 func (s *Service) ChangePassphrase(current, next string) error {
 	s.mu.Lock()
-	v := s.v
+	sess := s.sess
 	s.mu.Unlock()
-	if v == nil {
+	if sess == nil {
 		return ErrLocked
 	}
+	v := sess.Vault()
 	probe, err := vault.Open(s.path, current)
 	if err != nil {
 		return err
@@ -116,21 +129,24 @@ func (s *Service) ChangePassphrase(current, next string) error {
 }
 
 func (s *Service) opened(v *vault.Vault) {
-	store := records.New(v.DB())
+	// The autolock setting is read before the session (and its scheduler)
+	// starts, through a store that lives only for this read.
 	idle := DefaultAutoLock
-	if val, err := store.Setting(context.Background(), "autolock_minutes"); err == nil && val != "" {
+	if val, err := records.New(v.DB()).Setting(context.Background(), "autolock_minutes"); err == nil && val != "" {
 		if m, err := strconv.Atoi(val); err == nil && m >= 0 {
 			idle = time.Duration(m) * time.Minute
 		}
 	}
+	sess := session.Open(v, s.SessionOptions)
 	s.mu.Lock()
-	if s.v != nil {
-		s.v.Close()
-	}
-	s.v, s.store, s.idle = v, store, idle
+	old := s.sess
+	s.sess, s.idle = sess, idle
 	s.lastSeen = s.now()
 	s.armLocked()
 	s.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
 }
 
 // armLocked (re)starts the idle timer; s.mu must be held.
@@ -139,7 +155,7 @@ func (s *Service) armLocked() {
 		s.timer.Stop()
 		s.timer = nil
 	}
-	if s.v == nil || s.idle <= 0 {
+	if s.sess == nil || s.idle <= 0 {
 		return
 	}
 	wait := s.idle - s.now().Sub(s.lastSeen)
@@ -151,7 +167,7 @@ func (s *Service) armLocked() {
 
 func (s *Service) checkIdle() {
 	s.mu.Lock()
-	if s.v == nil || s.idle <= 0 {
+	if s.sess == nil || s.idle <= 0 {
 		s.mu.Unlock()
 		return
 	}
@@ -161,7 +177,7 @@ func (s *Service) checkIdle() {
 		return
 	}
 	s.mu.Unlock()
-	s.lock("idle")
+	s.lock(LockIdle)
 }
 
 // Touch records activity from the person, postponing auto-lock.
@@ -192,43 +208,44 @@ func (s *Service) SetAutoLock(ctx context.Context, d time.Duration) error {
 }
 
 // Lock closes the vault and forgets its key.
-func (s *Service) Lock() { s.lock("manual") }
+func (s *Service) Lock() { s.lock(LockManual) }
 
-func (s *Service) lock(reason string) {
-	if s.BeforeLock != nil && s.Status().Unlocked {
-		s.BeforeLock()
-	}
+// lock drops the session: its scheduler stops, a running sync stops at its
+// checkpoint (Close waits for it), then the vault closes.
+func (s *Service) lock(reason LockReason) {
 	s.mu.Lock()
-	v := s.v
-	s.v, s.store = nil, nil
+	sess := s.sess
+	s.sess = nil
 	if s.timer != nil {
 		s.timer.Stop()
 		s.timer = nil
 	}
 	s.mu.Unlock()
-	if v == nil {
+	if sess == nil {
 		return
 	}
-	v.Close()
+	sess.Close()
 	if s.OnLock != nil {
 		s.OnLock(reason)
 	}
 }
 
-// Store is the records store while unlocked. Every call counts as activity.
-func (s *Service) Store() (*records.Store, error) {
+// Session is the unlocked vault's services. Every call counts as activity.
+func (s *Service) Session() (*session.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.store == nil {
+	if s.sess == nil {
 		return nil, ErrLocked
 	}
 	s.lastSeen = s.now()
-	return s.store, nil
+	return s.sess, nil
 }
 
-// Vault is the open vault (nil when locked), for integrity checks.
-func (s *Service) Vault() *vault.Vault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.v
+// Store is the records store while unlocked. Every call counts as activity.
+func (s *Service) Store() (*records.Store, error) {
+	sess, err := s.Session()
+	if err != nil {
+		return nil, err
+	}
+	return sess.Records(), nil
 }

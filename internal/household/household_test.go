@@ -17,7 +17,7 @@ func TestLifecycleAndAutoLock(t *testing.T) {
 	s := New(filepath.Join(t.TempDir(), "household.fasten"))
 	var locks atomic.Int32
 	var lastReason atomic.Value
-	s.OnLock = func(reason string) { locks.Add(1); lastReason.Store(reason) }
+	s.OnLock = func(reason LockReason) { locks.Add(1); lastReason.Store(reason) }
 	if st := s.Status(); st.Exists || st.Unlocked {
 		t.Fatalf("fresh status %+v", st)
 	}
@@ -31,6 +31,10 @@ func TestLifecycleAndAutoLock(t *testing.T) {
 	st, err := s.Store()
 	if err != nil {
 		t.Fatal(err)
+	}
+	sess, err := s.Session()
+	if err != nil || sess.Records() != st {
+		t.Fatalf("session %v: one records store per unlock", err)
 	}
 	if _, err := st.AddPerson(context.Background(), "Ada", ""); err != nil {
 		t.Fatal(err)
@@ -51,11 +55,18 @@ func TestLifecycleAndAutoLock(t *testing.T) {
 		t.Fatal("locked despite activity")
 	}
 	time.Sleep(700 * time.Millisecond)
-	if s.Status().Unlocked || locks.Load() != 1 || lastReason.Load() != "idle" {
+	if s.Status().Unlocked || locks.Load() != 1 || lastReason.Load() != LockIdle {
 		t.Fatalf("not auto-locked: %+v locks=%d", s.Status(), locks.Load())
 	}
 	if _, err := s.Store(); !errors.Is(err, ErrLocked) {
 		t.Fatalf("store after auto-lock: %v", err)
+	}
+	// The unlock's session was dropped with the lock: it takes no more work.
+	if _, err := s.Session(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("session after auto-lock: %v", err)
+	}
+	if err := sess.Request(0); !errors.Is(err, ErrLocked) {
+		t.Fatalf("the locked session still takes sync requests: %v", err)
 	}
 	// Wrong passphrase, then right; the auto-lock setting persisted in the vault.
 	if err := s.Unlock("wrong passphrase!"); !errors.Is(err, vault.ErrWrongPassphrase) {

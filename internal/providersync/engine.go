@@ -126,12 +126,27 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // Progress is one event of a running sync, for the UI.
 type Progress struct {
 	ConnectionID int64
-	Phase        string // planning, fetching, references, attachments, done
+	Phase        Phase
 	TasksDone    int
 	TasksTotal   int
 	Resources    int
 	Message      string
 }
+
+// Phase is the step a running sync is in; the UI shows it and binds these
+// names as a TypeScript enum.
+type Phase string
+
+// Sync phases, in order. PhaseWaiting comes first only when another process
+// (the window, or a `fasten sync`) is syncing the same vault.
+const (
+	PhaseWaiting     Phase = "waiting"
+	PhasePlanning    Phase = "planning"
+	PhaseFetching    Phase = "fetching"
+	PhaseReferences  Phase = "references"
+	PhaseAttachments Phase = "attachments"
+	PhaseDone        Phase = "done"
+)
 
 // TaskFailure is what could not be fetched: which task, how many
 // pages/records, and why — reported so a partial sync is never silent.
@@ -161,6 +176,7 @@ type Result struct {
 	Resumed      bool
 	Failed       []TaskFailure
 	Complete     bool
+	Status       RunStatus // how the run ended (complete, partial, interrupted, …)
 }
 
 // Run is one entry of a connection's sync history: no health data.
@@ -169,21 +185,25 @@ type Run struct {
 	ConnectionID int64          `json:"connectionId"`
 	StartedAt    string         `json:"startedAt"`
 	FinishedAt   string         `json:"finishedAt"`
-	Status       string         `json:"status"` // running, complete, partial, interrupted, needs_reconnect, failed
+	Status       RunStatus      `json:"status"`
 	Full         bool           `json:"full"`
 	Counts       map[string]int `json:"counts"`
 	Errors       []TaskFailure  `json:"errors"`
 }
 
+// RunStatus is the outcome of one sync run, as stored in sync_runs and
+// shown in the history.
+type RunStatus string
+
 // Run statuses. running and interrupted (and needs_reconnect, once signed
 // in again) resume from their checkpoints.
 const (
-	StatusRunning        = "running"
-	StatusComplete       = "complete"
-	StatusPartial        = "partial"
-	StatusInterrupted    = "interrupted"
-	StatusNeedsReconnect = "needs_reconnect"
-	StatusFailed         = "failed"
+	StatusRunning        RunStatus = "running"
+	StatusComplete       RunStatus = "complete"
+	StatusPartial        RunStatus = "partial"
+	StatusInterrupted    RunStatus = "interrupted"
+	StatusNeedsReconnect RunStatus = "needs_reconnect"
+	StatusFailed         RunStatus = "failed"
 )
 
 // ErrNeedsReconnect is returned when the provider refused to renew access:
@@ -295,25 +315,6 @@ FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT ?`, connectionID, 
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// Schedule calls run now and then every interval (daily when every <= 0)
-// until ctx ends. Runs never overlap: a slow sync delays the next one
-// instead of stacking up behind it.
-func Schedule(ctx context.Context, every time.Duration, run func(context.Context)) {
-	if every <= 0 {
-		every = 24 * time.Hour
-	}
-	for {
-		run(ctx)
-		t := time.NewTimer(every)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // failures aggregates task failures by (task, reason).

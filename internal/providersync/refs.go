@@ -168,12 +168,12 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 			e.writeMu.Lock()
 			fr, _ := e.store.Commit(ctx, prepared, opts)
 			e.writeMu.Unlock()
-			if fr.Status == "rejected" {
+			if fr.Status == records.FileRejected {
 				if ctx.Err() != nil {
 					return
 				}
 				c.skipped.Add(int64(fr.Skipped))
-				if !strings.HasPrefix(fr.Error, "None of the") {
+				if fr.Reason != records.RejectNothingValid {
 					c.fail.add("references", "could not store: "+fr.Error, n)
 				}
 				continue

@@ -70,7 +70,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), abort: abort}
 	var pmu sync.Mutex
 	tasksDone, tasksTotal := 0, 0
-	emit := func(phase, msg string) {
+	emit := func(phase Phase, msg string) {
 		if progress == nil {
 			return
 		}
@@ -85,7 +85,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 		return res, err
 	}
 	c.run, res.Run, res.Resumed, res.Full = run, run, resumed, full
-	emit("planning", "")
+	emit(PhasePlanning, "")
 
 	var tasks []*taskState
 	if resumed {
@@ -113,7 +113,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 			tasksDone++
 		}
 	}
-	emit("fetching", "")
+	emit(PhaseFetching, "")
 
 	// Tasks run side by side; each pages in order because a next link is
 	// only known from the page before it.
@@ -124,11 +124,11 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 		go func() {
 			defer wg.Done()
 			for ts := range queue {
-				c.runTask(cctx, ts, full, capKnown, func() { emit("fetching", ts.name) })
+				c.runTask(cctx, ts, full, capKnown, func() { emit(PhaseFetching, ts.name) })
 				pmu.Lock()
 				tasksDone++
 				pmu.Unlock()
-				emit("fetching", ts.name)
+				emit(PhaseFetching, ts.name)
 			}
 		}()
 	}
@@ -147,7 +147,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 		return e.finish(ctx, c, res, context.Cause(cctx))
 	}
 
-	emit("references", "")
+	emit(PhaseReferences, "")
 	refs := c.collectedRefs()
 	if resumed {
 		// Pages stored before the interruption were parsed by another
@@ -161,7 +161,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 		return e.finish(ctx, c, res, context.Cause(cctx))
 	}
 
-	emit("attachments", "")
+	emit(PhaseAttachments, "")
 	res.Attachments = c.fetchAttachments(cctx)
 	if cctx.Err() != nil {
 		return e.finish(ctx, c, res, context.Cause(cctx))
@@ -177,7 +177,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 		res.Gone = n
 	}
 	res, err = e.finish(ctx, c, res, nil)
-	emit("done", "")
+	emit(PhaseDone, "")
 	return res, err
 }
 
@@ -281,6 +281,7 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 		// error of the call that ran it.
 		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: plainErr(cause)})
 	}
+	res.Status = status
 	counts, _ := json.Marshal(map[string]int{
 		"resources": res.Resources, "added": res.Added, "updated": res.Updated, "skipped": res.Skipped, "pages": res.Pages,
 		"requests": res.Requests, "references": res.References, "missing": res.Missing, "attachments": res.Attachments, "gone": res.Gone,
@@ -423,9 +424,9 @@ func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next stri
 			return ctx.Err()
 		}
 		switch {
-		case fr.Status == "rejected" && strings.HasPrefix(fr.Error, "None of the"):
+		case fr.Status == records.FileRejected && fr.Reason == records.RejectNothingValid:
 			c.skipped.Add(int64(fr.Skipped))
-		case fr.Status == "rejected":
+		case fr.Status == records.FileRejected:
 			return errors.New(fr.Error)
 		default:
 			c.added.Add(int64(fr.Added))

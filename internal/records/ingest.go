@@ -68,13 +68,13 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 		o := &opened{name: filepath.Base(path)}
 		f, err := os.Open(path)
 		if err != nil {
-			o.failed = &FileResult{File: o.name, Status: "rejected", Error: "Cannot open the file: " + plainOSError(err), Issues: []FileIssue{}}
+			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: RejectUnreadable, Error: "Cannot open the file: " + plainOSError(err), Issues: []FileIssue{}}
 			return o
 		}
 		fi, err := f.Stat()
 		if err != nil || fi.IsDir() {
 			f.Close()
-			o.failed = &FileResult{File: o.name, Status: "rejected", Error: "This is a folder, not a file.", Issues: []FileIssue{}}
+			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: RejectUnreadable, Error: "This is a folder, not a file.", Issues: []FileIssue{}}
 			return o
 		}
 		o.file, o.size = f, fi.Size()
@@ -325,25 +325,25 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 	reader := st.reader
 	defer st.abandon()
 
-	fail := func(msg string) (FileResult, []Person) {
-		res.Status, res.Error = "rejected", msg
+	fail := func(reason RejectReason, msg string) (FileResult, []Person) {
+		res.Status, res.Reason, res.Error = FileRejected, reason, msg
 		res.Added, res.Updated, res.Unchanged = 0, 0, 0
 		return res, nil
 	}
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fail("The vault is busy or closed: " + err.Error())
+		return fail(RejectVault, "The vault is busy or closed: "+err.Error())
 	}
 	defer tx.Rollback()
 	w, err := newWriter(ctx, tx, s.stamp(), opts.source())
 	if err != nil {
-		return fail("Cannot write to the vault: " + err.Error())
+		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	defer w.close()
 	imp, err := tx.ExecContext(ctx, `INSERT INTO imports(source_id, file_name, sha256, bytes, imported_at, added, updated, unchanged, skipped) VALUES (?, ?, '', 0, ?, 0, 0, 0, 0)`, w.source, name, w.now)
 	if err != nil {
-		return fail("Cannot write to the vault: " + err.Error())
+		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	w.importID, _ = imp.LastInsertId()
 
@@ -363,7 +363,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		select {
 		case <-b.done:
 		case <-ctx.Done():
-			return fail("The import was cancelled; nothing from this file was stored.")
+			return fail(RejectCancelled, "The import was cancelled; nothing from this file was stored.")
 		}
 		for i := range b.items {
 			p := &b.items[i]
@@ -377,7 +377,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 			}
 			id, outcome, err := w.upsert(p)
 			if err != nil {
-				return fail("Cannot write to the vault: " + err.Error())
+				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 			}
 			switch outcome {
 			case added:
@@ -388,14 +388,14 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 				res.Unchanged++
 			}
 			if err := urls.add(p.res.FullURL, p.res.Type, p.res.ID); err != nil {
-				return fail("Cannot write to the vault: " + err.Error())
+				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 			}
 			if outcome == unchanged {
 				continue
 			}
 			later, person, err := w.place(p, urls, &links, opts)
 			if err != nil {
-				return fail("Cannot write to the vault: " + err.Error())
+				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 			}
 			if later {
 				deferred++
@@ -404,7 +404,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 				created = append(created, *person)
 			}
 			if err := w.derive(id, p.res.Type, &p.sum, &links); err != nil {
-				return fail("Cannot write to the vault: " + err.Error())
+				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 			}
 		}
 		if progress != nil && time.Since(lastReport) > 100*time.Millisecond {
@@ -415,43 +415,43 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 	if st.readErr != nil {
 		var fe *fhir.FileError
 		if errors.As(st.readErr, &fe) {
-			return fail(fe.Error())
+			return fail(RejectUnreadable, fe.Error())
 		}
-		return fail("Cannot read the file: " + st.readErr.Error())
+		return fail(RejectUnreadable, "Cannot read the file: "+st.readErr.Error())
 	}
 	if err := st.pl.err(); err != nil {
-		return fail("The FHIR validator could not start: " + err.Error())
+		return fail(RejectInternal, "The FHIR validator could not start: "+err.Error())
 	}
 	if err := ctx.Err(); err != nil {
-		return fail("The import was cancelled; nothing from this file was stored.")
+		return fail(RejectCancelled, "The import was cancelled; nothing from this file was stored.")
 	}
 	if res.Added+res.Updated+res.Unchanged == 0 && res.Skipped > 0 {
-		return fail(fmt.Sprintf("None of the %d resources in this file is valid FHIR R4; nothing was stored.", res.Skipped))
+		return fail(RejectNothingValid, fmt.Sprintf("None of the %d resources in this file is valid FHIR R4; nothing was stored.", res.Skipped))
 	}
 
 	if deferred > 0 {
 		if err := w.resolveDeferred(urls, &links); err != nil {
-			return fail("Cannot write to the vault: " + err.Error())
+			return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 		}
 	}
 	if err := urls.drop(); err != nil {
-		return fail("Cannot write to the vault: " + err.Error())
+		return fail(RejectVault, "Cannot write to the vault: " + err.Error())
 	}
 	if res.Added+res.Updated == 0 {
 		// Nothing changed: leave no trace, not even an import record.
-		res.Status = "unchanged"
+		res.Status = FileUnchanged
 		return res, nil
 	}
 	if err := w.recordImport(hex.EncodeToString(st.hasher.Sum(nil)), reader.BytesRead(), res); err != nil {
-		return fail("Cannot write to the vault: " + err.Error())
+		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	if err := tx.Commit(); err != nil {
-		return fail("Cannot save to the vault: " + err.Error())
+		return fail(RejectVault, "Cannot save to the vault: "+err.Error())
 	}
 	if progress != nil {
 		progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: reader.BytesRead(), BytesTotal: size, Resources: seen})
 	}
-	res.Status = "imported"
+	res.Status = FileImported
 	if res.Bytes < 0 {
 		res.Bytes = reader.BytesRead()
 	}

@@ -417,8 +417,17 @@ func TestBadFilesAreRejectedAndLeaveVaultUnchanged(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := rep.Files[0]
-		if f.Status != "rejected" || f.Error == "" || !strings.Contains(strings.ToLower(f.Error), want) {
+		if f.Status != records.FileRejected || f.Error == "" || !strings.Contains(strings.ToLower(f.Error), want) {
 			t.Errorf("%s: status %s error %q (want mention of %q)", filepath.Base(path), f.Status, f.Error, want)
+		}
+		// Callers act on the typed reason, never on Error's words: sync
+		// counts a page of only invalid resources as skipped, not failed.
+		wantReason := records.RejectUnreadable
+		if filepath.Base(path) == "all-invalid.ndjson" {
+			wantReason = records.RejectNothingValid
+		}
+		if f.Reason != wantReason {
+			t.Errorf("%s: reason %q, want %q", filepath.Base(path), f.Reason, wantReason)
 		}
 		if snapshot(t, s) != before {
 			t.Fatalf("%s changed the vault", filepath.Base(path))

@@ -19,17 +19,42 @@ type FileIssue struct {
 	Reason string `json:"reason"`
 }
 
+// FileStatus is what happened to one imported file.
+type FileStatus string
+
+// File statuses.
+const (
+	FileImported  FileStatus = "imported"
+	FileUnchanged FileStatus = "unchanged" // everything in it was already in the vault
+	FileRejected  FileStatus = "rejected"  // nothing from it was stored; Error says why
+)
+
+// RejectReason says why a file was rejected, for callers that act on it
+// (sync counts a page of only invalid resources as skipped, not failed)
+// instead of reading Error, which is for people.
+type RejectReason string
+
+// Reject reasons.
+const (
+	RejectUnreadable   RejectReason = "unreadable"    // cannot open or read the file, or it is not FHIR JSON
+	RejectNothingValid RejectReason = "nothing_valid" // it held resources, none of them valid FHIR R4
+	RejectCancelled    RejectReason = "cancelled"     // the import was cancelled
+	RejectVault        RejectReason = "vault"         // the vault could not be written
+	RejectInternal     RejectReason = "internal"      // Fasten itself failed (e.g. the validator)
+)
+
 // FileResult is what happened to one imported file.
 type FileResult struct {
-	File      string      `json:"file"`
-	Status    string      `json:"status"` // "imported", "unchanged" (already in the vault), "rejected"
-	Error     string      `json:"error,omitempty"`
-	Added     int         `json:"added"`
-	Updated   int         `json:"updated"`
-	Unchanged int         `json:"unchanged"`
-	Skipped   int         `json:"skipped"`
-	Issues    []FileIssue `json:"issues"`
-	Bytes     int64       `json:"bytes"`
+	File      string       `json:"file"`
+	Status    FileStatus   `json:"status"`
+	Reason    RejectReason `json:"reason,omitempty"` // set when Status is FileRejected
+	Error     string       `json:"error,omitempty"`
+	Added     int          `json:"added"`
+	Updated   int          `json:"updated"`
+	Unchanged int          `json:"unchanged"`
+	Skipped   int          `json:"skipped"`
+	Issues    []FileIssue  `json:"issues"`
+	Bytes     int64        `json:"bytes"`
 }
 
 // UnmatchedPatient is a Patient record no household member matched; the

@@ -1,5 +1,16 @@
 export namespace app {
 	
+	export enum ErrorKind {
+	    Busy = "busy",
+	    Damaged = "damaged",
+	    Internal = "internal",
+	    InvalidInput = "invalid_input",
+	    Locked = "locked",
+	    NeedsReconnect = "needs_reconnect",
+	    NotFound = "not_found",
+	    Provider = "provider",
+	    WrongPassphrase = "wrong_passphrase",
+	}
 	export class ProviderResult {
 	    id: string;
 	    name: string;
@@ -45,6 +56,18 @@ export namespace app {
 
 export namespace connect {
 	
+	export enum Action {
+	    None = "",
+	    Reconnect = "reconnect",
+	    Retry = "retry",
+	}
+	export enum Status {
+	    Connected = "connected",
+	    Disconnected = "disconnected",
+	    Error = "error",
+	    ExpiresSoon = "expires_soon",
+	    NeedsReconnect = "needs_reconnect",
+	}
 	export class Connection {
 	    id: number;
 	    personId: number;
@@ -54,9 +77,9 @@ export namespace connect {
 	    vendor: string;
 	    fhirBase: string;
 	    patientId: string;
-	    status: string;
+	    status: Status;
 	    statusText: string;
-	    action: string;
+	    action: Action;
 	    lastError: string;
 	    created: string;
 	    records: number;
@@ -106,6 +129,10 @@ export namespace connect {
 
 export namespace household {
 	
+	export enum LockReason {
+	    Idle = "idle",
+	    Manual = "manual",
+	}
 	export class Status {
 	    path: string;
 	    exists: boolean;
@@ -127,8 +154,101 @@ export namespace household {
 
 }
 
+export namespace providersync {
+	
+	export enum Phase {
+	    Attachments = "attachments",
+	    Done = "done",
+	    Fetching = "fetching",
+	    Planning = "planning",
+	    References = "references",
+	    Waiting = "waiting",
+	}
+	export enum RunStatus {
+	    Complete = "complete",
+	    Failed = "failed",
+	    Interrupted = "interrupted",
+	    NeedsReconnect = "needs_reconnect",
+	    Partial = "partial",
+	    Running = "running",
+	}
+	export class TaskFailure {
+	    task: string;
+	    count: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskFailure(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.task = source["task"];
+	        this.count = source["count"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class Run {
+	    id: number;
+	    connectionId: number;
+	    startedAt: string;
+	    finishedAt: string;
+	    status: RunStatus;
+	    full: boolean;
+	    counts: Record<string, number>;
+	    errors: TaskFailure[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Run(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.connectionId = source["connectionId"];
+	        this.startedAt = source["startedAt"];
+	        this.finishedAt = source["finishedAt"];
+	        this.status = source["status"];
+	        this.full = source["full"];
+	        this.counts = source["counts"];
+	        this.errors = this.convertValues(source["errors"], TaskFailure);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace records {
 	
+	export enum FileStatus {
+	    Imported = "imported",
+	    Rejected = "rejected",
+	    Unchanged = "unchanged",
+	}
+	export enum RejectReason {
+	    Cancelled = "cancelled",
+	    Internal = "internal",
+	    NothingValid = "nothing_valid",
+	    Unreadable = "unreadable",
+	    Vault = "vault",
+	}
 	export class Field {
 	    label: string;
 	    value: string;
@@ -242,7 +362,8 @@ export namespace records {
 	}
 	export class FileResult {
 	    file: string;
-	    status: string;
+	    status: FileStatus;
+	    reason?: RejectReason;
 	    error?: string;
 	    added: number;
 	    updated: number;
@@ -259,6 +380,7 @@ export namespace records {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.file = source["file"];
 	        this.status = source["status"];
+	        this.reason = source["reason"];
 	        this.error = source["error"];
 	        this.added = source["added"];
 	        this.updated = source["updated"];
@@ -469,71 +591,6 @@ export namespace records {
 	    }
 	}
 	
-
-}
-
-export namespace sync {
-	
-	export class TaskFailure {
-	    task: string;
-	    count: number;
-	    reason: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new TaskFailure(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.task = source["task"];
-	        this.count = source["count"];
-	        this.reason = source["reason"];
-	    }
-	}
-	export class Run {
-	    id: number;
-	    connectionId: number;
-	    startedAt: string;
-	    finishedAt: string;
-	    status: string;
-	    full: boolean;
-	    counts: Record<string, number>;
-	    errors: TaskFailure[];
-	
-	    static createFrom(source: any = {}) {
-	        return new Run(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.connectionId = source["connectionId"];
-	        this.startedAt = source["startedAt"];
-	        this.finishedAt = source["finishedAt"];
-	        this.status = source["status"];
-	        this.full = source["full"];
-	        this.counts = source["counts"];
-	        this.errors = this.convertValues(source["errors"], TaskFailure);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 
 }
 

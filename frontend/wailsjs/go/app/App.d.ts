@@ -4,7 +4,7 @@ import {records} from '../models';
 import {connect} from '../models';
 import {app} from '../models';
 import {household} from '../models';
-import {sync} from '../models';
+import {providersync} from '../models';
 
 export function AddPerson(arg1:string):Promise<records.Person>;
 
@@ -60,7 +60,7 @@ export function Stats():Promise<records.Stats>;
 
 export function Status():Promise<household.Status>;
 
-export function SyncHistory(arg1:number):Promise<Array<sync.Run>>;
+export function SyncHistory(arg1:number):Promise<Array<providersync.Run>>;
 
 export function SyncIntervalHours():Promise<number>;
 

@@ -11,7 +11,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandboxlink"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
-	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -69,9 +69,10 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 	if err != nil {
 		return br, err
 	}
-	defer v.Close()
-	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: true}))
-	store := records.New(v.DB())
+	// The same session the window and `fasten sync` use (without a schedule).
+	sess := session.Open(v, session.Options{Flows: connect.NewFlows(smart.Options{AllowInsecure: true}), Sync: providersync.Options{MaxInFlight: 4}})
+	defer sess.Close()
+	svc, store := sess.Connect(), sess.Records()
 	for _, p := range srv.Patients() {
 		person, err := store.AddPerson(ctx, p.Name, p.BirthDate)
 		if err != nil {
@@ -86,14 +87,17 @@ func BenchSandbox(ctx context.Context, fixturesDir string, latency time.Duration
 	if latency > 0 {
 		srv.Faults().Set("/fhir", sandbox.Fault{Latency: latency})
 	}
-	e := providersync.New(v.DB(), svc, providersync.Options{MaxInFlight: 4})
 	start := time.Now()
-	results, err := e.SyncAll(ctx, nil)
+	pass := sess.SyncNow(ctx, 0, nil)
 	br.Wall = time.Since(start)
-	if err != nil {
-		return br, err
+	if pass.Err != nil {
+		return br, pass.Err
 	}
-	for _, r := range results {
+	for _, o := range pass.Outcomes {
+		if o.Err != nil {
+			return br, fmt.Errorf("connection %d: %w", o.ConnectionID, o.Err)
+		}
+		r := o.Result
 		br.Resources += r.Resources
 		br.Requests += r.Requests
 		br.Pages += r.Pages

@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log"
+
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/household"
+	"github.com/fastenhealth/fasten-desktop/internal/providersync"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
+)
+
+// This file is the one place where errors become what a person reads: every
+// error a bound method returns reaches the page as a UIError through
+// FormatError (main sets it as Wails' ErrorFormatter), and events that carry
+// an error use the same mapping.
+
+// ErrorKind tells the page what happened, so it can choose what to show or
+// offer (unlock, retry, reconnect) without reading the message.
+type ErrorKind string
+
+// Error kinds. The frontend codes against these names.
+const (
+	KindLocked          ErrorKind = "locked"           // unlock to continue
+	KindWrongPassphrase ErrorKind = "wrong_passphrase" // or recovery key
+	KindInvalidInput    ErrorKind = "invalid_input"    // what the person entered cannot be used
+	KindNotFound        ErrorKind = "not_found"        // the person, record or connection is gone
+	KindBusy            ErrorKind = "busy"             // a sync or an import is already running
+	KindNeedsReconnect  ErrorKind = "needs_reconnect"  // the provider ended access: sign in again
+	KindProvider        ErrorKind = "provider"         // the provider or its sign-in failed; the message says what to do
+	KindDamaged         ErrorKind = "damaged"          // the vault or its key file is damaged
+	KindInternal        ErrorKind = "internal"         // anything else
+)
+
+// UIError is every error the page receives from a bound method.
+type UIError struct {
+	Kind    ErrorKind `json:"kind"`
+	Message string    `json:"message"`
+}
+
+func (e *UIError) Error() string { return e.Message }
+
+// inputError is this layer's own rejection of what the person entered.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+func invalidInput(msg string) error { return &inputError{msg: msg} }
+
+// errImportRunning: one import at a time, so progress events stay readable.
+var errImportRunning = errors.New("an import is already running: wait for it to finish")
+
+// messageInternal is shown when no kind fits and the error has no words
+// meant for a person.
+const messageInternal = "Something went wrong. Fasten's log has the details."
+
+// ToUIError maps an error to its kind and the words a person reads. It
+// looks through wrapping (errors.Is/As); it never matches message text.
+func ToUIError(err error) *UIError {
+	var ui *UIError
+	var in *inputError
+	var se *smart.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ui):
+		return ui
+	case errors.Is(err, household.ErrLocked), errors.Is(err, session.ErrClosed):
+		return &UIError{KindLocked, "The vault is locked: unlock it to continue."}
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		return &UIError{KindWrongPassphrase, "That passphrase does not open this vault."}
+	case errors.Is(err, vault.ErrWrongRecoveryKey):
+		return &UIError{KindWrongPassphrase, "That recovery key does not open this vault."}
+	case errors.As(err, &in):
+		return &UIError{KindInvalidInput, in.msg}
+	case errors.Is(err, session.ErrIntervalTooShort):
+		return &UIError{KindInvalidInput, "Choose between 1 hour and 30 days."}
+	case errors.Is(err, vault.ErrExists):
+		return &UIError{KindInvalidInput, "A vault already exists there."}
+	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):
+		return &UIError{KindNotFound, sentence(err)}
+	case errors.Is(err, session.ErrSyncRunning):
+		return &UIError{KindBusy, "Another Fasten is syncing this vault. Try again when it has finished."}
+	case errors.Is(err, providersync.ErrBusy):
+		return &UIError{KindBusy, "This connection is already syncing."}
+	case errors.Is(err, errImportRunning):
+		return &UIError{KindBusy, "An import is already running. Wait for it to finish."}
+	case errors.Is(err, providersync.ErrNeedsReconnect), smart.IsKind(err, smart.NeedsReconnect):
+		return &UIError{KindNeedsReconnect, "The provider ended Fasten's access. Reconnect to keep these records up to date."}
+	case errors.As(err, &se) && se.Message != "":
+		return &UIError{KindProvider, se.Message}
+	case errors.Is(err, context.Canceled):
+		return &UIError{KindInternal, "Stopped."}
+	}
+	// No kind fits. The domain writes its errors for people and keeps
+	// health data out of them, so the words are shown; the log keeps the
+	// same text for whoever debugs it.
+	return &UIError{KindInternal, sentence(err)}
+}
+
+// sentence capitalises an error's text (Go errors start lower-case).
+func sentence(err error) string {
+	s := err.Error()
+	if s == "" {
+		return messageInternal
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' {
+		s = string(c-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// FormatError is Wails' ErrorFormatter: every error a bound method returns
+// reaches the page as a UIError. The technical cause goes to the log
+// (errors never carry health data, tokens or keys: the domain keeps them
+// out); expected outcomes (locked, wrong passphrase, invalid input) are not
+// logged.
+func FormatError(err error) any {
+	ui := ToUIError(err)
+	if ui == nil {
+		return nil
+	}
+	switch ui.Kind {
+	case KindLocked, KindWrongPassphrase, KindInvalidInput:
+	default:
+		log.Printf("error (%s): %v", ui.Kind, err)
+	}
+	return ui
+}

@@ -1,0 +1,125 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/household"
+	"github.com/fastenhealth/fasten-desktop/internal/providersync"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
+	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
+)
+
+// Every domain error kind reaches the page as its UIError kind, however
+// deeply it was wrapped on the way up; the mapping never reads the text.
+func TestErrorKindsThroughWrapping(t *testing.T) {
+	wrap := func(err error) error {
+		return fmt.Errorf("outer: %w", fmt.Errorf("connection 7: %w", err))
+	}
+	cases := []struct {
+		err  error
+		kind ErrorKind
+	}{
+		{household.ErrLocked, KindLocked},
+		{session.ErrClosed, KindLocked},
+		{vault.ErrWrongPassphrase, KindWrongPassphrase},
+		{vault.ErrWrongRecoveryKey, KindWrongPassphrase},
+		{invalidInput("The two passphrases are different."), KindInvalidInput},
+		{session.ErrIntervalTooShort, KindInvalidInput},
+		{records.ErrNoPerson, KindNotFound},
+		{records.ErrNoResource, KindNotFound},
+		{connect.ErrNoConnection, KindNotFound},
+		{session.ErrSyncRunning, KindBusy},
+		{providersync.ErrBusy, KindBusy},
+		{errImportRunning, KindBusy},
+		{providersync.ErrNeedsReconnect, KindNeedsReconnect},
+		{&smart.Error{Kind: smart.NeedsReconnect, Message: "Reconnect.", Cause: errors.New("invalid_grant")}, KindNeedsReconnect},
+		{&smart.Error{Kind: smart.AccessDenied, Message: "You chose not to share."}, KindProvider},
+		{errors.New("disk I/O error"), KindInternal},
+	}
+	for _, c := range cases {
+		for _, err := range []error{c.err, wrap(c.err), errors.Join(errors.New("other"), wrap(c.err))} {
+			ui := ToUIError(err)
+			if ui == nil || ui.Kind != c.kind || ui.Message == "" {
+				t.Errorf("%v: got %+v, want kind %s", err, ui, c.kind)
+			}
+		}
+	}
+	// A wrapped smart error shows the provider's person-facing message,
+	// never the technical cause.
+	se := &smart.Error{Kind: smart.AccessDenied, Message: "You chose not to share.", Cause: errors.New("error=access_denied&state=abc")}
+	if ui := ToUIError(wrap(se)); ui.Message != "You chose not to share." {
+		t.Errorf("smart message: %q", ui.Message)
+	}
+	// Locked says so the same way whatever the wrapping said.
+	if ui := ToUIError(wrap(household.ErrLocked)); strings.Contains(ui.Message, "outer") {
+		t.Errorf("locked message carries the wrapping: %q", ui.Message)
+	}
+	if ToUIError(nil) != nil || FormatError(nil) != nil {
+		t.Error("nil error formatted")
+	}
+}
+
+// The page receives {kind, message}: the JSON names the frontend codes
+// against.
+func TestFormatErrorJSON(t *testing.T) {
+	b, err := json.Marshal(FormatError(fmt.Errorf("unlock: %w", vault.ErrWrongPassphrase)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	json.Unmarshal(b, &got)
+	if got["kind"] != "wrong_passphrase" || got["message"] == "" || len(got) != 2 {
+		t.Fatalf("formatted error %s", b)
+	}
+}
+
+// Bound methods return kinds end to end: a locked vault, input the layer
+// rejects, and a wrong passphrase.
+func TestMethodsReturnKinds(t *testing.T) {
+	a := New(household.New(t.TempDir()+"/household.fasten"), Options{})
+	kind := func(err error) ErrorKind {
+		if ui := ToUIError(err); ui != nil {
+			return ui.Kind
+		}
+		return ""
+	}
+	if _, err := a.People(); kind(err) != KindLocked {
+		t.Errorf("people while locked: %v", err)
+	}
+	if err := a.SyncNow(0); kind(err) != KindLocked {
+		t.Errorf("sync while locked: %v", err)
+	}
+	if _, err := a.CreateVault("a good passphrase", "another one"); kind(err) != KindInvalidInput {
+		t.Errorf("different passphrases: %v", err)
+	}
+	if _, err := a.CreateVault("short", "short"); kind(err) != KindInvalidInput {
+		t.Errorf("short passphrase: %v", err)
+	}
+	if _, err := a.CreateVault("a good passphrase", "a good passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Lock()
+	if err := a.SetSyncIntervalHours(0); kind(err) != KindInvalidInput {
+		t.Errorf("interval 0: %v", err)
+	}
+	if err := a.RenamePerson(999, "Nobody"); kind(err) != KindNotFound {
+		t.Errorf("rename a missing person: %v", err)
+	}
+	if err := a.Disconnect(999, false); kind(err) != KindNotFound {
+		t.Errorf("disconnect a missing connection: %v", err)
+	}
+	if err := a.ChangePassphrase("not the passphrase", "a new passphrase", "a new passphrase"); kind(err) != KindWrongPassphrase {
+		t.Errorf("wrong current passphrase: %v", err)
+	}
+	a.Lock()
+	if err := a.Unlock("not the passphrase"); kind(err) != KindWrongPassphrase {
+		t.Errorf("wrong passphrase: %v", err)
+	}
+}
