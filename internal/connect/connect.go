@@ -127,9 +127,11 @@ type discovered struct {
 // drops it.
 const discoveryTTL = 12 * time.Hour
 
-// New wraps an unlocked vault's database.
-func New(db *sql.DB, flows *Flows) *Service {
-	return &Service{db: db, store: records.New(db), flows: flows, now: time.Now, cfgs: map[int64]discovered{}}
+// New wraps an unlocked vault's database. store is the session's records
+// store, the owner of the sources and records a connection creates or
+// deletes.
+func New(db *sql.DB, store *records.Store, flows *Flows) *Service {
+	return &Service{db: db, store: store, flows: flows, now: time.Now, cfgs: map[int64]discovered{}}
 }
 
 // config returns the connection's SMART configuration, discovering it only

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -49,7 +50,7 @@ func newEnv(t *testing.T, so sandbox.Options) *env {
 		t.Fatal(err)
 	}
 	person, _ := r.LastInsertId()
-	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: true}))
+	svc := connect.New(v.DB(), records.New(v.DB()), connect.NewFlows(smart.Options{AllowInsecure: true}))
 	return &env{srv: srv, v: v, svc: svc, person: person, pid: srv.Patients()[0].ID}
 }
 

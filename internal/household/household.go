@@ -129,15 +129,13 @@ func (s *Service) ChangePassphrase(current, next string) error {
 }
 
 func (s *Service) opened(v *vault.Vault) {
-	// The autolock setting is read before the session (and its scheduler)
-	// starts, through a store that lives only for this read.
+	sess := session.Open(v, s.SessionOptions)
 	idle := DefaultAutoLock
-	if val, err := records.New(v.DB()).Setting(context.Background(), "autolock_minutes"); err == nil && val != "" {
+	if val, err := sess.Records().Setting(context.Background(), "autolock_minutes"); err == nil && val != "" {
 		if m, err := strconv.Atoi(val); err == nil && m >= 0 {
 			idle = time.Duration(m) * time.Minute
 		}
 	}
-	sess := session.Open(v, s.SessionOptions)
 	s.mu.Lock()
 	old := s.sess
 	s.sess, s.idle = sess, idle

@@ -239,13 +239,14 @@ type Engine struct {
 	running map[int64]bool
 }
 
-// New returns an engine for an unlocked vault.
-func New(db *sql.DB, svc *connect.Service, opts Options) *Engine {
+// New returns an engine for an unlocked vault; store is the session's
+// records store, which owns everything the engine stores.
+func New(db *sql.DB, store *records.Store, svc *connect.Service, opts Options) *Engine {
 	if svc != nil {
 		opts.HTTPClient = svc.ResourceClient(opts.HTTPClient)
 	}
 	opts.defaults()
-	return &Engine{db: db, svc: svc, store: records.New(db), opts: opts, running: map[int64]bool{}}
+	return &Engine{db: db, svc: svc, store: store, opts: opts, running: map[int64]bool{}}
 }
 
 func (e *Engine) stamp() string { return vault.Timestamp(e.opts.Now()) }

@@ -19,6 +19,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandboxlink"
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -95,7 +96,7 @@ func newEnv(t *testing.T, so sandbox.Options, eo Options, fileIdx int) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	svc := connect.New(v.DB(), connect.NewFlows(smart.Options{AllowInsecure: true}))
+	svc := connect.New(v.DB(), records.New(v.DB()), connect.NewFlows(smart.Options{AllowInsecure: true}))
 	r, err := v.DB().Exec("INSERT INTO people(name, birth_date, created_at) VALUES ('Test', '', '2025-01-01T00:00:00Z')")
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +115,7 @@ func newEnv(t *testing.T, so sandbox.Options, eo Options, fileIdx int) *env {
 		eo.Sleep = fastSleep
 	}
 	en := &env{srv: srv, v: v, db: v.DB(), svc: svc, rec: rec, conn: id, pid: p.ID, file: files[fileIdx]}
-	en.e = New(v.DB(), svc, eo)
+	en.e = New(v.DB(), records.New(v.DB()), svc, eo)
 	v.DB().QueryRow("SELECT source_id FROM connections WHERE id = ?", id).Scan(&en.source)
 	return en
 }
@@ -460,7 +461,7 @@ func TestLoopingNextLinkIsReported(t *testing.T) {
 }
 
 func TestVendorQuirks(t *testing.T) {
-	e := New(nil, nil, Options{PageSize: 25})
+	e := New(nil, nil, nil, Options{PageSize: 25})
 	base, _ := url.Parse("https://ehr.example/fhir")
 	c := &conn{e: e, base: base, t: connect.Target{Vendor: "epic", FHIRBase: "https://ehr.example/fhir", PatientID: "p1"}}
 	cap := capability{known: true, search: map[string]map[string]bool{

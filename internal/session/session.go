@@ -98,9 +98,10 @@ func Open(v *vault.Vault, o Options) *Session {
 		o.After = time.After
 	}
 	db := v.DB()
-	svc := connect.New(db, o.Flows)
+	store := records.New(db)
+	svc := connect.New(db, store, o.Flows)
 	s := &Session{
-		v: v, records: records.New(db), connect: svc, engine: providersync.New(db, svc, o.Sync), opts: o,
+		v: v, records: store, connect: svc, engine: providersync.New(db, store, svc, o.Sync), opts: o,
 		pending: map[int64]bool{}, resched: make(chan struct{}, 1),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
