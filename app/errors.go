@@ -81,6 +81,11 @@ func ToUIError(err error) *UIError {
 		return &UIError{KindInvalidInput, "Choose between 1 hour and 30 days."}
 	case errors.Is(err, vault.ErrExists):
 		return &UIError{KindInvalidInput, "A vault already exists there."}
+	case errors.Is(err, vault.ErrKeyFileMissing), errors.Is(err, vault.ErrKeyFileDamaged),
+		errors.Is(err, vault.ErrKeyMismatch), errors.Is(err, vault.ErrNewerSchema), errors.Is(err, vault.ErrSetup):
+		// The vault's own words say which file to restore (or to update
+		// Fasten); nothing the person typed is wrong.
+		return &UIError{KindDamaged, sentence(err)}
 	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):
 		return &UIError{KindNotFound, sentence(err)}
 	case errors.Is(err, session.ErrSyncRunning):

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -41,6 +42,10 @@ func TestErrorKindsThroughWrapping(t *testing.T) {
 		{providersync.ErrNeedsReconnect, KindNeedsReconnect},
 		{&smart.Error{Kind: smart.NeedsReconnect, Message: "Reconnect.", Cause: errors.New("invalid_grant")}, KindNeedsReconnect},
 		{&smart.Error{Kind: smart.AccessDenied, Message: "You chose not to share."}, KindProvider},
+		{vault.ErrKeyFileDamaged, KindDamaged},
+		{vault.ErrKeyFileMissing, KindDamaged},
+		{vault.ErrKeyMismatch, KindDamaged},
+		{vault.ErrNewerSchema, KindDamaged},
 		{errors.New("disk I/O error"), KindInternal},
 	}
 	for _, c := range cases {
@@ -121,5 +126,28 @@ func TestMethodsReturnKinds(t *testing.T) {
 	a.Lock()
 	if err := a.Unlock("not the passphrase"); kind(err) != KindWrongPassphrase {
 		t.Errorf("wrong passphrase: %v", err)
+	}
+	// An edited key file: the person is told to restore it, not that the
+	// passphrase is wrong.
+	keys := a.Status().Path + ".keys"
+	raw, err := os.ReadFile(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kf map[string]any
+	if err := json.Unmarshal(raw, &kf); err != nil {
+		t.Fatal(err)
+	}
+	for _, slot := range kf["slots"].([]any) {
+		if p, ok := slot.(map[string]any)["params"].(map[string]any); ok {
+			p["memory_kib"] = 4000000000 // ~4 TiB of Argon2 memory
+		}
+	}
+	raw, _ = json.Marshal(kf)
+	if err := os.WriteFile(keys, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Unlock("a good passphrase"); kind(err) != KindDamaged {
+		t.Errorf("damaged key file: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-// Command bench measures Fasten's hot paths on this machine and prints the
+// Command fasten-bench measures Fasten's hot paths on this machine and prints the
 // figures: import throughput against the raw-insert floor, peak memory,
 // unlock time and query latency percentiles. Run it with `make bench`.
 //
