@@ -282,7 +282,7 @@ func (s *Session) run(ctx context.Context, all bool, ids []int64, progress func(
 		return p
 	}
 	if all && p.ok() {
-		if err := s.records.SetSetting(context.WithoutCancel(ctx), settingLastAll, started.Format(time.RFC3339)); err != nil {
+		if err := s.records.SetSetting(context.WithoutCancel(ctx), settingLastAll, vault.Timestamp(started)); err != nil {
 			p.Err = fmt.Errorf("remembering when the last sync ran: %w", err)
 		}
 	}
@@ -337,7 +337,7 @@ var ErrIntervalTooShort = errors.New("the sync interval must be at least one hou
 // a connection failing (zero if never).
 func (s *Session) LastSyncAll(ctx context.Context) time.Time {
 	v, _ := s.records.Setting(ctx, settingLastAll)
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := vault.ParseTimestamp(v)
 	if err != nil {
 		return time.Time{}
 	}
