@@ -42,11 +42,7 @@ test-go:
 	@! grep -n sbxsecret build/logs/go-test.log || { echo "a sandbox secret appeared in the test output"; exit 1; }
 	@echo "no sandbox secret in the Go test log"; echo "go-tests: $$(grep -c -- "--- PASS" build/logs/go-test.log) passed, 0 failed"
 
-test-# The loopback SMART/FHIR test EHR: a development tool, kept out of the app.
-sandbox:
-	go build -o build/bin/fasten-sandbox ./internal/devtools/cmd/fasten-sandbox
-
-frontend:
+test-frontend:
 	cd frontend && npm test
 
 # Browser end-to-end: the real Go backend (wails dev) driven by Debian's
