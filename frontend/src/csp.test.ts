@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// The page's source text through Vite's ?raw import (typed by vite/client),
+// so this test needs no Node typings.
+import html from '../index.html?raw';
 import { devCsp, DEV_CONNECT_SOURCES } from '../csp';
-
-const html = readFileSync(resolve(__dirname, '../index.html'), 'utf8');
 
 describe('Content-Security-Policy', () => {
   it('the shipped page talks only to its own origin', () => {

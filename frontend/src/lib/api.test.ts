@@ -4,7 +4,9 @@
 // ErrorFormatter (or Wails itself) produced.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from './api';
-import { ErrorKind, LockReason } from './wire';
+import { app, LockReason } from './wire';
+
+const ErrorKind = app.ErrorKind;
 
 type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -21,9 +23,17 @@ describe('readError', () => {
   });
 
   it('keeps the kind of an ApiError a wrapped call threw', () => {
-    const e = new api.ApiError({ kind: ErrorKind.Busy, message: 'A sync is already running.' });
+    const e = new api.ApiError({ kind: ErrorKind.Busy, message: 'An import is already running. Wait for it to finish.' });
     expect(e).toBeInstanceOf(Error);
-    expect(api.readError(e)).toEqual({ kind: ErrorKind.Busy, message: 'A sync is already running.' });
+    expect(api.readError(e)).toEqual({ kind: ErrorKind.Busy, message: 'An import is already running. Wait for it to finish.' });
+  });
+
+  it('knows every kind Go binds (the generated app.ErrorKind), e.g. a provider’s own refusal', () => {
+    expect(api.readError({ kind: 'provider', message: 'The provider refused the sign-in.' })).toEqual({
+      kind: ErrorKind.Provider,
+      message: 'The provider refused the sign-in.',
+    });
+    for (const kind of Object.values(ErrorKind)) expect(api.readError({ kind, message: 'x' }).kind).toBe(kind);
   });
 
   it('treats a plain string or Error (Wails’ own failures) as internal, whatever it says', () => {
@@ -86,8 +96,8 @@ describe('calls', () => {
   });
 
   it('does not run the lock handler for other kinds', async () => {
-    bind({ SyncNow: vi.fn(() => Promise.reject({ kind: 'busy', message: 'A sync is already running; this one waits.' })) });
-    const err = await api.syncNow(0).catch((e: unknown) => e);
+    bind({ ImportFiles: vi.fn(() => Promise.reject({ kind: 'busy', message: 'An import is already running. Wait for it to finish.' })) });
+    const err = await api.importFiles(['/tmp/a.json'], 1).catch((e: unknown) => e);
     expect(onLocked).not.toHaveBeenCalled();
     expect(api.readError(err).kind).toBe(ErrorKind.Busy);
   });

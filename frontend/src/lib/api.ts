@@ -12,9 +12,8 @@
 import * as Go from '../../wailsjs/go/app/App';
 import { EventsOn, OnFileDrop, OnFileDropOff } from '../../wailsjs/runtime/runtime';
 import {
-  ErrorKind,
+  app,
   LockReason,
-  type app,
   type connect,
   type household,
   type ImportProgress,
@@ -22,13 +21,14 @@ import {
   type SyncProgress,
   type SyncRun,
   type SyncSummary,
+  type UIError,
 } from './wire';
 
-/** A rejected call, read: what kind of failure, and the sentence for the person. */
-export interface CallError {
-  kind: ErrorKind;
-  message: string;
-}
+const ErrorKind = app.ErrorKind;
+type ErrorKind = app.ErrorKind;
+
+/** A rejected call, read: what kind of failure, and the sentence for the person (Go's app.UIError). */
+export type CallError = UIError;
 
 /** What every wrapped call throws: an Error (stack, instanceof) that keeps Go's kind. */
 export class ApiError extends Error {
@@ -161,7 +161,7 @@ export const setRegistration = (vendor: string, clientId: string, redirect: stri
 
 // ---- syncing ------------------------------------------------------------------
 /** Starts a sync in the background (0 = every connection); progress and the outcome arrive as events.
- *  Rejects at once (kind Busy) when one is already running. */
+ *  One asked for while another runs is queued by Go, not refused: it rejects only when the vault is locked. */
 export const syncNow = (connectionId: number): Promise<void> => call(() => Go.SyncNow(connectionId));
 /** A connection's recent syncs, newest first: times, counts and type names, no health data. */
 export const syncHistory = async (connectionId: number): Promise<SyncRun[]> => (await call(() => Go.SyncHistory(connectionId))) ?? [];
@@ -172,9 +172,9 @@ export const syncIntervalHours = (): Promise<number> => call(() => Go.SyncInterv
 type Off = () => void;
 const noop: Off = () => {};
 
-export function onVaultLocked(fn: (reason: string) => void): Off {
+export function onVaultLocked(fn: (reason: household.LockReason) => void): Off {
   if (!hasRuntime()) return noop;
-  const off = EventsOn('vault:locked', (reason: unknown) => fn(String(reason ?? '')));
+  const off = EventsOn('vault:locked', (reason: household.LockReason) => fn(reason));
   return typeof off === 'function' ? off : noop;
 }
 

@@ -3,7 +3,7 @@
 // resets it all, so no health data outlives an unlocked session.
 import * as api from './api';
 // Go's household package shares its name with the store below; `vault` is its generated namespace here.
-import type { household as vault, records } from './wire';
+import type { household as vault, LockReason, records } from './wire';
 
 export type Phase = 'loading' | 'create' | 'recovery-key' | 'unlock' | 'main' | 'fatal';
 
@@ -18,8 +18,8 @@ export type View =
 class Session {
   phase = $state<Phase>('loading');
   status = $state<vault.Status | null>(null);
-  /** Why the unlock screen is showing ("idle" etc.), shown once. */
-  lockReason = $state('');
+  /** Why the unlock screen is showing (idle etc.; '' for none), shown once. */
+  lockReason = $state<LockReason | ''>('');
   fatal = $state('');
 
   async start(): Promise<void> {
@@ -42,7 +42,7 @@ class Session {
   }
 
   /** The vault is locked (event, Lock button, or a call that found it locked). */
-  locked(reason = ''): void {
+  locked(reason: LockReason | '' = ''): void {
     household.reset();
     if (this.phase === 'create') return;
     this.lockReason = reason;

@@ -4,24 +4,18 @@
 // only re-exports them under a short path and adds what the generator cannot
 // see yet. Nothing here repeats a generated field list.
 //
-// Temporary, until the Go side binds its enums (Wails EnumBind) and the
-// bindings are regenerated — then the lead swaps each one for the generated
-// enum with the same member names:
-//   ErrorKind        → app.ErrorKind
-//   ConnectionStatus → connect's status enum   (connect.Connection.status)
-//   ConnectionAction → connect's action enum   (connect.Connection.action)
-//   FileStatus       → records' file status    (records.FileResult.status)
-//   SyncRunStatus    → providersync's outcome  (Run.status)
-//   SyncPhase        → providersync's phase    (SyncProgress.phase)
-//   SyncTask         → providersync's task names that are not resource types (TaskFailure.task)
-//   RedirectMode     → connect's redirect mode (app.VendorRegistration.redirect)
-//   LockReason       → household's lock reason ('vault:locked' event)
-// They are const objects shaped like TypeScript enums (Member: 'value'), so
-// the swap is a change of import, not of call sites.
+// Go's named statuses and kinds arrive as generated TypeScript enums (Wails
+// EnumBind over app.Enums): app.ErrorKind, connect.Status, connect.Action,
+// providersync.Phase, providersync.RunStatus, records.FileStatus,
+// records.RejectReason, household.LockReason. Call sites use them through
+// these namespaces: a value Go renames or drops no longer compiles, and one
+// it adds is a type error wherever the UI maps every value to words
+// (`satisfies Record<Enum, string>`). Only what Go does not name as a type
+// is spelled below, each with why.
 
-import type { sync } from '../../wailsjs/go/models';
+import { app, household, providersync } from '../../wailsjs/go/models';
 
-export type { app, connect, household, records } from '../../wailsjs/go/models';
+export { app, connect, household, providersync, records } from '../../wailsjs/go/models';
 
 // ---- generated shapes the UI builds itself ------------------------------------
 
@@ -42,40 +36,58 @@ export type Plain<T> = T extends (infer U)[]
     : T;
 type Nullable<F> = F extends unknown[] ? F | null : F;
 
-// The Go package behind `sync` is now internal/providersync; regenerated
-// bindings rename the namespace. These two aliases keep that rename to one place.
 /** One entry of a connection's sync history. Counts and type names only, never health data. */
-export type SyncRun = Plain<sync.Run>;
-/** What could not be fetched: a task (resource type, "references" or "attachments"), how many, why. */
-export type SyncFailure = sync.TaskFailure;
+export type SyncRun = Plain<providersync.Run>;
+/** What could not be fetched: a task (resource type, or a SyncTask), how many, why. */
+export type SyncFailure = Plain<providersync.TaskFailure>;
 
 // ---- event payloads -------------------------------------------------------------
 // Go has these types, but they travel only in events (runtime.EventsEmit), and
-// Wails generates models only for bound methods' arguments and results. They
-// mirror app.SyncProgress, app.SyncSummary (app/sync.go) and records.Progress
-// (internal/records/types.go) until Go exposes them to the generator.
+// Wails generates models only for bound methods' arguments and results. Each
+// mirrors its Go struct field by field:
+//   SyncProgress   app.SyncProgress  ('sync:progress', app/sync.go)
+//   SyncSummary    app.SyncSummary   ('sync:done' carries a list, app/sync.go)
+//   UIError        app.UIError       (app/errors.go; also what every rejected call carries)
+//   ImportProgress records.Progress  ('import:progress', internal/records/types.go)
+// The other events carry generated types or plain text: 'vault:locked' a
+// household.LockReason, 'connect:done' a connect.Connection, 'connect:error'
+// and 'connect:waiting' a sentence for the person.
 
-/** A 'sync:progress' event: where one connection's sync is. */
+/** An error as Go words it for the page: what kind, and the sentence to show. */
+export interface UIError {
+  kind: app.ErrorKind;
+  message: string;
+}
+
+/**
+ * A 'sync:progress' event: where one connection's sync is. A Waiting event
+ * (another Fasten holds the vault's sync lock) belongs to no connection yet:
+ * its connectionId is 0.
+ */
 export interface SyncProgress {
   connectionId: number;
-  phase: string;
+  phase: providersync.Phase;
   tasksDone: number;
   tasksTotal: number;
   /** Records received so far in this sync. */
   resources: number;
-  /** The task being fetched (a resource type), or ''. */
+  /** The task being fetched (a resource type), a sentence while Waiting, or ''. */
   message: string;
 }
 
 /** One connection's outcome in a 'sync:done' event. */
 export interface SyncSummary {
   connectionId: number;
+  /** How the run ended, as its history row will say. */
+  outcome: providersync.RunStatus;
   complete: boolean;
   resources: number;
   added: number;
   updated: number;
-  failed: SyncFailure[] | null;
-  error: string;
+  /** Never null: Go sends [] when nothing failed. */
+  failed: SyncFailure[];
+  /** Why the connection could not sync; null when it ran (a stopped sync is not an error). */
+  error: UIError | null;
 }
 
 /** An 'import:progress' event. */
@@ -88,63 +100,31 @@ export interface ImportProgress {
   resources: number;
 }
 
-// ---- kinds and statuses (see the list at the top) ------------------------------
+// ---- names Go does not bind as enums ---------------------------------------------
+// Const objects shaped like TypeScript enums (Member: 'value'), so that if Go
+// binds one later the swap is a change of import, not of call sites.
 
-/** What went wrong in a bound call: Go's ErrorFormatter sends {kind, message}. */
-export const ErrorKind = {
-  Locked: 'locked',
-  WrongPassphrase: 'wrong_passphrase',
-  InvalidInput: 'invalid_input',
-  NotFound: 'not_found',
-  Busy: 'busy',
-  NeedsReconnect: 'needs_reconnect',
-  Damaged: 'damaged',
-  Internal: 'internal',
-} as const;
-export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
-
-export const ConnectionStatus = {
-  Connected: 'connected',
-  ExpiresSoon: 'expires_soon',
-  NeedsReconnect: 'needs_reconnect',
-  Error: 'error',
-  Disconnected: 'disconnected',
-} as const;
-export type ConnectionStatus = (typeof ConnectionStatus)[keyof typeof ConnectionStatus];
-
-/** The one thing that fixes a connection ('' = nothing to do). */
-export const ConnectionAction = { None: '', Reconnect: 'reconnect', Retry: 'retry' } as const;
-export type ConnectionAction = (typeof ConnectionAction)[keyof typeof ConnectionAction];
-
-export const FileStatus = { Imported: 'imported', Unchanged: 'unchanged', Rejected: 'rejected' } as const;
-export type FileStatus = (typeof FileStatus)[keyof typeof FileStatus];
-
-export const SyncRunStatus = {
-  Running: 'running',
-  Complete: 'complete',
-  Partial: 'partial',
-  Interrupted: 'interrupted',
-  NeedsReconnect: 'needs_reconnect',
-  Failed: 'failed',
-} as const;
-export type SyncRunStatus = (typeof SyncRunStatus)[keyof typeof SyncRunStatus];
-
-export const SyncPhase = {
-  Planning: 'planning',
-  Fetching: 'fetching',
-  References: 'references',
-  Attachments: 'attachments',
-  Done: 'done',
-} as const;
-export type SyncPhase = (typeof SyncPhase)[keyof typeof SyncPhase];
-
-/** The tasks a sync failure can name besides a resource type ("Observation"). */
+/**
+ * The tasks a sync failure can name besides a resource type ("Observation").
+ * providersync.TaskFailure.task is a plain string in Go (a resource type or
+ * one of these two literals), so there is no generated enum.
+ */
 export const SyncTask = { References: 'references', Attachments: 'attachments' } as const;
 export type SyncTask = (typeof SyncTask)[keyof typeof SyncTask];
 
+/**
+ * How a provider's sign-in comes back (app.VendorRegistration.redirect). Go
+ * has untyped constants for these (connect.RedirectScheme and
+ * connect.RedirectLoopback), so there is no generated enum.
+ */
 export const RedirectMode = { Scheme: 'scheme', Loopback: 'loopback' } as const;
 export type RedirectMode = (typeof RedirectMode)[keyof typeof RedirectMode];
 
-/** Why the vault locked: Go's reasons, plus FoundLocked — the UI's own, for a call that found the vault locked. */
-export const LockReason = { Manual: 'manual', Idle: 'idle', FoundLocked: 'locked' } as const;
-export type LockReason = (typeof LockReason)[keyof typeof LockReason];
+/**
+ * Why the page shows the unlock screen: Go's reasons (household.LockReason,
+ * from the 'vault:locked' event) plus FoundLocked, which is the UI's own — a
+ * call that was refused because the vault was already locked. Go has no such
+ * reason to send, so it cannot be part of the generated enum.
+ */
+export const LockReason = { ...household.LockReason, FoundLocked: 'locked' } as const;
+export type LockReason = household.LockReason | typeof LockReason.FoundLocked;

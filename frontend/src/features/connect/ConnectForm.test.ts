@@ -9,13 +9,8 @@ const events = vi.hoisted(() => ({
 }));
 
 vi.mock('../../lib/api', async (importOriginal) => {
-  // The real error readers: components see Go's error kinds exactly as in the app.
-  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
-  return {
-    ApiError,
-    readError,
-    errorMessage,
-    isLockedError,
+  const { withRealErrors } = await import('../../test/api-mock');
+  return withRealErrors(importOriginal, {
     searchProviders: vi.fn(),
     registrations: vi.fn(async () => []),
     startConnection: vi.fn(),
@@ -26,12 +21,13 @@ vi.mock('../../lib/api', async (importOriginal) => {
     onConnectDone: (fn: (c: unknown) => void) => ((events.done = fn), () => (events.done = null)),
     onConnectError: (fn: (m: string) => void) => ((events.error = fn), () => (events.error = null)),
     onConnectWaiting: (fn: (m: string) => void) => ((events.waiting = fn), () => (events.waiting = null)),
-  };
+  });
 });
 
 import * as api from '../../lib/api';
+import { connection } from '../../test/fixtures';
 import { household, session } from '../../lib/session.svelte';
-import type { app, connect, records } from '../../lib/wire';
+import { app, LockReason, type records } from '../../lib/wire';
 import ConnectForm from './ConnectForm.svelte';
 import { connector } from './connector.svelte';
 
@@ -51,22 +47,7 @@ const mercy: app.ProviderResult = {
   vendorName: 'Epic (MyChart)',
   fhirBase: 'https://fhir.mercy.net/api/FHIR/R4',
 };
-const conn: connect.Connection = {
-  id: 3,
-  personId: 7,
-  personName: 'Leo Ruiz',
-  providerId: 'epic-1',
-  providerName: 'Mercy Hospital',
-  vendor: 'epic',
-  fhirBase: mercy.fhirBase,
-  patientId: 'p1',
-  status: 'connected',
-  statusText: 'Connected',
-  action: '',
-  lastError: '',
-  created: '2024-05-01T10:00:00Z',
-  records: 42,
-};
+const conn = connection({ id: 3, personId: 7, personName: 'Leo Ruiz', fhirBase: mercy.fhirBase, patientId: 'p1', statusText: 'Connected', records: 42 });
 
 let stop: () => void = () => {};
 
@@ -154,7 +135,7 @@ describe('Connect a provider', () => {
 
   it('shows a StartConnection error inline with a way to Settings when the vendor has no client id', async () => {
     startMock.mockRejectedValue(
-      new api.ApiError({ kind: 'invalid_input', message: 'This copy of Fasten cannot sign in to Epic yet.' }),
+      new api.ApiError({ kind: app.ErrorKind.InvalidInput, message: 'This copy of Fasten cannot sign in to Epic yet.' }),
     );
     registrationsMock.mockResolvedValue([
       { vendor: 'epic', vendorName: 'Epic (MyChart)', clientId: '', redirect: 'scheme', builtIn: true },
@@ -172,7 +153,7 @@ describe('Connect a provider', () => {
   it('offers Settings from the registrations, not from the wording of the error', async () => {
     // The message talks about Settings and client ids, but Epic has one: Settings cannot fix this.
     startMock.mockRejectedValue(
-      new api.ApiError({ kind: 'invalid_input', message: 'no client id for Epic yet: add one in Settings → Provider registrations' }),
+      new api.ApiError({ kind: app.ErrorKind.InvalidInput, message: 'no client id for Epic yet: add one in Settings → Provider registrations' }),
     );
     registrationsMock.mockResolvedValue([
       { vendor: 'epic', vendorName: 'Epic (MyChart)', clientId: 'built-in-epic', redirect: 'scheme', builtIn: true },
@@ -236,7 +217,7 @@ describe('Connect a provider', () => {
     connector.list = [conn];
 
     session.phase = 'main';
-    session.locked('manual');
+    session.locked(LockReason.Manual);
     expect(connector.phase).toBe('idle');
     expect(connector.target).toBeNull();
     expect(connector.list).toEqual([]);

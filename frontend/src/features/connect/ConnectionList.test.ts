@@ -2,23 +2,19 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
-  // The real error readers: components see Go's error kinds exactly as in the app.
-  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
-  return {
-    ApiError,
-    readError,
-    errorMessage,
-    isLockedError,
+  const { withRealErrors } = await import('../../test/api-mock');
+  return withRealErrors(importOriginal, {
     connections: vi.fn(),
     disconnect: vi.fn(),
     startConnection: vi.fn(),
     people: vi.fn(async () => []),
-  };
+  });
 });
 
 import * as api from '../../lib/api';
+import { connection } from '../../test/fixtures';
 import { household } from '../../lib/session.svelte';
-import type { connect } from '../../lib/wire';
+import { connect } from '../../lib/wire';
 import ConnectionList from './ConnectionList.svelte';
 import { connector } from './connector.svelte';
 
@@ -26,31 +22,12 @@ const listMock = vi.mocked(api.connections);
 const disconnectMock = vi.mocked(api.disconnect);
 const startMock = vi.mocked(api.startConnection);
 
-function conn(over: Partial<connect.Connection>): connect.Connection {
-  return {
-    id: 1,
-    personId: 1,
-    personName: 'Ana Ruiz',
-    providerId: 'epic-1',
-    providerName: 'Mercy Hospital',
-    vendor: 'epic',
-    fhirBase: 'https://fhir.mercy.net/api/FHIR/R4',
-    patientId: 'p',
-    status: 'connected',
-    statusText: 'Connected · updated today',
-    action: '',
-    lastError: '',
-    created: '2024-05-01T10:00:00Z',
-    records: 120,
-    ...over,
-  };
-}
 
 const list: connect.Connection[] = [
-  conn({ id: 1 }),
-  conn({ id: 2, personId: 7, personName: 'Leo Ruiz', status: 'needs_reconnect', statusText: 'Sign in again to keep updating', action: 'reconnect', records: 5 }),
-  conn({ id: 3, providerId: '', providerName: 'fhir.example.org', fhirBase: 'https://fhir.example.org/r4', status: 'error', statusText: 'The last update failed', action: 'retry', records: 0 }),
-  conn({ id: 4, status: 'expires_soon', statusText: 'Sign-in expires in 3 days', action: 'reconnect' }),
+  connection({ id: 1 }),
+  connection({ id: 2, personId: 7, personName: 'Leo Ruiz', status: connect.Status.NeedsReconnect, statusText: 'Sign in again to keep updating', action: connect.Action.Reconnect, records: 5 }),
+  connection({ id: 3, providerId: '', providerName: 'fhir.example.org', fhirBase: 'https://fhir.example.org/r4', status: connect.Status.Error, statusText: 'The last update failed', action: connect.Action.Retry, records: 0 }),
+  connection({ id: 4, status: connect.Status.ExpiresSoon, statusText: 'Sign-in expires in 3 days', action: connect.Action.Reconnect }),
 ];
 
 describe('Connections list', () => {

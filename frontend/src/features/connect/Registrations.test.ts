@@ -2,16 +2,11 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
-  // The real error readers: components see Go's error kinds exactly as in the app.
-  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
-  return {
-    ApiError,
-    readError,
-    errorMessage,
-    isLockedError,
+  const { withRealErrors } = await import('../../test/api-mock');
+  return withRealErrors(importOriginal, {
     registrations: vi.fn(),
     setRegistration: vi.fn(),
-  };
+  });
 });
 
 import * as api from '../../lib/api';

@@ -5,13 +5,8 @@ type Handler<T> = (v: T) => void;
 const handlers: { progress?: Handler<unknown>; done?: Handler<unknown> } = {};
 
 vi.mock('../../lib/api', async (importOriginal) => {
-  // The real error readers: components see Go's error kinds exactly as in the app.
-  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
-  return {
-    ApiError,
-    readError,
-    errorMessage,
-    isLockedError,
+  const { withRealErrors } = await import('../../test/api-mock');
+  return withRealErrors(importOriginal, {
     connections: vi.fn(),
     disconnect: vi.fn(),
     startConnection: vi.fn(),
@@ -27,12 +22,13 @@ vi.mock('../../lib/api', async (importOriginal) => {
       handlers.done = fn;
       return () => {};
     }),
-  };
+  });
 });
 
 import * as api from '../../lib/api';
+import { connection } from '../../test/fixtures';
 import { household, session } from '../../lib/session.svelte';
-import type { connect, SyncProgress, SyncRun, SyncSummary } from '../../lib/wire';
+import { app, connect, providersync, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
 import ConnectionList from './ConnectionList.svelte';
 import { connector } from './connector.svelte';
 import { syncer } from './syncer.svelte';
@@ -41,30 +37,23 @@ const listMock = vi.mocked(api.connections);
 const syncMock = vi.mocked(api.syncNow);
 const historyMock = vi.mocked(api.syncHistory);
 
-function conn(over: Partial<connect.Connection>): connect.Connection {
-  return {
-    id: 1,
-    personId: 1,
-    personName: 'Ana Ruiz',
-    providerId: 'epic-1',
-    providerName: 'Mercy Hospital',
-    vendor: 'epic',
-    fhirBase: 'https://fhir.mercy.net/api/FHIR/R4',
-    patientId: 'p',
-    status: 'connected',
-    statusText: 'Connected · updated today',
-    action: '',
-    lastError: '',
-    created: '2024-05-01T10:00:00Z',
-    records: 120,
-    ...over,
-  };
-}
 
 const progress = (p: Partial<SyncProgress>) =>
-  handlers.progress!({ connectionId: 1, phase: 'fetching', tasksDone: 3, tasksTotal: 12, resources: 1234, message: 'Observation', ...p });
+  handlers.progress!({ connectionId: 1, phase: providersync.Phase.Fetching, tasksDone: 3, tasksTotal: 12, resources: 1234, message: 'Observation', ...p });
 const done = (r: Partial<SyncSummary>[]) =>
-  handlers.done!(r.map((x) => ({ connectionId: 1, complete: true, resources: 0, added: 0, updated: 0, failed: [], error: '', ...x })));
+  handlers.done!(
+    r.map((x): SyncSummary => ({
+      connectionId: 1,
+      outcome: providersync.RunStatus.Complete,
+      complete: true,
+      resources: 0,
+      added: 0,
+      updated: 0,
+      failed: [],
+      error: null,
+      ...x,
+    })),
+  );
 
 let off: () => void;
 
@@ -74,7 +63,7 @@ describe('Syncing connections', () => {
     connector.reset();
     household.reset();
     session.phase = 'main';
-    listMock.mockResolvedValue([conn({ id: 1 }), conn({ id: 2, providerName: 'Valley Clinic', personName: 'Leo Ruiz' })]);
+    listMock.mockResolvedValue([connection({ id: 1 }), connection({ id: 2, providerName: 'Valley Clinic', personName: 'Leo Ruiz' })]);
     syncMock.mockResolvedValue(undefined);
     off = syncer.listen();
   });
@@ -85,7 +74,7 @@ describe('Syncing connections', () => {
     const rows = await screen.findAllByTestId('connection-row');
     expect(within(rows[0]).queryByTestId('sync-progress')).toBeNull();
 
-    progress({ phase: 'planning', tasksDone: 0, tasksTotal: 0, resources: 0 });
+    progress({ phase: providersync.Phase.Planning, tasksDone: 0, tasksTotal: 0, resources: 0 });
     const box = await within(rows[0]).findByTestId('sync-progress');
     expect(box).toHaveTextContent('Looking at what the provider offers');
     expect(box).toHaveTextContent('0 records so far');
@@ -97,9 +86,9 @@ describe('Syncing connections', () => {
     expect(bar).toHaveAttribute('aria-valuenow', '3');
     expect(bar).toHaveAttribute('aria-valuemax', '12');
 
-    progress({ phase: 'references' });
+    progress({ phase: providersync.Phase.References });
     await waitFor(() => expect(box).toHaveTextContent('Fetching related records'));
-    progress({ phase: 'attachments' });
+    progress({ phase: providersync.Phase.Attachments });
     await waitFor(() => expect(box).toHaveTextContent('Downloading documents'));
 
     // Only the syncing connection shows a bar; Sync now waits.
@@ -115,7 +104,7 @@ describe('Syncing connections', () => {
     const version = household.version;
 
     done([
-      { connectionId: 1, complete: false, resources: 40, added: 2, failed: [{ task: 'Observation', count: 3, reason: 'the server was too slow' }] },
+      { connectionId: 1, outcome: providersync.RunStatus.Partial, complete: false, resources: 40, added: 2, failed: [{ task: 'Observation', count: 3, reason: 'the server was too slow' }] },
       { connectionId: 2, complete: true, resources: 1234, added: 12 },
     ]);
 
@@ -139,32 +128,95 @@ describe('Syncing connections', () => {
     progress({});
     await within(rows[0]).findByTestId('sync-progress');
     done([{ connectionId: 1, complete: true, resources: 10, added: 1 }]);
-    progress({ phase: 'done' });
+    progress({ phase: providersync.Phase.Done });
     const result = await within(rows[0]).findByTestId('sync-result');
     expect(result).toHaveTextContent('Up to date');
     expect(within(rows[0]).queryByTestId('sync-progress')).toBeNull();
   });
 
-  it('shows the error of a connection whose sync failed', async () => {
+  it("shows the message of Go's error for a connection whose sync failed; a stopped sync is not an error", async () => {
     render(ConnectionList);
     const rows = await screen.findAllByTestId('connection-row');
-    done([{ connectionId: 2, complete: false, error: 'The provider did not answer.' }]);
+    done([
+      {
+        connectionId: 1,
+        outcome: providersync.RunStatus.Interrupted,
+        complete: false,
+        error: null,
+      },
+      {
+        connectionId: 2,
+        outcome: providersync.RunStatus.Failed,
+        complete: false,
+        error: { kind: app.ErrorKind.Provider, message: 'The provider did not answer.' },
+      },
+    ]);
     const r = await within(rows[1]).findByTestId('sync-result');
     expect(r).toHaveTextContent('The provider did not answer.');
     expect(r).toHaveAttribute('data-kind', 'error');
+    const stopped = within(rows[0]).getByTestId('sync-result');
+    expect(stopped).toHaveTextContent('The update stopped before finishing. Fasten will pick up where it left off.');
+    expect(stopped).toHaveAttribute('data-kind', 'partial');
   });
 
-  it('Sync now syncs every connection and shows when one is already running', async () => {
+  it('Sync now syncs every connection; Go queues it behind a running sync, so nothing is refused', async () => {
     render(ConnectionList);
     await screen.findAllByTestId('connection-row');
-    syncMock.mockRejectedValueOnce(new Error('a sync is already running'));
     await fireEvent.click(screen.getByTestId('sync-now'));
     expect(syncMock).toHaveBeenCalledWith(0);
-    expect(await screen.findByTestId('sync-error')).toHaveTextContent('a sync is already running');
+    await waitFor(() => expect(screen.getByTestId('sync-now')).toHaveTextContent('Syncing…'));
+    expect(screen.getByTestId('sync-now')).toBeDisabled();
+    expect(screen.queryByTestId('sync-error')).toBeNull();
+  });
+
+  it('shows why Sync now could not start, and clears it on the next try', async () => {
+    render(ConnectionList);
+    await screen.findAllByTestId('connection-row');
+    syncMock.mockRejectedValueOnce(new api.ApiError({ kind: app.ErrorKind.Internal, message: 'Something went wrong. Fasten’s log has the details.' }));
+    await fireEvent.click(screen.getByTestId('sync-now'));
+    expect(await screen.findByTestId('sync-error')).toHaveTextContent('Something went wrong. Fasten’s log has the details.');
+    expect(screen.getByTestId('sync-now')).toBeEnabled();
 
     await fireEvent.click(screen.getByTestId('sync-now'));
     await waitFor(() => expect(screen.queryByTestId('sync-error')).toBeNull());
     await waitFor(() => expect(screen.getByTestId('sync-now')).toHaveTextContent('Syncing…'));
+  });
+
+  it('shows no error when Sync now finds the vault locked (the unlock screen takes over)', async () => {
+    render(ConnectionList);
+    await screen.findAllByTestId('connection-row');
+    syncMock.mockRejectedValueOnce(new api.ApiError({ kind: app.ErrorKind.Locked, message: 'The vault is locked: unlock it to continue.' }));
+    await fireEvent.click(screen.getByTestId('sync-now'));
+    await waitFor(() => expect(screen.getByTestId('sync-now')).toBeEnabled());
+    expect(syncMock).toHaveBeenCalledOnce();
+    expect(screen.queryByTestId('sync-error')).toBeNull();
+    expect(syncer.startError).toBe('');
+  });
+
+  it('says so while another Fasten holds the vault, then shows the sync on its row', async () => {
+    render(ConnectionList);
+    const rows = await screen.findAllByTestId('connection-row');
+    // Go's Waiting event comes before any connection's sync, with connectionId 0.
+    progress({
+      connectionId: 0,
+      phase: providersync.Phase.Waiting,
+      tasksDone: 0,
+      tasksTotal: 0,
+      resources: 0,
+      message: 'Another Fasten is syncing this vault; this sync starts when it ends.',
+    });
+    expect(await screen.findByTestId('sync-waiting')).toHaveTextContent('Waiting for another Fasten to finish syncing this vault');
+    expect(screen.queryAllByTestId('sync-progress')).toHaveLength(0);
+    expect(screen.getByTestId('sync-now')).toBeDisabled();
+    expect(screen.getByTestId('sync-now')).toHaveTextContent('Syncing…');
+
+    progress({ phase: providersync.Phase.Planning });
+    await within(rows[0]).findByTestId('sync-progress');
+    expect(screen.queryByTestId('sync-waiting')).toBeNull();
+
+    done([{ connectionId: 1, resources: 3, added: 3 }]);
+    await waitFor(() => expect(screen.getByTestId('sync-now')).toHaveTextContent('Sync now'));
+    expect(screen.queryByTestId('sync-waiting')).toBeNull();
   });
 
   it("a row's Sync syncs just that connection", async () => {
@@ -175,7 +227,7 @@ describe('Syncing connections', () => {
   });
 
   it('does not offer Sync to a connection that needs signing in again', async () => {
-    listMock.mockResolvedValue([conn({ id: 3, status: 'needs_reconnect', action: 'reconnect' })]);
+    listMock.mockResolvedValue([connection({ id: 3, status: connect.Status.NeedsReconnect, action: connect.Action.Reconnect })]);
     render(ConnectionList);
     const [row] = await screen.findAllByTestId('connection-row');
     expect(within(row).queryByTestId('connection-sync')).toBeNull();
@@ -188,7 +240,7 @@ describe('Syncing connections', () => {
         connectionId: 1,
         startedAt: '2025-03-02T10:00:00Z',
         finishedAt: '2025-03-02T10:03:00Z',
-        status: 'partial',
+        status: providersync.RunStatus.Partial,
         full: false,
         counts: { resources: 1234, added: 12, updated: 3, attachments: 2 },
         errors: [{ task: 'Observation', count: 3, reason: 'the server was too slow' }],
@@ -198,7 +250,7 @@ describe('Syncing connections', () => {
         connectionId: 1,
         startedAt: '2025-03-01T10:00:00Z',
         finishedAt: '2025-03-01T10:00:45Z',
-        status: 'complete',
+        status: providersync.RunStatus.Complete,
         full: true,
         counts: { resources: 50, added: 50 },
         errors: [],

@@ -5,7 +5,7 @@
 // nobody.
 import * as api from '../../lib/api';
 import { household, onReset, onUnlock } from '../../lib/session.svelte';
-import { ErrorKind, type connect } from '../../lib/wire';
+import { app, type connect } from '../../lib/wire';
 
 /** What StartConnection is called with; kept to open the sign-in page again. */
 export interface ConnectTarget {
@@ -77,7 +77,7 @@ class Connector {
       if (mine !== this.seq) return;
       this.phase = 'idle';
       const err = api.readError(e);
-      if (err.kind === ErrorKind.Locked) return;
+      if (err.kind === app.ErrorKind.Locked) return;
       this.startError = err.message;
       const missing = await this.lacksClientId(t.vendor);
       if (mine === this.seq) this.needsRegistration = missing;

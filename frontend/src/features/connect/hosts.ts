@@ -1,5 +1,5 @@
 // Small pure helpers for showing providers.
-import { ConnectionAction, ConnectionStatus } from '../../lib/wire';
+import { connect } from '../../lib/wire';
 
 /** "https://fhir.example.org/api/FHIR/R4" → "fhir.example.org"; '' when unparsable. */
 export function fhirHost(base: string): string {
@@ -13,12 +13,12 @@ export function fhirHost(base: string): string {
 /** Badge style for a connection status. */
 export function statusClass(status: string): string {
   switch (status) {
-    case ConnectionStatus.Connected:
+    case connect.Status.Connected:
       return 'badge-ok';
-    case ConnectionStatus.ExpiresSoon:
-    case ConnectionStatus.NeedsReconnect:
+    case connect.Status.ExpiresSoon:
+    case connect.Status.NeedsReconnect:
       return 'badge-warn';
-    case ConnectionStatus.Error:
+    case connect.Status.Error:
       return 'badge-danger';
     default:
       return '';
@@ -27,22 +27,22 @@ export function statusClass(status: string): string {
 
 // `satisfies` makes a status Go adds without a label here a type error.
 const STATUS_LABELS: Record<string, string> = {
-  [ConnectionStatus.Connected]: 'Connected',
-  [ConnectionStatus.ExpiresSoon]: 'Expires soon',
-  [ConnectionStatus.NeedsReconnect]: 'Needs reconnecting',
-  [ConnectionStatus.Error]: 'Problem',
-  [ConnectionStatus.Disconnected]: 'Disconnected',
-} satisfies Record<ConnectionStatus, string>;
+  [connect.Status.Connected]: 'Connected',
+  [connect.Status.ExpiresSoon]: 'Expires soon',
+  [connect.Status.NeedsReconnect]: 'Needs reconnecting',
+  [connect.Status.Error]: 'Problem',
+  [connect.Status.Disconnected]: 'Disconnected',
+} satisfies Record<connect.Status, string>;
 
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
 
 const ACTION_LABELS: Record<string, string> = {
-  [ConnectionAction.None]: '',
-  [ConnectionAction.Reconnect]: 'Reconnect',
-  [ConnectionAction.Retry]: 'Retry',
-} satisfies Record<ConnectionAction, string>;
+  [connect.Action.None]: '',
+  [connect.Action.Reconnect]: 'Reconnect',
+  [connect.Action.Retry]: 'Retry',
+} satisfies Record<connect.Action, string>;
 
 export function actionLabel(action: string): string {
   return ACTION_LABELS[action] ?? '';

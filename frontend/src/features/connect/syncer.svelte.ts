@@ -5,7 +5,7 @@
 // health data.
 import * as api from '../../lib/api';
 import { household, onReset, session } from '../../lib/session.svelte';
-import { SyncPhase, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
+import { providersync, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
 import { connector } from './connector.svelte';
 
 /** If Go goes quiet this long after SyncNow, stop showing "Syncing…" (it always reports; belt and braces). */
@@ -25,6 +25,8 @@ class Syncer {
   results = $state<Record<number, SyncSummary>>({});
   /** A sync we asked for (or one Go reported) is under way. */
   running = $state(false);
+  /** Another Fasten (a `fasten sync`) holds the vault's sync lock; ours starts when it ends. */
+  waiting = $state(false);
   /** SyncNow is being called. */
   starting = $state(false);
   /** SyncNow's own error and which request it answered (0 = all). */
@@ -45,7 +47,7 @@ class Syncer {
   private gen = 0;
 
   get active(): boolean {
-    return this.running || Object.keys(this.progress).length > 0;
+    return this.running || this.waiting || Object.keys(this.progress).length > 0;
   }
 
   /** Syncs every connection (0) or one. */
@@ -72,7 +74,16 @@ class Syncer {
 
   handleProgress(p: SyncProgress): void {
     if (session.phase !== 'main' || !p) return;
-    if (p.phase === SyncPhase.Done) {
+    if (p.phase === providersync.Phase.Waiting) {
+      // Go sends this once, before any connection's sync starts (its
+      // connectionId is 0): it belongs to the whole pass, not to a row.
+      this.waiting = true;
+      this.running = true;
+      this.armQuietTimer();
+      return;
+    }
+    this.waiting = false;
+    if (p.phase === providersync.Phase.Done) {
       // Wails does not keep events in order: this can arrive after
       // 'sync:done', and must not bring the finished bar back.
       const { [p.connectionId]: _finished, ...rest } = this.progress;
@@ -87,13 +98,14 @@ class Syncer {
   handleDone(results: SyncSummary[]): void {
     clearTimeout(this.quietTimer);
     this.running = false;
+    this.waiting = false;
     this.progress = {};
     if (session.phase !== 'main') return;
     if (results.length) {
       const next = { ...this.results };
       for (const r of results) next[r.connectionId] = r;
       this.results = next;
-      // A fresh result replaces a stale "already running".
+      // A fresh result replaces a stale start error.
       this.startError = '';
       this.startErrorFor = null;
     }
@@ -139,6 +151,7 @@ class Syncer {
     clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => {
       this.running = false;
+      this.waiting = false;
       this.progress = {};
     }, QUIET_MS);
   }
@@ -149,6 +162,7 @@ class Syncer {
     this.progress = {};
     this.results = {};
     this.running = false;
+    this.waiting = false;
     this.starting = false;
     this.startError = '';
     this.startErrorFor = null;

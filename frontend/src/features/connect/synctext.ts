@@ -1,15 +1,16 @@
 // Plain-words text for syncing: progress phases, results and history rows.
 // Pure functions. Only counts and resource-type names go in; never health data.
 import { plural } from '../../lib/format';
-import { SyncPhase, SyncRunStatus, SyncTask, type SyncFailure, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
+import { providersync, SyncTask, type SyncFailure, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
 
 const PHASES: Record<string, string> = {
-  [SyncPhase.Planning]: 'Looking at what the provider offers',
-  [SyncPhase.Fetching]: 'Downloading records',
-  [SyncPhase.References]: 'Fetching related records',
-  [SyncPhase.Attachments]: 'Downloading documents',
-  [SyncPhase.Done]: 'Finishing up',
-} satisfies Record<SyncPhase, string>;
+  [providersync.Phase.Waiting]: 'Waiting for another Fasten to finish syncing this vault',
+  [providersync.Phase.Planning]: 'Looking at what the provider offers',
+  [providersync.Phase.Fetching]: 'Downloading records',
+  [providersync.Phase.References]: 'Fetching related records',
+  [providersync.Phase.Attachments]: 'Downloading documents',
+  [providersync.Phase.Done]: 'Finishing up',
+} satisfies Record<providersync.Phase, string>;
 
 export function phaseText(phase: string): string {
   return PHASES[phase] ?? 'Updating';
@@ -37,7 +38,7 @@ export type ResultKind = 'ok' | 'partial' | 'error';
 /** The last result of one connection's sync, in plain words. */
 export function resultText(s: SyncSummary): { kind: ResultKind; text: string } {
   const failed = s.failed ?? [];
-  if (s.error) return { kind: 'error', text: s.error };
+  if (s.error) return { kind: 'error', text: s.error.message };
   if (s.complete) {
     let text = `Up to date — ${plural(s.resources, 'record')}, ${new Intl.NumberFormat().format(s.added)} new`;
     if (s.updated) text += `, ${new Intl.NumberFormat().format(s.updated)} updated`;
@@ -48,22 +49,22 @@ export function resultText(s: SyncSummary): { kind: ResultKind; text: string } {
 }
 
 const OUTCOMES: Record<string, string> = {
-  [SyncRunStatus.Running]: 'Running',
-  [SyncRunStatus.Complete]: 'Complete',
-  [SyncRunStatus.Partial]: 'Partly done',
-  [SyncRunStatus.Interrupted]: 'Interrupted',
-  [SyncRunStatus.NeedsReconnect]: 'Needed sign-in',
-  [SyncRunStatus.Failed]: 'Failed',
-} satisfies Record<SyncRunStatus, string>;
+  [providersync.RunStatus.Running]: 'Running',
+  [providersync.RunStatus.Complete]: 'Complete',
+  [providersync.RunStatus.Partial]: 'Partly done',
+  [providersync.RunStatus.Interrupted]: 'Interrupted',
+  [providersync.RunStatus.NeedsReconnect]: 'Needed sign-in',
+  [providersync.RunStatus.Failed]: 'Failed',
+} satisfies Record<providersync.RunStatus, string>;
 
 export function outcomeWord(status: string): string {
   return OUTCOMES[status] ?? status;
 }
 
 export function outcomeClass(status: string): string {
-  if (status === SyncRunStatus.Complete) return 'badge-ok';
-  if (status === SyncRunStatus.Failed) return 'badge-danger';
-  if (status === SyncRunStatus.Running) return '';
+  if (status === providersync.RunStatus.Complete) return 'badge-ok';
+  if (status === providersync.RunStatus.Failed) return 'badge-danger';
+  if (status === providersync.RunStatus.Running) return '';
   return 'badge-warn';
 }
 

@@ -1,12 +1,12 @@
 import { render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import ImportReport from './ImportReport.svelte';
-import type { records, Plain } from '../../lib/wire';
+import { records, type Plain } from '../../lib/wire';
 
 const results: Plain<records.FileResult>[] = [
   {
     file: '/home/me/Downloads/ana.json',
-    status: 'imported',
+    status: records.FileStatus.Imported,
     added: 120,
     updated: 3,
     unchanged: 7,
@@ -17,8 +17,8 @@ const results: Plain<records.FileResult>[] = [
       { entry: 9, type: 'Patient', path: 'Patient.birthDate', reason: 'expected date' },
     ],
   },
-  { file: 'same.json', status: 'unchanged', added: 0, updated: 0, unchanged: 50, skipped: 0, bytes: 100, issues: [] },
-  { file: 'broken.ndjson', status: 'rejected', error: 'This is not JSON.', added: 0, updated: 0, unchanged: 0, skipped: 0, bytes: 10, issues: null },
+  { file: 'same.json', status: records.FileStatus.Unchanged, added: 0, updated: 0, unchanged: 50, skipped: 0, bytes: 100, issues: [] },
+  { file: 'broken.ndjson', status: records.FileStatus.Rejected, error: 'This is not JSON.', added: 0, updated: 0, unchanged: 0, skipped: 0, bytes: 10, issues: null },
 ];
 
 describe('ImportReport', () => {

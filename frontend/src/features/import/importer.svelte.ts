@@ -2,7 +2,7 @@
 // its report stays visible while the person looks around. Cleared on lock.
 import * as api from '../../lib/api';
 import { household, onReset } from '../../lib/session.svelte';
-import { FileStatus, type ImportProgress, type Plain, type records } from '../../lib/wire';
+import { records, type ImportProgress, type Plain } from '../../lib/wire';
 import { readAsBase64 } from './fileread';
 
 export interface ProgressView {
@@ -60,7 +60,7 @@ class Importer {
     this.batchCount = 0;
     await household.refreshPeople();
     household.changed();
-    const ok = this.results.filter((r) => r.status !== FileStatus.Rejected).length;
+    const ok = this.results.filter((r) => r.status !== records.FileStatus.Rejected).length;
     const bad = this.results.length - ok;
     this.announcement =
       this.results.length === 0
@@ -165,7 +165,7 @@ class Importer {
 }
 
 function rejected(file: string, error: string, bytes: number): Plain<records.FileResult> {
-  return { file, status: FileStatus.Rejected, error, added: 0, updated: 0, unchanged: 0, skipped: 0, issues: [], bytes };
+  return { file, status: records.FileStatus.Rejected, error, added: 0, updated: 0, unchanged: 0, skipped: 0, issues: [], bytes };
 }
 
 export const importer = new Importer();

@@ -2,17 +2,12 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
-  // The real error readers: components see Go's error kinds exactly as in the app.
-  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
-  return {
-    ApiError,
-    readError,
-    errorMessage,
-    isLockedError,
+  const { withRealErrors } = await import('../../test/api-mock');
+  return withRealErrors(importOriginal, {
     addPerson: vi.fn(),
     renamePerson: vi.fn(),
     removePerson: vi.fn(),
-  };
+  });
 });
 
 import * as api from '../../lib/api';

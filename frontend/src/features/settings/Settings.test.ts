@@ -2,13 +2,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
-  // The real error readers: components see Go's error kinds exactly as in the app.
-  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
-  return {
-    ApiError,
-    readError,
-    errorMessage,
-    isLockedError,
+  const { withRealErrors } = await import('../../test/api-mock');
+  return withRealErrors(importOriginal, {
     hasRuntime: () => false,
     stats: vi.fn(async () => ({ resources: {}, total: 0, people: 0, versions: 0, imports: 0 })),
     registrations: vi.fn(async () => []),
@@ -17,7 +12,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
     setSyncIntervalHours: vi.fn(),
     syncIntervalHours: vi.fn(async () => 24),
     status: vi.fn(),
-  };
+  });
 });
 
 import * as api from '../../lib/api';

@@ -2,19 +2,15 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
-  // The real error readers: components see Go's error kinds exactly as in the app.
-  const { ApiError, readError, errorMessage, isLockedError } = await importOriginal<typeof import('../../lib/api')>();
-  return {
-    ApiError,
-    readError,
-    errorMessage,
-    isLockedError,
+  const { withRealErrors } = await import('../../test/api-mock');
+  return withRealErrors(importOriginal, {
     unlock: vi.fn(),
     unlockWithRecoveryKey: vi.fn(),
-  };
+  });
 });
 
 import * as api from '../../lib/api';
+import { LockReason } from '../../lib/wire';
 import Unlock from './Unlock.svelte';
 
 const unlockMock = vi.mocked(api.unlock);
@@ -61,7 +57,7 @@ describe('Unlock screen', () => {
   });
 
   it('explains an idle lock', () => {
-    render(Unlock, { path: '', reason: 'idle', onunlocked: vi.fn() });
+    render(Unlock, { path: '', reason: LockReason.Idle, onunlocked: vi.fn() });
     expect(screen.getByTestId('lock-notice')).toHaveTextContent(/not used for a while/);
   });
 
