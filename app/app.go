@@ -234,8 +234,9 @@ func (a *App) AssignPatientToNewPerson(key, name string) (records.Person, error)
 		return p, err
 	}
 	if err := st.AssignPatient(a.context(), key, p.ID); err != nil {
-		st.RemovePerson(a.context(), p.ID)
-		return records.Person{}, err
+		// The member was made for this Patient only: do not leave an empty one.
+		_, rerr := st.RemovePersonIfEmpty(a.context(), p.ID)
+		return records.Person{}, errors.Join(err, rerr)
 	}
 	return p, nil
 }

@@ -57,7 +57,7 @@ func (e env) connect(ctx context.Context, args []string) error {
 		if err != nil && added {
 			// The member was made for this connection only: do not leave
 			// an empty one behind in the household.
-			removeIfEmpty(st, svc, p.ID)
+			e.removeIfEmpty(st, p.ID)
 		}
 		return err
 	})
@@ -132,24 +132,13 @@ func (e env) waitErr(ctx context.Context, err error, timeout time.Duration) erro
 }
 
 // removeIfEmpty removes a household member that has neither records nor a
-// connection. It runs after a failure, when ctx may already be done, so it
-// has its own short deadline; failing to tidy up is not reported over the
-// error that caused it.
-func removeIfEmpty(st *records.Store, svc *connect.Service, personID int64) {
+// connection (records checks and deletes in one transaction). It runs after
+// a failure, when ctx may already be done, so it has its own short
+// deadline; a failure to tidy up is said after the error that caused it.
+func (e env) removeIfEmpty(st *records.Store, personID int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p, err := st.Person(ctx, personID)
-	if err != nil || p.Records > 0 {
-		return
+	if _, err := st.RemovePersonIfEmpty(ctx, personID); err != nil {
+		fmt.Fprintf(e.stderr, "fasten connect: the household member made for this connection could not be removed: %s\n", clean(err.Error()))
 	}
-	list, err := svc.List(ctx)
-	if err != nil {
-		return
-	}
-	for _, c := range list {
-		if c.PersonID == personID {
-			return
-		}
-	}
-	st.RemovePerson(ctx, personID)
 }

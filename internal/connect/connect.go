@@ -6,6 +6,8 @@
 package connect
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -533,9 +535,15 @@ func (s *Service) AccessToken(ctx context.Context, id int64) (string, *secrets, 
 	if refresh == "" {
 		refresh = sc.refresh
 	}
-	if _, err := s.db.ExecContext(ctx, "UPDATE connections SET access_token = ?, refresh_token = ?, token_expiry = ?, status = 'connected', last_error = '', updated_at = ? WHERE id = ?",
-		g.AccessToken, refresh, formatTime(g.Expiry), vault.Timestamp(s.now()), id); err != nil {
+	// A renewal in flight when the person pressed Disconnect must not write
+	// tokens back and revive the connection.
+	r, err := s.db.ExecContext(ctx, "UPDATE connections SET access_token = ?, refresh_token = ?, token_expiry = ?, status = ?, last_error = '', updated_at = ? WHERE id = ? AND status != ?",
+		g.AccessToken, refresh, formatTime(g.Expiry), StatusConnected, vault.Timestamp(s.now()), id, StatusDisconnected)
+	if err != nil {
 		return "", nil, err
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return "", nil, errors.Join(ErrNoConnection, err)
 	}
 	sc.accessToken, sc.refresh, sc.expiry = g.AccessToken, refresh, g.Expiry
 	return g.AccessToken, sc, nil
@@ -603,14 +611,15 @@ func (s *Service) firstRead(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("the provider's answer was cut short: %s", withoutURL(err))
 	}
-	var head struct{ ResourceType, ID string }
-	if json.Unmarshal(body, &head) != nil || head.ResourceType != "Patient" || head.ID != sc.patientID {
+	if head := fhir.Identify(body); head.Type != "Patient" || head.ID != sc.patientID {
 		// Whatever answered, it is not this connection's Patient: storing
 		// it would file someone else's record under this person.
 		return errors.New("the provider's answer to the Patient read was not the connected patient's record")
 	}
 	var personID int64
-	s.db.QueryRowContext(ctx, "SELECT coalesce(person_id, 0) FROM connections WHERE id = ?", id).Scan(&personID)
+	if err := s.db.QueryRowContext(ctx, "SELECT coalesce(person_id, 0) FROM connections WHERE id = ?", id).Scan(&personID); err != nil {
+		return fmt.Errorf("reading the connection: %w", err)
+	}
 	res, _ := s.store.ImportReader(ctx, "Patient record", bytes.NewReader(body), int64(len(body)), 0, 1,
 		records.ImportOptions{SourceID: sc.sourceID, PersonID: personID}, nil)
 	if res.Status == records.FileRejected {

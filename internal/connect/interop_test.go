@@ -174,3 +174,38 @@ func TestFirstReadRedirectStaysOnServer(t *testing.T) {
 		t.Fatalf("plain connect: %s %q", c.Status, c.LastError)
 	}
 }
+
+// A renewal already in flight when the person presses Disconnect must not
+// write fresh tokens back and show the connection as connected again.
+func TestDisconnectDuringRenewalStaysDisconnected(t *testing.T) {
+	en := newEnv(t, sandbox.Options{RotateRefreshTokens: true})
+	c := en.connect(t)
+	if c.Status != connect.StatusConnected {
+		t.Fatalf("status %s: %s", c.Status, c.LastError)
+	}
+	ctx := context.Background()
+	tok, _, err := en.svc.AccessToken(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := en.svc.RejectAccessToken(ctx, c.ID, tok); err != nil {
+		t.Fatal(err)
+	}
+	en.srv.Faults().Set("/oauth2/token", sandbox.Fault{Latency: 400 * time.Millisecond})
+	renewed := make(chan error, 1)
+	go func() { _, _, err := en.svc.AccessToken(ctx, c.ID); renewed <- err }()
+	time.Sleep(100 * time.Millisecond) // the refresh request is on its way
+	if err := en.svc.Disconnect(ctx, c.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-renewed; err == nil {
+		t.Fatal("the renewal that lost the race to Disconnect handed out a token")
+	}
+	var status, access, refresh string
+	if err := en.v.DB().QueryRow("SELECT status, access_token, refresh_token FROM connections WHERE id = ?", c.ID).Scan(&status, &access, &refresh); err != nil {
+		t.Fatal(err)
+	}
+	if status != string(connect.StatusDisconnected) || access != "" || refresh != "" {
+		t.Fatalf("after disconnect: status %s, tokens kept: %v", status, access != "" || refresh != "")
+	}
+}

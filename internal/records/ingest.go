@@ -574,8 +574,7 @@ func (w *writer) place(p *pending, urls *fullURLIndex, links *linker, opts Impor
 	if p.res.Type != "Patient" {
 		return false, nil, nil
 	}
-	pid := strings.TrimPrefix(sum.PatientRef, "Patient/")
-	created, err = links.place(pid, sum.Display, sum.Date, opts)
+	created, err = links.place(patientID(sum.PatientRef), sum.Display, sum.Date, opts)
 	return false, created, err
 }
 
@@ -616,7 +615,7 @@ WHERE source_id = ? AND patient_id >= 'urn:' AND patient_id < 'urn;' LIMIT 512`,
 			if err != nil {
 				return err
 			}
-			pid := strings.TrimPrefix(resolvePatient(func(string) string { return k }, it.ref), "Patient/")
+			pid := patientID(resolvePatient(func(string) string { return k }, it.ref))
 			var person sql.NullInt64
 			if pid != "" {
 				if person, err = links.person(pid); err != nil {
@@ -630,6 +629,10 @@ WHERE source_id = ? AND patient_id >= 'urn:' AND patient_id < 'urn;' LIMIT 512`,
 	}
 }
 
+// resolvePatient turns a summary's subject reference into "Patient/<id>",
+// or "" when it names no Patient: a bundle-local urn: is first looked up
+// through resolve, and an unresolved urn:uuid is taken as the Patient's id
+// (Synthea and many exporters use the resource id as the uuid).
 func resolvePatient(resolve func(string) string, ref string) string {
 	if ref == "" {
 		return ""
@@ -637,27 +640,34 @@ func resolvePatient(resolve func(string) string, ref string) string {
 	if out := resolve(ref); out != "" {
 		ref = out
 	}
-	if strings.HasPrefix(ref, "urn:uuid:") {
-		// Synthea and many exporters use the resource id as the uuid.
-		ref = "Patient/" + strings.TrimPrefix(ref, "urn:uuid:")
+	if id := patientID(ref); id != "" {
+		return "Patient/" + id
 	}
-	if !strings.HasPrefix(ref, "Patient/") {
-		return ""
+	if r := fhir.ParseReference(ref); r.Kind == fhir.RefUUID {
+		return "Patient/" + r.ID
 	}
-	return ref
+	return ""
+}
+
+// patientID is the id of a relative Patient reference ("Patient/123",
+// "Patient/123/_history/2"), else "".
+func patientID(ref string) string {
+	if r := fhir.ParseReference(ref); r.Kind == fhir.RefRelative && r.Type == "Patient" {
+		return r.ID
+	}
+	return ""
 }
 
 // derive writes the summary and search text of one resource.
 func (w *writer) derive(id int64, typ string, sum *fhir.Summary, links *linker) error {
-	pid := ""
-	if strings.HasPrefix(sum.PatientRef, "Patient/") {
-		pid = strings.TrimPrefix(sum.PatientRef, "Patient/")
-	} else if fhir.ParseReference(sum.PatientRef).BundleLocal() {
+	pid := patientID(sum.PatientRef)
+	local := pid == "" && fhir.ParseReference(sum.PatientRef).BundleLocal()
+	if local {
 		// Written as it stands until resolveDeferred, within this transaction.
 		pid = sum.PatientRef
 	}
 	var person sql.NullInt64
-	if strings.HasPrefix(sum.PatientRef, "Patient/") {
+	if pid != "" && !local {
 		var err error
 		if person, err = links.person(pid); err != nil {
 			return err

@@ -207,3 +207,31 @@ func TestFailedExportKeepsEarlierFile(t *testing.T) {
 		t.Fatal("exporting onto a folder succeeded")
 	}
 }
+
+// A member made for one action is removed again only while nothing is
+// theirs: records (or a linked Patient) arriving first keep them.
+func TestRemovePersonIfEmpty(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	empty, err := s.AddPerson(ctx, "Nobody Yet", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := s.AddPerson(ctx, "Ada Quillonby", "1990-01-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, s, records.FileSource, kept.ID, tinyBundle("file-p", "Quillonby"))
+	if removed, err := s.RemovePersonIfEmpty(ctx, kept.ID); err != nil || removed {
+		t.Fatalf("a member with records was removed (%v, %v)", removed, err)
+	}
+	if p, err := s.Person(ctx, kept.ID); err != nil || p.Records == 0 {
+		t.Fatalf("member with records: %+v %v", p, err)
+	}
+	if removed, err := s.RemovePersonIfEmpty(ctx, empty.ID); err != nil || !removed {
+		t.Fatalf("an empty member was kept (%v, %v)", removed, err)
+	}
+	if _, err := s.Person(ctx, empty.ID); !errors.Is(err, records.ErrNoPerson) {
+		t.Fatalf("removed member still found: %v", err)
+	}
+}

@@ -145,6 +145,31 @@ func (s *Store) RemovePerson(ctx context.Context, id int64) error {
 	return tx.Commit()
 }
 
+// RemovePersonIfEmpty removes a household member only while nothing is
+// theirs: no records, no linked Patient, no provider connection. It is how
+// a member made for one action (a connection that then failed) is tidied
+// away; the check and the delete are one transaction, so records that
+// arrive for them in the meantime (the window importing) keep them.
+func (s *Store) RemovePersonIfEmpty(ctx context.Context, id int64) (removed bool, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	r, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?1
+  AND NOT EXISTS (SELECT 1 FROM summaries WHERE person_id = ?1)
+  AND NOT EXISTS (SELECT 1 FROM patient_links WHERE person_id = ?1)
+  AND NOT EXISTS (SELECT 1 FROM connections WHERE person_id = ?1)`, id)
+	if err != nil {
+		return false, fmt.Errorf("removing an empty person: %w", err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	return n == 1, tx.Commit()
+}
+
 // Unmatched lists Patient records that no household member is linked to.
 func (s *Store) Unmatched(ctx context.Context) ([]UnmatchedPatient, error) {
 	rows, err := s.db.QueryContext(ctx, `

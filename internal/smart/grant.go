@@ -1,6 +1,8 @@
 package smart
 
 import (
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -132,7 +134,7 @@ func finishGrant(ctx context.Context, cfg *Config, g *Grant, clientID string, re
 				return scrubErr(err, secrets)
 			}
 			g.FHIRUser, g.Subject = claims.FHIRUser, claims.Subject
-			if typ, id := splitReference(claims.FHIRUser); typ == "Patient" {
+			if id, ok := patientOf(claims.FHIRUser); ok {
 				if g.PatientID == "" {
 					g.PatientID = id
 				} else if id != g.PatientID {
@@ -153,20 +155,15 @@ func finishGrant(ctx context.Context, cfg *Config, g *Grant, clientID string, re
 	return nil
 }
 
-// splitReference returns the type and id of a reference such as
-// "https://x/fhir/Patient/123", "Patient/123" or "Patient/123/_history/2".
-func splitReference(ref string) (typ, id string) {
-	if u, err := url.Parse(ref); err == nil {
-		ref = u.Path
+// patientOf returns the Patient id a fhirUser reference names ("https://x/
+// fhir/Patient/123", "Patient/123", with or without "/_history/2"), or "".
+// References are read by internal/fhir, the one parser of them.
+func patientOf(fhirUser string) (string, bool) {
+	r := fhir.ParseReference(fhirUser)
+	if (r.Kind == fhir.RefRelative || r.Kind == fhir.RefAbsolute) && r.Type == "Patient" && r.ID != "" {
+		return r.ID, true
 	}
-	parts := strings.Split(strings.Trim(ref, "/"), "/")
-	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
-		parts = parts[:n-2]
-	}
-	if n := len(parts); n >= 2 {
-		return parts[n-2], parts[n-1]
-	}
-	return "", ""
+	return "", false
 }
 
 func scrubErr(err error, secrets []string) error {

@@ -50,16 +50,17 @@ func TestCheckClaims(t *testing.T) {
 	}
 }
 
-func TestSplitReference(t *testing.T) {
-	for in, want := range map[string][2]string{
-		"https://ehr/fhir/Patient/123":          {"Patient", "123"},
-		"Patient/abc-1.2":                       {"Patient", "abc-1.2"},
-		"https://ehr/fhir/Patient/9/_history/2": {"Patient", "9"},
-		"https://ehr/fhir/RelatedPerson/r1":     {"RelatedPerson", "r1"},
-		"nonsense":                              {"", ""},
+func TestPatientOfFHIRUser(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://ehr/fhir/Patient/123":                  "123",
+		"Patient/abc-1.2":                               "abc-1.2",
+		"https://ehr/fhir/Patient/9/_history/2":         "9",
+		"https://ehr/fhir/RelatedPerson/r1":             "",
+		"urn:uuid:0b6a6ed4-1e0c-4e2b-8d1c-2f6c1c9f2a11": "",
+		"nonsense": "",
 	} {
-		if typ, id := splitReference(in); typ != want[0] || id != want[1] {
-			t.Errorf("%s: %s %s", in, typ, id)
+		if id, ok := patientOf(in); id != want || ok != (want != "") {
+			t.Errorf("%s: %q %v", in, id, ok)
 		}
 	}
 }

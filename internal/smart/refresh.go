@@ -82,7 +82,7 @@ func finishRenewal(cfg *Config, g *Grant, prior Prior) error {
 				return newErr(TokenMismatch, msgTokenMismatch, errors.New("refreshed id_token names another subject than the sign-in"))
 			}
 			fu := str(c["fhirUser"])
-			if typ, id := splitReference(fu); typ == "Patient" && prior.PatientID != "" && id != prior.PatientID {
+			if id, ok := patientOf(fu); ok && prior.PatientID != "" && id != prior.PatientID {
 				return newErr(TokenMismatch, msgTokenMismatch, errors.New("refreshed id_token fhirUser names a different patient than the connection"))
 			}
 			g.FHIRUser, g.Subject = fu, str(c["sub"])

@@ -28,6 +28,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/catalog"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -283,8 +284,10 @@ func importPhase(dir string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	defer v.Close()
-	st := records.New(v.DB())
+	// The same session the window and the CLI open on unlock.
+	sess := session.Open(v, session.Options{})
+	defer sess.Close()
+	st := sess.Records()
 	start := time.Now()
 	rep, err := st.Import(context.Background(), files, records.ImportOptions{AutoCreatePeople: true}, nil)
 	if err != nil {
@@ -293,7 +296,7 @@ func importPhase(dir string) (result, error) {
 	secs := time.Since(start).Seconds()
 	n := 0
 	for _, f := range rep.Files {
-		if f.Status != "imported" {
+		if f.Status != records.FileImported {
 			return result{}, fmt.Errorf("%s: %s %s", f.File, f.Status, f.Error)
 		}
 		n += f.Added
@@ -368,9 +371,10 @@ func queryPhase(dir string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	defer v.Close()
+	sess := session.Open(v, session.Options{})
+	defer sess.Close()
 	unlock := time.Since(start)
-	st := records.New(v.DB())
+	st := sess.Records()
 	people, err := st.People(ctx)
 	if err != nil || len(people) == 0 {
 		return result{}, fmt.Errorf("people: %v (%d)", err, len(people))
@@ -487,14 +491,15 @@ func importOneFile(dir, phase, file string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	defer v.Close()
+	sess := session.Open(v, session.Options{})
+	defer sess.Close()
 	start := time.Now()
-	rep, err := records.New(v.DB()).Import(context.Background(), []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	rep, err := sess.Records().Import(context.Background(), []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
 	if err != nil {
 		return result{}, err
 	}
 	f := rep.Files[0]
-	if f.Status != "imported" {
+	if f.Status != records.FileImported {
 		return result{}, fmt.Errorf("%s: %s %s", phase, f.Status, f.Error)
 	}
 	return result{Phase: phase, Seconds: time.Since(start).Seconds(), Resources: f.Added, Bytes: f.Bytes}, nil
