@@ -14,7 +14,7 @@ import (
 // Events about provider connections.
 const (
 	EventConnectDone    = "connect:done"    // a connect.Connection
-	EventConnectError   = "connect:error"   // a message for the person
+	EventConnectError   = "connect:error"   // a UIError (kind and message), like a bound method's error
 	EventConnectWaiting = "connect:waiting" // a sign-in came back while locked: unlock to finish
 )
 
@@ -72,7 +72,7 @@ func (a *App) StartConnection(personID int64, providerID, fhirBase, name string)
 		go func() {
 			u, err := a.flows.WaitLoopback(context.Background(), started.State)
 			if err != nil {
-				a.emit(EventConnectError, personMessage(err))
+				a.emit(EventConnectError, ToUIError(err))
 				return
 			}
 			a.handleDeepLink(u)
@@ -99,7 +99,7 @@ func (a *App) handleDeepLink(u string) {
 	conn, err := sess.Connect().Complete(a.context(), u)
 	if err != nil {
 		log.Printf("connect: sign-in not completed: %v", err)
-		a.emit(EventConnectError, personMessage(err))
+		a.emit(EventConnectError, ToUIError(err))
 		return
 	}
 	a.emit(EventConnectDone, conn)
@@ -121,9 +121,6 @@ func (a *App) drainDeepLinks() {
 	}
 }
 
-// personMessage is what connect:error carries: the message of the same
-// mapping every bound method's errors go through.
-func personMessage(err error) string { return ToUIError(err).Message }
 
 // Connections lists provider connections with their status.
 func (a *App) Connections() ([]connect.Connection, error) {

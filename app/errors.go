@@ -29,7 +29,7 @@ const (
 	KindWrongPassphrase ErrorKind = "wrong_passphrase" // or recovery key
 	KindInvalidInput    ErrorKind = "invalid_input"    // what the person entered cannot be used
 	KindNotFound        ErrorKind = "not_found"        // the person, record or connection is gone
-	KindBusy            ErrorKind = "busy"             // a sync or an import is already running
+	KindBusy            ErrorKind = "busy"             // an import is already running, or another process holds the vault's sync
 	KindNeedsReconnect  ErrorKind = "needs_reconnect"  // the provider ended access: sign in again
 	KindProvider        ErrorKind = "provider"         // the provider or its sign-in failed; the message says what to do
 	KindDamaged         ErrorKind = "damaged"          // the vault or its key file is damaged

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -149,5 +150,22 @@ func TestMethodsReturnKinds(t *testing.T) {
 	}
 	if err := a.Unlock("a good passphrase"); kind(err) != KindDamaged {
 		t.Errorf("damaged key file: %v", err)
+	}
+}
+
+// A pass that could not run at all tells the page why (sync:failed); one
+// that ran, or was stopped by a lock, does not.
+func TestPassError(t *testing.T) {
+	if ui := passError(session.Pass{Err: fmt.Errorf("waiting for the vault: %w", session.ErrSyncRunning)}); ui == nil || ui.Kind != KindBusy || ui.Message == "" {
+		t.Fatalf("another process's sync: %+v", ui)
+	}
+	if ui := passError(session.Pass{Err: errors.New("disk I/O error")}); ui == nil || ui.Kind != KindInternal {
+		t.Fatalf("unexpected failure: %+v", ui)
+	}
+	if ui := passError(session.Pass{Err: context.Canceled}); ui != nil {
+		t.Fatalf("a stopped pass is no failure: %+v", ui)
+	}
+	if ui := passError(session.Pass{Outcomes: []session.Outcome{{ConnectionID: 1, Err: errors.New("x")}}}); ui != nil {
+		t.Fatalf("a pass that ran reports per connection: %+v", ui)
 	}
 }

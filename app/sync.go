@@ -14,6 +14,10 @@ import (
 const (
 	EventSyncProgress = "sync:progress" // a SyncProgress
 	EventSyncDone     = "sync:done"     // []SyncSummary
+	// EventSyncFailed says why a whole pass could not run (the connection
+	// list could not be read, another Fasten's sync never let go, …): with
+	// no connection synced, sync:done alone would carry nothing to show.
+	EventSyncFailed = "sync:failed" // a UIError
 )
 
 // SyncProgress is one progress event for the UI.
@@ -51,8 +55,22 @@ func (a *App) sessionOptions() session.Options {
 			a.hh.Touch()
 			a.emit(EventSyncProgress, SyncProgress{ConnectionID: p.ConnectionID, Phase: p.Phase, TasksDone: p.TasksDone, TasksTotal: p.TasksTotal, Resources: p.Resources, Message: p.Message})
 		},
-		Done: func(p session.Pass) { a.emit(EventSyncDone, summaries(p)) },
+		Done: func(p session.Pass) {
+			if ui := passError(p); ui != nil {
+				a.emit(EventSyncFailed, ui)
+			}
+			a.emit(EventSyncDone, summaries(p))
+		},
 	}
+}
+
+// passError is why a pass as a whole failed, for the person; nil when it ran
+// (each connection's own failure is in its summary) or was stopped.
+func passError(p session.Pass) *UIError {
+	if p.Err == nil || errors.Is(p.Err, context.Canceled) {
+		return nil
+	}
+	return ToUIError(p.Err)
 }
 
 // summaries turns a pass into the page's per-connection outcomes.

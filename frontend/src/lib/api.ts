@@ -208,10 +208,10 @@ export function onConnectDone(fn: (c: connect.Connection) => void): Off {
   return typeof off === 'function' ? off : noop;
 }
 
-/** A provider sign-in failed: a message meant for the person. */
-export function onConnectError(fn: (message: string) => void): Off {
+/** A provider sign-in failed: Go's error (its kind, and the message meant for the person). */
+export function onConnectError(fn: (err: UIError) => void): Off {
   if (!hasRuntime()) return noop;
-  const off = EventsOn('connect:error', (m: unknown) => fn(String(m ?? '')));
+  const off = EventsOn('connect:error', (e: unknown) => fn(readError(e)));
   return typeof off === 'function' ? off : noop;
 }
 
@@ -226,6 +226,13 @@ export function onConnectWaiting(fn: (message: string) => void): Off {
 export function onSyncProgress(fn: (p: SyncProgress) => void): Off {
   if (!hasRuntime()) return noop;
   const off = EventsOn('sync:progress', (p: SyncProgress) => fn(p));
+  return typeof off === 'function' ? off : noop;
+}
+
+/** A whole sync pass could not run (another Fasten never let go of the vault, …): why, as Go's error. */
+export function onSyncFailed(fn: (err: UIError) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('sync:failed', (e: unknown) => fn(readError(e)));
   return typeof off === 'function' ? off : noop;
 }
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // Handlers the connector registers for Go's events, so tests can fire them.
 const events = vi.hoisted(() => ({
   done: null as null | ((c: unknown) => void),
-  error: null as null | ((m: string) => void),
+  error: null as null | ((e: { kind: string; message: string }) => void),
   waiting: null as null | ((m: string) => void),
 }));
 
@@ -19,7 +19,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
     people: vi.fn(async () => []),
     status: vi.fn(async () => ({ path: '', exists: true, unlocked: false, autoLockMinutes: 15 })),
     onConnectDone: (fn: (c: unknown) => void) => ((events.done = fn), () => (events.done = null)),
-    onConnectError: (fn: (m: string) => void) => ((events.error = fn), () => (events.error = null)),
+    onConnectError: (fn: (e: UIError) => void) => ((events.error = fn as (e: { kind: string; message: string }) => void), () => (events.error = null)),
     onConnectWaiting: (fn: (m: string) => void) => ((events.waiting = fn), () => (events.waiting = null)),
   });
 });
@@ -27,7 +27,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
 import * as api from '../../lib/api';
 import { connection } from '../../test/fixtures';
 import { household, session } from '../../lib/session.svelte';
-import { app, LockReason, type records } from '../../lib/wire';
+import { app, LockReason, type records, type UIError } from '../../lib/wire';
 import ConnectForm from './ConnectForm.svelte';
 import { connector } from './connector.svelte';
 
@@ -124,7 +124,7 @@ describe('Connect a provider', () => {
     await fireEvent.click(screen.getByTestId('connect-start'));
     await screen.findByTestId('connect-waiting');
 
-    events.error!('Mercy Hospital said no: access was denied.');
+    events.error!({ kind: app.ErrorKind.Provider, message: 'Mercy Hospital said no: access was denied.' });
     const panel = await screen.findByTestId('connect-error');
     expect(panel).toHaveTextContent('access was denied');
 

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 type Handler<T> = (v: T) => void;
-const handlers: { progress?: Handler<unknown>; done?: Handler<unknown> } = {};
+const handlers: { progress?: Handler<unknown>; done?: Handler<unknown>; failed?: Handler<unknown> } = {};
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const { withRealErrors } = await import('../../test/api-mock');
@@ -20,6 +20,10 @@ vi.mock('../../lib/api', async (importOriginal) => {
     }),
     onSyncDone: vi.fn((fn: Handler<unknown>) => {
       handlers.done = fn;
+      return () => {};
+    }),
+    onSyncFailed: vi.fn((fn: Handler<unknown>) => {
+      handlers.failed = fn;
       return () => {};
     }),
   });
@@ -217,6 +221,30 @@ describe('Syncing connections', () => {
     done([{ connectionId: 1, resources: 3, added: 3 }]);
     await waitFor(() => expect(screen.getByTestId('sync-now')).toHaveTextContent('Sync now'));
     expect(screen.queryByTestId('sync-waiting')).toBeNull();
+  });
+
+  it('says why a whole sync could not run, in either event order, and nothing for a lock', async () => {
+    render(ConnectionList);
+    await screen.findAllByTestId('connection-row');
+    progress({ connectionId: 0, phase: providersync.Phase.Waiting, tasksDone: 0, tasksTotal: 0, resources: 0, message: '' });
+    await screen.findByTestId('sync-waiting');
+    // Wails may deliver 'sync:done' (empty: no connection ran) before 'sync:failed'.
+    done([]);
+    handlers.failed!({ kind: app.ErrorKind.Busy, message: 'Another Fasten is syncing this vault. Try again when it has finished.' });
+    expect(await screen.findByTestId('sync-error')).toHaveTextContent('Another Fasten is syncing this vault');
+    expect(screen.queryByTestId('sync-waiting')).toBeNull();
+    expect(screen.getByTestId('sync-now')).toHaveTextContent('Sync now');
+
+    // The other order ends the same way.
+    syncer.startError = '';
+    handlers.failed!({ kind: app.ErrorKind.Internal, message: 'The vault could not be read.' });
+    done([]);
+    expect(await screen.findByTestId('sync-error')).toHaveTextContent('The vault could not be read.');
+
+    // A pass stopped because the vault locked says nothing here.
+    syncer.startError = '';
+    handlers.failed!({ kind: app.ErrorKind.Locked, message: 'The vault is locked: unlock it to continue.' });
+    await waitFor(() => expect(screen.queryByTestId('sync-error')).toBeNull());
   });
 
   it("a row's Sync syncs just that connection", async () => {

@@ -5,7 +5,7 @@
 // nobody.
 import * as api from '../../lib/api';
 import { household, onReset, onUnlock } from '../../lib/session.svelte';
-import { app, type connect } from '../../lib/wire';
+import { app, type connect, type UIError } from '../../lib/wire';
 
 /** What StartConnection is called with; kept to open the sign-in page again. */
 export interface ConnectTarget {
@@ -128,9 +128,9 @@ class Connector {
     void household.refreshPeople().then(() => household.changed());
   }
 
-  handleError(message: string): void {
+  handleError(err: UIError): void {
     this.seq++;
-    this.flowError = message || 'The sign-in did not finish.';
+    this.flowError = err.message || 'The sign-in did not finish.';
     this.phase = 'error';
     this.finishing = false;
     this.unseen = true;

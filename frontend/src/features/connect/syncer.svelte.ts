@@ -5,7 +5,7 @@
 // health data.
 import * as api from '../../lib/api';
 import { household, onReset, session } from '../../lib/session.svelte';
-import { providersync, type SyncProgress, type SyncRun, type SyncSummary } from '../../lib/wire';
+import { app, providersync, type SyncProgress, type SyncRun, type SyncSummary, type UIError } from '../../lib/wire';
 import { connector } from './connector.svelte';
 
 /** If Go goes quiet this long after SyncNow, stop showing "Syncing…" (it always reports; belt and braces). */
@@ -116,6 +116,21 @@ class Syncer {
     }
   }
 
+  /**
+   * A pass that could not run at all: no connection has a summary to show
+   * it, so it is said above the list (the slot of "Sync all"). Wails may
+   * deliver this before or after 'sync:done'; either order ends the same.
+   */
+  handleFailed(err: UIError): void {
+    clearTimeout(this.quietTimer);
+    this.running = false;
+    this.waiting = false;
+    this.progress = {};
+    if (session.phase !== 'main' || err.kind === app.ErrorKind.Locked) return;
+    this.startError = err.message;
+    this.startErrorFor = 0;
+  }
+
   async loadHistory(connectionId: number): Promise<void> {
     const mine = this.gen;
     try {
@@ -143,7 +158,11 @@ class Syncer {
 
   /** Subscribes to Go's sync events; the app does this once, for its lifetime. */
   listen(): () => void {
-    const offs = [api.onSyncProgress((p) => this.handleProgress(p)), api.onSyncDone((r) => this.handleDone(r))];
+    const offs = [
+      api.onSyncProgress((p) => this.handleProgress(p)),
+      api.onSyncDone((r) => this.handleDone(r)),
+      api.onSyncFailed((e) => this.handleFailed(e)),
+    ];
     return () => offs.forEach((off) => off());
   }
 
