@@ -84,18 +84,18 @@ func (c *conn) token(ctx context.Context) (string, error) {
 		return tok, nil
 	case !errors.As(err, &se):
 		// Not the provider's answer (e.g. the vault was busy): try again.
-		return "", &transientErr{msg: "could not renew access: " + plainErr(err)}
+		return "", &transientErr{msg: "could not renew access: " + reason(err)}
 	case se.Kind == smart.NeedsReconnect:
 		c.abort(ErrNeedsReconnect)
 		return "", ErrNeedsReconnect
 	case ctx.Err() != nil:
 		return "", ctx.Err()
 	case smart.Transient(err):
-		return "", &transientErr{msg: "could not renew access: " + plainErr(err)}
+		return "", &transientErr{msg: "could not renew access: " + reason(err)}
 	}
 	// A refused renewal is not a network blip: retrying it per request and
 	// per task only hammers the token endpoint. Stop the whole sync once.
-	cause := fmt.Errorf("%w: %s", ErrRenewalRefused, plainErr(err))
+	cause := fmt.Errorf("%w: %s", ErrRenewalRefused, reason(err))
 	c.abort(cause)
 	return "", cause
 }
@@ -216,7 +216,7 @@ func (c *conn) once(ctx context.Context, u, accept string, limit int64, timeout 
 		if ctx.Err() != nil {
 			return nil, tok, ctx.Err()
 		}
-		return nil, tok, &transientErr{msg: "network: " + plainErr(err)}
+		return nil, tok, &transientErr{msg: "network: " + reason(err)}
 	}
 	defer resp.Body.Close()
 	switch {
@@ -239,7 +239,7 @@ func (c *conn) once(ctx context.Context, u, accept string, limit int64, timeout 
 		if ctx.Err() != nil {
 			return nil, tok, ctx.Err()
 		}
-		return nil, tok, &transientErr{msg: "the answer was cut short: " + plainErr(err)}
+		return nil, tok, &transientErr{msg: "the answer was cut short: " + reason(err)}
 	}
 	if int64(len(body)) > limit {
 		return nil, tok, &permanentErr{status: 200, msg: fmt.Sprintf("larger than the %d MB limit", limit>>20)}
@@ -263,9 +263,15 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return max(0, min(d, 10*time.Minute))
 }
 
-// plainErr keeps error text free of URLs (which carry patient ids) so
-// history and logs hold no health data.
-func plainErr(err error) string {
+// reason is the one plain-words form of a failure that goes into a task's
+// failures, a run's history and a sync's error: a permanent error's own
+// message, a network error without the request URL (which carries the
+// patient id), timeouts and cut-short answers named as such.
+func reason(err error) string {
+	var pe *permanentErr
+	if errors.As(err, &pe) {
+		return pe.msg
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err

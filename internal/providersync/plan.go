@@ -60,7 +60,7 @@ func (c *conn) capability(ctx context.Context) (capability, error) {
 		case 404, 405, 410, 501:
 			return cap, nil
 		}
-		return cap, fmt.Errorf("%w: %s", ErrCapabilities, plainReason(err))
+		return cap, fmt.Errorf("%w: %s", ErrCapabilities, reason(err))
 	}
 	var cs struct {
 		ResourceType string `json:"resourceType"`

@@ -279,7 +279,7 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	if status == StatusFailed {
 		// Why the run stopped belongs in its history, not only in the
 		// error of the call that ran it.
-		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: plainErr(cause)})
+		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: reason(cause)})
 	}
 	res.Status = status
 	counts, _ := json.Marshal(map[string]int{
@@ -354,7 +354,7 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				}
 				return
 			}
-			c.fail.add(ts.name, plainReason(err), 1)
+			c.fail.add(ts.name, reason(err), 1)
 			return
 		}
 		first = false
@@ -382,13 +382,6 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 	}
 }
 
-func plainReason(err error) string {
-	var pe *permanentErr
-	if errors.As(err, &pe) {
-		return pe.msg
-	}
-	return err.Error()
-}
 
 // serverTime is the server's clock at the search, which incremental
 // requests must use: the client's clock may be off. Bundle.meta.lastUpdated
