@@ -90,8 +90,13 @@ func (e env) withVault(name, synopsis string, args []string, define func(*flag.F
 		return err
 	}
 	u := &unlocked{v: v}
-	defer u.close()
-	return fn(u)
+	err = fn(u)
+	// Closing checkpoints the WAL: a failure there is the command's failure
+	// too (what it wrote may not be in the vault file yet).
+	if cerr := u.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("closing the vault: %w", cerr)
+	}
+	return err
 }
 
 func (c *common) path() (string, error) {
