@@ -121,7 +121,6 @@ func (a *App) drainDeepLinks() {
 	}
 }
 
-
 // Connections lists provider connections with their status.
 func (a *App) Connections() ([]connect.Connection, error) {
 	svc, err := a.connectService()

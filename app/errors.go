@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log"
 
@@ -120,7 +121,10 @@ func sentence(err error) string {
 }
 
 // FormatError is Wails' ErrorFormatter: every error a bound method returns
-// reaches the page as a UIError. The technical cause goes to the log
+// reaches the page as a UIError, encoded as a JSON string. A string, because
+// the Wails v2 runtime rejects a call with `new Error(message.error)`: an
+// object would arrive as "[object Object]", a string arrives as the Error's
+// message, which the page decodes (api.ts readError). The technical cause goes to the log
 // (errors never carry health data, tokens or keys: the domain keeps them
 // out); expected outcomes (locked, wrong passphrase, invalid input) are not
 // logged.
@@ -134,5 +138,9 @@ func FormatError(err error) any {
 	default:
 		log.Printf("error (%s): %v", ui.Kind, err)
 	}
-	return ui
+	b, jerr := json.Marshal(ui)
+	if jerr != nil { // cannot happen for two strings; the message still reaches the page
+		return ui.Message
+	}
+	return string(b)
 }

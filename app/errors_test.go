@@ -74,13 +74,18 @@ func TestErrorKindsThroughWrapping(t *testing.T) {
 
 // The page receives {kind, message}: the JSON names the frontend codes
 // against.
+// The formatted error is a JSON string: the Wails runtime turns whatever it
+// gets into `new Error(it)`, so only a string survives as the message.
 func TestFormatErrorJSON(t *testing.T) {
-	b, err := json.Marshal(FormatError(fmt.Errorf("unlock: %w", vault.ErrWrongPassphrase)))
-	if err != nil {
+	s, ok := FormatError(fmt.Errorf("unlock: %w", vault.ErrWrongPassphrase)).(string)
+	if !ok {
+		t.Fatal("FormatError must return a string for the Wails runtime")
+	}
+	b := []byte(s)
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	var got map[string]any
-	json.Unmarshal(b, &got)
 	if got["kind"] != "wrong_passphrase" || got["message"] == "" || len(got) != 2 {
 		t.Fatalf("formatted error %s", b)
 	}

@@ -10,11 +10,27 @@ const ErrorKind = app.ErrorKind;
 
 type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
+/** What a Go error looks like to the page: the Wails runtime rejects with
+ * `new Error(message.error)`, and Go's ErrorFormatter sends a JSON string. */
+function goError(kind: string, message: string): Error {
+  return new Error(JSON.stringify({ kind, message }));
+}
+
 function bind(methods: Bound): void {
   (window as unknown as { go?: unknown }).go = { app: { App: methods } };
 }
 
 describe('readError', () => {
+  it('reads Go\'s error as the Wails runtime delivers it (an Error whose message is the UIError as JSON)', () => {
+    expect(api.readError(goError('locked', 'The vault is locked: unlock it to continue.'))).toEqual({
+      kind: ErrorKind.Locked,
+      message: 'The vault is locked: unlock it to continue.',
+    });
+    expect(api.readError(goError('exploded', 'Boom.'))).toEqual({ kind: ErrorKind.Internal, message: 'Boom.' });
+    // A sentence that merely starts with a brace is shown as it is.
+    expect(api.readError(new Error('{not json'))).toEqual({ kind: ErrorKind.Internal, message: '{not json' });
+  });
+
   it('reads the {kind, message} Go sends', () => {
     expect(api.readError({ kind: 'wrong_passphrase', message: 'That passphrase is not right.' })).toEqual({
       kind: ErrorKind.WrongPassphrase,
@@ -80,7 +96,7 @@ describe('calls', () => {
   });
 
   it('runs the lock handler for a locked-kind rejection and throws the kind and message', async () => {
-    bind({ People: vi.fn(() => Promise.reject({ kind: 'locked', message: 'Unlock your vault first.' })) });
+    bind({ People: vi.fn(() => Promise.reject(goError('locked', 'Unlock your vault first.'))) });
     const err = await api.people().catch((e: unknown) => e);
     expect(onLocked).toHaveBeenCalledOnce();
     expect(onLocked).toHaveBeenCalledWith(LockReason.FoundLocked);
@@ -96,7 +112,7 @@ describe('calls', () => {
   });
 
   it('does not run the lock handler for other kinds', async () => {
-    bind({ ImportFiles: vi.fn(() => Promise.reject({ kind: 'busy', message: 'An import is already running. Wait for it to finish.' })) });
+    bind({ ImportFiles: vi.fn(() => Promise.reject(goError('busy', 'An import is already running. Wait for it to finish.'))) });
     const err = await api.importFiles(['/tmp/a.json'], 1).catch((e: unknown) => e);
     expect(onLocked).not.toHaveBeenCalled();
     expect(api.readError(err).kind).toBe(ErrorKind.Busy);
@@ -105,8 +121,8 @@ describe('calls', () => {
   it('leaves calls made on the unlock screen out of the lock handling', async () => {
     // Unlock and Status run while locked; their failures are answers, not news of a lock.
     bind({
-      Unlock: vi.fn(() => Promise.reject({ kind: 'wrong_passphrase', message: 'That passphrase is not right.' })),
-      Status: vi.fn(() => Promise.reject({ kind: 'locked', message: 'Locked.' })),
+      Unlock: vi.fn(() => Promise.reject(goError('wrong_passphrase', 'That passphrase is not right.'))),
+      Status: vi.fn(() => Promise.reject(goError('locked', 'Locked.'))),
     });
     const wrong = await api.unlock('nope').catch((e: unknown) => e);
     expect(api.readError(wrong)).toEqual({ kind: ErrorKind.WrongPassphrase, message: 'That passphrase is not right.' });

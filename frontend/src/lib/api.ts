@@ -48,21 +48,47 @@ function isKind(k: unknown): k is ErrorKind {
 }
 
 /**
- * Reads a rejected call. Go's ErrorFormatter rejects with {kind, message}; an
- * ApiError (what call() rethrows) carries the same. Wails' own failures (bad
+ * Reads a rejected call or an error event. A bound method rejects with an
+ * Error whose message is Go's UIError as JSON (see fromWire); events carry
+ * {kind, message} as an object; an ApiError (what call() rethrows) carries
+ * the same. Wails' own failures (bad
  * arguments, a timeout) arrive as a plain string or Error and have no kind:
  * they count as Internal, and so does a kind this build does not know. The
  * message is never parsed — only shown.
  */
 export function readError(e: unknown): CallError {
-  if (typeof e === 'string') return { kind: ErrorKind.Internal, message: e || FALLBACK };
+  if (typeof e === 'string') return fromWire(e) ?? { kind: ErrorKind.Internal, message: e || FALLBACK };
   if (e && typeof e === 'object') {
     const kind = 'kind' in e ? e.kind : undefined;
     const raw = 'message' in e ? e.message : undefined;
     const message = typeof raw === 'string' ? raw : raw == null ? '' : String(raw);
+    if (kind === undefined) {
+      const wire = fromWire(message);
+      if (wire) return wire;
+    }
     return { kind: isKind(kind) ? kind : ErrorKind.Internal, message: message || FALLBACK };
   }
   return { kind: ErrorKind.Internal, message: FALLBACK };
+}
+
+/**
+ * A bound method's rejection as the Wails v2 runtime delivers it: Go's
+ * ErrorFormatter encodes the UIError as a JSON string, because the runtime
+ * wraps whatever Go sent in `new Error(...)` (an object would become
+ * "[object Object]"). This decodes that structure; it never interprets
+ * wording. Anything else (a plain sentence) is not Go's UIError.
+ */
+function fromWire(message: string): CallError | null {
+  if (!message.startsWith('{')) return null;
+  try {
+    const v: unknown = JSON.parse(message);
+    if (v && typeof v === 'object' && 'kind' in v && 'message' in v && typeof v.message === 'string') {
+      return { kind: isKind(v.kind) ? v.kind : ErrorKind.Internal, message: v.message || FALLBACK };
+    }
+  } catch {
+    // not JSON: a plain message
+  }
+  return null;
 }
 
 /** The sentence for the person, from whatever a call rejected with. */
