@@ -36,15 +36,23 @@ func (o Options) now() time.Time {
 
 const maxBody = 1 << 20 // JSON answers we read are small; cap them anyway
 
-var defaultTransport = &http.Transport{
-	Proxy:                 http.ProxyFromEnvironment,
-	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-	TLSHandshakeTimeout:   10 * time.Second,
-	ResponseHeaderTimeout: 30 * time.Second,
-	IdleConnTimeout:       90 * time.Second,
-	ForceAttemptHTTP2:     true,
-	MaxIdleConns:          20,
+// newTransport is every transport this package makes: the same dial, TLS
+// and idle limits, with the answer-header wait and pooling of its use.
+func newTransport(headerTimeout time.Duration, maxIdle, maxIdlePerHost int) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: headerTimeout,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          maxIdle,
+		MaxIdleConnsPerHost:   maxIdlePerHost,
+	}
 }
+
+// defaultTransport serves discovery and token requests: small answers.
+var defaultTransport = newTransport(30*time.Second, 20, 0)
 
 // guardTransport enforces https on every request this package makes,
 // including redirects the client follows, so an https endpoint cannot bounce

@@ -12,16 +12,7 @@ import (
 // resourceTransport is the pooled default for FHIR resource requests: a
 // sync runs several requests to one server side by side, and pages can be
 // slow to start.
-var resourceTransport = &http.Transport{
-	Proxy:                 http.ProxyFromEnvironment,
-	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-	TLSHandshakeTimeout:   10 * time.Second,
-	ResponseHeaderTimeout: 60 * time.Second,
-	IdleConnTimeout:       90 * time.Second,
-	ForceAttemptHTTP2:     true,
-	MaxIdleConns:          64,
-	MaxIdleConnsPerHost:   16,
-}
+var resourceTransport = newTransport(60*time.Second, 64, 16)
 
 const maxRedirects = 5
 
