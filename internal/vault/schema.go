@@ -217,6 +217,16 @@ CREATE TABLE sync_files (
 	// (connect), RFC 3339 with trimmed nanoseconds (records) or the fixed
 	// layout (sync runs); rewrite them all to TimestampLayout.
 	{run: migrateTimestamps},
+	// 5: attachments say where their bytes came from. 'fetched' rows were
+	// downloaded by sync from an attachment's URL and are raw (nothing else
+	// holds them); 'inline' rows are decoded from base64 Attachment.data
+	// inside a resource's raw JSON and are derived: reindex deletes and
+	// rebuilds them. path is where in the resource the attachment sits
+	// ("content[0].attachment"), so a rebuild is deterministic.
+	{sql: `
+ALTER TABLE attachments ADD COLUMN origin TEXT NOT NULL DEFAULT 'fetched' CHECK (origin IN ('fetched', 'inline'));
+ALTER TABLE attachments ADD COLUMN path TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.
