@@ -43,7 +43,7 @@ Usage:
   fasten document [flags] ID --out FILE write one document's original bytes to FILE
   fasten export   [flags] --out FILE    write every record as one FHIR Bundle
   fasten verify   [flags]               check the vault's integrity and every record's bytes
-  fasten reindex  [flags]               rebuild summaries and the search index from the raw records
+  fasten reindex  [flags]               rebuild summaries, search and inline documents from the raw records
   fasten passwd   [flags]               change the passphrase
   fasten connect  [flags] --person NAME (--provider ID | --fhir-base URL) [--redirect scheme|loopback]
                                         connect a household member to a patient portal (SMART on FHIR)
