@@ -39,7 +39,7 @@ func newAttachmentWriter(ctx context.Context, tx *sql.Tx) (*attachmentWriter, er
 		dst **sql.Stmt
 		q   string
 	}{
-		{&a.ins, "INSERT INTO attachments(resource, content_type, title, sha256, data, origin, path) VALUES (?, ?, ?, ?, ?, 'inline', ?)"},
+		{&a.ins, "INSERT INTO attachments(resource, content_type, title, size, head, sha256, data, origin, path) VALUES (?, ?, ?, ?, ?, ?, ?, 'inline', ?)"},
 		{&a.del, "DELETE FROM attachments WHERE resource = ? AND origin = 'inline'"},
 		{&a.dupe, "SELECT count(*) FROM attachments WHERE resource = ? AND sha256 = ?"},
 	} {
@@ -94,7 +94,7 @@ func (a *attachmentWriter) extract(resource int64, typ string, raw []byte) (stor
 		if n > 0 {
 			return true // the same bytes twice in one record are one document
 		}
-		if _, err = a.ins.ExecContext(a.ctx, resource, att.ContentType, att.Title, sum[:], data, att.Path); err != nil {
+		if _, err = a.ins.ExecContext(a.ctx, resource, att.ContentType, att.Title, len(data), docHead(data), sum[:], data, att.Path); err != nil {
 			return false
 		}
 		stored++

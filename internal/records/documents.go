@@ -63,9 +63,16 @@ var ErrNotRenderable = errors.New("this document cannot be shown in Fasten; save
 // when the content type does not (XML roots, unlabelled PDFs and images).
 const sniffLen = 4096
 
-var documentColumns = `a.id, a.resource, r.resource_type, a.title, a.content_type, length(a.data), s.date, s.display, s.category, src.label, a.origin,
-CASE WHEN a.content_type = '' OR a.content_type LIKE '%xml%' OR a.content_type LIKE 'application/octet-stream%'
-     THEN substr(a.data, 1, ` + strconv.Itoa(sniffLen) + `) ELSE x'' END`
+// documentColumns never read data: size and head are kept beside it.
+const documentColumns = `a.id, a.resource, r.resource_type, a.title, a.content_type, a.size, s.date, s.display, s.category, src.label, a.origin, a.head`
+
+// docHead is what an attachment row keeps of its first bytes.
+func docHead(data []byte) []byte {
+	if len(data) > sniffLen {
+		return data[:sniffLen]
+	}
+	return data
+}
 
 const documentFrom = ` FROM attachments a JOIN resources r ON r.id = a.resource JOIN sources src ON src.id = r.source_id
 LEFT JOIN summaries s ON s.resource = a.resource `

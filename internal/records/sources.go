@@ -92,8 +92,8 @@ func (s *Store) StoreAttachment(ctx context.Context, resource int64, contentType
 	if exists > 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO attachments(resource, content_type, title, sha256, data) VALUES (?, ?, ?, ?, ?)",
-		resource, contentType, title, sum[:], data); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO attachments(resource, content_type, title, size, head, sha256, data, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'fetched')",
+		resource, contentType, title, len(data), docHead(data), sum[:], data); err != nil {
 		return false, fmt.Errorf("storing an attachment: %w", err)
 	}
 	return true, tx.Commit()
