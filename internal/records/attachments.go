@@ -161,8 +161,9 @@ func decodeInline(esc []byte) (data []byte, reason string) {
 
 // reindexAttachments rebuilds every inline attachment row from the raw
 // resources inside tx. Fetched rows (sync's downloads) are raw data and
-// stay. Resources are read in keyset pages so that only one page of raw
-// JSON is in memory, and only those that mention "data" are read at all.
+// stay. Ids are read in keyset pages and each resource's raw JSON on its
+// own, so one resource (up to the import's 64 MB) is in memory at a time;
+// only resources that mention "data" are read at all.
 func reindexAttachments(ctx context.Context, tx *sql.Tx) (int, error) {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM attachments WHERE origin = 'inline'"); err != nil {
 		return 0, err
@@ -172,42 +173,47 @@ func reindexAttachments(ctx context.Context, tx *sql.Tx) (int, error) {
 		return 0, err
 	}
 	defer a.close()
-	type res struct {
-		id  int64
-		typ string
-		raw []byte
+	read, err := tx.PrepareContext(ctx, "SELECT resource_type, raw FROM resources WHERE id = ?")
+	if err != nil {
+		return 0, err
 	}
+	defer read.Close()
 	var last int64
 	total := 0
 	for {
-		rows, err := tx.QueryContext(ctx, `SELECT id, resource_type, raw FROM resources
-WHERE id > ? AND instr(raw, CAST('"data"' AS BLOB)) > 0 ORDER BY id LIMIT 32`, last)
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM resources
+WHERE id > ? AND instr(raw, CAST('"data"' AS BLOB)) > 0 ORDER BY id LIMIT 256`, last)
 		if err != nil {
 			return 0, err
 		}
-		var page []res
+		var ids []int64
 		for rows.Next() {
-			var r res
-			if err := rows.Scan(&r.id, &r.typ, &r.raw); err != nil {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
 				rows.Close()
 				return 0, err
 			}
-			page = append(page, r)
+			ids = append(ids, id)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return 0, err
 		}
-		if len(page) == 0 {
+		if len(ids) == 0 {
 			return total, nil
 		}
-		for _, r := range page {
-			n, _, err := a.extract(r.id, r.typ, r.raw)
+		for _, id := range ids {
+			var typ string
+			var raw []byte
+			if err := read.QueryRowContext(ctx, id).Scan(&typ, &raw); err != nil {
+				return 0, err
+			}
+			n, _, err := a.extract(id, typ, raw)
 			if err != nil {
 				return 0, err
 			}
 			total += n
-			last = r.id
+			last = id
 		}
 	}
 }
