@@ -54,6 +54,28 @@ const SINGULAR: Record<string, string> = {
   Patient: 'Patient details',
 };
 
+// The order type chips always appear in, whatever a person's counts: the same
+// button in the same place for everyone in the family. Unknown types follow,
+// alphabetically by their label.
+const TYPE_ORDER = [
+  'Condition', 'MedicationRequest', 'AllergyIntolerance', 'Immunization', 'Observation', 'DiagnosticReport',
+  'Encounter', 'Procedure', 'CarePlan', 'Goal', 'DocumentReference', 'ImagingStudy', 'Device', 'CareTeam',
+  'MedicationStatement', 'MedicationAdministration', 'MedicationDispense', 'Medication', 'ServiceRequest',
+  'FamilyMemberHistory', 'Appointment', 'QuestionnaireResponse', 'Claim', 'ExplanationOfBenefit', 'Coverage',
+  'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'SupplyDelivery', 'Provenance', 'Binary',
+];
+
+/** Sorts resource types into the fixed display order (stable across people). */
+export function sortTypes<T extends { resourceType: string }>(list: T[]): T[] {
+  const rank = (t: string) => {
+    const i = TYPE_ORDER.indexOf(t);
+    return i < 0 ? TYPE_ORDER.length : i;
+  };
+  return [...list].sort(
+    (a, b) => rank(a.resourceType) - rank(b.resourceType) || typeLabel(a.resourceType).localeCompare(typeLabel(b.resourceType)),
+  );
+}
+
 /** "MedicationRequest" → "Medications"; unknown types are split into words. */
 export function typeLabel(resourceType: string): string {
   return TYPE_LABELS[resourceType] ?? splitCamel(resourceType);
