@@ -7,6 +7,7 @@
 
 import { cleanDisplay, formatDate, formatDateTime, formatMoney, formatNumber, maskIdentifier, typeLabelSingular, withUnit } from './format';
 import { readableUnit } from './units';
+import { writtenDecimals } from './jsonprecision';
 
 export interface ReadableField {
   label: string;
@@ -449,10 +450,17 @@ class Renderer {
 
   quantity(x: Obj): string {
     const raw = x.value;
-    const n = typeof raw === 'number' ? formatNumber(raw, this.o.locale) : typeof raw === 'string' ? raw : '';
+    const n = typeof raw === 'number' ? this.number(raw, x, 'value') : typeof raw === 'string' ? raw : '';
     if (!n) return '';
     const cmp = str(x, 'comparator');
     return withUnit((cmp ? cmp + ' ' : '') + n, this.unitOf(x));
+  }
+
+  /** A number at the precision its source wrote it (up to 4 decimals): "7.10" stays "7.10". */
+  number(n: number, holder: object, key: string): string {
+    const d = writtenDecimals(holder, key);
+    if (d === undefined || d > 4) return formatNumber(n, this.o.locale);
+    return new Intl.NumberFormat(this.o.locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(n);
   }
 
   unitOf(x: Obj): string {
