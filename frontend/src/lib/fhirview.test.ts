@@ -77,7 +77,7 @@ describe('readableFields', () => {
     );
     expect(labels(fs)).toEqual(['Condition', 'Status', 'Since', 'Diagnosed', 'Confirmed']);
     expect(field(fs, 'Condition')).toBe('Hypertension');
-    expect(field(fs, 'Status')).toBe('active');
+    expect(field(fs, 'Status')).toBe('Active');
     // A date-only value does not shift a day in a zone west of UTC.
     expect(field(fs, 'Diagnosed')).toBe('Mar 2, 2015');
     expect(field(fs, 'Since')).toMatch(/^Mar 1, 2015, 9:00\sAM$/);
@@ -138,7 +138,7 @@ describe('readableFields', () => {
     expect(labels(fs)).toEqual(['Medication', 'Status', 'Dose', 'Since', 'Prescribed by']);
     expect(field(fs, 'Prescribed by')).toBe('Dr. Jane Ng');
     expect(field(fs, 'Dose')).toBe('Take one tablet daily');
-    expect(field(fs, 'Status')).toBe('active');
+    expect(field(fs, 'Status')).toBe('Active');
   });
 
   it('Encounter: Type, Where, Reason, Setting in words', () => {
@@ -169,7 +169,7 @@ describe('readableFields', () => {
     );
     expect(labels(fs).slice(0, 2)).toEqual(['Vaccine', 'Given']);
     expect(field(fs, 'Given')).toBe('Oct 1, 2022');
-    expect(field(fs, 'Primary source')).toBe('Yes');
+    expect(field(fs, 'Primary source')).toBeUndefined(); // bookkeeping, not shown
   });
 
   it('money as money in claims', () => {
@@ -210,5 +210,41 @@ describe('readableFields', () => {
     expect(shown).not.toContain('999-12-6789');
     expect(shown).not.toContain('f0c1-uuid');
     expect(shown).not.toMatch(/multipleBirth|Multiple birth boolean/);
+  });
+});
+
+describe('readableFields: codes and structures in words', () => {
+  it('writes a dosage as a sentence, codes as words, marital status and verification in plain terms', () => {
+    const med = readableFields({
+      resourceType: 'MedicationRequest',
+      status: 'on-hold',
+      dosageInstruction: [{ timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd' } }, asNeededBoolean: true, doseAndRate: [{ doseQuantity: { value: 1 } }] }],
+    });
+    expect(field(med, 'Dose')).toBe('1, twice a day, as needed');
+    expect(field(med, 'Status')).toBe('On hold');
+
+    const pat = readableFields({ resourceType: 'Patient', maritalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'S' }], text: 'S' } });
+    expect(field(pat, 'Marital status')).toBe('Never married');
+
+    const cond = readableFields({ resourceType: 'Condition', verificationStatus: { coding: [{ code: 'refuted' }] } });
+    expect(field(cond, 'Confirmed')).toBe('Ruled out');
+
+    const obs = readableFields({ resourceType: 'Observation', category: [{ coding: [{ code: 'vital-signs', display: 'vital-signs' }] }] });
+    expect(field(obs, 'Kind')).toBe('Vital signs');
+
+    const plan = readableFields({ resourceType: 'CarePlan', activity: [{ detail: { code: { text: 'Diabetic diet' }, status: 'in-progress' } }] });
+    expect(field(plan, 'Activities')).toBe('Diabetic diet (in progress)');
+  });
+
+  it('shows claim lines as service and amount, insurance by name, no bookkeeping', () => {
+    const fs = readableFields({
+      resourceType: 'Claim',
+      insurance: [{ sequence: 1, focal: true, coverage: { display: 'medicaid' } }],
+      item: [{ sequence: 1, productOrService: { text: 'Flu shot' }, net: { value: 140.52, currency: 'USD' } }],
+      supportingInfo: [{ sequence: 1, category: { coding: [{ code: 'info' }] } }],
+    }, [], { locale: 'en-US' });
+    expect(field(fs, 'Insurance')).toBe('medicaid');
+    expect(field(fs, 'Services')).toBe('Flu shot: $140.52');
+    expect(fs.map((f) => f.value).join(' ')).not.toMatch(/Focal|sequence|Kind: info/i);
   });
 });

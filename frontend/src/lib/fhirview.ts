@@ -108,6 +108,7 @@ const SPECS: Record<string, Spec> = {
     ['status', 'Status'],
   ],
   Immunization: [
+    ['primarySource', ''],
     ['vaccineCode', 'Vaccine'],
     ['occurrence[x]', 'Given'],
     ['status', 'Status'],
@@ -185,20 +186,27 @@ const SPECS: Record<string, Spec> = {
     ['contact', 'Emergency contacts'],
     ['active', 'Active record'],
   ],
+  // supportingInfo, careTeam and diagnosis hold bookkeeping or references whose
+  // names only Go can resolve ("Role: Primary Care Practitioner" says nothing).
   Claim: [
+    ['supportingInfo', ''],
+    ['careTeam', ''],
     ['type', 'Type'],
     ['billablePeriod', 'For'],
     ['total', 'Billed'],
     ['provider', 'Provider'],
     ['insurance', 'Insurance'],
     ['item', 'Services'],
-    ['diagnosis', 'Diagnoses'],
+    ['diagnosis', ''],
     ['created', 'Filed'],
     ['status', 'Status'],
     ['priority', 'Priority'],
     ['use', 'Purpose'],
   ],
   ExplanationOfBenefit: [
+    ['supportingInfo', ''],
+    ['careTeam', ''],
+    ['diagnosis', ''],
     ['type', 'Type'],
     ['billablePeriod', 'For'],
     ['total', 'Totals'],
@@ -346,6 +354,30 @@ const ENCOUNTER_CLASS: Record<string, string> = {
   wellness: 'Wellness', ambulatory: 'Outpatient', emergency: 'Emergency', inpatient: 'Inpatient', outpatient: 'Outpatient', urgentcare: 'Urgent care',
 };
 
+// Elements whose string value is a code (status, intent…), shown as words.
+const CODE_KEYS = new Set(['status', 'intent', 'use', 'priority', 'outcome', 'lifecycleStatus', 'criticality', 'gender', 'type', 'category', 'mode', 'severity']);
+
+/** "in-progress" → "In progress", "vital-signs" → "Vital signs"; other text unchanged. */
+export function humanCode(code: string): string {
+  if (CODE_WORDS[code]) return CODE_WORDS[code];
+  if (!/^[a-z]+([-_][a-z]+)*$/.test(code)) return code;
+  const words = code.replace(/[-_]/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const MARITAL: Record<string, string> = {
+  A: 'Annulled', D: 'Divorced', I: 'Interlocutory', L: 'Legally separated', M: 'Married', P: 'Polygamous',
+  S: 'Never married', T: 'Domestic partner', U: 'Unmarried', W: 'Widowed',
+};
+
+// Condition/AllergyIntolerance.verificationStatus, under the label "Confirmed".
+const VERIFICATION: Record<string, string> = {
+  confirmed: 'Yes', unconfirmed: 'Not yet', provisional: 'Provisional', differential: 'One of several possibilities',
+  refuted: 'Ruled out', 'entered-in-error': 'Entered in error',
+};
+
+const PERIOD_UNITS: Record<string, string> = { s: 'second', min: 'minute', h: 'hour', d: 'day', wk: 'week', mo: 'month', a: 'year' };
+
 const CODE_WORDS: Record<string, string> = {
   male: 'Male', female: 'Female', other: 'Other', unknown: 'Unknown',
   low: 'Low', high: 'High', 'unable-to-assess': 'Unknown',
@@ -403,7 +435,7 @@ class Renderer {
       if (/^\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/.test(v) && /date|time|period|start|end|issued|created|authored|recorded|onset|occurrence|effective|performed|born|birth|abatement|started/i.test(key)) {
         return this.date(v);
       }
-      return CODE_WORDS[v] ?? v;
+      return CODE_KEYS.has(key) ? humanCode(v) : v;
     }
     if (typeof v === 'boolean') return v ? 'Yes' : 'No';
     if (typeof v === 'number') return formatNumber(v, this.o.locale);
@@ -443,9 +475,11 @@ class Renderer {
 
   coding(c: Obj): string {
     const d = str(c, 'display');
-    if (d) return cleanDisplay(d);
+    // Some exporters put the code itself in display ("vital-signs").
+    if (d) return /^[a-z]+(-[a-z]+)+$/.test(d) ? humanCode(d) : cleanDisplay(d);
     const code = str(c, 'code');
-    return ENCOUNTER_CLASS[code] ?? CODE_WORDS[code] ?? code;
+    if (str(c, 'system').endsWith('MaritalStatus') && MARITAL[code]) return MARITAL[code];
+    return ENCOUNTER_CLASS[code] ?? humanCode(code);
   }
 
   quantity(x: Obj): string {
@@ -461,6 +495,25 @@ class Renderer {
     const d = writtenDecimals(holder, key);
     if (d === undefined || d > 4) return formatNumber(n, this.o.locale);
     return new Intl.NumberFormat(this.o.locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(n);
+  }
+
+  dosage(x: Obj): string {
+    const parts: string[] = [];
+    const dr = Array.isArray(x.doseAndRate) ? x.doseAndRate.find(isObj) : undefined;
+    if (dr && isObj(dr.doseQuantity)) parts.push(this.quantity(dr.doseQuantity));
+    else if (dr && isObj(dr.doseRange)) parts.push(this.range(dr.doseRange));
+    const rep = isObj(x.timing) && isObj(x.timing.repeat) ? x.timing.repeat : undefined;
+    if (rep && typeof rep.frequency === 'number' && typeof rep.period === 'number' && typeof rep.periodUnit === 'string') {
+      const f = rep.frequency;
+      const times = f === 1 ? 'once' : f === 2 ? 'twice' : `${formatNumber(f, this.o.locale)} times`;
+      const unit = PERIOD_UNITS[rep.periodUnit] ?? rep.periodUnit;
+      const per = rep.period === 1 ? `a ${unit}` : `every ${formatNumber(rep.period, this.o.locale)} ${unit}s`;
+      parts.push(`${times} ${per}`);
+    }
+    if (x.asNeededBoolean === true) parts.push('as needed');
+    else if (isObj(x.asNeededCodeableConcept)) parts.push(`as needed for ${this.concept(x.asNeededCodeableConcept)}`);
+    if (isObj(x.route)) parts.push(this.concept(x.route).toLowerCase());
+    return parts.filter(Boolean).join(', ');
   }
 
   unitOf(x: Obj): string {
@@ -542,10 +595,25 @@ class Renderer {
     if (typeof x.text === 'string' && (x.time !== undefined || x.authorString !== undefined || x.authorReference !== undefined)) {
       return str(x, 'text');
     }
-    // Dosage: its text says it all when present.
-    if (typeof x.text === 'string' && (x.timing !== undefined || x.doseAndRate !== undefined || x.route !== undefined)) {
-      return str(x, 'text');
+    // Dosage: its text says it all when present; else "1 tablet, twice a day, as needed".
+    if (x.timing !== undefined || x.doseAndRate !== undefined || (typeof x.text === 'string' && x.route !== undefined)) {
+      return str(x, 'text') || this.dosage(x);
     }
+    // Care plan activity: "Diabetic diet (in progress)".
+    if (isObj(x.detail) && key === 'activity') {
+      const d = x.detail;
+      const what = isObj(d.code) ? this.concept(d.code) : '';
+      const st = str(d, 'status');
+      return what ? (st ? `${what} (${humanCode(st).toLowerCase()})` : what) : '';
+    }
+    // Claim/EOB line: "Flu vaccine: $140.52".
+    if (isObj(x.productOrService)) {
+      const what = this.concept(x.productOrService);
+      const net = isObj(x.net) ? this.value(x.net, depth + 1) : '';
+      return net ? `${what}: ${net}` : what;
+    }
+    // Claim/EOB insurance: the coverage, nothing about "focal" or sequence.
+    if (isObj(x.coverage) && key === 'insurance') return this.ref(x.coverage);
     // Reaction: what happened, then how bad.
     if (Array.isArray(x.manifestation)) {
       const what = this.value(x.manifestation, depth + 1);
@@ -618,6 +686,7 @@ export function readableFields(obj: unknown, goFields: { label: string; value: s
 
   const render = (k: string, label: string) => {
     used.add(k);
+    if (!label) return; // listed with no label: deliberately not shown
     const v = obj[k];
     // Reference names resolved in Go, for references without their own display.
     const refNames = new Map<string, string>();
@@ -633,6 +702,14 @@ export function readableFields(obj: unknown, goFields: { label: string; value: s
     let s: string;
     if (type === 'Encounter' && k === 'class' && isObj(v)) s = r.coding(v);
     else if (type === 'Patient' && k === 'multipleBirthInteger' && typeof v === 'number') s = `Yes (born ${ordinal(v)})`;
+    else if (k === 'maritalStatus' && isObj(v)) {
+      // Exporters often write the one-letter code as the text ("S").
+      const code = Array.isArray(v.coding) ? v.coding.filter(isObj).map((c) => str(c, 'code')).find((c) => c in MARITAL) : undefined;
+      s = code ? MARITAL[code] : r.value(v, 0, k);
+    } else if (k === 'verificationStatus' && isObj(v)) {
+      const code = Array.isArray(v.coding) ? v.coding.filter(isObj).map((c) => str(c, 'code')).find((c) => c in VERIFICATION) : undefined;
+      s = code ? VERIFICATION[code] : r.value(v, 0, k);
+    }
     else if (type === 'ExplanationOfBenefit' && k === 'payment' && isObj(v)) s = r.value(v.amount, 1);
     else if (type === 'ExplanationOfBenefit' && k === 'total' && Array.isArray(v)) {
       s = v
