@@ -64,3 +64,12 @@ describe('ImportReport', () => {
     expect(screen.getByTestId('import-summary')).toHaveTextContent('1 file not imported');
   });
 });
+
+describe('ImportReport in a small window', () => {
+  it('puts the skipped-records table in a focusable, named scroll region', () => {
+    render(ImportReport, { results });
+    const region = screen.getByRole('region', { name: 'Skipped records' });
+    expect(region).toHaveAttribute('tabindex', '0');
+    expect(region.querySelector('table')).not.toBeNull();
+  });
+});
