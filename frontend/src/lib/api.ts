@@ -172,6 +172,24 @@ export const detail = (id: number): Promise<records.Detail> => call(() => Go.Det
 export const stats = (): Promise<records.Stats> => call(() => Go.Stats());
 export const exportTo = (): Promise<string> => call(() => Go.ExportTo());
 
+// ---- documents -----------------------------------------------------------------
+/** A person's documents (PDFs, images, text, HTML, C-CDA), newest first. */
+export const documents = async (personId: number): Promise<records.Document[]> => (await call(() => Go.Documents(personId))) ?? [];
+/** A PDF's, image's or plain text's original bytes, base64 (HTML and C-CDA are refused: see documentHTML). */
+export const documentContent = (id: number): Promise<string> => call(() => Go.DocumentContent(id));
+/** An HTML or C-CDA document as HTML Go has already sanitised. */
+export const documentHTML = (id: number): Promise<string> => call(() => Go.DocumentHTML(id));
+/** Asks where to save a document and writes its original bytes; "" when the person cancels. */
+export const saveDocument = (id: number): Promise<string> => call(() => Go.SaveDocument(id));
+/**
+ * Where the asset server serves a PDF's, image's or text's bytes while the
+ * vault is unlocked (app.DocumentMiddleware): same origin, so the page's CSP
+ * (`default-src 'self'`) covers it and nothing is base64-encoded on the way.
+ */
+export function documentUrl(id: number): string {
+  return `/doc/${encodeURIComponent(String(Math.trunc(id)))}`;
+}
+
 // ---- provider connections ------------------------------------------------------
 /** The offline catalog; fast enough to call on every keystroke. Not lock-aware: it needs no vault. */
 export const searchProviders = async (query: string): Promise<app.ProviderResult[]> =>

@@ -11,6 +11,7 @@ export type View =
   | { kind: 'overview' }
   | { kind: 'list'; resourceType: string }
   | { kind: 'search'; query: string }
+  | { kind: 'documents'; open?: number }
   | { kind: 'import' }
   | { kind: 'connections' }
   | { kind: 'settings'; section?: 'registrations' };
