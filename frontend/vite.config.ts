@@ -2,11 +2,12 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { devCsp } from './csp';
+import { pdfAssets } from './pdfassets';
 
 // Wails serves dist/ from the embedded file system; `wails dev` proxies the
 // Vite dev server. Tests run in jsdom with the browser build of Svelte.
 export default defineConfig({
-  plugins: [svelte(), devCsp()],
+  plugins: [svelte(), devCsp(), pdfAssets()],
   base: './',
   build: {
     outDir: 'dist',

@@ -144,7 +144,10 @@ describe('Document viewer', () => {
     await openDoc(doc({ id: 42, format: 'pdf' }));
     await waitFor(() => expect(pdfjs.render).toHaveBeenCalledTimes(1));
     const opts = pdfjs.getDocument.mock.calls[0][0];
-    expect(opts).toMatchObject({ url: '/doc/42', enableXfa: false });
+    expect(opts).toMatchObject({ url: '/doc/42', enableXfa: false, useWasm: false });
+    // Decoders and fonts come from the app's own origin (frontend/pdfassets.ts ships them there).
+    expect(opts.wasmUrl).toBe(new URL('/pdfjs/wasm/', document.baseURI).href);
+    expect(opts.standardFontDataUrl).toBe(new URL('/pdfjs/standard_fonts/', document.baseURI).href);
     expect(opts).not.toHaveProperty('data');
     // The worker is a same-origin asset Vite emits, not a CDN or blob: URL.
     expect(pdfjs.GlobalWorkerOptions.workerSrc).toMatch(/pdf\.worker\.min\.mjs/);

@@ -13,9 +13,12 @@
 // - No scripting: only pdf.js's display API is used (no viewer, no
 //   annotation layer, no pdf.scripting sandbox), so a PDF's JavaScript
 //   actions are never read, let alone run. XFA forms are off.
-// - Nothing is fetched but the document itself: no CMaps, standard fonts or
-//   wasm decoders from a URL (fonts a PDF does not embed fall back to system
-//   fonts).
+// - No WebAssembly (useWasm: false): compiling it would need the CSP to
+//   allow 'wasm-unsafe-eval'. JBIG2 and JPEG 2000 images (scans, faxes) are
+//   decoded by pdf.js's JavaScript decoders instead, and the standard fonts
+//   come from the app too: both are same-origin files under pdfjs/ (see
+//   frontend/pdfassets.ts). No CMaps are shipped (CJK PDFs without embedded
+//   CMaps show their text with fallback glyphs); no ICC colour profiles.
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 
 export type PdfSource = { url: string } | { data: Uint8Array };
@@ -31,6 +34,10 @@ export async function openPdf(src: PdfSource): Promise<PDFDocumentProxy> {
     // Credentials are never needed: the route is same-origin and keyless.
     withCredentials: false,
     stopAtErrors: false,
+    useWasm: false,
+    // Absolute: the worker resolves these against its own URL otherwise.
+    wasmUrl: new URL('pdfjs/wasm/', document.baseURI).href,
+    standardFontDataUrl: new URL('pdfjs/standard_fonts/', document.baseURI).href,
   });
   return task.promise;
 }
