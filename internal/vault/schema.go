@@ -217,6 +217,11 @@ CREATE TABLE sync_files (
 	// (connect), RFC 3339 with trimmed nanoseconds (records) or the fixed
 	// layout (sync runs); rewrite them all to TimestampLayout.
 	{run: migrateTimestamps},
+	// 5: the timeline pages a person's records of every type by (date, id)
+	// descending, keyset-paged. The index's implicit rowid (= resource)
+	// makes that order an index walk; (person_id, resource_type, date)
+	// serves one type only.
+	{sql: `CREATE INDEX IF NOT EXISTS summaries_person_date ON summaries (person_id, date);`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.
