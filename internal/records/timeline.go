@@ -108,56 +108,11 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 	if _, err := s.Person(ctx, personID); err != nil {
 		return pg, err
 	}
-	if q.Limit <= 0 {
-		q.Limit = 50
+	query, args, err := timelineSQL(personID, &q)
+	if err != nil {
+		return pg, err
 	}
-	if q.Limit > 500 {
-		q.Limit = 500
-	}
-	where := []string{"s.person_id = ?"}
-	args := []any{personID}
-	if len(q.Types) > 0 {
-		for _, t := range q.Types {
-			if !typeName.MatchString(t) {
-				return pg, fmt.Errorf("%w: %q is not a record type", ErrBadTimelineQuery, t)
-			}
-			args = append(args, t)
-		}
-		where = append(where, "s.resource_type IN (?"+strings.Repeat(",?", len(q.Types)-1)+")")
-	} else {
-		where = append(where, "s.resource_type NOT IN (?"+strings.Repeat(",?", len(TimelineHidden)-1)+")")
-		for _, t := range TimelineHidden {
-			args = append(args, t)
-		}
-	}
-	if q.Source != 0 {
-		where = append(where, "s.source_id = ?")
-		args = append(args, q.Source)
-	}
-	if q.Since != "" {
-		if !partialDate.MatchString(q.Since) {
-			return pg, fmt.Errorf("%w: since must be YYYY, YYYY-MM or YYYY-MM-DD", ErrBadTimelineQuery)
-		}
-		where = append(where, "s.date >= ?")
-		args = append(args, q.Since)
-	}
-	if q.Until != "" {
-		if !partialDate.MatchString(q.Until) {
-			return pg, fmt.Errorf("%w: until must be YYYY, YYYY-MM or YYYY-MM-DD", ErrBadTimelineQuery)
-		}
-		// "~" sorts after every character of an ISO date, so every date
-		// beginning with Until (that day's times too) is included.
-		where = append(where, "s.date != '' AND s.date < ?")
-		args = append(args, q.Until+"~")
-	}
-	if q.After.ID != 0 {
-		where = append(where, "(s.date, s.resource) < (?, ?)")
-		args = append(args, q.After.Date, q.After.ID)
-	}
-	// One more than a page tells whether there is a next one.
-	args = append(args, q.Limit+1)
-	rows, err := s.db.QueryContext(ctx, "SELECT s.resource, s.resource_type, s.date, s.date_end, s.category, s.display, s.value_num, s.value_text, s.unit, s.status, src.label, s.source_id"+
-		itemFrom+"WHERE "+strings.Join(where, " AND ")+" ORDER BY s.date DESC, s.resource DESC LIMIT ?", args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return pg, err
 	}
@@ -185,6 +140,60 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 		pg.Next = &Cursor{Date: last.Date, ID: last.ID}
 	}
 	return pg, s.linkVisits(ctx, pg.Items)
+}
+
+// timelineSQL builds the page query for q (normalising its Limit).
+func timelineSQL(personID int64, q *TimelineQuery) (string, []any, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	if q.Limit > 500 {
+		q.Limit = 500
+	}
+	where := []string{"s.person_id = ?"}
+	args := []any{personID}
+	if len(q.Types) > 0 {
+		for _, t := range q.Types {
+			if !typeName.MatchString(t) {
+				return "", nil, fmt.Errorf("%w: %q is not a record type", ErrBadTimelineQuery, t)
+			}
+			args = append(args, t)
+		}
+		where = append(where, "s.resource_type IN (?"+strings.Repeat(",?", len(q.Types)-1)+")")
+	} else {
+		where = append(where, "s.resource_type NOT IN (?"+strings.Repeat(",?", len(TimelineHidden)-1)+")")
+		for _, t := range TimelineHidden {
+			args = append(args, t)
+		}
+	}
+	if q.Source != 0 {
+		where = append(where, "s.source_id = ?")
+		args = append(args, q.Source)
+	}
+	if q.Since != "" {
+		if !partialDate.MatchString(q.Since) {
+			return "", nil, fmt.Errorf("%w: since must be YYYY, YYYY-MM or YYYY-MM-DD", ErrBadTimelineQuery)
+		}
+		where = append(where, "s.date >= ?")
+		args = append(args, q.Since)
+	}
+	if q.Until != "" {
+		if !partialDate.MatchString(q.Until) {
+			return "", nil, fmt.Errorf("%w: until must be YYYY, YYYY-MM or YYYY-MM-DD", ErrBadTimelineQuery)
+		}
+		// "~" sorts after every character of an ISO date, so every date
+		// beginning with Until (that day's times too) is included.
+		where = append(where, "s.date != '' AND s.date < ?")
+		args = append(args, q.Until+"~")
+	}
+	if q.After.ID != 0 {
+		where = append(where, "(s.date, s.resource) < (?, ?)")
+		args = append(args, q.After.Date, q.After.ID)
+	}
+	// One more than a page tells whether there is a next one.
+	args = append(args, q.Limit+1)
+	return "SELECT s.resource, s.resource_type, s.date, s.date_end, s.category, s.display, s.value_num, s.value_text, s.unit, s.status, src.label, s.source_id" +
+		itemFrom + "WHERE " + strings.Join(where, " AND ") + " ORDER BY s.date DESC, s.resource DESC LIMIT ?", args, nil
 }
 
 // linkVisits sets each item's Encounter from its raw JSON: encounter (most
