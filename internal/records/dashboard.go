@@ -185,7 +185,7 @@ func (s *Store) Dashboard(ctx context.Context, personID int64) (Dashboard, error
 	if d.Immunizations, err = s.vaccines(ctx, personID); err != nil {
 		return d, err
 	}
-	if d.Visits, err = s.visits(ctx, personID, DashboardVisits); err != nil {
+	if d.Visits, err = s.visits(ctx, personID, DashboardVisits, d.PatientRecords); err != nil {
 		return d, err
 	}
 	if rows, err = list("s.resource IN (SELECT resource FROM (SELECT resource, max(date) FROM summaries WHERE person_id = ? AND resource_type = 'Observation' AND category = 'vital-signs' GROUP BY code)) ORDER BY s.display COLLATE NOCASE", personID); err != nil {
@@ -394,10 +394,16 @@ type reference struct {
 	Display   string `json:"display"`
 }
 
-func (s *Store) visits(ctx context.Context, personID int64, n int) ([]Visit, error) {
-	rows, err := s.dashRows(ctx, "s.person_id = ? AND s.resource_type = 'Encounter' ORDER BY s.date DESC, s.resource DESC LIMIT ?", personID, n)
+// visits lists the n latest visits. Each may come once per Patient record
+// the person has (a file and a portal), so up to n×copies rows are read for
+// n distinct ones.
+func (s *Store) visits(ctx context.Context, personID int64, n, copies int) ([]Visit, error) {
+	rows, err := s.dashRows(ctx, "s.person_id = ? AND s.resource_type = 'Encounter' ORDER BY s.date DESC, s.resource DESC LIMIT ?", personID, n*max(copies, 1))
 	if err != nil {
 		return nil, err
+	}
+	if len(rows) > n {
+		rows = rows[:n]
 	}
 	raw, err := s.raws(ctx, ids(rows))
 	if err != nil {
