@@ -217,11 +217,18 @@ CREATE TABLE sync_files (
 	// (connect), RFC 3339 with trimmed nanoseconds (records) or the fixed
 	// layout (sync runs); rewrite them all to TimestampLayout.
 	{run: migrateTimestamps},
-	// 5: the timeline pages a person's records of every type by (date, id)
-	// descending, keyset-paged. The index's implicit rowid (= resource)
-	// makes that order an index walk; (person_id, resource_type, date)
-	// serves one type only.
-	{sql: `CREATE INDEX IF NOT EXISTS summaries_person_date ON summaries (person_id, date);`},
+	// 5: lists and the timeline page by (date, resource) descending. An
+	// index's implicit rowid (= resource) follows its columns ascending, so
+	// walked backwards (person_id, resource_type, date) gives exactly that
+	// order for one type, and (person_id, date) for every type (the
+	// timeline, keyset-paged). The DESC index of step 1 could not serve the
+	// tie-break; with only the new all-types index beside it, SQLite would
+	// pick that one for one-type lists too and scan the person's whole record.
+	{sql: `
+DROP INDEX IF EXISTS summaries_person_type_date;
+CREATE INDEX summaries_person_type_date ON summaries (person_id, resource_type, date);
+CREATE INDEX summaries_person_date ON summaries (person_id, date);
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.
