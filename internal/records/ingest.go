@@ -435,7 +435,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		}
 	}
 	if err := urls.drop(); err != nil {
-		return fail(RejectVault, "Cannot write to the vault: " + err.Error())
+		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	if res.Added+res.Updated == 0 {
 		// Nothing changed: leave no trace, not even an import record.

@@ -108,7 +108,13 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 	if _, err := s.Person(ctx, personID); err != nil {
 		return pg, err
 	}
-	query, args, err := timelineSQL(personID, &q)
+	// Records a person has from several sources (the same file imported and
+	// synced from the portal) show once, as their copy from the first source.
+	var sources int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(DISTINCT source_id) FROM patient_links WHERE person_id = ?", personID).Scan(&sources); err != nil {
+		return pg, err
+	}
+	query, args, err := timelineSQL(personID, &q, sources > 1 && q.Source == 0)
 	if err != nil {
 		return pg, err
 	}
@@ -143,7 +149,9 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 }
 
 // timelineSQL builds the page query for q (normalising its Limit).
-func timelineSQL(personID int64, q *TimelineQuery) (string, []any, error) {
+// With oneCopy, a record whose type and FHIR id also came from an earlier
+// source of the person's is left out.
+func timelineSQL(personID int64, q *TimelineQuery, oneCopy bool) (string, []any, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
@@ -190,10 +198,18 @@ func timelineSQL(personID int64, q *TimelineQuery) (string, []any, error) {
 		where = append(where, "(s.date, s.resource) < (?, ?)")
 		args = append(args, q.After.Date, q.After.ID)
 	}
+	from := itemFrom
+	if oneCopy {
+		from += "JOIN resources r ON r.id = s.resource "
+		where = append(where, `NOT EXISTS (SELECT 1 FROM resources r2 WHERE r2.source_id < s.source_id
+ AND r2.source_id IN (SELECT source_id FROM patient_links WHERE person_id = ?)
+ AND r2.resource_id = r.resource_id AND r2.resource_type = s.resource_type)`)
+		args = append(args, personID)
+	}
 	// One more than a page tells whether there is a next one.
 	args = append(args, q.Limit+1)
 	return "SELECT s.resource, s.resource_type, s.date, s.date_end, s.category, s.display, s.value_num, s.value_text, s.unit, s.status, src.label, s.source_id" +
-		itemFrom + "WHERE " + strings.Join(where, " AND ") + " ORDER BY s.date DESC, s.resource DESC LIMIT ?", args, nil
+		from + "WHERE " + strings.Join(where, " AND ") + " ORDER BY s.date DESC, s.resource DESC LIMIT ?", args, nil
 }
 
 // linkVisits sets each item's Encounter from its raw JSON: encounter (most

@@ -182,8 +182,16 @@ func TestTimelineFilters(t *testing.T) {
 		want  int
 		check func(records.TimelineItem) bool
 	}{
-		{"one type", records.TimelineQuery{Types: []string{"Immunization"}}, 2 * count["Immunization"],
-			func(it records.TimelineItem) bool { return it.ResourceType == "Immunization" }},
+		// Each record is in the vault twice (file and portal) and listed once,
+		// as its copy from the first source.
+		{"one type", records.TimelineQuery{Types: []string{"Immunization"}}, count["Immunization"],
+			func(it records.TimelineItem) bool {
+				return it.ResourceType == "Immunization" && it.SourceID == records.FileSource
+			}},
+		{"every type, copies once", records.TimelineQuery{}, len(rs) - hiddenIn(rs),
+			func(it records.TimelineItem) bool { return it.SourceID == records.FileSource }},
+		{"one source shows its copies", records.TimelineQuery{Types: []string{"Immunization"}, Source: src}, count["Immunization"],
+			func(it records.TimelineItem) bool { return it.SourceID == src }},
 		{"two types, one source", records.TimelineQuery{Types: []string{"Condition", "Encounter"}, Source: src}, count["Condition"] + count["Encounter"],
 			func(it records.TimelineItem) bool {
 				return it.SourceID == src && it.Source == "Portal" && (it.ResourceType == "Condition" || it.ResourceType == "Encounter")
@@ -251,14 +259,14 @@ func firstEncounterDay(rs []fixtureResource) string {
 // which is what made deep pages slow.
 func TestTimelineQueryWalksTheIndex(t *testing.T) {
 	_, v := openStore(t)
-	for _, q := range []records.TimelineQuery{
+	for i, q := range []records.TimelineQuery{
 		{},
 		{After: records.Cursor{Date: "2020-01-01", ID: 99}},
 		{Since: "2010", Until: "2020-06", After: records.Cursor{Date: "2015-01-01", ID: 5}},
 		{Source: 1},
 		{Types: []string{"Observation"}, After: records.Cursor{Date: "2020-01-01", ID: 99}},
 	} {
-		query, args, err := records.TimelineSQL(1, q)
+		query, args, err := records.TimelineSQL(1, q, i%2 == 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,4 +294,18 @@ func TestTimelineQueryWalksTheIndex(t *testing.T) {
 			t.Errorf("%+v: plan %s, want a walk of %s", q, p, want)
 		}
 	}
+}
+
+func hiddenIn(rs []fixtureResource) int {
+	hidden := map[string]bool{}
+	for _, h := range records.TimelineHidden {
+		hidden[h] = true
+	}
+	n := 0
+	for _, r := range rs {
+		if hidden[r.ResourceType] {
+			n++
+		}
+	}
+	return n
 }
