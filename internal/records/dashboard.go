@@ -1,6 +1,7 @@
 package records
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -188,11 +189,22 @@ func (s *Store) Dashboard(ctx context.Context, personID int64) (Dashboard, error
 	if d.Visits, err = s.visits(ctx, personID, DashboardVisits, d.PatientRecords); err != nil {
 		return d, err
 	}
-	if rows, err = list("s.resource IN (SELECT resource FROM (SELECT resource, max(date) FROM summaries WHERE person_id = ? AND resource_type = 'Observation' AND category = 'vital-signs' GROUP BY code)) ORDER BY s.display COLLATE NOCASE", personID); err != nil {
+	// One pass over the latest result per code serves both vitals and
+	// flagged results.
+	latest, err := s.dashRows(ctx, "s.resource IN (SELECT resource FROM (SELECT resource, max(date) FROM summaries WHERE person_id = ? AND resource_type = 'Observation' GROUP BY code)) ORDER BY s.date DESC, s.resource DESC", personID)
+	if err != nil {
 		return d, err
 	}
-	d.Vitals = items(rows)
-	if d.Flagged, err = s.flagged(ctx, personID); err != nil {
+	d.Vitals = []Item{}
+	for _, r := range latest {
+		if r.Category == "vital-signs" {
+			d.Vitals = append(d.Vitals, r.Item)
+		}
+	}
+	sort.SliceStable(d.Vitals, func(i, j int) bool {
+		return strings.ToLower(d.Vitals[i].Display) < strings.ToLower(d.Vitals[j].Display)
+	})
+	if d.Flagged, err = s.flagged(ctx, latest); err != nil {
 		return d, err
 	}
 	if rows, err = list("s.resource_type = 'CarePlan' AND s.status = 'active' ORDER BY s.date DESC, s.resource DESC LIMIT 100"); err != nil {
@@ -483,14 +495,21 @@ func refParts(ref string) (typ, id string) {
 	return "", ""
 }
 
-// refDisplay is the summary display of the resource a reference points at.
+// refDisplay is the summary display of the resource a reference points at
+// among the same source's records, "" when it is not there.
 func (s *Store) refDisplay(ctx context.Context, source int64, ref string) (string, error) {
-	id, err := s.refTarget(ctx, source, ref, "")
-	if err != nil || id == 0 {
-		return "", err
+	typ, id := refParts(ref)
+	if id == "" {
+		return "", nil
+	}
+	q := "SELECT s.display FROM resources r JOIN summaries s ON s.resource = r.id WHERE r.source_id = ? AND r.resource_id = ?"
+	args := []any{source, id}
+	if typ != "" {
+		q += " AND r.resource_type = ?"
+		args = append(args, typ)
 	}
 	var name string
-	err = s.db.QueryRowContext(ctx, "SELECT display FROM summaries WHERE resource = ?", id).Scan(&name)
+	err := s.db.QueryRowContext(ctx, q+" LIMIT 1", args...).Scan(&name)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
@@ -502,17 +521,19 @@ func (s *Store) refDisplay(ctx context.Context, source int64, ref string) (strin
 var abnormal = map[string]bool{"H": true, "L": true, "HH": true, "LL": true, "A": true, "AA": true,
 	"HU": true, "LU": true, ">": true, "<": true, "POS": true, "DET": true}
 
-func (s *Store) flagged(ctx context.Context, personID int64) ([]FlaggedResult, error) {
-	rows, err := s.dashRows(ctx, "s.resource IN (SELECT resource FROM (SELECT resource, max(date) FROM summaries WHERE person_id = ? AND resource_type = 'Observation' GROUP BY code)) ORDER BY s.date DESC, s.resource DESC", personID)
-	if err != nil {
-		return nil, err
-	}
+// flagged picks, from the latest result per code, those out of range.
+func (s *Store) flagged(ctx context.Context, rows []dashRow) ([]FlaggedResult, error) {
 	raw, err := s.raws(ctx, ids(rows))
 	if err != nil {
 		return nil, err
 	}
 	out := []FlaggedResult{}
 	for _, r := range rows {
+		// Most results say nothing of ranges (Synthea's never do): skip
+		// parsing those.
+		if b := raw[r.ID]; !bytes.Contains(b, []byte(`"interpretation"`)) && !bytes.Contains(b, []byte(`"referenceRange"`)) {
+			continue
+		}
 		var obs struct {
 			Interpretation []concept `json:"interpretation"`
 			ReferenceRange []struct {
