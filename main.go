@@ -58,6 +58,9 @@ func main() {
 		MinHeight: 560,
 		AssetServer: &assetserver.Options{
 			Assets: assets,
+			// /doc/<id>: documents' bytes for the PDF renderer and images,
+			// same-origin, only while unlocked (app/documents.go).
+			Middleware: app.DocumentMiddleware(a),
 		},
 		BackgroundColour: &options.RGBA{R: 248, G: 250, B: 252, A: 255},
 		OnStartup:        hooks.Startup,

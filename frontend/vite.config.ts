@@ -21,5 +21,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.ts'],
+    // theme.test.ts reads app.css as text (?raw); other CSS stays unprocessed in tests.
+    css: { include: [/app\.css/] },
   },
 });

@@ -199,7 +199,7 @@ try {
   const title = await tid('detail-title').innerText();
   check('lab detail opens with its name', title.length > 0 && labName.includes(title.split('\n')[0].slice(0, 10)), `${title} / ${labName}`);
   const fields = await tid('detail-fields').innerText();
-  check('lab detail shows a value with unit', /Value/i.test(fields) && /\d/.test(fields), fields.slice(0, 200));
+  check('lab detail shows a result in plain words', /Result/.test(fields) && /\d/.test(fields) && !/Value quantity/i.test(fields), fields.slice(0, 200));
   await tid('detail-raw-toggle').click();
   const raw = await tid('detail-raw').innerText();
   check('raw FHIR JSON toggle shows the resource', raw.includes('"resourceType": "Observation"'));
@@ -228,6 +228,8 @@ try {
   // 6a. Connect Neva to the sandbox EHR through the Connections screen; the
   // browser's redirect comes back as the deep link a second process forwards.
   await tid('nav-settings').click();
+  // Provider registrations live under the collapsed "Advanced" section.
+  await tid('settings-advanced-toggle').click();
   await tid('registration-other').fill('fasten-e2e');
   await tid('registration-save-other').click();
   await page.waitForTimeout(500);

@@ -18,7 +18,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "dashboard", "timeline", "connect", "connections", "sync", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "dashboard", "timeline", "documents", "document", "connect", "connections", "sync", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -42,9 +42,12 @@ Usage:
                                         one person's problems, medicines, allergies, vaccines, visits, vitals, flagged results
   fasten timeline [flags] --person NAME [--type T]... [--since DATE] [--until DATE] [--limit N] [--after CURSOR] [--json]
                                         a person's records newest first, a page at a time ("next" continues)
+  fasten documents [flags] --person NAME [--json]
+                                        list a person's documents (PDFs, images, notes, C-CDA)
+  fasten document [flags] ID --out FILE write one document's original bytes to FILE
   fasten export   [flags] --out FILE    write every record as one FHIR Bundle
   fasten verify   [flags]               check the vault's integrity and every record's bytes
-  fasten reindex  [flags]               rebuild summaries and the search index from the raw records
+  fasten reindex  [flags]               rebuild summaries, search and inline documents from the raw records
   fasten passwd   [flags]               change the passphrase
   fasten connect  [flags] --person NAME (--provider ID | --fhir-base URL) [--redirect scheme|loopback]
                                         connect a household member to a patient portal (SMART on FHIR)
@@ -88,6 +91,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		"init": e.init, "import": e.importCmd, "stats": e.stats, "export": e.export,
 		"verify": e.verify, "reindex": e.reindex, "passwd": e.passwd, "people": e.people,
 		"dashboard": e.dashboard, "timeline": e.timeline,
+		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 	}
 	fn, ok := cmds[args[0]]

@@ -61,12 +61,26 @@ func (e env) printImport(rep records.ImportReport, asJSON bool) error {
 				fmt.Fprintf(e.stdout, "%s: rejected — %s\n", clean(f.File), clean(f.Error))
 			default:
 				fmt.Fprintf(e.stdout, "%s: %s — %d added, %d updated, %d unchanged, %d skipped\n", clean(f.File), clean(string(f.Status)), f.Added, f.Updated, f.Unchanged, f.Skipped)
+				if f.Attachments > 0 {
+					fmt.Fprintf(e.stdout, "    %d documents kept from attachments inside the records\n", f.Attachments)
+				}
 			}
+			listed, listedKept := 0, 0
 			for _, is := range f.Issues {
+				if is.Kept {
+					// The record was stored; one of its attachments was not.
+					listedKept++
+					fmt.Fprintf(e.stdout, "    entry %d (%s) at %s: %s\n", is.Entry, clean(is.Type), clean(is.Path), clean(is.Reason))
+					continue
+				}
+				listed++
 				fmt.Fprintf(e.stdout, "    skipped entry %d (%s) at %s: %s\n", is.Entry, clean(is.Type), clean(is.Path), clean(is.Reason))
 			}
-			if f.Skipped > len(f.Issues) {
-				fmt.Fprintf(e.stdout, "    … and %d more skipped\n", f.Skipped-len(f.Issues))
+			if f.Skipped > listed {
+				fmt.Fprintf(e.stdout, "    … and %d more skipped\n", f.Skipped-listed)
+			}
+			if f.AttachmentsSkipped > listedKept {
+				fmt.Fprintf(e.stdout, "    … and %d more attachments not kept\n", f.AttachmentsSkipped-listedKept)
 			}
 		}
 		for _, p := range rep.NewPeople {

@@ -6,3 +6,10 @@ func SpillFullURLsAfter(n int) (restore func()) {
 	fullURLsInMemory = n
 	return func() { fullURLsInMemory = old }
 }
+
+// LimitInlineAttachments lowers the largest inline attachment kept.
+func LimitInlineAttachments(n int) (restore func()) {
+	old := MaxInlineAttachment
+	MaxInlineAttachment = n
+	return func() { MaxInlineAttachment = old }
+}

@@ -327,7 +327,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 
 	fail := func(reason RejectReason, msg string) (FileResult, []Person) {
 		res.Status, res.Reason, res.Error = FileRejected, reason, msg
-		res.Added, res.Updated, res.Unchanged = 0, 0, 0
+		res.Added, res.Updated, res.Unchanged, res.Attachments = 0, 0, 0, 0
 		return res, nil
 	}
 
@@ -354,6 +354,11 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 	// point forward) goes into the vault inside this transaction.
 	urls := newFullURLIndex(ctx, tx)
 	defer urls.close()
+	atts, err := newAttachmentWriter(ctx, tx)
+	if err != nil {
+		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+	}
+	defer atts.close()
 	links := linker{ctx: ctx, tx: tx, store: s, source: w.source, cache: map[string]sql.NullInt64{}}
 	var created []Person
 	deferred := 0
@@ -392,6 +397,23 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 			}
 			if outcome == unchanged {
 				continue
+			}
+			if outcome == updated {
+				// The new version's attachments replace the old one's.
+				if err := atts.forget(id); err != nil {
+					return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+				}
+			}
+			n, problems, err := atts.extract(id, p.res.Type, p.res.Raw)
+			if err != nil {
+				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+			}
+			res.Attachments += n
+			for _, pr := range problems {
+				res.AttachmentsSkipped++
+				if len(res.Issues) < maxIssuesListed {
+					res.Issues = append(res.Issues, FileIssue{Entry: p.res.Index, Type: p.res.Type, Path: pr.path, Reason: pr.reason, Kept: true})
+				}
 			}
 			later, person, err := w.place(p, urls, &links, opts)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,8 +58,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 	return n, bw.Flush()
 }
 
-// Reindex rebuilds every derived row (summaries and the search index)
-// from the raw resources, in one transaction. Patient links are kept: they
+// Reindex rebuilds every derived row (summaries, the search index and the
+// attachments decoded from inline data) from the raw resources, in one
+// transaction. Attachments sync downloaded are raw and stay. Patient links are kept: they
 // are the person's own decisions, not derived data.
 func (s *Store) Reindex(ctx context.Context) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -136,6 +138,10 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
+	// Inline attachments are derived from the raw JSON too.
+	if _, err := reindexAttachments(ctx, tx); err != nil {
+		return 0, err
+	}
 	return len(items), tx.Commit()
 }
 
@@ -204,8 +210,28 @@ func (r VerifyReport) String() string {
 		status, strings.Join(r.Integrity, "; "), r.Resources, r.Versions, r.HashMismatches, r.Unparseable, r.MissingSummaries)
 }
 
-// ExportFile writes the export Bundle to path atomically: a half-written
-// export never replaces a good one.
+// ExportFile writes the export Bundle to path atomically (atomicWrite): a
+// half-written export never replaces a good one.
+func (s *Store) ExportFile(ctx context.Context, path string) (int, error) {
+	n := 0
+	err := atomicWrite(path, "export", func(w io.Writer) error {
+		var err error
+		n, err = s.Export(ctx, w)
+		return err
+	})
+	if err != nil && !errors.Is(err, errDirNotSynced) {
+		return 0, err
+	}
+	return n, err
+}
+
+// errDirNotSynced: the file was written and renamed into place, but its
+// folder could not be flushed, so the new name may not survive a crash.
+var errDirNotSynced = errors.New("its folder could not be flushed to disk")
+
+// atomicWrite writes a file the person asked for (an export, a document)
+// to path, so that a failure leaves what was there untouched. what names
+// it in errors ("export", "document").
 //
 // The bytes go to a temporary file created exclusively (O_EXCL, mode 0600,
 // random name) in the target's folder, so nothing already there — a file
@@ -213,20 +239,20 @@ func (r VerifyReport) String() string {
 // is fsynced, then renamed over path. A rename replaces a symlink at path
 // itself, never the file it points to. The folder is fsynced so the new
 // name survives a crash.
-func (s *Store) ExportFile(ctx context.Context, path string) (int, error) {
+func atomicWrite(path, what string, write func(io.Writer) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
-		return 0, fmt.Errorf("cannot export to %s: it is a folder", base)
+		return fmt.Errorf("cannot write the %s to %s: it is a folder", what, base)
 	}
 	f, err := os.CreateTemp(dir, "."+base+".*.partial")
 	if err != nil {
-		return 0, fmt.Errorf("cannot create the export file: %w", err)
+		return fmt.Errorf("cannot create the %s file: %w", what, err)
 	}
 	tmp := f.Name()
-	n, err := s.Export(ctx, f)
+	err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -238,12 +264,12 @@ func (s *Store) ExportFile(ctx context.Context, path string) (int, error) {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, fmt.Errorf("cannot write the export file: %w", err)
+		return fmt.Errorf("cannot write the %s file: %w", what, err)
 	}
 	if err := syncDir(dir); err != nil {
-		return n, fmt.Errorf("the export was written but its folder could not be flushed to disk: %w", err)
+		return fmt.Errorf("the %s was written but %w: %w", what, errDirNotSynced, err)
 	}
-	return n, nil
+	return nil
 }
 
 // syncDir makes a rename in dir durable. Windows cannot fsync a folder (and

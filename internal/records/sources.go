@@ -75,9 +75,10 @@ func (s *Store) DeleteSourceRecords(ctx context.Context, tx *sql.Tx, source int6
 }
 
 // StoreAttachment keeps the bytes of one attachment of resource (a
-// DocumentReference's or DiagnosticReport's content fetched from its URL).
-// The same bytes for the same resource are stored once: stored is false
-// when they were already there.
+// DocumentReference's or DiagnosticReport's content fetched from its URL)
+// as a 'fetched' row: raw data, which reindex keeps. The same bytes for the
+// same resource are stored once (inline or fetched): stored is false when
+// they were already there.
 func (s *Store) StoreAttachment(ctx context.Context, resource int64, contentType, title string, data []byte) (stored bool, err error) {
 	sum := sha256.Sum256(data)
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -92,8 +93,8 @@ func (s *Store) StoreAttachment(ctx context.Context, resource int64, contentType
 	if exists > 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO attachments(resource, content_type, title, sha256, data) VALUES (?, ?, ?, ?, ?)",
-		resource, contentType, title, sum[:], data); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO attachments(resource, content_type, title, size, head, sha256, data, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'fetched')",
+		resource, contentType, title, len(data), docHead(data), sum[:], data); err != nil {
 		return false, fmt.Errorf("storing an attachment: %w", err)
 	}
 	return true, tx.Commit()

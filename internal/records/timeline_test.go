@@ -255,7 +255,7 @@ func firstEncounterDay(rs []fixtureResource) string {
 }
 
 // Every page, however deep, is a walk down summaries_person_date from the
-// cursor (migration 5): no sort of the person's whole record per page,
+// cursor (migration 6): no sort of the person's whole record per page,
 // which is what made deep pages slow.
 func TestTimelineQueryWalksTheIndex(t *testing.T) {
 	_, v := openStore(t)

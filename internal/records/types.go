@@ -11,12 +11,15 @@ type Person struct {
 	Records   int    `json:"records"`
 }
 
-// FileIssue locates one resource that was skipped, without quoting its content.
+// FileIssue locates one resource that was skipped, or (Kept) one part of a
+// stored resource that was not (an inline attachment too large or not
+// base64), without quoting its content.
 type FileIssue struct {
 	Entry  int    `json:"entry"`
 	Type   string `json:"type"`
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
+	Kept   bool   `json:"kept,omitempty"` // the resource itself was stored
 }
 
 // FileStatus is what happened to one imported file.
@@ -53,8 +56,12 @@ type FileResult struct {
 	Updated   int          `json:"updated"`
 	Unchanged int          `json:"unchanged"`
 	Skipped   int          `json:"skipped"`
-	Issues    []FileIssue  `json:"issues"`
-	Bytes     int64        `json:"bytes"`
+	// Attachments is how many inline attachments (base64 data) were kept
+	// as documents; AttachmentsSkipped how many could not be (see Issues).
+	Attachments        int         `json:"attachments"`
+	AttachmentsSkipped int         `json:"attachmentsSkipped"`
+	Issues             []FileIssue `json:"issues"`
+	Bytes              int64       `json:"bytes"`
 }
 
 // UnmatchedPatient is a Patient record no household member matched; the

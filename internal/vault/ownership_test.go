@@ -38,15 +38,28 @@ var (
 	createRE = regexp.MustCompile(`(?i)CREATE\s+(?:VIRTUAL\s+)?TABLE\s+(\w+)`)
 	// The statement forms that change rows. "DO UPDATE SET" (an upsert's
 	// tail) names no table and does not match.
-	writeRE = regexp.MustCompile(`(?i)\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)`)
+	dropRE   = regexp.MustCompile(`(?i)\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\w+)`)
+	renameRE = regexp.MustCompile(`(?i)\bALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)`)
+	writeRE  = regexp.MustCompile(`(?i)\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)`)
 )
 
 func schemaTables(t *testing.T) map[string]bool {
 	t.Helper()
+	// A migration may rebuild a table (create a new one, drop the old,
+	// rename the new): statements are followed in order.
 	out := map[string]bool{}
 	for _, m := range migrations {
-		for _, c := range createRE.FindAllStringSubmatch(m.sql, -1) {
-			out[c[1]] = true
+		for _, stmt := range strings.Split(m.sql, ";") {
+			if c := createRE.FindStringSubmatch(stmt); c != nil {
+				out[c[1]] = true
+			}
+			if d := dropRE.FindStringSubmatch(stmt); d != nil {
+				delete(out, d[1])
+			}
+			if r := renameRE.FindStringSubmatch(stmt); r != nil {
+				delete(out, r[1])
+				out[r[2]] = true
+			}
 		}
 	}
 	return out

@@ -217,7 +217,38 @@ CREATE TABLE sync_files (
 	// (connect), RFC 3339 with trimmed nanoseconds (records) or the fixed
 	// layout (sync runs); rewrite them all to TimestampLayout.
 	{run: migrateTimestamps},
-	// 5: lists and the timeline page by (date, resource) descending. An
+	// 5: attachments say where their bytes came from. 'fetched' rows were
+	// downloaded by sync from an attachment's URL and are raw (nothing else
+	// holds them); 'inline' rows are decoded from base64 Attachment.data
+	// inside a resource's raw JSON and are derived: reindex deletes and
+	// rebuilds them. path is where in the resource the attachment sits
+	// ("content[0].attachment"), so a rebuild is deterministic; size and
+	// head (the first bytes, which tell a C-CDA or an unlabelled PDF) let a
+	// list be read without touching data.
+	//
+	// The table is rebuilt rather than altered: SQLite stores columns in
+	// order and an added column lands after data, so reading it would walk
+	// every overflow page of the blob (a list of one 40 MB PDF took 0.7 s).
+	{sql: `
+CREATE TABLE attachments_v5 (
+  id           INTEGER PRIMARY KEY,
+  resource     INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  origin       TEXT NOT NULL DEFAULT 'fetched' CHECK (origin IN ('fetched', 'inline')),
+  path         TEXT NOT NULL DEFAULT '',
+  content_type TEXT NOT NULL DEFAULT '',
+  title        TEXT NOT NULL DEFAULT '',
+  size         INTEGER NOT NULL DEFAULT 0,
+  head         BLOB NOT NULL DEFAULT x'',
+  sha256       BLOB NOT NULL,
+  data         BLOB NOT NULL
+);
+INSERT INTO attachments_v5 (id, resource, content_type, title, size, head, sha256, data)
+  SELECT id, resource, content_type, title, length(data), substr(data, 1, 4096), sha256, data FROM attachments;
+DROP TABLE attachments;
+ALTER TABLE attachments_v5 RENAME TO attachments;
+CREATE INDEX attachments_resource ON attachments (resource);
+`},
+	// 6: lists and the timeline page by (date, resource) descending. An
 	// index's implicit rowid (= resource) follows its columns ascending, so
 	// walked backwards (person_id, resource_type, date) gives exactly that
 	// order for one type, and (person_id, date) for every type (the

@@ -193,3 +193,58 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatalf("Open = %v, want ErrNewerSchema", err)
 	}
 }
+
+// Migration 5: attachments a vault already holds were all downloaded by
+// sync (inline data was not extracted before), so they become 'fetched'
+// rows, raw data that reindex keeps; only 'fetched' and 'inline' are allowed.
+func TestMigrationMarksExistingAttachmentsFetched(t *testing.T) {
+	saved := migrations
+	migrations = migrations[:4]
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		migrations = saved
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, received_at, sha256, raw) VALUES (1, 1, 'DocumentReference', 'd', '', x'00', '{}')`,
+		`INSERT INTO attachments(resource, content_type, title, sha256, data) VALUES (1, 'application/pdf', 'Summary', x'01', x'255044462d')`,
+	} {
+		if _, err := v.DB().Exec(q); err != nil {
+			migrations = saved
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	v.Close()
+	migrations = saved
+	v, err = Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var origin, p, title, head string
+	var size int
+	if err := v.DB().QueryRow("SELECT origin, path, title, size, head, data FROM attachments WHERE id = 1 AND resource = 1 AND sha256 = x'01' AND data = x'255044462d'").Scan(&origin, &p, &title, &size, &head, new([]byte)); err != nil {
+		t.Fatal(err)
+	}
+	if origin != "fetched" || p != "" || title != "Summary" || size != 5 || head != "%PDF-" {
+		t.Fatalf("after migration: %q %q %q %d %q", origin, p, title, size, head)
+	}
+	// Still cascades with its resource, still indexed.
+	if _, err := v.DB().Exec("DELETE FROM resources WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	v.DB().QueryRow("SELECT count(*) FROM attachments").Scan(&n)
+	if n != 0 {
+		t.Fatal("the attachment outlived its resource")
+	}
+	v.DB().QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'attachments_resource'").Scan(&n)
+	if n != 1 {
+		t.Fatal("the resource index is gone")
+	}
+	v.DB().Exec(`INSERT INTO resources(id, source_id, resource_type, resource_id, received_at, sha256, raw) VALUES (1, 1, 'DocumentReference', 'd', '', x'00', '{}')`)
+	if _, err := v.DB().Exec(`INSERT INTO attachments(resource, sha256, data, origin) VALUES (1, x'02', x'00', 'guessed')`); err == nil {
+		t.Fatal("an unknown origin was accepted")
+	}
+}

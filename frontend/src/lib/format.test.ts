@@ -51,14 +51,14 @@ describe('formatDate', () => {
 
 describe('formatValue', () => {
   it('rounds numbers and appends the unit', () => {
-    expect(formatValue({ valueNum: 72.456, unit: 'kg' }, 'en-US')).toBe('72.46 kg');
+    expect(formatValue({ valueNum: 72.456, unit: 'kg' }, 'en-US')).toBe('72.456 kg');
     expect(formatValue({ valueNum: 98, unit: '%' }, 'en-US')).toBe('98%');
     expect(formatValue({ valueNum: 60, unit: '{beats}/min' }, 'en-US')).toBe('60 beats/min');
     expect(formatValue({ valueNum: 0, unit: '' }, 'en-US')).toBe('0');
   });
   it('falls back to the text value', () => {
     expect(formatValue({ valueNum: null, valueText: 'Negative' })).toBe('Negative');
-    expect(formatValue({ valueNum: null, valueText: '120/80', unit: 'mm[Hg]' })).toBe('120/80 mm[Hg]');
+    expect(formatValue({ valueNum: null, valueText: '120/80', unit: 'mm[Hg]' })).toBe('120/80 mmHg');
     expect(formatValue({ valueNum: null, valueText: '' })).toBe('');
   });
   it('prettyUnit drops UCUM braces', () => {

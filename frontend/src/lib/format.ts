@@ -1,5 +1,7 @@
 // Display helpers: human type names, dates, values, initials. Pure functions.
 
+import { readableUnit } from './units';
+
 const TYPE_LABELS: Record<string, string> = {
   Observation: 'Observations & results',
   MedicationRequest: 'Medications',
@@ -52,6 +54,28 @@ const SINGULAR: Record<string, string> = {
   Patient: 'Patient details',
 };
 
+// The order type chips always appear in, whatever a person's counts: the same
+// button in the same place for everyone in the family. Unknown types follow,
+// alphabetically by their label.
+const TYPE_ORDER = [
+  'Condition', 'MedicationRequest', 'AllergyIntolerance', 'Immunization', 'Observation', 'DiagnosticReport',
+  'Encounter', 'Procedure', 'CarePlan', 'Goal', 'DocumentReference', 'ImagingStudy', 'Device', 'CareTeam',
+  'MedicationStatement', 'MedicationAdministration', 'MedicationDispense', 'Medication', 'ServiceRequest',
+  'FamilyMemberHistory', 'Appointment', 'QuestionnaireResponse', 'Claim', 'ExplanationOfBenefit', 'Coverage',
+  'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'SupplyDelivery', 'Provenance', 'Binary',
+];
+
+/** Sorts resource types into the fixed display order (stable across people). */
+export function sortTypes<T extends { resourceType: string }>(list: T[]): T[] {
+  const rank = (t: string) => {
+    const i = TYPE_ORDER.indexOf(t);
+    return i < 0 ? TYPE_ORDER.length : i;
+  };
+  return [...list].sort(
+    (a, b) => rank(a.resourceType) - rank(b.resourceType) || typeLabel(a.resourceType).localeCompare(typeLabel(b.resourceType)),
+  );
+}
+
 /** "MedicationRequest" → "Medications"; unknown types are split into words. */
 export function typeLabel(resourceType: string): string {
   return TYPE_LABELS[resourceType] ?? splitCamel(resourceType);
@@ -75,7 +99,7 @@ const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
  * Partial dates are shown with only the precision they have; plain dates are
  * not shifted by the time zone.
  */
-export function formatDate(value: string | null | undefined, locale?: string): string {
+export function formatDate(value: string | null | undefined, locale?: string, timeZone?: string): string {
   if (!value) return '';
   const m = DATE_ONLY.exec(value.trim());
   if (m) {
@@ -89,16 +113,17 @@ export function formatDate(value: string | null | undefined, locale?: string): s
   }
   const t = Date.parse(value);
   if (Number.isNaN(t)) return value;
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(t));
+  // An instant is shown on the calendar day it was in the person's time zone.
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone }).format(new Date(t));
 }
 
 /** A full timestamp with time of day (for "received"). */
-export function formatDateTime(value: string | null | undefined, locale?: string): string {
+export function formatDateTime(value: string | null | undefined, locale?: string, timeZone?: string): string {
   if (!value) return '';
   if (DATE_ONLY.test(value.trim())) return formatDate(value, locale);
   const t = Date.parse(value);
   if (Number.isNaN(t)) return value;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(t));
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(t));
 }
 
 /** "2019-03-01" – "2020" style ranges; an open end reads "since". */
@@ -114,24 +139,88 @@ export interface ValueLike {
   valueNum?: number | null;
   valueText?: string;
   unit?: string;
+  /** The observation's code (LOINC), so "/min" on a heart rate reads "beats/min". */
+  code?: string;
 }
 
-/** Numeric value with at most 2 decimals plus unit, else the text value. */
+/**
+ * A measured number as the source meant it: float noise from exporters
+ * (98.28800000000001) is dropped and at most 4 decimals are shown; a number
+ * the source wrote with fewer decimals keeps exactly those.
+ */
+export function formatNumber(n: number, locale?: string, maxDecimals = 4): string {
+  if (!Number.isFinite(n)) return '';
+  // toPrecision(12) removes binary noise before deciding how many decimals are real.
+  const clean = Number(n.toPrecision(12));
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: maxDecimals }).format(clean);
+}
+
+/** Numeric value (see formatNumber) with its readable unit, else the text value. */
 export function formatValue(item: ValueLike, locale?: string): string {
+  const unit = readableUnit(item.unit ?? '', item.code);
   if (item.valueNum !== null && item.valueNum !== undefined && Number.isFinite(item.valueNum)) {
-    const n = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(item.valueNum);
-    const unit = prettyUnit(item.unit ?? '');
-    return unit ? (unit === '%' ? `${n}%` : `${n} ${unit}`) : n;
+    const n = formatNumber(item.valueNum, locale);
+    return withUnit(n, unit);
   }
   const text = (item.valueText ?? '').trim();
   if (!text) return '';
-  const unit = prettyUnit(item.unit ?? '');
-  return unit && !text.endsWith(unit) ? `${text} ${unit}` : text;
+  return unit && !text.endsWith(unit) ? withUnit(text, unit) : text;
 }
 
-/** UCUM curly-brace annotations ("{beats}/min") read badly: drop the braces. */
-export function prettyUnit(unit: string): string {
-  return unit.replace(/\{([^}]*)\}/g, '$1').trim();
+/** "98 %" reads "98%", and "37 °C" reads "37 °C". */
+export function withUnit(n: string, unit: string): string {
+  if (!unit) return n;
+  return unit === '%' ? `${n}%` : `${n} ${unit}`;
+}
+
+/** Kept for callers that only tidy a unit: same as readableUnit. */
+export function prettyUnit(unit: string, code?: string): string {
+  return readableUnit(unit, code);
+}
+
+/** { value: 98.28800000000001, currency: "USD" } → "$98.29" in the person's locale. */
+export function formatMoney(value: number, currency?: string, locale?: string): string {
+  if (!Number.isFinite(value)) return '';
+  const cur = (currency ?? '').trim().toUpperCase();
+  if (/^[A-Z]{3}$/.test(cur)) {
+    try {
+      return new Intl.NumberFormat(locale, { style: 'currency', currency: cur }).format(value);
+    } catch {
+      /* an unknown currency code: fall through to a plain number */
+    }
+  }
+  const n = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
+  return cur ? `${n} ${cur}` : n;
+}
+
+// SNOMED CT fully specified names end in a semantic tag: "Hypertension
+// (disorder)". The tag is for terminologists; a family reads "Hypertension".
+const SEMANTIC_TAG =
+  /\s*\((?:disorder|finding|procedure|situation|observable entity|regime\/therapy|substance|product|qualifier value|body structure|morphologic abnormality|event|person|occupation|record artifact|physical object|environment|assessment scale|medicinal product|medicinal product form|clinical drug|organism|specimen|social concept|staging scale|attribute|disposition|role|life style|racial group|ethnic group|navigational concept|environment \/ location|geographic location|cell|cell structure|physical force|special concept|linkage concept|tumor staging|namespace concept|foundation metadata concept|core metadata concept|religion\/philosophy)\)\s*$/i;
+
+/** "Hypertension (disorder)" → "Hypertension"; anything else unchanged. */
+export function cleanDisplay(display: string | null | undefined): string {
+  const s = (display ?? '').trim();
+  const out = s.replace(SEMANTIC_TAG, '').trim();
+  return out || s;
+}
+
+/**
+ * A sensitive identifier with all but its last four characters hidden, in the
+ * shape of the original: "123-45-6789" → "•••-••-6789".
+ */
+export function maskIdentifier(value: string): string {
+  const chars = [...value];
+  let keep = 4;
+  for (let i = chars.length - 1; i >= 0; i--) {
+    if (/[A-Za-z0-9]/.test(chars[i])) {
+      if (keep > 0) keep--;
+      else chars[i] = '•';
+    }
+  }
+  // Four characters or fewer would be shown whole: hide them all instead.
+  if (value.replace(/[^A-Za-z0-9]/g, '').length <= 4) return '••••';
+  return chars.join('');
 }
 
 /** "Ada Lovelace" → "AL", "cher" → "C", "" → "?". */

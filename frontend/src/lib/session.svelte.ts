@@ -15,6 +15,14 @@ export type View =
   | { kind: 'connections' }
   | { kind: 'settings'; section?: 'registrations' };
 
+/**
+ * Whether a view is one person's page. Import, Connections and Settings are
+ * the household's: the sidebar must not show anyone as current there.
+ */
+export function isPersonView(view: View): boolean {
+  return view.kind !== 'import' && view.kind !== 'connections' && view.kind !== 'settings';
+}
+
 class Session {
   phase = $state<Phase>('loading');
   status = $state<vault.Status | null>(null);

@@ -341,12 +341,47 @@ export namespace records {
 		    return a;
 		}
 	}
+	export class Document {
+	    id: number;
+	    resource: number;
+	    resourceType: string;
+	    title: string;
+	    kind: string;
+	    contentType: string;
+	    format: string;
+	    renderable: boolean;
+	    size: number;
+	    date: string;
+	    source: string;
+	    inline: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Document(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.resource = source["resource"];
+	        this.resourceType = source["resourceType"];
+	        this.title = source["title"];
+	        this.kind = source["kind"];
+	        this.contentType = source["contentType"];
+	        this.format = source["format"];
+	        this.renderable = source["renderable"];
+	        this.size = source["size"];
+	        this.date = source["date"];
+	        this.source = source["source"];
+	        this.inline = source["inline"];
+	    }
+	}
 	
 	export class FileIssue {
 	    entry: number;
 	    type: string;
 	    path: string;
 	    reason: string;
+	    kept?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new FileIssue(source);
@@ -358,6 +393,7 @@ export namespace records {
 	        this.type = source["type"];
 	        this.path = source["path"];
 	        this.reason = source["reason"];
+	        this.kept = source["kept"];
 	    }
 	}
 	export class FileResult {
@@ -369,6 +405,8 @@ export namespace records {
 	    updated: number;
 	    unchanged: number;
 	    skipped: number;
+	    attachments: number;
+	    attachmentsSkipped: number;
 	    issues: FileIssue[];
 	    bytes: number;
 	
@@ -386,6 +424,8 @@ export namespace records {
 	        this.updated = source["updated"];
 	        this.unchanged = source["unchanged"];
 	        this.skipped = source["skipped"];
+	        this.attachments = source["attachments"];
+	        this.attachmentsSkipped = source["attachmentsSkipped"];
 	        this.issues = this.convertValues(source["issues"], FileIssue);
 	        this.bytes = source["bytes"];
 	    }

@@ -11,14 +11,16 @@ const results: Plain<records.FileResult>[] = [
     updated: 3,
     unchanged: 7,
     skipped: 2,
+    attachments: 2,
+    attachmentsSkipped: 0,
     bytes: 2048,
     issues: [
       { entry: 4, type: 'Observation', path: 'Observation.status', reason: 'missing required field' },
       { entry: 9, type: 'Patient', path: 'Patient.birthDate', reason: 'expected date' },
     ],
   },
-  { file: 'same.json', status: records.FileStatus.Unchanged, added: 0, updated: 0, unchanged: 50, skipped: 0, bytes: 100, issues: [] },
-  { file: 'broken.ndjson', status: records.FileStatus.Rejected, error: 'This is not JSON.', added: 0, updated: 0, unchanged: 0, skipped: 0, bytes: 10, issues: null },
+  { file: 'same.json', status: records.FileStatus.Unchanged, added: 0, updated: 0, unchanged: 50, skipped: 0, attachments: 0, attachmentsSkipped: 0, bytes: 100, issues: [] },
+  { file: 'broken.ndjson', status: records.FileStatus.Rejected, error: 'This is not JSON.', added: 0, updated: 0, unchanged: 0, skipped: 0, attachments: 0, attachmentsSkipped: 0, bytes: 10, issues: null },
 ];
 
 describe('ImportReport', () => {
@@ -31,6 +33,8 @@ describe('ImportReport', () => {
     expect(within(rows[0]).getByText('ana.json')).toBeInTheDocument();
     expect(within(rows[0]).getByTestId('import-status')).toHaveTextContent('Imported');
     expect(within(rows[0]).getByTestId('count-added')).toHaveTextContent('120');
+    expect(within(rows[0]).getByTestId('count-documents')).toHaveTextContent('2');
+    expect(within(rows[1]).queryByTestId('count-documents')).toBeNull();
     expect(within(rows[0]).getByTestId('count-updated')).toHaveTextContent('3');
     expect(within(rows[0]).getByTestId('count-unchanged')).toHaveTextContent('7');
     expect(within(rows[0]).getByTestId('count-skipped')).toHaveTextContent('2');
@@ -62,5 +66,14 @@ describe('ImportReport', () => {
     render(ImportReport, { results });
     expect(screen.getByTestId('import-summary')).toHaveTextContent('3 files · 120 new records · 3 updated records');
     expect(screen.getByTestId('import-summary')).toHaveTextContent('1 file not imported');
+  });
+});
+
+describe('ImportReport in a small window', () => {
+  it('puts the skipped-records table in a focusable, named scroll region', () => {
+    render(ImportReport, { results });
+    const region = screen.getByRole('region', { name: 'Skipped records' });
+    expect(region).toHaveAttribute('tabindex', '0');
+    expect(region.querySelector('table')).not.toBeNull();
   });
 });

@@ -26,6 +26,13 @@ class Importer {
   error = $state('');
   /** Live message for screen readers when a batch ends. */
   announcement = $state('');
+  /**
+   * What survives a lock of the last report: how many files, how many were
+   * not imported. No file names, people or record counts: after a lock no
+   * health data may stay in memory, and a file name ("ana-oncology.json")
+   * can be health data. Shown after unlock so the report does not just vanish.
+   */
+  lastRun = $state<{ files: number; rejected: number } | null>(null);
 
   // Offsets applied to Go progress events when files are sent one at a time.
   private batchIndex = 0;
@@ -47,6 +54,7 @@ class Importer {
 
   private begin(): void {
     this.running = true;
+    this.lastRun = null;
     this.error = '';
     this.results = [];
     this.newPeople = [];
@@ -145,6 +153,7 @@ class Importer {
   }
 
   clear(): void {
+    this.lastRun = null;
     this.results = [];
     this.newPeople = [];
     this.error = '';
@@ -152,6 +161,10 @@ class Importer {
   }
 
   reset(): void {
+    if (this.results.length > 0 && !this.running) {
+      const rejected = this.results.filter((r) => r.status === records.FileStatus.Rejected).length;
+      this.lastRun = { files: this.results.length, rejected };
+    }
     this.running = false;
     this.progress = null;
     this.results = [];
@@ -165,7 +178,7 @@ class Importer {
 }
 
 function rejected(file: string, error: string, bytes: number): Plain<records.FileResult> {
-  return { file, status: records.FileStatus.Rejected, error, added: 0, updated: 0, unchanged: 0, skipped: 0, issues: [], bytes };
+  return { file, status: records.FileStatus.Rejected, error, added: 0, updated: 0, unchanged: 0, skipped: 0, attachments: 0, attachmentsSkipped: 0, issues: [], bytes };
 }
 
 export const importer = new Importer();

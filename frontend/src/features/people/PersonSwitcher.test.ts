@@ -89,3 +89,11 @@ describe('PersonSwitcher', () => {
     expect(api.removePerson).not.toHaveBeenCalled();
   });
 });
+
+describe('PersonSwitcher on a household page', () => {
+  it('shows nobody as current and no Rename/Remove when no one is selected', () => {
+    render(PersonSwitcher, { people, selectedId: null, onselect: vi.fn(), onchanged: vi.fn() });
+    for (const id of ['person-1', 'person-7']) expect(screen.getByTestId(id)).not.toHaveAttribute('aria-current');
+    expect(screen.queryByTestId('rename-person')).toBeNull();
+  });
+});

@@ -50,3 +50,20 @@ describe('Settings: how often to check for new records', () => {
     expect(await screen.findByTestId('settings-sync-error')).toHaveTextContent('choose between 1 hour and 30 days');
   });
 });
+
+describe('Settings: provider registrations are advanced', () => {
+  it('keeps them in a collapsed "Advanced" section', async () => {
+    render(Settings);
+    const adv = screen.getByTestId('settings-advanced') as HTMLDetailsElement;
+    expect(adv.tagName).toBe('DETAILS');
+    expect(adv.open).toBe(false);
+    expect(screen.getByTestId('settings-advanced-toggle')).toHaveTextContent('Advanced');
+  });
+
+  it('opens them when a Connect error sends the person there', async () => {
+    const { household } = await import('../../lib/session.svelte');
+    household.go({ kind: 'settings', section: 'registrations' });
+    render(Settings);
+    await waitFor(() => expect((screen.getByTestId('settings-advanced') as HTMLDetailsElement).open).toBe(true));
+  });
+});

@@ -24,6 +24,12 @@ export function Detail(arg1:number):Promise<records.Detail>;
 
 export function Disconnect(arg1:number,arg2:boolean):Promise<void>;
 
+export function DocumentContent(arg1:number):Promise<string>;
+
+export function DocumentHTML(arg1:number):Promise<string>;
+
+export function Documents(arg1:number):Promise<Array<records.Document>>;
+
 export function ExportTo():Promise<string>;
 
 export function ImportFileContent(arg1:string,arg2:string,arg3:number):Promise<records.ImportReport>;
@@ -43,6 +49,8 @@ export function Registrations():Promise<Array<app.VendorRegistration>>;
 export function RemovePerson(arg1:number):Promise<void>;
 
 export function RenamePerson(arg1:number,arg2:string):Promise<void>;
+
+export function SaveDocument(arg1:number):Promise<string>;
 
 export function Search(arg1:number,arg2:string):Promise<Array<records.Item>>;
 

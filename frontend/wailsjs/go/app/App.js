@@ -38,6 +38,18 @@ export function Disconnect(arg1, arg2) {
   return window['go']['app']['App']['Disconnect'](arg1, arg2);
 }
 
+export function DocumentContent(arg1) {
+  return window['go']['app']['App']['DocumentContent'](arg1);
+}
+
+export function DocumentHTML(arg1) {
+  return window['go']['app']['App']['DocumentHTML'](arg1);
+}
+
+export function Documents(arg1) {
+  return window['go']['app']['App']['Documents'](arg1);
+}
+
 export function ExportTo() {
   return window['go']['app']['App']['ExportTo']();
 }
@@ -76,6 +88,10 @@ export function RemovePerson(arg1) {
 
 export function RenamePerson(arg1, arg2) {
   return window['go']['app']['App']['RenamePerson'](arg1, arg2);
+}
+
+export function SaveDocument(arg1) {
+  return window['go']['app']['App']['SaveDocument'](arg1);
 }
 
 export function Search(arg1, arg2) {
