@@ -35,6 +35,7 @@ func TestDeepLinkWaitsForUnlockThenCompletes(t *testing.T) {
 	defer srv.Close()
 
 	a := New(household.New(filepath.Join(t.TempDir(), "household.fasten")), Options{AllowInsecure: true})
+	t.Cleanup(a.Lock) // on an early failure too: no background sync may outlive the temp dir
 	if _, err := a.CreateVault("app test passphrase", "app test passphrase"); err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +68,10 @@ func TestDeepLinkWaitsForUnlockThenCompletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conns []connect.Connection
+	// The connection row is saved before its first read stores the
+	// Patient: wait for both, not just the row.
 	for i := 0; i < 100; i++ {
-		if conns, err = a.Connections(); err == nil && len(conns) == 1 {
+		if conns, err = a.Connections(); err == nil && len(conns) == 1 && conns[0].Records >= 1 {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -420,6 +420,13 @@ func Summarize(res Resource, resolve func(ref string) string) Summary {
 	if len(w.refs) > 0 {
 		s.Refs = append([]string(nil), w.refs...)
 	}
+	// After the search text, which keeps the words as the source wrote them.
+	switch typ {
+	case "Patient", "Practitioner", "RelatedPerson", "Organization", "Location", "HealthcareService", "Device":
+		// names, not code displays
+	default:
+		s.Display = CleanDisplay(s.Display)
+	}
 	return s
 }
 

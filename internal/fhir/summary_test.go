@@ -31,7 +31,7 @@ func TestSummarizeFixtures(t *testing.T) {
 		{0, Summary{PatientRef: pat, Date: "2018-06-22", Display: "Alexis Toy",
 			Text: "White Not Hispanic or Latino Medical Record Number Social Security Number Toy Alexis Never Married English Alexis Toy"}},
 		{3, Summary{PatientRef: pat, Date: "2018-06-23T03:19:07+00:00", DateEnd: "2018-06-23T03:34:07+00:00", Category: "AMB",
-			CodeSystem: "http://snomed.info/sct", Code: "185349003", Display: "Encounter for check up (procedure)", Status: "finished",
+			CodeSystem: "http://snomed.info/sct", Code: "185349003", Display: "Encounter for check up", Status: "finished",
 			Text: "Encounter for check up (procedure)",
 			Refs: []string{pat, "Practitioner/22d56828-df1d-4739-82b9-45a3757b3a5f", "Organization/c44f361c-2efb-3050-8f97-0354a12e2920"}}},
 		{4, Summary{PatientRef: pat, Date: "2018-06-23T03:19:07+00:00", Category: "vital-signs", CodeSystem: "http://loinc.org",

@@ -382,7 +382,6 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 	}
 }
 
-
 // serverTime is the server's clock at the search, which incremental
 // requests must use: the client's clock may be off. Bundle.meta.lastUpdated
 // first, then the Date header (whole seconds, so one second earlier), then

@@ -248,6 +248,18 @@ DROP TABLE attachments;
 ALTER TABLE attachments_v5 RENAME TO attachments;
 CREATE INDEX attachments_resource ON attachments (resource);
 `},
+	// 6: lists and the timeline page by (date, resource) descending. An
+	// index's implicit rowid (= resource) follows its columns ascending, so
+	// walked backwards (person_id, resource_type, date) gives exactly that
+	// order for one type, and (person_id, date) for every type (the
+	// timeline, keyset-paged). The DESC index of step 1 could not serve the
+	// tie-break; with only the new all-types index beside it, SQLite would
+	// pick that one for one-type lists too and scan the person's whole record.
+	{sql: `
+DROP INDEX IF EXISTS summaries_person_type_date;
+CREATE INDEX summaries_person_type_date ON summaries (person_id, resource_type, date);
+CREATE INDEX summaries_person_date ON summaries (person_id, date);
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.

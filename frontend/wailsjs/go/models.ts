@@ -249,19 +249,187 @@ export namespace records {
 	    Unreadable = "unreadable",
 	    Vault = "vault",
 	}
-	export class Field {
-	    label: string;
-	    value: string;
+	export class Allergy {
+	    id: number;
+	    display: string;
+	    date: string;
+	    status: string;
+	    category: string;
+	    criticality: string;
+	    severity: string;
+	    reactions: string[];
+	    source: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new Field(source);
+	        return new Allergy(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.label = source["label"];
-	        this.value = source["value"];
+	        this.id = source["id"];
+	        this.display = source["display"];
+	        this.date = source["date"];
+	        this.status = source["status"];
+	        this.category = source["category"];
+	        this.criticality = source["criticality"];
+	        this.severity = source["severity"];
+	        this.reactions = source["reactions"];
+	        this.source = source["source"];
 	    }
+	}
+	export class ConnectionState {
+	    id: number;
+	    provider: string;
+	    status: string;
+	    statusText: string;
+	    needsAttention: boolean;
+	    lastSynced: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ConnectionState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.provider = source["provider"];
+	        this.status = source["status"];
+	        this.statusText = source["statusText"];
+	        this.needsAttention = source["needsAttention"];
+	        this.lastSynced = source["lastSynced"];
+	    }
+	}
+	export class Cursor {
+	    date: string;
+	    id: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Cursor(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.id = source["id"];
+	    }
+	}
+	export class FlaggedResult {
+	    result: Item;
+	    flag: string;
+	    low?: number;
+	    high?: number;
+	    range: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FlaggedResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.result = this.convertValues(source["result"], Item);
+	        this.flag = source["flag"];
+	        this.low = source["low"];
+	        this.high = source["high"];
+	        this.range = source["range"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Visit {
+	    id: number;
+	    date: string;
+	    dateEnd: string;
+	    type: string;
+	    class: string;
+	    reason: string;
+	    where: string;
+	    status: string;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Visit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.date = source["date"];
+	        this.dateEnd = source["dateEnd"];
+	        this.type = source["type"];
+	        this.class = source["class"];
+	        this.reason = source["reason"];
+	        this.where = source["where"];
+	        this.status = source["status"];
+	        this.source = source["source"];
+	    }
+	}
+	export class Dose {
+	    id: number;
+	    date: string;
+	    status: string;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Dose(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.date = source["date"];
+	        this.status = source["status"];
+	        this.source = source["source"];
+	    }
+	}
+	export class Vaccine {
+	    code: string;
+	    display: string;
+	    doses: Dose[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Vaccine(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.display = source["display"];
+	        this.doses = this.convertValues(source["doses"], Dose);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Item {
 	    id: number;
@@ -297,6 +465,110 @@ export namespace records {
 	        this.unit = source["unit"];
 	        this.status = source["status"];
 	        this.source = source["source"];
+	    }
+	}
+	export class TypeCount {
+	    resourceType: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TypeCount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.resourceType = source["resourceType"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Person {
+	    id: number;
+	    name: string;
+	    birthDate: string;
+	    records: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Person(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.birthDate = source["birthDate"];
+	        this.records = source["records"];
+	    }
+	}
+	export class Dashboard {
+	    person: Person;
+	    age?: number;
+	    patientRecords: number;
+	    counts: TypeCount[];
+	    problems: Item[];
+	    medications: Item[];
+	    pastMedications: number;
+	    allergies: Allergy[];
+	    immunizations: Vaccine[];
+	    visits: Visit[];
+	    vitals: Item[];
+	    flagged: FlaggedResult[];
+	    carePlans: Item[];
+	    goals: Item[];
+	    connections: ConnectionState[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Dashboard(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.person = this.convertValues(source["person"], Person);
+	        this.age = source["age"];
+	        this.patientRecords = source["patientRecords"];
+	        this.counts = this.convertValues(source["counts"], TypeCount);
+	        this.problems = this.convertValues(source["problems"], Item);
+	        this.medications = this.convertValues(source["medications"], Item);
+	        this.pastMedications = source["pastMedications"];
+	        this.allergies = this.convertValues(source["allergies"], Allergy);
+	        this.immunizations = this.convertValues(source["immunizations"], Vaccine);
+	        this.visits = this.convertValues(source["visits"], Visit);
+	        this.vitals = this.convertValues(source["vitals"], Item);
+	        this.flagged = this.convertValues(source["flagged"], FlaggedResult);
+	        this.carePlans = this.convertValues(source["carePlans"], Item);
+	        this.goals = this.convertValues(source["goals"], Item);
+	        this.connections = this.convertValues(source["connections"], ConnectionState);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Field {
+	    label: string;
+	    value: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Field(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.label = source["label"];
+	        this.value = source["value"];
 	    }
 	}
 	export class Detail {
@@ -376,6 +648,7 @@ export namespace records {
 	    }
 	}
 	
+	
 	export class FileIssue {
 	    entry: number;
 	    type: string;
@@ -448,24 +721,7 @@ export namespace records {
 		    return a;
 		}
 	}
-	export class Person {
-	    id: number;
-	    name: string;
-	    birthDate: string;
-	    records: number;
 	
-	    static createFrom(source: any = {}) {
-	        return new Person(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.birthDate = source["birthDate"];
-	        this.records = source["records"];
-	    }
-	}
 	export class UnmatchedPatient {
 	    key: string;
 	    name: string;
@@ -519,20 +775,6 @@ export namespace records {
 		}
 	}
 	
-	export class TypeCount {
-	    resourceType: string;
-	    count: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new TypeCount(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.resourceType = source["resourceType"];
-	        this.count = source["count"];
-	    }
-	}
 	export class Overview {
 	    person: Person;
 	    counts: TypeCount[];
@@ -630,6 +872,116 @@ export namespace records {
 	        this.imports = source["imports"];
 	    }
 	}
+	export class TimelineItem {
+	    id: number;
+	    resourceType: string;
+	    date: string;
+	    dateEnd: string;
+	    category: string;
+	    display: string;
+	    valueNum?: number;
+	    valueText: string;
+	    unit: string;
+	    status: string;
+	    source: string;
+	    sourceId: number;
+	    encounter: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelineItem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.resourceType = source["resourceType"];
+	        this.date = source["date"];
+	        this.dateEnd = source["dateEnd"];
+	        this.category = source["category"];
+	        this.display = source["display"];
+	        this.valueNum = source["valueNum"];
+	        this.valueText = source["valueText"];
+	        this.unit = source["unit"];
+	        this.status = source["status"];
+	        this.source = source["source"];
+	        this.sourceId = source["sourceId"];
+	        this.encounter = source["encounter"];
+	    }
+	}
+	export class TimelinePage {
+	    items: TimelineItem[];
+	    next?: Cursor;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelinePage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.items = this.convertValues(source["items"], TimelineItem);
+	        this.next = this.convertValues(source["next"], Cursor);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TimelineQuery {
+	    types: string[];
+	    source: number;
+	    since: string;
+	    until: string;
+	    after: Cursor;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelineQuery(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.types = source["types"];
+	        this.source = source["source"];
+	        this.since = source["since"];
+	        this.until = source["until"];
+	        this.after = this.convertValues(source["after"], Cursor);
+	        this.limit = source["limit"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
 	
 
 }

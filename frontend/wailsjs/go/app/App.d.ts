@@ -20,6 +20,8 @@ export function Connections():Promise<Array<connect.Connection>>;
 
 export function CreateVault(arg1:string,arg2:string):Promise<string>;
 
+export function Dashboard(arg1:number):Promise<records.Dashboard>;
+
 export function Detail(arg1:number):Promise<records.Detail>;
 
 export function Disconnect(arg1:number,arg2:boolean):Promise<void>;
@@ -73,6 +75,8 @@ export function SyncHistory(arg1:number):Promise<Array<providersync.Run>>;
 export function SyncIntervalHours():Promise<number>;
 
 export function SyncNow(arg1:number):Promise<void>;
+
+export function Timeline(arg1:number,arg2:records.TimelineQuery):Promise<records.TimelinePage>;
 
 export function Touch():Promise<void>;
 

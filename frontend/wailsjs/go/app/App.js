@@ -30,6 +30,10 @@ export function CreateVault(arg1, arg2) {
   return window['go']['app']['App']['CreateVault'](arg1, arg2);
 }
 
+export function Dashboard(arg1) {
+  return window['go']['app']['App']['Dashboard'](arg1);
+}
+
 export function Detail(arg1) {
   return window['go']['app']['App']['Detail'](arg1);
 }
@@ -136,6 +140,10 @@ export function SyncIntervalHours() {
 
 export function SyncNow(arg1) {
   return window['go']['app']['App']['SyncNow'](arg1);
+}
+
+export function Timeline(arg1, arg2) {
+  return window['go']['app']['App']['Timeline'](arg1, arg2);
 }
 
 export function Touch() {

@@ -67,6 +67,8 @@ func main() {
 		err = emit(floorPhase(*dir))
 	case "query":
 		err = emit(queryPhase(*dir))
+	case "views":
+		err = emit(viewsPhase(*dir))
 	case "bigfile":
 		err = emit(bigFilePhase(*dir))
 	case "tiny":
@@ -152,6 +154,11 @@ func orchestrate(fixtures string, target int) error {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, q.Extra[name+"-p50"], q.Extra[name+"-p95"], q.Extra[name+"-max"], int(q.Extra[name+"-n"]))
 	}
 	fmt.Printf("query phase peak RSS: %.0f MB (target list p95 < 50 ms)\n\n", q.PeakRSSMB)
+	views, err := run("views")
+	if err != nil {
+		return err
+	}
+	printViews(views)
 	loadStart := time.Now()
 	cat, err := catalog.Load()
 	if err != nil {

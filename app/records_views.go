@@ -1,0 +1,35 @@
+package app
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+// Dashboard is one person's health record at a glance, with their portal
+// connections and when each last synced.
+func (a *App) Dashboard(personID int64) (records.Dashboard, error) {
+	sess, err := a.hh.Session()
+	if err != nil {
+		return records.Dashboard{}, err
+	}
+	return sess.Dashboard(a.context(), personID)
+}
+
+// Timeline is one page of a person's records, newest first. The page's
+// Next goes back as q.After for the page after it.
+func (a *App) Timeline(personID int64, q records.TimelineQuery) (records.TimelinePage, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.TimelinePage{}, err
+	}
+	pg, err := st.Timeline(a.context(), personID, q)
+	if errors.Is(err, records.ErrBadTimelineQuery) {
+		// The page built the query: say what is wrong in its words
+		// ("since must be YYYY, YYYY-MM or YYYY-MM-DD").
+		msg := strings.TrimPrefix(err.Error(), records.ErrBadTimelineQuery.Error()+": ")
+		return records.TimelinePage{Items: []records.TimelineItem{}}, invalidInput("That timeline filter cannot be used: " + msg + ".")
+	}
+	return pg, err
+}

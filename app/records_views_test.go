@@ -1,0 +1,59 @@
+package app
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/fastenhealth/fasten-desktop/internal/household"
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+// The bindings go through the unlocked session: locked, they say so; open,
+// they return the person's dashboard and timeline pages; a bad filter is
+// the person's input, not an internal failure.
+func TestDashboardAndTimelineBindings(t *testing.T) {
+	fixtures, _ := filepath.Glob("../../shared/fixtures/synthea/family/Tom_*.json")
+	if len(fixtures) != 1 {
+		t.Fatal("no fixture")
+	}
+	a := New(household.New(filepath.Join(t.TempDir(), "household.fasten")), Options{})
+	if _, err := a.CreateVault("app test passphrase", "app test passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := a.ImportFiles(fixtures, 0)
+	if err != nil || len(rep.Unmatched) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	p, err := a.AssignPatientToNewPerson(rep.Unmatched[0].Key, "Tom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tom := p.ID
+	d, err := a.Dashboard(tom)
+	if err != nil || d.Person.ID != tom || len(d.Immunizations) == 0 || d.Connections == nil {
+		t.Fatalf("dashboard: %v %+v", err, d)
+	}
+	pg, err := a.Timeline(tom, records.TimelineQuery{Limit: 10})
+	if err != nil || len(pg.Items) != 10 || pg.Next == nil {
+		t.Fatalf("timeline: %v %+v", err, pg)
+	}
+	next, err := a.Timeline(tom, records.TimelineQuery{Limit: 10, After: *pg.Next})
+	if err != nil || len(next.Items) == 0 || next.Items[0].ID == pg.Items[9].ID {
+		t.Fatalf("second page: %v %+v", err, next)
+	}
+	_, err = a.Timeline(tom, records.TimelineQuery{Since: "March"})
+	if ui := ToUIError(err); ui.Kind != KindInvalidInput {
+		t.Errorf("bad filter: %+v", ui)
+	}
+	if _, err := a.Dashboard(tom + 99); ToUIError(err).Kind != KindNotFound {
+		t.Errorf("unknown person: %v", err)
+	}
+	a.Lock()
+	if _, err := a.Dashboard(tom); !errors.Is(err, household.ErrLocked) && ToUIError(err).Kind != KindLocked {
+		t.Errorf("locked dashboard: %v", err)
+	}
+	if _, err := a.Timeline(tom, records.TimelineQuery{}); ToUIError(err).Kind != KindLocked {
+		t.Errorf("locked timeline: %v", err)
+	}
+}

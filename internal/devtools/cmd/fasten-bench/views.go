@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/session"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
+)
+
+// viewsPhase measures the person views of issue 8 on the query phase's
+// vault: the dashboard (with connections, as the window asks for it) and
+// the timeline's first and 50th page, reached by following cursors the way
+// scrolling does (only the 50th fetch is timed).
+func viewsPhase(dir string) (result, error) {
+	ctx := context.Background()
+	v, err := vault.Open(filepath.Join(dir, "bench.fasten"), passphrase)
+	if err != nil {
+		return result{}, err
+	}
+	sess := session.Open(v, session.Options{})
+	defer sess.Close()
+	st := sess.Records()
+	people, err := st.People(ctx)
+	if err != nil || len(people) == 0 {
+		return result{}, fmt.Errorf("people: %v (%d)", err, len(people))
+	}
+	extra := map[string]float64{}
+	record := func(name string, lat []float64) {
+		extra[name+"-n"] = float64(len(lat))
+		if len(lat) == 0 {
+			return
+		}
+		sort.Float64s(lat)
+		pct := func(q float64) float64 { return lat[int(q*float64(len(lat)-1))] }
+		extra[name+"-p50"], extra[name+"-p95"], extra[name+"-max"] = pct(0.5), pct(0.95), lat[len(lat)-1]
+	}
+	timed := func(fn func() error) (float64, error) {
+		t := time.Now()
+		err := fn()
+		return float64(time.Since(t).Microseconds()) / 1000, err
+	}
+	var dash, first, deep []float64
+	const pageSize = 50
+	for round := 0; round < 5; round++ {
+		for _, p := range people {
+			ms, err := timed(func() error { _, err := sess.Dashboard(ctx, p.ID); return err })
+			if err != nil {
+				return result{}, fmt.Errorf("dashboard: %w", err)
+			}
+			dash = append(dash, ms)
+			var pg records.TimelinePage
+			ms, err = timed(func() error { pg, err = st.Timeline(ctx, p.ID, records.TimelineQuery{Limit: pageSize}); return err })
+			if err != nil {
+				return result{}, fmt.Errorf("timeline: %w", err)
+			}
+			first = append(first, ms)
+			// Scroll to page 50; people with fewer pages have no 50th.
+			for n := 2; n <= 50 && pg.Next != nil; n++ {
+				q := records.TimelineQuery{Limit: pageSize, After: *pg.Next}
+				if n < 50 {
+					if pg, err = st.Timeline(ctx, p.ID, q); err != nil {
+						return result{}, fmt.Errorf("timeline: %w", err)
+					}
+					continue
+				}
+				ms, err = timed(func() error { pg, err = st.Timeline(ctx, p.ID, q); return err })
+				if err != nil {
+					return result{}, fmt.Errorf("timeline: %w", err)
+				}
+				deep = append(deep, ms)
+			}
+		}
+	}
+	record("dashboard", dash)
+	record("timeline-first", first)
+	record("timeline-page-50", deep)
+
+	// Scaled fixtures give each person a few hundred records, so nobody has
+	// a 50th page of 50. The worst case is one person holding the whole
+	// vault: link every Patient to the first person (this phase is the
+	// last to use bench.fasten) and measure that person's views.
+	links, err := v.DB().QueryContext(ctx, "SELECT source_id, patient_id FROM patient_links")
+	if err != nil {
+		return result{}, err
+	}
+	var keys []string
+	for links.Next() {
+		var src int64
+		var pid string
+		if err := links.Scan(&src, &pid); err != nil {
+			links.Close()
+			return result{}, err
+		}
+		keys = append(keys, fmt.Sprintf("%d/%s", src, pid))
+	}
+	links.Close()
+	whole := people[0].ID
+	for _, k := range keys {
+		if err := st.AssignPatient(ctx, k, whole); err != nil {
+			return result{}, err
+		}
+	}
+	var wdash, wfirst, wdeep []float64
+	for round := 0; round < 20; round++ {
+		ms, err := timed(func() error { _, err := sess.Dashboard(ctx, whole); return err })
+		if err != nil {
+			return result{}, fmt.Errorf("dashboard: %w", err)
+		}
+		wdash = append(wdash, ms)
+		var pg records.TimelinePage
+		ms, err = timed(func() error { pg, err = st.Timeline(ctx, whole, records.TimelineQuery{Limit: pageSize}); return err })
+		if err != nil {
+			return result{}, fmt.Errorf("timeline: %w", err)
+		}
+		wfirst = append(wfirst, ms)
+		for n := 2; n <= 50 && pg.Next != nil; n++ {
+			q := records.TimelineQuery{Limit: pageSize, After: *pg.Next}
+			ms, err = timed(func() error { pg, err = st.Timeline(ctx, whole, q); return err })
+			if err != nil {
+				return result{}, fmt.Errorf("timeline: %w", err)
+			}
+			if n == 50 {
+				wdeep = append(wdeep, ms)
+			}
+		}
+	}
+	var total int
+	if err := v.DB().QueryRowContext(ctx, "SELECT count(*) FROM summaries WHERE person_id = ?", whole).Scan(&total); err != nil {
+		return result{}, err
+	}
+	extra["wholeRecords"] = float64(total)
+	record("whole-dashboard", wdash)
+	record("whole-timeline-first", wfirst)
+	record("whole-timeline-page-50", wdeep)
+	return result{Phase: "views", Extra: extra}, nil
+}
+
+func printViews(r result) {
+	fmt.Printf("%-34s %8s %8s %8s  (n)\n", "person views latency ms", "p50", "p95", "max")
+	for _, name := range []string{"dashboard", "timeline-first", "timeline-page-50"} {
+		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
+	}
+	fmt.Printf("one person holding all %d records:\n", int(r.Extra["wholeRecords"]))
+	for _, name := range []string{"whole-dashboard", "whole-timeline-first", "whole-timeline-page-50"} {
+		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
+	}
+	fmt.Printf("views phase peak RSS: %.0f MB (target p95 < 50 ms each; page 50 only for people with 50 pages)\n\n", r.PeakRSSMB)
+}

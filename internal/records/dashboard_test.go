@@ -1,0 +1,338 @@
+package records_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+// fixtureResource is the part of a fixture resource the independent counts read.
+type fixtureResource struct {
+	ResourceType    string `json:"resourceType"`
+	ID              string `json:"id"`
+	Status          string `json:"status"`
+	LifecycleStatus string `json:"lifecycleStatus"`
+	ClinicalStatus  struct {
+		Coding []struct{ Code string } `json:"coding"`
+	} `json:"clinicalStatus"`
+	VaccineCode struct {
+		Coding []struct{ System, Code string } `json:"coding"`
+	} `json:"vaccineCode"`
+	Category json.RawMessage `json:"category"`
+	Code     struct {
+		Coding []struct{ Code string } `json:"coding"`
+	} `json:"code"`
+	Encounter *struct{ Reference string } `json:"encounter"`
+	Context   *struct{ Reference string } `json:"context"`
+	Period    struct{ Start string }      `json:"period"`
+}
+
+func readFixture(t *testing.T, file string) []fixtureResource {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b struct {
+		Entry []struct {
+			Resource fixtureResource `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]fixtureResource, len(b.Entry))
+	for i, e := range b.Entry {
+		out[i] = e.Resource
+	}
+	return out
+}
+
+func (r fixtureResource) clinical() string {
+	if len(r.ClinicalStatus.Coding) > 0 {
+		return r.ClinicalStatus.Coding[0].Code
+	}
+	return r.Status
+}
+
+// expected is what a dashboard must show, counted from the fixture JSON
+// with the dashboard's documented rules, not through the vault.
+type expected struct {
+	problems, currentMeds, pastMeds, allergies, doses, vaccines, visits, carePlans, goals, vitalCodes int
+	latestVisit                                                                                       string
+}
+
+func countFixture(rs []fixtureResource) expected {
+	var e expected
+	vaccines, vitals := map[string]bool{}, map[string]bool{}
+	for _, r := range rs {
+		switch r.ResourceType {
+		case "Condition":
+			if s := r.clinical(); s == "active" || s == "recurrence" || s == "relapse" {
+				e.problems++
+			}
+		case "MedicationRequest", "MedicationStatement":
+			if r.Status == "active" {
+				e.currentMeds++
+			} else {
+				e.pastMeds++
+			}
+		case "AllergyIntolerance":
+			if s := r.clinical(); s != "inactive" && s != "resolved" {
+				e.allergies++
+			}
+		case "Immunization":
+			if r.Status != "not-done" && r.Status != "entered-in-error" {
+				e.doses++
+				vaccines[r.VaccineCode.Coding[0].System+"|"+r.VaccineCode.Coding[0].Code] = true
+			}
+		case "Encounter":
+			e.visits++
+			if r.Period.Start > e.latestVisit {
+				e.latestVisit = r.Period.Start
+			}
+		case "CarePlan":
+			if r.Status == "active" {
+				e.carePlans++
+			}
+		case "Goal":
+			if r.LifecycleStatus == "active" || r.LifecycleStatus == "accepted" {
+				e.goals++
+			}
+		case "Observation":
+			if strings.Contains(string(r.Category), `"vital-signs"`) {
+				vitals[r.Code.Coding[0].Code] = true
+			}
+		}
+	}
+	e.vaccines, e.vitalCodes = len(vaccines), len(vitals)
+	if e.visits > records.DashboardVisits {
+		e.visits = records.DashboardVisits
+	}
+	return e
+}
+
+// familyStore imports the family fixtures and returns each file's person.
+func familyStore(t *testing.T) (*records.Store, map[string]records.Person, []string) {
+	t.Helper()
+	s, _ := openStore(t)
+	files := fixtureFiles(t, "family")
+	if _, err := s.Import(context.Background(), files, records.ImportOptions{AutoCreatePeople: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	people, err := s.People(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byFile := map[string]records.Person{}
+	for _, f := range files {
+		given := strings.SplitN(filepath.Base(f), "_", 2)[0]
+		for _, p := range people {
+			if strings.HasPrefix(p.Name, given) {
+				byFile[f] = p
+			}
+		}
+		if byFile[f].ID == 0 {
+			t.Fatalf("no person for %s among %+v", filepath.Base(f), people)
+		}
+	}
+	return s, byFile, files
+}
+
+func TestDashboardMatchesFixtures(t *testing.T) {
+	ctx := context.Background()
+	s, byFile, files := familyStore(t)
+	for _, f := range files {
+		t.Run(strings.SplitN(filepath.Base(f), "_", 2)[0], func(t *testing.T) {
+			want := countFixture(readFixture(t, f))
+			d, err := s.Dashboard(ctx, byFile[f].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doses := 0
+			for _, v := range d.Immunizations {
+				doses += len(v.Doses)
+				for i := 1; i < len(v.Doses); i++ {
+					if v.Doses[i].Date < v.Doses[i-1].Date {
+						t.Errorf("%s doses not oldest first", v.Display)
+					}
+				}
+			}
+			for _, c := range []struct {
+				what      string
+				got, want int
+			}{
+				{"active problems", len(d.Problems), want.problems},
+				{"current medications", len(d.Medications), want.currentMeds},
+				{"past medications", d.PastMedications, want.pastMeds},
+				{"allergies", len(d.Allergies), want.allergies},
+				{"immunization doses", doses, want.doses},
+				{"vaccines", len(d.Immunizations), want.vaccines},
+				{"visits", len(d.Visits), want.visits},
+				{"care plans", len(d.CarePlans), want.carePlans},
+				{"goals", len(d.Goals), want.goals},
+				{"latest vitals", len(d.Vitals), want.vitalCodes},
+				{"patient records", d.PatientRecords, 1},
+			} {
+				if c.got != c.want {
+					t.Errorf("%s: got %d, counted %d in the fixture", c.what, c.got, c.want)
+				}
+			}
+			if len(d.Visits) > 0 && d.Visits[0].Date != want.latestVisit {
+				t.Errorf("latest visit %q, fixture's %q", d.Visits[0].Date, want.latestVisit)
+			}
+			for _, v := range d.Visits {
+				// Synthea names the place only through a reference to its Organization.
+				if v.Where == "" || v.Type == "" {
+					t.Errorf("visit %d without type or place: %+v", v.ID, v)
+				}
+			}
+			for _, p := range d.Problems {
+				if strings.HasSuffix(p.Display, ")") {
+					t.Errorf("problem display keeps a semantic tag: %q", p.Display)
+				}
+			}
+			if d.Age == nil || *d.Age < 0 || d.Person.BirthDate == "" {
+				t.Errorf("age %v birth date %q", d.Age, d.Person.BirthDate)
+			}
+		})
+	}
+}
+
+// Alexis has eight allergies whose reactions and criticality the dashboard
+// must carry (the fixture gives criticality on every one).
+func TestDashboardAllergyDetails(t *testing.T) {
+	s, byFile, files := familyStore(t)
+	var alexis records.Person
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "Alexis") {
+			alexis = byFile[f]
+		}
+	}
+	d, err := s.Dashboard(context.Background(), alexis.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Allergies) != 8 {
+		t.Fatalf("allergies %d", len(d.Allergies))
+	}
+	for _, a := range d.Allergies {
+		// The fixture gives criticality and category, no reactions (those
+		// are tested in TestDashboardDetailsFromRaw).
+		if a.Criticality != "low" || a.Category != "food" || a.Display == "" {
+			t.Errorf("allergy without criticality, category or name: %+v", a)
+		}
+	}
+}
+
+// The same Patient from a file and from a portal is one person: the
+// dashboard counts Patient once and lists each record once.
+func TestDashboardCountsCopiesOnce(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	file := fixtureFiles(t, "family")[0]
+	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	person := rep.NewPeople[0]
+	before, err := s.Dashboard(ctx, person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patientID string
+	for _, r := range readFixture(t, file) {
+		if r.ResourceType == "Patient" {
+			patientID = r.ID
+		}
+	}
+	tx, err := v.DB().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := s.CreateConnectionSource(ctx, tx, "Portal", patientID, person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, []string{file}, records.ImportOptions{SourceID: src, PersonID: person.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Dashboard(ctx, person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.PatientRecords != 2 {
+		t.Errorf("patient records %d, want 2 (file and portal)", after.PatientRecords)
+	}
+	for _, c := range after.Counts {
+		if c.ResourceType == "Patient" && c.Count != 1 {
+			t.Errorf("Patient counted %d times", c.Count)
+		}
+	}
+	if len(after.Problems) != len(before.Problems) || len(after.Allergies) != len(before.Allergies) ||
+		len(after.Medications) != len(before.Medications) || len(after.Immunizations) != len(before.Immunizations) {
+		t.Errorf("copies listed twice: before %d/%d/%d/%d after %d/%d/%d/%d",
+			len(before.Problems), len(before.Allergies), len(before.Medications), len(before.Immunizations),
+			len(after.Problems), len(after.Allergies), len(after.Medications), len(after.Immunizations))
+	}
+}
+
+// What summaries do not keep is read from the raw JSON: results are flagged
+// from the source's interpretation or, without one, from the value against
+// the reference range (only the latest per code); allergies carry their
+// reactions and the worst severity; a visit its reason and place.
+func TestDashboardDetailsFromRaw(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	bundle := `{"resourceType":"Bundle","type":"collection","entry":[
+ {"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient","id":"p1","name":[{"given":["Flag"],"family":"Test"}],"birthDate":"2000-02-29"}},
+ {"resource":{"resourceType":"AllergyIntolerance","id":"a1","clinicalStatus":{"coding":[{"code":"active"}]},"criticality":"high","code":{"text":"Peanut (substance)"},"patient":{"reference":"urn:uuid:p1"},"reaction":[{"manifestation":[{"coding":[{"display":"Hives (disorder)"}]}],"severity":"mild"},{"manifestation":[{"text":"Anaphylaxis"},{"coding":[{"display":"Hives (disorder)"}]}],"severity":"severe"}]}},
+ {"resource":{"resourceType":"AllergyIntolerance","id":"a2","clinicalStatus":{"coding":[{"code":"resolved"}]},"code":{"text":"Penicillin"},"patient":{"reference":"urn:uuid:p1"}}},
+ {"fullUrl":"urn:uuid:e1","resource":{"resourceType":"Encounter","id":"e1","status":"finished","class":{"code":"AMB"},"type":[{"text":"Check up (procedure)"}],"subject":{"reference":"urn:uuid:p1"},"period":{"start":"2021-01-01"},"reasonCode":[{"coding":[{"display":"Fever (finding)"}]}],"location":[{"location":{"display":"Clinic North"}}]}},
+ {"resource":{"resourceType":"Observation","id":"o1","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2345-7","display":"Glucose"}]},"subject":{"reference":"urn:uuid:p1"},"effectiveDateTime":"2020-01-01","valueQuantity":{"value":250,"unit":"mg/dL"},"interpretation":[{"coding":[{"code":"H"}]}]}},
+ {"resource":{"resourceType":"Observation","id":"o2","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2345-7","display":"Glucose"}]},"subject":{"reference":"urn:uuid:p1"},"effectiveDateTime":"2021-01-01","valueQuantity":{"value":90,"unit":"mg/dL"},"referenceRange":[{"low":{"value":70},"high":{"value":99}}]}},
+ {"resource":{"resourceType":"Observation","id":"o3","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"718-7","display":"Hemoglobin"}]},"subject":{"reference":"urn:uuid:p1"},"effectiveDateTime":"2021-01-01","valueQuantity":{"value":9.1,"unit":"g/dL"},"referenceRange":[{"low":{"value":12},"high":{"value":16}}]}},
+ {"resource":{"resourceType":"Observation","id":"o4","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2160-0","display":"Creatinine"}]},"subject":{"reference":"urn:uuid:p1"},"effectiveDateTime":"2021-01-01","valueQuantity":{"value":1.0,"unit":"mg/dL"},"interpretation":[{"coding":[{"code":"N"}]}],"referenceRange":[{"low":{"value":0.6},"high":{"value":1.2}}]}},
+ {"resource":{"resourceType":"Observation","id":"o5","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"6690-2","display":"Leukocytes"}]},"subject":{"reference":"urn:uuid:p1"},"effectiveDateTime":"2021-01-01","valueQuantity":{"value":3,"unit":"10*3/uL"},"interpretation":[{"coding":[{"code":"LL"}]}]}}
+]}`
+	path := filepath.Join(t.TempDir(), "flags.json")
+	if err := os.WriteFile(path, []byte(bundle), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Import(ctx, []string{path}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	d, err := s.Dashboard(ctx, rep.NewPeople[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range d.Flagged {
+		got[f.Result.Display] = f.Flag
+	}
+	want := map[string]string{"Hemoglobin": "L", "Leukocytes": "LL"} // glucose's latest is normal, creatinine says N
+	if len(got) != len(want) || got["Hemoglobin"] != "L" || got["Leukocytes"] != "LL" {
+		t.Errorf("flagged %v, want %v", got, want)
+	}
+	if len(d.Allergies) != 1 || d.Allergies[0].Severity != "severe" || d.Allergies[0].Criticality != "high" ||
+		strings.Join(d.Allergies[0].Reactions, "|") != "Hives|Anaphylaxis" || d.Allergies[0].Display != "Peanut" {
+		t.Errorf("allergies %+v", d.Allergies)
+	}
+	if len(d.Visits) != 1 || d.Visits[0].Reason != "Fever" || d.Visits[0].Where != "Clinic North" || d.Visits[0].Type != "Check up" || d.Visits[0].Class != "AMB" {
+		t.Errorf("visits %+v", d.Visits)
+	}
+	for _, f := range d.Flagged {
+		if f.Result.Display == "Hemoglobin" && (f.Low == nil || *f.Low != 12 || f.High == nil || *f.High != 16) {
+			t.Errorf("range not carried: %+v", f)
+		}
+	}
+}

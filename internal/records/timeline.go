@@ -1,0 +1,283 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+)
+
+// ErrBadTimelineQuery is a timeline query that cannot be run as asked (a
+// date that is not YYYY[-MM[-DD]], a cursor that was not one we gave out).
+var ErrBadTimelineQuery = errors.New("that timeline query is not valid")
+
+// Cursor is where a timeline page ends: the last item's date and row id.
+// The next page starts strictly after it in (date, id) descending order, so
+// pages never skip or repeat items, even many sharing one date, and cost the
+// same however deep they are (no OFFSET). The zero Cursor is the start.
+type Cursor struct {
+	Date string `json:"date"`
+	ID   int64  `json:"id"`
+}
+
+// String is the cursor as one opaque token (for the CLI and URLs).
+func (c Cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.ID, 10) + ":" + c.Date))
+}
+
+// ParseCursor reads a token made by Cursor.String.
+func ParseCursor(s string) (Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, fmt.Errorf("%w: the cursor is damaged", ErrBadTimelineQuery)
+	}
+	id, date, ok := strings.Cut(string(b), ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n <= 0 {
+		return Cursor{}, fmt.Errorf("%w: the cursor is damaged", ErrBadTimelineQuery)
+	}
+	return Cursor{Date: date, ID: n}, nil
+}
+
+// TimelineQuery narrows and pages a timeline.
+type TimelineQuery struct {
+	// Types to show; empty means every clinical type (TimelineHidden are
+	// left out unless asked for by name).
+	Types []string `json:"types"`
+	// Source is a sources.id to show only; 0 for all.
+	Source int64 `json:"source"`
+	// Since and Until bound the date, both inclusive, as YYYY, YYYY-MM or
+	// YYYY-MM-DD ("until 2020" includes all of 2020). Setting either leaves
+	// out records without a date.
+	Since string `json:"since"`
+	Until string `json:"until"`
+	// After is the previous page's Next; zero for the first page.
+	After Cursor `json:"after"`
+	// Limit is the page size: 1–500, default 50.
+	Limit int `json:"limit"`
+}
+
+// TimelineItem is one record on the timeline.
+type TimelineItem struct {
+	ID           int64    `json:"id"`
+	ResourceType string   `json:"resourceType"`
+	Date         string   `json:"date"`
+	DateEnd      string   `json:"dateEnd"`
+	Category     string   `json:"category"`
+	Display      string   `json:"display"`
+	ValueNum     *float64 `json:"valueNum"`
+	ValueText    string   `json:"valueText"`
+	Unit         string   `json:"unit"`
+	Status       string   `json:"status"`
+	Source       string   `json:"source"`
+	SourceID     int64    `json:"sourceId"`
+	// Encounter is the row id of the visit this record belongs to (an
+	// Encounter's is its own), 0 when it names none the vault holds, so
+	// the timeline can group by visit.
+	Encounter int64 `json:"encounter"`
+}
+
+// TimelinePage is one page of a timeline; Next is nil on the last.
+type TimelinePage struct {
+	Items []TimelineItem `json:"items"`
+	Next  *Cursor        `json:"next"`
+}
+
+// TimelineHidden are types a timeline leaves out unless asked for: who and
+// where (not events), bookkeeping, and insurance, which has its own section.
+var TimelineHidden = []string{"Patient", "Practitioner", "PractitionerRole", "Organization", "Location",
+	"Medication", "Provenance", "Claim", "ExplanationOfBenefit", "Coverage"}
+
+var partialDate = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
+
+var typeName = regexp.MustCompile(`^[A-Z][A-Za-z]{1,63}$`)
+
+// Timeline lists a person's records newest first, a page at a time.
+//
+// Dates are compared as written (FHIR dates are ISO 8601, so text order is
+// time order except across time-zone offsets within the same hours).
+func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (TimelinePage, error) {
+	pg := TimelinePage{Items: []TimelineItem{}}
+	if _, err := s.Person(ctx, personID); err != nil {
+		return pg, err
+	}
+	// Records a person has from several sources (the same file imported and
+	// synced from the portal) show once, as their copy from the first source.
+	var sources int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(DISTINCT source_id) FROM patient_links WHERE person_id = ?", personID).Scan(&sources); err != nil {
+		return pg, err
+	}
+	query, args, err := timelineSQL(personID, &q, sources > 1 && q.Source == 0)
+	if err != nil {
+		return pg, err
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return pg, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it TimelineItem
+		var v sql.NullFloat64
+		if err := rows.Scan(&it.ID, &it.ResourceType, &it.Date, &it.DateEnd, &it.Category, &it.Display, &v, &it.ValueText, &it.Unit, &it.Status, &it.Source, &it.SourceID); err != nil {
+			return pg, err
+		}
+		if v.Valid {
+			f := v.Float64
+			it.ValueNum = &f
+		}
+		it.Display = fhir.CleanDisplay(it.Display)
+		pg.Items = append(pg.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return pg, err
+	}
+	rows.Close()
+	if len(pg.Items) > q.Limit {
+		pg.Items = pg.Items[:q.Limit]
+		last := pg.Items[q.Limit-1]
+		pg.Next = &Cursor{Date: last.Date, ID: last.ID}
+	}
+	return pg, s.linkVisits(ctx, pg.Items)
+}
+
+// timelineSQL builds the page query for q (normalising its Limit).
+// With oneCopy, a record whose type and FHIR id also came from an earlier
+// source of the person's is left out.
+func timelineSQL(personID int64, q *TimelineQuery, oneCopy bool) (string, []any, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	if q.Limit > 500 {
+		q.Limit = 500
+	}
+	where := []string{"s.person_id = ?"}
+	args := []any{personID}
+	if len(q.Types) > 0 {
+		for _, t := range q.Types {
+			if !typeName.MatchString(t) {
+				return "", nil, fmt.Errorf("%w: %q is not a record type", ErrBadTimelineQuery, t)
+			}
+			args = append(args, t)
+		}
+		where = append(where, "s.resource_type IN (?"+strings.Repeat(",?", len(q.Types)-1)+")")
+	} else {
+		where = append(where, "s.resource_type NOT IN (?"+strings.Repeat(",?", len(TimelineHidden)-1)+")")
+		for _, t := range TimelineHidden {
+			args = append(args, t)
+		}
+	}
+	if q.Source != 0 {
+		where = append(where, "s.source_id = ?")
+		args = append(args, q.Source)
+	}
+	if q.Since != "" {
+		if !partialDate.MatchString(q.Since) {
+			return "", nil, fmt.Errorf("%w: since must be YYYY, YYYY-MM or YYYY-MM-DD", ErrBadTimelineQuery)
+		}
+		where = append(where, "s.date >= ?")
+		args = append(args, q.Since)
+	}
+	if q.Until != "" {
+		if !partialDate.MatchString(q.Until) {
+			return "", nil, fmt.Errorf("%w: until must be YYYY, YYYY-MM or YYYY-MM-DD", ErrBadTimelineQuery)
+		}
+		// "~" sorts after every character of an ISO date, so every date
+		// beginning with Until (that day's times too) is included.
+		where = append(where, "s.date != '' AND s.date < ?")
+		args = append(args, q.Until+"~")
+	}
+	if q.After.ID != 0 {
+		where = append(where, "(s.date, s.resource) < (?, ?)")
+		args = append(args, q.After.Date, q.After.ID)
+	}
+	from := itemFrom
+	if oneCopy {
+		from += "JOIN resources r ON r.id = s.resource "
+		where = append(where, `NOT EXISTS (SELECT 1 FROM resources r2 WHERE r2.source_id < s.source_id
+ AND r2.source_id IN (SELECT source_id FROM patient_links WHERE person_id = ?)
+ AND r2.resource_id = r.resource_id AND r2.resource_type = s.resource_type)`)
+		args = append(args, personID)
+	}
+	// One more than a page tells whether there is a next one.
+	args = append(args, q.Limit+1)
+	return "SELECT s.resource, s.resource_type, s.date, s.date_end, s.category, s.display, s.value_num, s.value_text, s.unit, s.status, src.label, s.source_id" +
+		from + "WHERE " + strings.Join(where, " AND ") + " ORDER BY s.date DESC, s.resource DESC LIMIT ?", args, nil
+}
+
+// linkVisits sets each item's Encounter from its raw JSON: encounter (most
+// clinical types) or context (DocumentReference's context.encounter, R4's
+// MedicationStatement/Claim context), found among the same source's records.
+func (s *Store) linkVisits(ctx context.Context, items []TimelineItem) error {
+	var need []int64
+	for i := range items {
+		if items[i].ResourceType == "Encounter" {
+			items[i].Encounter = items[i].ID
+		} else {
+			need = append(need, items[i].ID)
+		}
+	}
+	raw, err := s.raws(ctx, need)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		source int64
+		ref    string
+	}
+	found := map[key]int64{}
+	for i := range items {
+		b, ok := raw[items[i].ID]
+		if !ok {
+			continue
+		}
+		ref := encounterRef(b)
+		if ref == "" {
+			continue
+		}
+		k := key{items[i].SourceID, ref}
+		id, ok := found[k]
+		if !ok {
+			if id, err = s.refTarget(ctx, k.source, ref, "Encounter"); err != nil {
+				return err
+			}
+			found[k] = id
+		}
+		items[i].Encounter = id
+	}
+	return nil
+}
+
+func encounterRef(raw []byte) string {
+	var r struct {
+		Encounter reference       `json:"encounter"`
+		Context   json.RawMessage `json:"context"`
+	}
+	if json.Unmarshal(raw, &r) != nil {
+		return ""
+	}
+	if r.Encounter.Reference != "" {
+		return r.Encounter.Reference
+	}
+	if len(r.Context) == 0 {
+		return ""
+	}
+	var asRef reference
+	if json.Unmarshal(r.Context, &asRef) == nil && asRef.Reference != "" {
+		return asRef.Reference
+	}
+	var doc struct {
+		Encounter []reference `json:"encounter"`
+	}
+	if json.Unmarshal(r.Context, &doc) == nil && len(doc.Encounter) > 0 {
+		return doc.Encounter[0].Reference
+	}
+	return ""
+}
