@@ -224,6 +224,55 @@ try {
   await tid('person-title').filter({ hasNotText: 'Neva' }).waitFor({ timeout: 15_000 });
   check('switching person changes the overview', !(await tid('person-title').innerText()).includes('Neva'));
 
+  step = 'documents';
+  // 5b. Documents carried inside a file: a PDF (with JavaScript in it), a
+  // C-CDA, a plain note and an HTML note full of script payloads. They are
+  // rendered in the real browser against the real backend; nothing they
+  // carry may run.
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  await page.evaluate(() => { window.__pwned = 0; });
+  await tid('nav-import').click();
+  await tid('import-input').setInputFiles([join(repo, 'internal/records/testdata/documents.json')]);
+  await tid('import-done').waitFor({ timeout: 60_000 });
+  check('the file with documents imports', /imported/i.test((await tid('import-status').allInnerTexts()).join(',')));
+  if (await tid('unmatched-row').count()) {
+    await tid('unmatched-row').first().getByTestId('unmatched-assign').click();
+    await page.waitForTimeout(300);
+  }
+  const wren = await page.locator('[data-testid^="person-"]').evaluateAll((els) =>
+    els.filter((e) => /^person-\d+$/.test(e.dataset.testid) && /Wren/.test(e.innerText)).map((e) => e.dataset.testid)[0]);
+  check('the documents file made its own household member', !!wren);
+  await tid(wren).click();
+  await tid('documents-nav').click();
+  await tid('documents-list').waitFor({ timeout: 15_000 });
+  const formats = await tid('document-row').evaluateAll((els) => els.map((e) => e.dataset.format));
+  check('documents list the PDF, C-CDA, text and HTML', ['pdf', 'ccda', 'text', 'html'].every((f) => formats.includes(f)), formats.join(','));
+  await tid('document-row').and(page.locator('[data-format="pdf"]')).first().click();
+  await tid('document-pdf-page').waitFor({ timeout: 30_000 });
+  const painted = await tid('document-pdf-page').evaluate((c) => {
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] < 200) ink++;
+    return { w: c.width, h: c.height, ink };
+  });
+  check('the PDF renders in the app (pdf.js, canvas with ink)', painted.w > 100 && painted.h > 100 && painted.ink > 0, JSON.stringify(painted));
+  await page.screenshot({ path: join(shots, '5b-document-pdf.png') });
+  await tid('document-back').click();
+  await tid('document-row').and(page.locator('[data-format="html"]')).first().click();
+  await tid('document-html').waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(500);
+  await tid('document-back').click();
+  await tid('document-row').and(page.locator('[data-format="ccda"]')).first().click();
+  await tid('document-html').waitFor({ timeout: 15_000 });
+  const ccda = await tid('document-html').innerText();
+  check('the C-CDA reads as its sections', ccda.length > 100, ccda.slice(0, 80));
+  await page.screenshot({ path: join(shots, '5c-document-ccda.png') });
+  await page.waitForTimeout(500);
+  const pwned = await page.evaluate(() => window.__pwned);
+  check('nothing a document carries runs (no dialog, no script side effect)', dialogs.length === 0 && pwned === 0, `dialogs=${dialogs.length}`);
+  await tid('document-back').click();
+
   step = 'connect';
   // 6a. Connect Neva to the sandbox EHR through the Connections screen; the
   // browser's redirect comes back as the deep link a second process forwards.
