@@ -86,6 +86,14 @@ describe('Dashboard', () => {
     expect(vaccines[0]).toHaveTextContent('3 doses');
     expect(within(vaccines[0]).getAllByTestId('vaccine-dose').map((b) => b.dataset.id)).toEqual(['41', '42', '43']);
     expect(within(vaccines[1]).getAllByTestId('vaccine-dose')).toHaveLength(1);
+    // The printable vaccine record carries every vaccine with all its dose dates.
+    const sheet = screen.getByTestId('vaccine-record-print');
+    expect(sheet).toHaveTextContent('Ana Ruiz');
+    expect(sheet.querySelectorAll('tbody tr')).toHaveLength(2);
+    expect(sheet.querySelector('tbody tr td:last-child')!.textContent!.split(' · ')).toHaveLength(3);
+    const print = vi.spyOn(window, 'print').mockImplementation(() => {});
+    await fireEvent.click(within(imm).getByTestId('dashboard-print-vaccines'));
+    expect(print).toHaveBeenCalled();
 
     const visits = screen.getByTestId('dashboard-visits');
     expect(visits).toHaveTextContent('Well child visit');
