@@ -183,11 +183,28 @@ try {
   check('five household members after import', people.length === 5, JSON.stringify(people.map((p) => p.text)));
 
   step = 'switch';
-  // 3. Switch person: Neva, then open a lab result from the overview.
+  // 3. Switch person: Neva. Her dashboard is her home page; the timeline
+  // groups her records by visit; then open a lab result from All records.
   const neva = people.find((p) => /Neva/.test(p.text));
   check('Neva is in the household', !!neva);
   await tid(neva.id).click();
   await tid('person-title').filter({ hasText: 'Neva' }).waitFor({ timeout: 15_000 });
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  check('dashboard shows latest vitals', (await tid('dashboard-vitals').getByTestId('record-item').count()) > 0);
+  check('dashboard lists immunizations by vaccine', (await tid('dashboard-immunizations').getByTestId('vaccine-dose').count()) > 0);
+  await page.screenshot({ path: join(shots, '3a-dashboard.png') });
+  await tid('nav-timeline').click();
+  await tid('timeline-item').first().waitFor({ timeout: 15_000 });
+  check('timeline groups records by visit', (await tid('timeline-visit').count()) > 0);
+  if ((await tid('timeline-more').count()) > 0) {
+    // The next page may already be loading by itself (near the end of the list): then there is nothing to click.
+    const before = await tid('timeline-item').count();
+    await tid('timeline-more').click({ timeout: 2_000 }).catch(() => {});
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="timeline-item"]').length > n, before, { timeout: 15_000 });
+    check('the next timeline page appends', (await tid('timeline-item').count()) > before);
+  }
+  await page.screenshot({ path: join(shots, '3b-timeline.png') });
+  await tid('nav-overview').click();
   await tid('overview-labs').waitFor();
   const labItems = tid('overview-labs').locator('button');
   check('overview shows latest labs', (await labItems.count()) > 0);
@@ -223,6 +240,7 @@ try {
   await tid(other.id).click();
   await tid('person-title').filter({ hasNotText: 'Neva' }).waitFor({ timeout: 15_000 });
   check('switching person changes the overview', !(await tid('person-title').innerText()).includes('Neva'));
+  await tid('dashboard').waitFor({ timeout: 15_000 });
 
   step = 'documents';
   // 5b. Documents carried inside a file: a PDF (with JavaScript in it), a

@@ -95,6 +95,20 @@ describe('calls', () => {
     await expect(api.people()).resolves.toEqual([]);
   });
 
+  it('sends the timeline query with its cursor to Go as Go decodes it, and the person id to Dashboard', async () => {
+    const Timeline = vi.fn(async () => ({ items: [], next: null }));
+    const Dashboard = vi.fn(async () => ({ person: { id: 4 } }));
+    bind({ Timeline, Dashboard });
+    const q = { types: ['Immunization'], source: 2, since: '2020', until: '2021-06', after: { date: '2021-03-01', id: 77 }, limit: 50 };
+    await expect(api.timeline(4, q)).resolves.toEqual({ items: [], next: null });
+    const [person, sent] = Timeline.mock.calls[0] as unknown as [number, unknown];
+    expect(person).toBe(4);
+    // What crosses the bridge is JSON: exactly Go's records.TimelineQuery fields.
+    expect(JSON.parse(JSON.stringify(sent))).toEqual(q);
+    await api.dashboard(4);
+    expect(Dashboard).toHaveBeenCalledWith(4);
+  });
+
   it('runs the lock handler for a locked-kind rejection and throws the kind and message', async () => {
     bind({ People: vi.fn(() => Promise.reject(goError('locked', 'Unlock your vault first.'))) });
     const err = await api.people().catch((e: unknown) => e);

@@ -17,11 +17,12 @@ import {
   type connect,
   type household,
   type ImportProgress,
-  type records,
+  records,
   type SyncProgress,
   type SyncRun,
   type SyncSummary,
   type UIError,
+  type Plain,
 } from './wire';
 
 const ErrorKind = app.ErrorKind;
@@ -170,6 +171,16 @@ export const search = async (personId: number, query: string): Promise<records.I
   (await call(() => Go.Search(personId, query))) ?? [];
 export const detail = (id: number): Promise<records.Detail> => call(() => Go.Detail(id));
 export const stats = (): Promise<records.Stats> => call(() => Go.Stats());
+
+// ---- dashboard and timeline ---------------------------------------------------
+/** One person's record at a glance (problems, medicines, allergies, vaccines, visits, vitals, flagged results, connections). */
+export const dashboard = (personId: number): Promise<records.Dashboard> => call(() => Go.Dashboard(personId));
+/** What a timeline page asks for; `after` is the previous page's `next` (the zero cursor for the first page). */
+export type TimelineQuery = Plain<records.TimelineQuery>;
+/** One page of a person's records, newest first; `next` is absent on the last page. The generated
+ *  TimelineQuery is a class (it converts its nested cursor), so the plain query is built into one here. */
+export const timeline = (personId: number, q: TimelineQuery): Promise<records.TimelinePage> =>
+  call(() => Go.Timeline(personId, records.TimelineQuery.createFrom(q)));
 export const exportTo = (): Promise<string> => call(() => Go.ExportTo());
 
 // ---- documents -----------------------------------------------------------------

@@ -8,6 +8,8 @@ import type { household as vault, LockReason, records } from './wire';
 export type Phase = 'loading' | 'create' | 'recovery-key' | 'unlock' | 'main' | 'fatal';
 
 export type View =
+  | { kind: 'dashboard' }
+  | { kind: 'timeline' }
   | { kind: 'overview' }
   | { kind: 'list'; resourceType: string }
   | { kind: 'search'; query: string }
@@ -71,7 +73,7 @@ class Household {
   people = $state<records.Person[]>([]);
   loaded = $state(false);
   selectedId = $state<number | null>(null);
-  view = $state<View>({ kind: 'overview' });
+  view = $state<View>({ kind: 'dashboard' });
   detailId = $state<number | null>(null);
   /** Bumped after imports or edits so open views reload. */
   version = $state(0);
@@ -98,7 +100,7 @@ class Household {
   select(id: number): void {
     this.selectedId = id;
     this.detailId = null;
-    this.view = { kind: 'overview' };
+    this.view = { kind: 'dashboard' };
   }
 
   go(view: View): void {
@@ -121,7 +123,7 @@ class Household {
     this.people = [];
     this.loaded = false;
     this.selectedId = null;
-    this.view = { kind: 'overview' };
+    this.view = { kind: 'dashboard' };
     this.detailId = null;
     this.error = '';
     this.version++;

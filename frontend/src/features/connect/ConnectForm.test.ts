@@ -115,7 +115,7 @@ describe('Connect a provider', () => {
 
     await fireEvent.click(screen.getByTestId('connect-see-records'));
     expect(household.selectedId).toBe(7);
-    expect(household.view).toEqual({ kind: 'overview' });
+    expect(household.view).toEqual({ kind: 'dashboard' });
   });
 
   it('shows the message of connect:error and tries again', async () => {

@@ -1,5 +1,5 @@
 // The Documents tab in the person's header: reached like the overview, and
-// it is that person's (switching person goes back to their overview).
+// it is that person's (switching person goes back to their dashboard, the home page).
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -18,6 +18,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
     onImportProgress: vi.fn(off),
     onFileDrop: vi.fn(off),
     overview: vi.fn(async () => new Promise(() => {})),
+    dashboard: vi.fn(async () => new Promise(() => {})),
     documents: vi.fn(async (personId: number) =>
       personId === 1
         ? [{ id: 5, resource: 9, resourceType: 'DocumentReference', title: 'Discharge summary', kind: 'Discharge summary', contentType: 'application/pdf', format: 'pdf', renderable: true, size: 10, date: '2021-03-01', source: 'Mercy', inline: false }]
@@ -33,7 +34,7 @@ describe('Documents navigation', () => {
   it("opens the selected person's documents from the header, and switching person leaves them", async () => {
     render(Shell);
     const nav = await screen.findByTestId('documents-nav');
-    expect(screen.getByTestId('overview-nav')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
     await fireEvent.click(nav);
     expect(nav).toHaveAttribute('aria-current', 'page');
     const rows = await screen.findAllByTestId('document-row');
@@ -43,6 +44,6 @@ describe('Documents navigation', () => {
 
     await fireEvent.click(screen.getByTestId('person-2'));
     expect(screen.queryByTestId('documents-list')).not.toBeInTheDocument();
-    expect(screen.getByTestId('overview-nav')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
   });
 });
