@@ -159,6 +159,15 @@ func (s *Store) Dashboard(ctx context.Context, personID int64) (Dashboard, error
 	if err != nil {
 		return d, err
 	}
+	if p.BirthDate == "" {
+		// A member made by name alone (assigning an imported Patient to a
+		// new person, or typing a name) still has their birth date in the
+		// Patient records linked to them; the header shows that one.
+		if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(date), '') FROM summaries
+WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, personID).Scan(&p.BirthDate); err != nil {
+			return d, err
+		}
+	}
 	d.Person = p
 	d.Age = ageOn(p.BirthDate, s.now())
 

@@ -235,3 +235,22 @@ func TestRemovePersonIfEmpty(t *testing.T) {
 		t.Fatalf("removed member still found: %v", err)
 	}
 }
+
+// A member made by name alone shows the birth date of the Patient records
+// linked to them on their dashboard.
+func TestDashboardBirthDateFromPatient(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	p, err := s.AddPerson(ctx, "Ada Quillonby", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, s, records.FileSource, p.ID, tinyBundle("file-p", "Quillonby"))
+	d, err := s.Dashboard(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Person.BirthDate != "1990-01-02" || d.Age == nil || *d.Age < 30 {
+		t.Fatalf("birth date %q age %v", d.Person.BirthDate, d.Age)
+	}
+}
