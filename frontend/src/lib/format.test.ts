@@ -60,6 +60,7 @@ describe('formatValue', () => {
     expect(formatValue({ valueNum: null, valueText: 'Negative' })).toBe('Negative');
     expect(formatValue({ valueNum: null, valueText: '120/80', unit: 'mm[Hg]' })).toBe('120/80 mmHg');
     expect(formatValue({ valueNum: null, valueText: '' })).toBe('');
+    expect(formatValue({ valueNum: null, valueText: 'Cloudy urine (finding)' })).toBe('Cloudy urine');
   });
   it('prettyUnit drops UCUM braces', () => {
     expect(prettyUnit('{score}')).toBe('score');

@@ -162,7 +162,9 @@ export function formatValue(item: ValueLike, locale?: string): string {
     const n = formatNumber(item.valueNum, locale);
     return withUnit(n, unit);
   }
-  const text = (item.valueText ?? '').trim();
+  // A coded result's text is its code's display: without the SNOMED tag
+  // ("Cloudy urine (finding)" reads "Cloudy urine"), like every display.
+  const text = cleanDisplay(item.valueText);
   if (!text) return '';
   return unit && !text.endsWith(unit) ? withUnit(text, unit) : text;
 }
