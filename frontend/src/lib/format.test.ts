@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   baseName,
+  kindLabel,
   cleanPatientName,
   formatBytes,
   formatDate,
@@ -111,5 +112,30 @@ describe('throttle', () => {
     t = 30_000;
     f();
     expect(calls).toBe(2);
+  });
+});
+
+describe('kindLabel', () => {
+  it('names an observation by its category in plain words', () => {
+    expect(kindLabel('Observation', 'laboratory')).toBe('Lab result');
+    expect(kindLabel('Observation', 'vital-signs')).toBe('Vital sign');
+    expect(kindLabel('Observation', 'survey')).toBe('Questionnaire answer');
+    expect(kindLabel('Observation', 'something-new')).toBe('Result');
+    expect(kindLabel('Observation', '')).toBe('Result');
+  });
+  it('names reports by their section, other types by their singular', () => {
+    expect(kindLabel('DiagnosticReport', 'LAB')).toBe('Lab report');
+    expect(kindLabel('DiagnosticReport', '34117-2')).toBe('Visit note');
+    expect(kindLabel('DiagnosticReport', 'XYZ')).toBe('Report');
+    expect(kindLabel('Encounter', 'AMB')).toBe('Visit');
+    expect(kindLabel('MedicationRequest')).toBe('Medication');
+    expect(kindLabel('ServiceRequest')).toBe('Referral or order');
+  });
+  it('never shows a FHIR type name for the types a family meets', () => {
+    for (const t of ['Observation', 'MedicationRequest', 'MedicationStatement', 'Condition', 'AllergyIntolerance', 'Immunization',
+      'Procedure', 'Encounter', 'DiagnosticReport', 'DocumentReference', 'CarePlan', 'CareTeam', 'Goal', 'ImagingStudy',
+      'ExplanationOfBenefit', 'PractitionerRole', 'QuestionnaireResponse', 'FamilyMemberHistory']) {
+      expect(kindLabel(t), t).not.toMatch(/[a-z][A-Z]/);
+    }
   });
 });

@@ -39,8 +39,28 @@ const TYPE_LABELS: Record<string, string> = {
 };
 
 const SINGULAR: Record<string, string> = {
-  Observation: 'Observation',
+  Observation: 'Result',
   MedicationRequest: 'Medication',
+  MedicationStatement: 'Medication',
+  MedicationAdministration: 'Medication given',
+  MedicationDispense: 'Medication dispensed',
+  Medication: 'Medication product',
+  Procedure: 'Procedure',
+  Goal: 'Goal',
+  CareTeam: 'Care team',
+  Coverage: 'Insurance coverage',
+  Practitioner: 'Clinician',
+  PractitionerRole: 'Clinician role',
+  Organization: 'Organization',
+  Location: 'Place',
+  Device: 'Device',
+  ImagingStudy: 'Imaging study',
+  ServiceRequest: 'Referral or order',
+  FamilyMemberHistory: 'Family history',
+  QuestionnaireResponse: 'Questionnaire',
+  Appointment: 'Appointment',
+  SupplyDelivery: 'Supply',
+  Binary: 'Attachment',
   Condition: 'Condition',
   AllergyIntolerance: 'Allergy',
   Immunization: 'Immunization',
@@ -84,6 +104,43 @@ export function typeLabel(resourceType: string): string {
 /** The singular, used for a single record's badge. */
 export function typeLabelSingular(resourceType: string): string {
   return SINGULAR[resourceType] ?? splitCamel(resourceType);
+}
+
+// Observation categories (the FHIR observation-category codes) as a family
+// would name them.
+const OBSERVATION_KINDS: Record<string, string> = {
+  laboratory: 'Lab result',
+  'vital-signs': 'Vital sign',
+  'social-history': 'Social history',
+  survey: 'Questionnaire answer',
+  imaging: 'Imaging result',
+  exam: 'Exam finding',
+  procedure: 'Procedure result',
+  therapy: 'Therapy',
+  activity: 'Activity',
+};
+
+// DiagnosticReport categories (HL7 v2 diagnostic service sections, and the
+// LOINC document classes Synthea uses) as a family would name them.
+const REPORT_KINDS: Record<string, string> = {
+  LAB: 'Lab report',
+  RAD: 'Imaging report',
+  '34117-2': 'Visit note',
+  '51847-2': 'Assessment',
+  '11488-4': 'Consult note',
+  '18842-5': 'Discharge summary',
+};
+
+/**
+ * What one record is, in plain words, using its category where that says more
+ * than the type: an Observation in "laboratory" is a "Lab result", one in
+ * "vital-signs" a "Vital sign".
+ */
+export function kindLabel(resourceType: string, category?: string | null): string {
+  const c = (category ?? '').trim();
+  if (resourceType === 'Observation' && c) return OBSERVATION_KINDS[c] ?? OBSERVATION_KINDS[c.toLowerCase()] ?? 'Result';
+  if (resourceType === 'DiagnosticReport' && c) return REPORT_KINDS[c] ?? REPORT_KINDS[c.toUpperCase()] ?? 'Report';
+  return typeLabelSingular(resourceType);
 }
 
 function splitCamel(s: string): string {
