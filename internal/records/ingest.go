@@ -327,7 +327,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 
 	fail := func(reason RejectReason, msg string) (FileResult, []Person) {
 		res.Status, res.Reason, res.Error = FileRejected, reason, msg
-		res.Added, res.Updated, res.Unchanged, res.Attachments = 0, 0, 0, 0
+		res.Added, res.Updated, res.Unchanged, res.Attachments, res.Reference = 0, 0, 0, 0, 0
 		return res, nil
 	}
 
@@ -421,6 +421,11 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 			}
 			if later {
 				deferred++
+			} else if outcome == added && p.sum.PatientRef == "" {
+				// About no one: a clinician, organisation, place or product
+				// other records name. The report says so, since a person's
+				// count of records leaves these out.
+				res.Reference++
 			}
 			if person != nil {
 				created = append(created, *person)

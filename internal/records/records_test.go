@@ -492,3 +492,32 @@ func TestNarrativeIsSanitized(t *testing.T) {
 		t.Errorf("sanitizer removed harmless formatting: %s", out)
 	}
 }
+
+// The import report and the person's page agree: every record added is
+// either one of the person's or counted as a reference record (clinicians,
+// organisations, places), so a family never sees two unexplained numbers.
+func TestImportReportCountsAgreeWithPersonRecords(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	file := fixtureFiles(t, "family")[3]
+	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := rep.Files[0]
+	if res.Status != records.FileImported || res.Reference == 0 {
+		t.Fatalf("want an import with reference records: %+v", res)
+	}
+	people, err := s.People(ctx)
+	if err != nil || len(people) != 1 {
+		t.Fatalf("people %v %v", people, err)
+	}
+	if got := res.Added - res.Reference; got != people[0].Records {
+		t.Fatalf("report says %d added, %d of them reference records; the person has %d records", res.Added, res.Reference, people[0].Records)
+	}
+	// Importing it again adds nothing, so nothing is counted as reference either.
+	rep, err = s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || rep.Files[0].Reference != 0 || rep.Files[0].Added != 0 {
+		t.Fatalf("re-import: %+v %v", rep.Files[0], err)
+	}
+}

@@ -56,6 +56,10 @@ type FileResult struct {
 	Updated   int          `json:"updated"`
 	Unchanged int          `json:"unchanged"`
 	Skipped   int          `json:"skipped"`
+	// Reference is how many of Added are about no person (clinicians,
+	// organisations, places, medication products): kept so other records
+	// can name them, and not counted among any person's records.
+	Reference int `json:"reference"`
 	// Attachments is how many inline attachments (base64 data) were kept
 	// as documents; AttachmentsSkipped how many could not be (see Issues).
 	Attachments        int         `json:"attachments"`

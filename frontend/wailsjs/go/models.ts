@@ -678,6 +678,7 @@ export namespace records {
 	    updated: number;
 	    unchanged: number;
 	    skipped: number;
+	    reference: number;
 	    attachments: number;
 	    attachmentsSkipped: number;
 	    issues: FileIssue[];
@@ -697,6 +698,7 @@ export namespace records {
 	        this.updated = source["updated"];
 	        this.unchanged = source["unchanged"];
 	        this.skipped = source["skipped"];
+	        this.reference = source["reference"];
 	        this.attachments = source["attachments"];
 	        this.attachmentsSkipped = source["attachmentsSkipped"];
 	        this.issues = this.convertValues(source["issues"], FileIssue);

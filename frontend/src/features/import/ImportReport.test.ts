@@ -11,6 +11,7 @@ const results: Plain<records.FileResult>[] = [
     updated: 3,
     unchanged: 7,
     skipped: 2,
+    reference: 4,
     attachments: 2,
     attachmentsSkipped: 0,
     bytes: 2048,
@@ -19,8 +20,8 @@ const results: Plain<records.FileResult>[] = [
       { entry: 9, type: 'Patient', path: 'Patient.birthDate', reason: 'expected date' },
     ],
   },
-  { file: 'same.json', status: records.FileStatus.Unchanged, added: 0, updated: 0, unchanged: 50, skipped: 0, attachments: 0, attachmentsSkipped: 0, bytes: 100, issues: [] },
-  { file: 'broken.ndjson', status: records.FileStatus.Rejected, error: 'This is not JSON.', added: 0, updated: 0, unchanged: 0, skipped: 0, attachments: 0, attachmentsSkipped: 0, bytes: 10, issues: null },
+  { file: 'same.json', status: records.FileStatus.Unchanged, added: 0, updated: 0, unchanged: 50, skipped: 0, reference: 0, attachments: 0, attachmentsSkipped: 0, bytes: 100, issues: [] },
+  { file: 'broken.ndjson', status: records.FileStatus.Rejected, error: 'This is not JSON.', added: 0, updated: 0, unchanged: 0, skipped: 0, reference: 0, attachments: 0, attachmentsSkipped: 0, bytes: 10, issues: null },
 ];
 
 describe('ImportReport', () => {
@@ -38,6 +39,10 @@ describe('ImportReport', () => {
     expect(within(rows[0]).getByTestId('count-updated')).toHaveTextContent('3');
     expect(within(rows[0]).getByTestId('count-unchanged')).toHaveTextContent('7');
     expect(within(rows[0]).getByTestId('count-skipped')).toHaveTextContent('2');
+
+    // The records about no one are explained, so the person's smaller count makes sense.
+    expect(within(rows[0]).getByTestId('count-reference')).toHaveTextContent(/4 of the new records describe the clinicians/);
+    expect(within(rows[1]).queryByTestId('count-reference')).toBeNull();
 
     expect(rows[1]).toHaveAttribute('data-status', 'unchanged');
     expect(within(rows[1]).getByTestId('import-status')).toHaveTextContent('Already in your vault');
