@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
@@ -136,11 +139,46 @@ func FormatError(err error) any {
 	switch ui.Kind {
 	case KindLocked, KindWrongPassphrase, KindInvalidInput:
 	default:
-		log.Printf("error (%s): %v", ui.Kind, err)
+		log.Printf("error (%s): %s", ui.Kind, loggable(err))
 	}
 	b, jerr := json.Marshal(ui)
 	if jerr != nil { // cannot happen for two strings; the message still reaches the page
 		return ui.Message
 	}
 	return string(b)
+}
+
+// loggable is err's text with every file path it carries replaced by
+// "<file>": a path names a download ("Neva_Smith_1990.json") or a folder
+// under a person's home, and the log must not hold either. Paths are found
+// by type (fs.PathError, os.LinkError) anywhere in the chain, joined errors
+// included, so the scrubbing does not depend on how a message is worded.
+func loggable(err error) string {
+	msg := err.Error()
+	var paths []string
+	var walk func(error)
+	walk = func(e error) {
+		for e != nil {
+			switch x := e.(type) {
+			case *fs.PathError:
+				paths = append(paths, x.Path)
+			case *os.LinkError:
+				paths = append(paths, x.Old, x.New)
+			}
+			if j, ok := e.(interface{ Unwrap() []error }); ok {
+				for _, inner := range j.Unwrap() {
+					walk(inner)
+				}
+				return
+			}
+			e = errors.Unwrap(e)
+		}
+	}
+	walk(err)
+	for _, p := range paths {
+		if p != "" {
+			msg = strings.ReplaceAll(msg, p, "<file>")
+		}
+	}
+	return msg
 }

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -172,5 +175,23 @@ func TestPassError(t *testing.T) {
 	}
 	if ui := passError(session.Pass{Outcomes: []session.Outcome{{ConnectionID: 1, Err: errors.New("x")}}}); ui != nil {
 		t.Fatalf("a pass that ran reports per connection: %+v", ui)
+	}
+}
+
+// A file path in an error (a download named after a person, a home folder)
+// never reaches the log, however deep in the chain the path error sits.
+func TestFormatErrorLogsNoFilePaths(t *testing.T) {
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	defer log.SetOutput(os.Stderr)
+	path := filepath.Join(t.TempDir(), "Neva_Smith_1990.json")
+	_, openErr := os.Open(path)
+	linkErr := os.Rename(path, path+".bak")
+	err := errors.Join(fmt.Errorf("import: %w", openErr), fmt.Errorf("move: %w", linkErr))
+	if FormatError(err) == nil {
+		t.Fatal("no UI error")
+	}
+	if strings.Contains(buf.String(), "Neva") || !strings.Contains(buf.String(), "<file>") {
+		t.Fatalf("log line keeps the path: %q", buf.String())
 	}
 }
