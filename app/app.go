@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -39,6 +40,9 @@ type App struct {
 	importMu sync.Mutex
 	flows    *connect.Flows
 	links    deepLinks
+	// offline is what the page last said of the network; it outlives each
+	// unlock's session so the next one starts knowing it.
+	offline atomic.Bool
 }
 
 // Options are the façade's settings from the command line.

@@ -57,3 +57,21 @@ func TestDashboardAndTimelineBindings(t *testing.T) {
 		t.Errorf("locked timeline: %v", err)
 	}
 }
+
+// What the page says of the network reaches each unlock's session, even when
+// it was said while locked.
+func TestOfflineReachesEverySession(t *testing.T) {
+	a := New(household.New(filepath.Join(t.TempDir(), "household.fasten")), Options{})
+	a.SetOffline(true) // locked: remembered
+	if _, err := a.CreateVault("app test passphrase", "app test passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.hh.Session()
+	if err != nil || !sess.Offline() {
+		t.Fatalf("session after unlock: offline=%v %v", err == nil && sess.Offline(), err)
+	}
+	a.SetOffline(false)
+	if sess.Offline() {
+		t.Fatal("back online, the session still thinks it is offline")
+	}
+}

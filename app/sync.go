@@ -51,6 +51,7 @@ func (a *App) sessionOptions() session.Options {
 		Flows:            a.flows,
 		Schedule:         true,
 		WaitForOtherSync: true,
+		Offline:          a.offline.Load,
 		Progress: func(p providersync.Progress) {
 			a.hh.Touch()
 			a.emit(EventSyncProgress, SyncProgress{ConnectionID: p.ConnectionID, Phase: p.Phase, TasksDone: p.TasksDone, TasksTotal: p.TasksTotal, Resources: p.Resources, Message: p.Message})
@@ -111,6 +112,16 @@ func (a *App) SyncHistory(connectionID int64) ([]providersync.Run, error) {
 		return nil, err
 	}
 	return sess.History(a.context(), connectionID, 20)
+}
+
+// SetOffline is the page telling Go what the system says of the network
+// (navigator.onLine and its online/offline events): scheduled syncs wait
+// while offline and run when it is back. Locked, it is only remembered.
+func (a *App) SetOffline(offline bool) {
+	a.offline.Store(offline)
+	if sess, err := a.hh.Session(); err == nil {
+		sess.SetOffline(offline)
+	}
 }
 
 // SetSyncIntervalHours sets how often connections sync while Fasten is open.

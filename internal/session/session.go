@@ -53,6 +53,10 @@ type Options struct {
 	Now func() time.Time
 	// After is the scheduler's timer [time.After]. Tests pass one they fire.
 	After func(time.Duration) <-chan time.Time
+	// Offline, asked at Open, starts the scheduler knowing the computer is
+	// offline (see SetOffline), so an unlock on a plane does not try a
+	// doomed sync (may be nil: online).
+	Offline func() bool
 	// Progress receives every progress event of every pass (may be nil).
 	Progress func(providersync.Progress)
 	// Done receives each pass's outcome once it ends (may be nil).
@@ -79,6 +83,7 @@ type Session struct {
 	pendingAll  bool           // a sync of every connection is queued
 	pending     map[int64]bool // single connections queued
 	lastAttempt time.Time      // when the scheduler last asked for a sync of all
+	offline     bool           // the window says the computer has no network
 	resched     chan struct{}
 }
 
@@ -102,7 +107,7 @@ func Open(v *vault.Vault, o Options) *Session {
 	svc := connect.New(db, store, o.Flows)
 	s := &Session{
 		v: v, records: store, connect: svc, engine: providersync.New(db, store, svc, o.Sync), opts: o,
-		pending: map[int64]bool{}, resched: make(chan struct{}, 1),
+		pending: map[int64]bool{}, resched: make(chan struct{}, 1), offline: o.Offline != nil && o.Offline(),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if o.Schedule {
@@ -314,6 +319,31 @@ func (s *Session) Interval(ctx context.Context) time.Duration {
 	return DefaultSyncInterval
 }
 
+// SetOffline tells the scheduler whether the computer is offline (the
+// window hears it from the system). While offline, a scheduled sync that
+// comes due waits instead of failing, and runs as soon as the network is
+// back, rather than an interval after a failed try. Syncs a person asks for
+// still run: they get the provider's own error.
+func (s *Session) SetOffline(offline bool) {
+	s.mu.Lock()
+	changed := s.offline != offline
+	s.offline = offline
+	s.mu.Unlock()
+	if changed {
+		select {
+		case s.resched <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Offline is what SetOffline last said.
+func (s *Session) Offline() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.offline
+}
+
 // SetInterval keeps a new interval (whole hours, at least one) and
 // reschedules the next sync.
 func (s *Session) SetInterval(ctx context.Context, d time.Duration) error {
@@ -369,8 +399,20 @@ func (s *Session) schedule() {
 			}
 		}
 		s.mu.Lock()
-		s.lastAttempt = s.opts.Now()
+		offline := s.offline
+		if !offline {
+			s.lastAttempt = s.opts.Now()
+		}
 		s.mu.Unlock()
+		if offline {
+			// Due, but a pass would only fail: wait to be told the network is back.
+			select {
+			case <-s.ctx.Done():
+				return
+			case <-s.resched:
+				continue
+			}
+		}
 		if err := s.Request(0); err != nil {
 			return
 		}

@@ -189,3 +189,41 @@ func TestScheduleDoesNotSpinOnFailure(t *testing.T) {
 	}
 	noPass(t, done)
 }
+
+// Offline, a due sync waits rather than failing; it runs the moment the
+// network is back, not an interval later.
+func TestScheduleWaitsWhileOffline(t *testing.T) {
+	path := newVault(t)
+	clock := newFakeTime(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	done := make(chan Pass, 8)
+	opts := Options{Schedule: true, Now: clock.Now, After: clock.After, Done: func(p Pass) { done <- p }}
+	s := Open(openVault(t, path), opts)
+	defer s.Close()
+	if p := waitPass(t, done); !p.All || p.Err != nil {
+		t.Fatalf("first pass %+v", p)
+	}
+	tm := clock.nextTimer(t)
+
+	s.SetOffline(true)
+	if !s.Offline() {
+		t.Fatal("Offline() after SetOffline(true)")
+	}
+	tm = clock.nextTimer(t) // the scheduler re-reads and sets the same timer again
+	clock.Advance(DefaultSyncInterval)
+	tm.ch <- clock.Now()
+	noPass(t, done)
+	select {
+	case x := <-clock.timers:
+		t.Fatalf("offline, the scheduler set a timer of %v instead of waiting for the network", x.d)
+	default:
+	}
+
+	clock.Advance(3 * time.Hour)
+	s.SetOffline(false)
+	if p := waitPass(t, done); !p.All || p.Err != nil {
+		t.Fatalf("pass once back online %+v", p)
+	}
+	if got := s.LastSyncAll(context.Background()); !got.Equal(clock.Now()) {
+		t.Fatalf("last sync %v, want %v (when the network came back)", got, clock.Now())
+	}
+}

@@ -222,6 +222,7 @@ export const syncNow = (connectionId: number): Promise<void> => call(() => Go.Sy
 export const syncHistory = async (connectionId: number): Promise<SyncRun[]> => (await call(() => Go.SyncHistory(connectionId))) ?? [];
 export const setSyncIntervalHours = (hours: number): Promise<void> => call(() => Go.SetSyncIntervalHours(hours));
 export const syncIntervalHours = (): Promise<number> => call(() => Go.SyncIntervalHours());
+export const setOffline = (offline: boolean): Promise<void> => call(() => Go.SetOffline(offline));
 
 // ---- events -----------------------------------------------------------------
 type Off = () => void;

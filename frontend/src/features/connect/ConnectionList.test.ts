@@ -17,6 +17,7 @@ import { household } from '../../lib/session.svelte';
 import { connect } from '../../lib/wire';
 import ConnectionList from './ConnectionList.svelte';
 import { connector } from './connector.svelte';
+import { network } from '../../lib/network.svelte';
 
 const listMock = vi.mocked(api.connections);
 const disconnectMock = vi.mocked(api.disconnect);
@@ -117,5 +118,19 @@ describe('Connections list', () => {
     await fireEvent.click(await screen.findByTestId('disconnect-confirm'));
     expect(await screen.findByTestId('disconnect-error')).toHaveTextContent('could not disconnect');
     expect(screen.getByTestId('disconnect-dialog')).toBeInTheDocument();
+  });
+
+  it('offline, says syncing waits and disables the sync buttons', async () => {
+    network.online = false;
+    try {
+      render(ConnectionList);
+      await waitFor(() => expect(screen.getByTestId('sync-offline')).toBeInTheDocument());
+      expect(screen.getByTestId('sync-now')).toBeDisabled();
+      for (const b of screen.getAllByTestId('connection-sync')) expect(b).toBeDisabled();
+    } finally {
+      network.online = true;
+    }
+    await waitFor(() => expect(screen.queryByTestId('sync-offline')).toBeNull());
+    expect(screen.getByTestId('sync-now')).toBeEnabled();
   });
 });

@@ -60,6 +60,8 @@ export function SearchProviders(arg1:string):Promise<Array<app.ProviderResult>>;
 
 export function SetAutoLockMinutes(arg1:number):Promise<void>;
 
+export function SetOffline(arg1:boolean):Promise<void>;
+
 export function SetRegistration(arg1:string,arg2:string,arg3:string):Promise<void>;
 
 export function SetSyncIntervalHours(arg1:number):Promise<void>;

@@ -110,6 +110,10 @@ export function SetAutoLockMinutes(arg1) {
   return window['go']['app']['App']['SetAutoLockMinutes'](arg1);
 }
 
+export function SetOffline(arg1) {
+  return window['go']['app']['App']['SetOffline'](arg1);
+}
+
 export function SetRegistration(arg1, arg2, arg3) {
   return window['go']['app']['App']['SetRegistration'](arg1, arg2, arg3);
 }
