@@ -64,7 +64,6 @@ const SINGULAR: Record<string, string> = {
   Condition: 'Condition',
   AllergyIntolerance: 'Allergy',
   Immunization: 'Immunization',
-  Procedure: 'Procedure',
   Encounter: 'Visit',
   DiagnosticReport: 'Report',
   DocumentReference: 'Document',

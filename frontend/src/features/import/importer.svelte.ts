@@ -178,7 +178,7 @@ class Importer {
 }
 
 function rejected(file: string, error: string, bytes: number): Plain<records.FileResult> {
-  return { file, status: records.FileStatus.Rejected, error, added: 0, updated: 0, unchanged: 0, skipped: 0, attachments: 0, attachmentsSkipped: 0, issues: [], bytes };
+  return { file, status: records.FileStatus.Rejected, error, added: 0, updated: 0, unchanged: 0, skipped: 0, reference: 0, attachments: 0, attachmentsSkipped: 0, issues: [], bytes };
 }
 
 export const importer = new Importer();
