@@ -424,3 +424,42 @@ func assertInertTags(t *testing.T, out string) {
 		}
 	}
 }
+
+// Documents are on the timeline too: each record that carries attachments
+// names them, so the timeline can open the viewer; records without carry an
+// empty list.
+func TestTimelineItemsNameTheirDocuments(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	importDocs(t, s, "testdata/documents.json")
+	wren := personNamed(t, s, "Wren Quill")
+	docs, err := s.Documents(ctx, wren.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := s.Timeline(ctx, wren.ID, records.TimelineQuery{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onTimeline := map[int64]records.DocumentLink{}
+	for _, it := range pg.Items {
+		if it.Documents == nil {
+			t.Fatalf("%s %d: nil documents (the page expects a list)", it.ResourceType, it.ID)
+		}
+		for _, d := range it.Documents {
+			onTimeline[d.ID] = d
+		}
+	}
+	for _, d := range docs {
+		if d.ResourceType == "Media" {
+			continue // the timeline lists events; an undated Media is not one
+		}
+		got, ok := onTimeline[d.ID]
+		if !ok || got.Title != d.Title || got.Format != d.Format {
+			t.Errorf("document %q (%s) not on the timeline as itself: %+v", d.Title, d.ResourceType, got)
+		}
+	}
+	if len(onTimeline) == 0 {
+		t.Fatal("no documents on the timeline")
+	}
+}

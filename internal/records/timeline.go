@@ -82,6 +82,16 @@ type TimelineItem struct {
 	// Encounter's is its own), 0 when it names none the vault holds, so
 	// the timeline can group by visit.
 	Encounter int64 `json:"encounter"`
+	// Documents are the record's attachments (a report's PDF, a note), so
+	// the timeline can open them in the document viewer; empty when none.
+	Documents []DocumentLink `json:"documents"`
+}
+
+// DocumentLink names one document of a timeline record.
+type DocumentLink struct {
+	ID     int64     `json:"id"`
+	Title  string    `json:"title"`
+	Format DocFormat `json:"format"`
 }
 
 // TimelinePage is one page of a timeline; Next is nil on the last.
@@ -145,7 +155,40 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 		last := pg.Items[q.Limit-1]
 		pg.Next = &Cursor{Date: last.Date, ID: last.ID}
 	}
-	return pg, s.linkVisits(ctx, pg.Items)
+	if err := s.linkVisits(ctx, pg.Items); err != nil {
+		return pg, err
+	}
+	return pg, s.linkDocuments(ctx, pg.Items)
+}
+
+// linkDocuments fills each item's Documents with one indexed query for the
+// page (attachments_resource), reading titles and first bytes, never data.
+func (s *Store) linkDocuments(ctx context.Context, items []TimelineItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(items))
+	args := make([]any, len(items))
+	for i := range items {
+		items[i].Documents = []DocumentLink{}
+		at[items[i].ID] = i
+		args[i] = items[i].ID
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+documentColumns+documentFrom+"WHERE a.resource IN (?"+strings.Repeat(",?", len(args)-1)+") ORDER BY a.id", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return err
+		}
+		if i, ok := at[d.Resource]; ok {
+			items[i].Documents = append(items[i].Documents, DocumentLink{ID: d.ID, Title: d.Title, Format: d.Format})
+		}
+	}
+	return rows.Err()
 }
 
 // timelineSQL builds the page query for q (normalising its Limit).

@@ -647,6 +647,22 @@ export namespace records {
 	        this.inline = source["inline"];
 	    }
 	}
+	export class DocumentLink {
+	    id: number;
+	    title: string;
+	    format: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DocumentLink(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.format = source["format"];
+	    }
+	}
 	
 	
 	export class FileIssue {
@@ -888,6 +904,7 @@ export namespace records {
 	    source: string;
 	    sourceId: number;
 	    encounter: number;
+	    documents: DocumentLink[];
 	
 	    static createFrom(source: any = {}) {
 	        return new TimelineItem(source);
@@ -908,7 +925,26 @@ export namespace records {
 	        this.source = source["source"];
 	        this.sourceId = source["sourceId"];
 	        this.encounter = source["encounter"];
+	        this.documents = this.convertValues(source["documents"], DocumentLink);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class TimelinePage {
 	    items: TimelineItem[];

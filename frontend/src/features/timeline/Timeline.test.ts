@@ -13,7 +13,7 @@ import { groupByVisit } from './group';
 
 function ti(id: number, over: Partial<Plain<records.TimelineItem>> = {}): records.TimelineItem {
   return records.TimelineItem.createFrom({
-    id, resourceType: 'Observation', date: '2024-02-03', dateEnd: '', category: '', display: `Record ${id}`, valueText: '', unit: '', status: '', source: 'ana.json', sourceId: 1, encounter: 0, ...over,
+    id, resourceType: 'Observation', date: '2024-02-03', dateEnd: '', category: '', display: `Record ${id}`, valueText: '', unit: '', status: '', source: 'ana.json', sourceId: 1, encounter: 0, documents: [], ...over,
   });
 }
 
@@ -153,6 +153,26 @@ describe('Timeline', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.getAllByTestId('timeline-item').map((b) => b.dataset.id)).toEqual(['7']);
   });
+  it('names each record by its kind in plain words, and opens its documents in the viewer', async () => {
+    const onopen = vi.fn();
+    const ondocument = vi.fn();
+    vi.mocked(api.timeline).mockResolvedValueOnce(
+      page([
+        ti(5, { category: 'laboratory', display: 'Hemoglobin' }),
+        ti(6, { resourceType: 'DiagnosticReport', category: '18842-5', display: 'Discharge summary', documents: [{ id: 77, title: 'Discharge summary.pdf', format: 'pdf' }] }),
+      ]),
+    );
+    render(Timeline, { personId: 1, onopen, ondocument });
+    const items = await screen.findAllByTestId('timeline-item');
+    expect(items[0]).toHaveTextContent('Lab result');
+    expect(items[0]).not.toHaveTextContent('Observation');
+    expect(items[1]).toHaveTextContent('Discharge summary');
+    const doc = screen.getByTestId('timeline-document');
+    expect(doc).toHaveAccessibleName('Open document Discharge summary.pdf');
+    await fireEvent.click(doc);
+    expect(ondocument).toHaveBeenCalledWith(77);
+    expect(onopen).not.toHaveBeenCalled();
+  });
 });
 
 describe('groupByVisit', () => {
@@ -163,4 +183,5 @@ describe('groupByVisit', () => {
     expect(v.kind === 'visit' && v.head).toBeNull();
     expect(v.kind === 'visit' && v.items.map((i) => i.id)).toEqual([1, 3]);
   });
+
 });
