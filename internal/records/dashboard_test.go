@@ -342,21 +342,7 @@ func TestDashboardDetailsFromRaw(t *testing.T) {
 // visit of each of the person's rows to test its type, no temporary sort.
 func TestLatestPerCodeReadsTheIndexAlone(t *testing.T) {
 	_, v := openStore(t)
-	rows, err := v.DB().Query("EXPLAIN QUERY PLAN SELECT resource, max(date) FROM summaries WHERE person_id = ? AND resource_type = 'Observation' GROUP BY code", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, notused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	p := strings.Join(plan, "; ")
+	p := queryPlan(t, v.DB(), "SELECT resource, max(date) FROM summaries WHERE person_id = ? AND resource_type = 'Observation' GROUP BY code", 1)
 	if !strings.Contains(p, "COVERING INDEX summaries_person_type_code") || strings.Contains(p, "TEMP B-TREE") {
 		t.Fatalf("plan %s", p)
 	}
