@@ -124,7 +124,8 @@ describe('DetailPanel', () => {
 
     await fireEvent.click(within(rows[0]).getByRole('button', { name: 'Hemoglobin' }));
     expect(api.detail).toHaveBeenLastCalledWith(11);
-    await screen.findByTestId('detail-back');
+    // Keyboard focus follows to the new page's Back button.
+    expect(await screen.findByTestId('detail-back')).toHaveFocus();
     expect(screen.queryAllByTestId('panel-result')).toHaveLength(0);
     await fireEvent.click(screen.getByTestId('detail-back'));
     expect(api.detail).toHaveBeenLastCalledWith(5);
