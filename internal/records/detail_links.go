@@ -194,7 +194,6 @@ var visitKinds = []struct {
 	{"documents", "Documents and notes", []string{"DocumentReference", "Media", "Communication"}},
 	{"care", "Care plans and goals", []string{"CarePlan", "Goal", "CareTeam", "ServiceRequest"}},
 	{"devices", "Devices and supplies", []string{"Device", "DeviceRequest", "SupplyDelivery"}},
-	{"billing", "Billing", []string{"Claim", "ExplanationOfBenefit"}},
 }
 
 // VisitSectionLimit is how many records one section of a visit lists (its
@@ -210,16 +209,26 @@ const VisitSectionLimit = 100
 // the timeline groups by visit (linkVisits: encounterRef, refTarget), so a
 // record that merely mentions the id elsewhere is not listed.
 //
-// Observations that are results of a report listed in the same visit are
-// left out: they are one click away in the report's own table.
+// The types a timeline leaves out (TimelineHidden: who and where, and
+// insurance, which has its own section) are not looked at: their bytes are
+// most of a Synthea record (ExplanationOfBenefit) and none names a visit as
+// its encounter. Observations that are results of a report listed in the
+// same visit are left out too: they are one click away in the report's table.
 func (s *Store) visitSections(ctx context.Context, encID, source int64, encRID string) ([]VisitSection, error) {
 	out := []VisitSection{}
 	if encRID == "" {
 		return out, nil
 	}
+	args := []any{source, encID, encID}
+	for _, t := range TimelineHidden {
+		args = append(args, t)
+	}
+	// The type test comes first: SQLite checks it on the summary row, and
+	// only then reads the resource's raw bytes.
 	rows, err := s.db.QueryContext(ctx, `SELECT s.resource, s.resource_type, r.resource_id FROM summaries s JOIN resources r ON r.id = s.resource
-WHERE s.source_id = ? AND s.patient_id = (SELECT patient_id FROM summaries WHERE resource = ?) AND s.resource != ? AND instr(r.raw, ?) > 0`,
-		source, encID, encID, []byte(encRID))
+WHERE s.source_id = ? AND s.patient_id = (SELECT patient_id FROM summaries WHERE resource = ?) AND s.resource != ?
+ AND s.resource_type NOT IN (?`+strings.Repeat(",?", len(TimelineHidden)-1)+`) AND instr(r.raw, ?) > 0`,
+		append(args, []byte(encRID))...)
 	if err != nil {
 		return nil, err
 	}

@@ -173,9 +173,13 @@ func TestCodedValueTextIsClean(t *testing.T) {
 func TestDetailVisitListsWhatHappened(t *testing.T) {
 	ctx := context.Background()
 	s, v, rs := neva(t)
+	hidden := map[string]bool{}
+	for _, h := range records.TimelineHidden {
+		hidden[h] = true
+	}
 	linked := map[string][]map[string]any{}
 	for _, r := range rs {
-		if ref := visitRef(r); ref != "" {
+		if ref := visitRef(r); ref != "" && !hidden[r["resourceType"].(string)] {
 			linked[ref] = append(linked[ref], r)
 		}
 	}
