@@ -254,7 +254,7 @@ func TestDetailVisitListsWhatHappened(t *testing.T) {
 const versionBundle = `{"resourceType":"Bundle","type":"collection","entry":[
 {"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Okafor","given":["Ada"]}],"birthDate":"1990-02-03"}},
 {"fullUrl":"urn:uuid:pr1","resource":{"resourceType":"Practitioner","id":"pr1","name":[{"prefix":["Dr."],"given":["Jane"],"family":"Roe"}]}},
-{"fullUrl":"urn:uuid:o1","resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2339-0","display":"Glucose"}]},
+{"fullUrl":"urn:uuid:o1","resource":{"resourceType":"Observation","id":"o1","status":"final","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>alert(1)</script><b onclick=\"x()\">Glucose</b></div>"},"code":{"coding":[{"system":"http://loinc.org","code":"2339-0","display":"Glucose"}]},
  "subject":{"reference":"urn:uuid:p1"},"performer":[{"reference":"Practitioner/pr1"}],"effectiveDateTime":"2024-01-02","valueQuantity":{"value":%s,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"}}}]}`
 
 // Importing a changed record keeps the earlier version: the detail says
@@ -302,6 +302,10 @@ func TestDetailVersionsProvenanceAndReferences(t *testing.T) {
 	}
 	if !fieldHas(old.Fields, "98.1") || old.References["Practitioner/pr1"] == "" {
 		t.Errorf("version 1 fields %+v refs %v", old.Fields, old.References)
+	}
+	// An earlier version's narrative is provider HTML like the current one's.
+	if !strings.Contains(old.Narrative, "<b>Glucose</b>") || strings.Contains(old.Narrative, "script") || strings.Contains(old.Narrative, "onclick") {
+		t.Errorf("version 1 narrative not sanitised: %q", old.Narrative)
 	}
 	cur, err := s.DetailVersion(ctx, id, 2)
 	if err != nil || !strings.Contains(cur.Raw, "104.50") || !cur.Version.Current {
