@@ -33,3 +33,13 @@ func (a *App) Timeline(personID int64, q records.TimelineQuery) (records.Timelin
 	}
 	return pg, err
 }
+
+// DetailVersion is one version of a record (an earlier one from the
+// detail's history, or the current), readable like the detail itself.
+func (a *App) DetailVersion(id int64, version int) (records.VersionDetail, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.VersionDetail{}, err
+	}
+	return st.DetailVersion(a.context(), id, version)
+}

@@ -1,6 +1,9 @@
 package fhir
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCleanDisplay(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -36,5 +39,17 @@ func TestSummarizeCleansCodeDisplay(t *testing.T) {
 	pr := Summarize(Resource{Type: "Practitioner", Raw: []byte(`{"resourceType":"Practitioner","name":[{"family":"Person (finding)"}]}`)}, nil)
 	if pr.Display != "Person (finding)" {
 		t.Errorf("practitioner name %q", pr.Display)
+	}
+}
+
+// A coded result's value is a code display too: lists and the CLI read
+// value_text, so it is stored cleaned; search keeps the words as written.
+func TestSummarizeCleansCodedValue(t *testing.T) {
+	obs := Summarize(Resource{Type: "Observation", Raw: []byte(`{"resourceType":"Observation","code":{"text":"Appearance of Urine"},"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"7766007","display":"Cloudy urine (finding)"}],"text":"Cloudy urine (finding)"}}`)}, nil)
+	if obs.ValueText != "Cloudy urine" {
+		t.Errorf("value text %q, want the display without its tag", obs.ValueText)
+	}
+	if !strings.Contains(obs.Text, "Cloudy urine (finding)") {
+		t.Errorf("search text %q lost the words as written", obs.Text)
 	}
 }

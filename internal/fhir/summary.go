@@ -450,8 +450,11 @@ func summarizeValue(w *walker, s *Summary) {
 				s.ValueNum = &f
 			}
 		case "valueCodeableConcept":
-			_, _, s.ValueText = concept(m.val)
-			w.addText(s.ValueText)
+			// Search keeps the words as written; lists and the CLI read the
+			// value as a person should ("Cloudy urine", not "(finding)").
+			_, _, text := concept(m.val)
+			w.addText(text)
+			s.ValueText = CleanDisplay(text)
 		case "valueBoolean", "valueDecimal":
 			s.ValueText = string(m.val)
 		case "valueString", "valueDateTime", "valueTime", "valueCode", "valueDate", "valueInstant", "valueUri":

@@ -35,14 +35,22 @@ var narrativePolicy = func() *bluemonday.Policy {
 // SanitizeNarrative makes provider-supplied XHTML safe to show.
 func SanitizeNarrative(html string) string { return narrativePolicy.Sanitize(html) }
 
-// Detail returns the readable view of one resource.
+// ErrNoVersion is asked-for version of a record the vault does not hold
+// (also an ErrNoResource, so callers handling "gone" handle both).
+var ErrNoVersion = fmt.Errorf("%w (no such version)", ErrNoResource)
+
+// Detail returns the readable view of one resource: its fields, the names of
+// the records it points at, where and when it came from and its earlier
+// versions, and for a panel its results, for a visit what happened during it.
 func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
 	var d Detail
 	var raw []byte
 	var source int64
 	var typ, rid string
-	err := s.db.QueryRowContext(ctx, `SELECT r.raw, r.resource_type, r.resource_id, r.received_at, r.source_id, src.label, r.version FROM resources r JOIN sources src ON src.id = r.source_id WHERE r.id = ?`, id).
-		Scan(&raw, &typ, &rid, &d.Received, &source, &d.Source, &d.Versions)
+	err := s.db.QueryRowContext(ctx, `SELECT r.raw, r.resource_type, r.resource_id, r.received_at, r.source_id, src.label, src.kind, r.version,
+ CASE WHEN src.kind = 'file' THEN coalesce(i.file_name, '') ELSE '' END
+FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON i.id = r.import_id WHERE r.id = ?`, id).
+		Scan(&raw, &typ, &rid, &d.Received, &source, &d.Source, &d.SourceKind, &d.Versions, &d.File)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNoResource
 	}
@@ -56,55 +64,135 @@ func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
 	if len(items) == 1 {
 		d.Item = items[0]
 	}
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, raw, "", "  ") == nil {
-		d.Raw = pretty.String()
-	} else {
-		d.Raw = string(raw)
+	if d.Raw, d.Fields, d.Narrative, d.References, err = s.readable(ctx, source, raw); err != nil {
+		return d, err
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return d, fmt.Errorf("this record's stored form cannot be read: %w", err)
+	if d.History, err = s.history(ctx, id); err != nil {
+		return d, err
 	}
-	if text, ok := obj["text"].(map[string]any); ok {
-		if div, ok := text["div"].(string); ok {
-			d.Narrative = SanitizeNarrative(div)
+	d.Results, d.Visit = []PanelResult{}, []VisitSection{}
+	switch typ {
+	case "DiagnosticReport":
+		if d.Results, err = s.panelResults(ctx, source, raw); err != nil {
+			return d, err
+		}
+	case "Encounter":
+		if d.Visit, err = s.visitSections(ctx, id, source, rid); err != nil {
+			return d, err
 		}
 	}
-	r := renderer{names: s.refNames(ctx, source, fhir.Resource{Type: typ, ID: rid, Raw: raw})}
-	d.Fields = r.fields(obj)
 	return d, nil
 }
 
-// refNames maps each reference this resource makes, as written and as
-// Type/id, to the display name of the resource it points at: "who and where".
-func (s *Store) refNames(ctx context.Context, source int64, res fhir.Resource) map[string]string {
+// DetailVersion returns one version of a record (an earlier one, or the
+// current), readable the way Detail shows the current one.
+func (s *Store) DetailVersion(ctx context.Context, id int64, version int) (VersionDetail, error) {
+	var vd VersionDetail
+	hist, err := s.history(ctx, id)
+	if err != nil {
+		return vd, err
+	}
+	if len(hist) == 0 {
+		return vd, ErrNoResource
+	}
+	var source int64
+	if err := s.db.QueryRowContext(ctx, "SELECT source_id FROM resources WHERE id = ?", id).Scan(&source); err != nil {
+		return vd, err
+	}
+	var raw []byte
+	for _, h := range hist {
+		if h.Version != version {
+			continue
+		}
+		vd.Version = h
+		q := "SELECT raw FROM resource_versions WHERE resource = ? AND version = ?"
+		if h.Current {
+			q = "SELECT raw FROM resources WHERE id = ? AND version = ?"
+		}
+		if err := s.db.QueryRowContext(ctx, q, id, version).Scan(&raw); err != nil {
+			return vd, err
+		}
+	}
+	if raw == nil {
+		return vd, ErrNoVersion
+	}
+	vd.Raw, vd.Fields, vd.Narrative, vd.References, err = s.readable(ctx, source, raw)
+	return vd, err
+}
+
+// history lists a record's versions, the current one first; empty when
+// the record is not in the vault.
+func (s *Store) history(ctx context.Context, id int64) ([]RecordVersion, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.version, r.received_at, '', 1, CASE WHEN src.kind = 'file' THEN coalesce(i.file_name, '') ELSE '' END, r.last_updated
+FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON i.id = r.import_id WHERE r.id = ?
+UNION ALL
+SELECT v.version, v.received_at, v.superseded_at, 0, CASE WHEN src.kind = 'file' THEN coalesce(i.file_name, '') ELSE '' END, v.last_updated
+FROM resource_versions v JOIN resources r ON r.id = v.resource JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON i.id = v.import_id WHERE v.resource = ?
+ORDER BY 1 DESC`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []RecordVersion{}
+	for rows.Next() {
+		var v RecordVersion
+		if err := rows.Scan(&v.Version, &v.Received, &v.Superseded, &v.Current, &v.File, &v.LastUpdated); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// readable renders one version's raw bytes: pretty JSON, Go's labelled
+// fields, the sanitized narrative and the names of what it references.
+func (s *Store) readable(ctx context.Context, source int64, raw []byte) (pretty string, fields []Field, narrative string, refs map[string]string, err error) {
+	var buf bytes.Buffer
+	if json.Indent(&buf, raw, "", "  ") == nil {
+		pretty = buf.String()
+	} else {
+		pretty = string(raw)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return pretty, nil, "", nil, fmt.Errorf("this record's stored form cannot be read: %w", err)
+	}
+	if text, ok := obj["text"].(map[string]any); ok {
+		if div, ok := text["div"].(string); ok {
+			narrative = SanitizeNarrative(div)
+		}
+	}
+	refs = s.refNames(ctx, source, raw)
+	return pretty, renderer{names: refs}.fields(obj), narrative, refs, nil
+}
+
+// refNames maps each reference this resource makes, exactly as written, to
+// the display name of the resource it points at among the same source's
+// records: "who and where". References it cannot resolve are left out.
+func (s *Store) refNames(ctx context.Context, source int64, raw []byte) map[string]string {
 	out := map[string]string{}
-	n := 0
-	fhir.References(res.Raw, func(raw string) {
-		if _, done := out[raw]; done || n >= 64 {
+	tried := map[string]bool{}
+	fhir.References(raw, func(ref string) {
+		if tried[ref] || len(tried) >= 64 {
 			return
 		}
-		n++
+		tried[ref] = true
 		var name string
 		var err error
-		switch ref := fhir.ParseReference(raw); {
-		case ref.Kind == fhir.RefUUID:
+		switch r := fhir.ParseReference(ref); {
+		case r.Kind == fhir.RefUUID:
 			// Exporters name a urn:uuid entry by its id (the fullUrl the
 			// entry arrived with confirms it), which the (source, id) index finds.
 			err = s.db.QueryRowContext(ctx, `SELECT t.display FROM resources r JOIN summaries t ON t.resource = r.id
-WHERE r.source_id = ? AND r.resource_id = ? AND r.full_url = ?`, source, ref.ID, raw).Scan(&name)
-		case ref.Key() != "":
+WHERE r.source_id = ? AND r.resource_id = ? AND r.full_url = ?`, source, r.ID, ref).Scan(&name)
+		case r.Key() != "":
 			err = s.db.QueryRowContext(ctx, `SELECT t.display FROM resources r JOIN summaries t ON t.resource = r.id
-WHERE r.source_id = ? AND r.resource_id = ? AND r.resource_type = ?`, source, ref.ID, ref.Type).Scan(&name)
+WHERE r.source_id = ? AND r.resource_id = ? AND r.resource_type = ?`, source, r.ID, r.Type).Scan(&name)
 		default:
 			return
 		}
 		if err == nil && name != "" {
-			out[raw] = name
-			if k := fhir.ParseRef(raw); k != "" {
-				out[k] = name
-			}
+			out[ref] = name
 		}
 	})
 	return out
@@ -202,11 +290,7 @@ func (r renderer) object(x map[string]any, depth int) string {
 		if n := r.names[str("reference")]; n != "" {
 			return n
 		}
-		ref := fhir.ParseReference(str("reference"))
-		if n := r.names[ref.Key()]; n != "" {
-			return n
-		}
-		return ref.Type // at least say what kind of record it points at
+		return fhir.ParseReference(str("reference")).Type // at least say what kind of record it points at
 	case x["coding"] != nil || (x["text"] != nil && len(x) == 1):
 		if t := str("text"); t != "" {
 			return t

@@ -148,8 +148,66 @@ type Detail struct {
 	Narrative string  `json:"narrative"` // provider HTML, sanitized
 	Raw       string  `json:"raw"`       // the bytes as received, pretty-printed for reading
 	Received  string  `json:"received"`
-	Versions  int     `json:"versions"`
+	Versions  int     `json:"versions"` // how many versions Fasten has seen (1: never changed)
 	Source    string  `json:"source"`
+	// SourceKind is "file" (imported) or "connection" (fetched from a
+	// provider); File the name of the file the current version came in.
+	SourceKind string `json:"sourceKind"`
+	File       string `json:"file"`
+	// References names the records this one points at, keyed by each
+	// reference exactly as the resource writes it ("Practitioner/123",
+	// "urn:uuid:…"): the page looks a reference up by its own string.
+	References map[string]string `json:"references"`
+	// Results are a DiagnosticReport's results, in the report's order.
+	Results []PanelResult `json:"results"`
+	// Visit is what happened during an Encounter, grouped by kind.
+	Visit []VisitSection `json:"visit"`
+	// History is every version Fasten holds, the current one first.
+	History []RecordVersion `json:"history"`
+}
+
+// PanelResult is one result of a panel (DiagnosticReport.result).
+type PanelResult struct {
+	ID         int64  `json:"id"` // the result's record; 0 when the vault does not hold it
+	Display    string `json:"display"`
+	Code       string `json:"code"`  // its LOINC code, when it has one (units such as "/min" read by it)
+	Value      string `json:"value"` // as the source wrote it: "7.10", "Cloudy urine", "120/80"
+	Comparator string `json:"comparator"`
+	Unit       string `json:"unit"` // the UCUM code when the source gives one, else its unit text
+	// Flag is the interpretation when it is out of range ("H", "L", "HH",
+	// "A"…), from the source or from the value against the range; "" otherwise.
+	Flag      string `json:"flag"`
+	RangeLow  string `json:"rangeLow"` // as written
+	RangeHigh string `json:"rangeHigh"`
+	RangeUnit string `json:"rangeUnit"`
+	RangeText string `json:"rangeText"`
+}
+
+// VisitSection is one kind of record linked to a visit.
+type VisitSection struct {
+	Kind  string `json:"kind"`  // stable key: "diagnoses", "results", "medications"…
+	Title string `json:"title"` // plain-language heading
+	Items []Item `json:"items"`
+	Total int    `json:"total"` // all linked records of this kind (Items may hold fewer)
+}
+
+// RecordVersion is one version of a record as Fasten received it.
+type RecordVersion struct {
+	Version     int    `json:"version"`
+	Received    string `json:"received"`   // when Fasten imported or fetched it
+	Superseded  string `json:"superseded"` // when a newer version replaced it; "" for the current one
+	Current     bool   `json:"current"`
+	File        string `json:"file"`        // the imported file's name ("" when fetched from a provider)
+	LastUpdated string `json:"lastUpdated"` // the provider's own meta.lastUpdated, as written
+}
+
+// VersionDetail is one version of a record, readable.
+type VersionDetail struct {
+	Version    RecordVersion     `json:"version"`
+	Fields     []Field           `json:"fields"`
+	Narrative  string            `json:"narrative"` // sanitized
+	Raw        string            `json:"raw"`
+	References map[string]string `json:"references"`
 }
 
 // Stats counts what the vault holds.

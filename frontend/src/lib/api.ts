@@ -170,6 +170,8 @@ export const list = (personId: number, resourceType: string, query: string, offs
 export const search = async (personId: number, query: string): Promise<records.Item[]> =>
   (await call(() => Go.Search(personId, query))) ?? [];
 export const detail = (id: number): Promise<records.Detail> => call(() => Go.Detail(id));
+/** One version of a record (from its detail's history), readable like the detail. */
+export const detailVersion = (id: number, version: number): Promise<records.VersionDetail> => call(() => Go.DetailVersion(id, version));
 export const stats = (): Promise<records.Stats> => call(() => Go.Stats());
 
 // ---- dashboard and timeline ---------------------------------------------------

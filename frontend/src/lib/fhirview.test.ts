@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readableFields } from './fhirview';
+import { flagLabel, panelRange, panelValue, readableFields, writtenNumber } from './fhirview';
 import { cleanDisplay, formatMoney, formatNumber, formatValue, maskIdentifier } from './format';
 import { readableUnit } from './units';
 
@@ -72,7 +72,7 @@ describe('readableFields', () => {
         onsetDateTime: '2015-03-01T09:00:00-08:00',
         recordedDate: '2015-03-02',
       },
-      [],
+      {},
       opts,
     );
     expect(labels(fs)).toEqual(['Condition', 'Status', 'Since', 'Diagnosed', 'Confirmed']);
@@ -95,7 +95,7 @@ describe('readableFields', () => {
         referenceRange: [{ low: { value: 4.2, unit: '10*6/uL' }, high: { value: 5.9, unit: '10*6/uL' } }],
         interpretation: [{ coding: [{ code: 'N', display: 'Normal' }] }],
       },
-      [],
+      {},
       { locale: 'en-US', timeZone: 'UTC' },
     );
     expect(labels(fs)).toEqual(['Test', 'Result', 'Normal range', 'Interpretation', 'Measured', 'Status', 'Kind']);
@@ -132,7 +132,7 @@ describe('readableFields', () => {
         authoredOn: '2019-06-01',
         dosageInstruction: [{ text: 'Take one tablet daily', timing: {} }],
       },
-      [{ label: 'Requester', value: 'Dr. Jane Ng' }],
+      { 'Practitioner/pr1': 'Dr. Jane Ng' },
       opts,
     );
     expect(labels(fs)).toEqual(['Medication', 'Status', 'Dose', 'Since', 'Prescribed by']);
@@ -151,7 +151,7 @@ describe('readableFields', () => {
         serviceProvider: { reference: 'Organization/o1', display: 'Mercy Hospital' },
         period: { start: '2020-01-02', end: '2020-01-02' },
       },
-      [],
+      {},
       opts,
     );
     expect(field(fs, 'Type')).toBe('Emergency room admission');
@@ -164,7 +164,7 @@ describe('readableFields', () => {
   it('Immunization: Vaccine, Given', () => {
     const fs = readableFields(
       { resourceType: 'Immunization', vaccineCode: { text: 'Influenza, seasonal' }, occurrenceDateTime: '2022-10-01', primarySource: true },
-      [],
+      {},
       opts,
     );
     expect(labels(fs).slice(0, 2)).toEqual(['Vaccine', 'Given']);
@@ -175,7 +175,7 @@ describe('readableFields', () => {
   it('money as money in claims', () => {
     const fs = readableFields(
       { resourceType: 'Claim', total: { value: 98.28800000000001, currency: 'USD' }, created: '2020-01-01' },
-      [],
+      {},
       opts,
     );
     expect(field(fs, 'Billed')).toBe('$98.29');
@@ -242,9 +242,64 @@ describe('readableFields: codes and structures in words', () => {
       insurance: [{ sequence: 1, focal: true, coverage: { display: 'medicaid' } }],
       item: [{ sequence: 1, productOrService: { text: 'Flu shot' }, net: { value: 140.52, currency: 'USD' } }],
       supportingInfo: [{ sequence: 1, category: { coding: [{ code: 'info' }] } }],
-    }, [], { locale: 'en-US' });
+    }, {}, { locale: 'en-US' });
     expect(field(fs, 'Insurance')).toBe('medicaid');
     expect(field(fs, 'Services')).toBe('Flu shot: $140.52');
     expect(fs.map((f) => f.value).join(' ')).not.toMatch(/Focal|sequence|Kind: info/i);
+  });
+});
+
+describe('references by their own string', () => {
+  it('names each reference from Go\'s map, whatever its field or position', () => {
+    const fs = readableFields(
+      {
+        resourceType: 'Encounter',
+        participant: [
+          { individual: { reference: 'Practitioner/a' } },
+          { individual: { reference: 'Practitioner/b', display: 'Dr. Own Display' } },
+          { individual: { reference: 'urn:uuid:c' } },
+        ],
+        location: [{ location: { reference: 'Location/unknown' } }],
+        serviceProvider: { reference: 'urn:uuid:org' },
+      },
+      { 'Practitioner/a': 'Dr. Ada Lee', 'urn:uuid:c': 'Dr. Cy Moss', 'urn:uuid:org': 'Mercy Clinic' },
+      opts,
+    );
+    // Three people, one with its own display: a label-matching lookup could
+    // not pair Go's two names with three references.
+    expect(field(fs, 'Seen by')).toBe('Dr. Ada Lee; Dr. Own Display; Dr. Cy Moss');
+    // An unresolved reference says what kind of record it is; a resolved one its name.
+    expect(field(fs, 'Where')).toBe('Location; Mercy Clinic');
+  });
+
+  it('does not read names off the map\'s prototype', () => {
+    const fs = readableFields({ resourceType: 'Condition', asserter: { reference: 'constructor' } }, {}, opts);
+    expect(field(fs, 'Diagnosed by') ?? '').not.toMatch(/function/);
+  });
+});
+
+describe('panel results', () => {
+  it('keeps the written decimals, with a readable unit', () => {
+    expect(writtenNumber('7.10', 'en-US')).toBe('7.10');
+    expect(writtenNumber('1234.5', 'de-DE')).toBe('1.234,5');
+    expect(writtenNumber('98.28800000000001', 'en-US')).toBe('98.288');
+    expect(writtenNumber('Cloudy', 'en-US')).toBe('Cloudy');
+    expect(panelValue({ value: '7.10', unit: 'mmol/L' }, 'en-US')).toBe('7.10 mmol/L');
+    expect(panelValue({ value: '4.5', unit: '10*6/uL' }, 'en-US')).toBe('4.5 million/µL');
+    expect(panelValue({ value: '72', unit: '/min', code: '8867-4' }, 'en-US')).toBe('72 beats/min');
+    expect(panelValue({ value: '0.5', comparator: '<', unit: 'mg/dL' }, 'en-US')).toBe('< 0.5 mg/dL');
+    expect(panelValue({ value: 'Cloudy urine (finding)', unit: '' }, 'en-US')).toBe('Cloudy urine');
+    expect(panelValue({ value: '120/80', unit: 'mm[Hg]' }, 'en-US')).toBe('120/80 mmHg');
+  });
+
+  it('ranges and flags in words', () => {
+    expect(panelRange({ value: '', unit: '', rangeLow: '3.50', rangeHigh: '5.0', rangeUnit: 'mmol/L' }, 'en-US')).toBe('3.50–5.0 mmol/L');
+    expect(panelRange({ value: '', unit: '', rangeLow: '60', rangeUnit: 'mL/min/{1.73_m2}' }, 'en-US')).toBe('at least 60 mL/min/1.73 m²');
+    expect(panelRange({ value: '', unit: '', rangeHigh: '200' }, 'en-US')).toBe('up to 200');
+    expect(panelRange({ value: '', unit: '', rangeText: 'negative' }, 'en-US')).toBe('negative');
+    expect(flagLabel('H')).toBe('High');
+    expect(flagLabel('L')).toBe('Low');
+    expect(flagLabel('A')).toBe('Abnormal');
+    expect(flagLabel('')).toBe('');
   });
 });

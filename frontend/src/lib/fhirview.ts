@@ -1,8 +1,9 @@
 // A record's fields as a family reads them: human labels per resource type,
 // values formatted for the person's locale (numbers, units, dates, money),
 // SNOMED tags dropped, sensitive identifiers masked. Built from the record's
-// own JSON (records.Detail.raw); Go's pre-rendered fields are used only for
-// what the page cannot know, the names of the records a reference points at.
+// own JSON (records.Detail.raw); from Go only what the page cannot know: the
+// names of the records references point at (records.Detail.references, keyed
+// by each reference string as the record writes it).
 // FHIR element names appear only in the raw-JSON view.
 
 import { cleanDisplay, formatDate, formatDateTime, formatMoney, formatNumber, maskIdentifier, typeLabelSingular, withUnit } from './format';
@@ -402,14 +403,12 @@ const SSN_SYSTEM = 'http://hl7.org/fhir/sid/us-ssn';
 export interface RenderOptions {
   locale?: string;
   timeZone?: string;
-  /** Go's fields (label → value): names of referenced records. */
-  refNames?: Map<string, string>;
+  /** Names of referenced records, keyed by the reference string ("Practitioner/123" → "Dr Jane Roe"). */
+  references?: References;
 }
 
-/** Go's label for an element ("serviceProvider" → "Service provider"), to find its resolved reference names. */
-export function goLabel(k: string): string {
-  return k.charAt(0).toUpperCase() + k.slice(1).replace(/[A-Z]/g, (c) => ' ' + c.toLowerCase());
-}
+/** records.Detail.references: reference string as written → the name of what it points at. */
+export type References = Record<string, string> | null | undefined;
 
 function humanKey(k: string): string {
   const base = k.replace(/(DateTime|Date|Period|Quantity|CodeableConcept|Reference|String|Boolean|Integer|Range|Ratio|Age|Instant|Time|Attachment)$/, '') || k;
@@ -452,9 +451,10 @@ class Renderer {
   ref(x: Obj): string {
     const d = str(x, 'display');
     if (d) return cleanDisplay(d);
-    const names = this.o.refNames;
     const r = str(x, 'reference');
-    const fromGo = names?.get(r);
+    // Own property only: a reference string is provider data ("constructor").
+    const names = this.o.references;
+    const fromGo = names && Object.prototype.hasOwnProperty.call(names, r) ? names[r] : '';
     if (fromGo) return fromGo;
     const type = /([A-Z][A-Za-z]+)\/[^/]+$/.exec(r)?.[1];
     return type ? typeLabelSingular(type) : '';
@@ -612,6 +612,11 @@ class Renderer {
       const net = isObj(x.net) ? this.value(x.net, depth + 1) : '';
       return net ? `${what}: ${net}` : what;
     }
+    // A participant or performer is the person (or place) it names: "Dr. Ada
+    // Lee", not "Individual: Dr. Ada Lee, Type: …".
+    if (isObj(x.individual) && (typeof x.individual.reference === 'string' || typeof x.individual.display === 'string')) return this.ref(x.individual);
+    if (isObj(x.actor) && (typeof x.actor.reference === 'string' || typeof x.actor.display === 'string')) return this.ref(x.actor);
+    if (isObj(x.location) && key === 'location') return this.ref(x.location);
     // Claim/EOB insurance: the coverage, nothing about "focal" or sequence.
     if (isObj(x.coverage) && key === 'insurance') return this.ref(x.coverage);
     // Reaction: what happened, then how bad.
@@ -674,13 +679,12 @@ function identifierFields(list: unknown, r: Renderer): ReadableField[] {
 }
 
 /**
- * Readable fields of one resource. obj is the parsed raw JSON; goFields are
- * Go's records.Detail.fields (used for the names of referenced records).
+ * Readable fields of one resource. obj is the parsed raw JSON; references
+ * are Go's records.Detail.references (names of the records it points at).
  */
-export function readableFields(obj: unknown, goFields: { label: string; value: string }[] = [], opts: RenderOptions = {}): ReadableField[] {
+export function readableFields(obj: unknown, references: References = {}, opts: RenderOptions = {}): ReadableField[] {
   if (!isObj(obj)) return [];
   const type = str(obj, 'resourceType');
-  const byGoLabel = new Map(goFields.map((f) => [f.label, f.value]));
   const out: ReadableField[] = [];
   const used = new Set<string>();
 
@@ -688,17 +692,7 @@ export function readableFields(obj: unknown, goFields: { label: string; value: s
     used.add(k);
     if (!label) return; // listed with no label: deliberately not shown
     const v = obj[k];
-    // Reference names resolved in Go, for references without their own display.
-    const refNames = new Map<string, string>();
-    const goValue = byGoLabel.get(goLabel(k));
-    if (goValue) {
-      const refs = (Array.isArray(v) ? v : [v]).filter(isObj).map((x) => (isObj(x.individual) ? x.individual : isObj(x.location) ? x.location : x));
-      const values = goValue.split('; ');
-      refs.forEach((x, i) => {
-        if (typeof x.reference === 'string' && values[i] && values.length === refs.length) refNames.set(x.reference, values[i]);
-      });
-    }
-    const r = new Renderer({ ...opts, refNames }, type === 'Observation' ? loincCode(obj) : '');
+    const r = new Renderer({ ...opts, references }, type === 'Observation' ? loincCode(obj) : '');
     let s: string;
     if (type === 'Encounter' && k === 'class' && isObj(v)) s = r.coding(v);
     else if (type === 'Patient' && k === 'multipleBirthInteger' && typeof v === 'number') s = `Yes (born ${ordinal(v)})`;
@@ -741,7 +735,7 @@ export function readableFields(obj: unknown, goFields: { label: string; value: s
     } else merged.push({ ...f });
   }
   if (type === 'Patient' || type === 'Coverage' || type === 'Practitioner' || type === 'RelatedPerson') {
-    merged.push(...identifierFields(obj.identifier, new Renderer(opts)));
+    merged.push(...identifierFields(obj.identifier, new Renderer({ ...opts, references })));
   }
   return merged;
 }
@@ -755,4 +749,60 @@ function loincCode(obj: Obj): string {
 function ordinal(n: number): string {
   const words = ['', 'first', 'second', 'third', 'fourth', 'fifth', 'sixth'];
   return words[n] ?? `number ${n}`;
+}
+
+// ---- a panel's results (records.PanelResult) --------------------------------
+
+/** What the panel table reads of one result (records.PanelResult). */
+export interface PanelResultLike {
+  value: string;
+  comparator?: string;
+  unit: string;
+  code?: string;
+  flag?: string;
+  rangeLow?: string;
+  rangeHigh?: string;
+  rangeUnit?: string;
+  rangeText?: string;
+}
+
+/**
+ * A number written as text ("7.10"), in the person's locale with exactly the
+ * decimals the source wrote (up to 4); text that is not a number unchanged.
+ */
+export function writtenNumber(text: string, locale?: string): string {
+  const t = text.trim();
+  if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t)) return text;
+  const n = Number(t);
+  const dot = /[eE]/.test(t) ? -1 : t.indexOf('.');
+  const d = dot < 0 ? 0 : t.length - dot - 1;
+  if (/[eE]/.test(t) || d > 4) return formatNumber(n, locale);
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(n);
+}
+
+/** "7.10 mmol/L", "< 0.5 mg/dL", "Cloudy urine": the value at the source's precision with a readable unit. */
+export function panelValue(r: PanelResultLike, locale?: string): string {
+  if (!r.value) return '';
+  const n = writtenNumber(r.value, locale);
+  if (n === r.value && !/^-?\d/.test(r.value)) return cleanDisplay(r.value); // coded or text result
+  return withUnit((r.comparator ? r.comparator + ' ' : '') + n, readableUnit(r.unit, r.code));
+}
+
+/** "3.5–5.0 mmol/L", "at least 60", "up to 200 mg/dL", or the range's own text. */
+export function panelRange(r: PanelResultLike, locale?: string): string {
+  const unit = readableUnit(r.rangeUnit ?? '', r.code);
+  const low = r.rangeLow ? writtenNumber(r.rangeLow, locale) : '';
+  const high = r.rangeHigh ? writtenNumber(r.rangeHigh, locale) : '';
+  if (low && high) return withUnit(`${low}–${high}`, unit);
+  if (low) return `at least ${withUnit(low, unit)}`;
+  if (high) return `up to ${withUnit(high, unit)}`;
+  return r.rangeText ?? '';
+}
+
+const FLAGS: Record<string, string> = { H: 'High', L: 'Low', HH: 'Very high', LL: 'Very low', HU: 'Very high', LU: 'Very low', '>': 'Above range', '<': 'Below range', POS: 'Positive', DET: 'Detected' };
+
+/** An interpretation code in words: "H" → "High"; any other out-of-range code → "Abnormal"; "" → "". */
+export function flagLabel(flag: string | null | undefined): string {
+  if (!flag) return '';
+  return FLAGS[flag] ?? 'Abnormal';
 }

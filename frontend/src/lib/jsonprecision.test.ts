@@ -26,7 +26,7 @@ describe('parseKeepingPrecision', () => {
     const obs = (v: string) =>
       readableFields(
         parseKeepingPrecision(`{"resourceType":"Observation","valueQuantity":{"value":${v},"unit":"mmol/L","system":"http://unitsofmeasure.org","code":"mmol/L"}}`),
-        [],
+        {},
         { locale: 'en-US' },
       ).find((f) => f.label === 'Result')?.value;
     expect(obs('7.10')).toBe('7.10 mmol/L');

@@ -557,6 +557,96 @@ export namespace records {
 		    return a;
 		}
 	}
+	export class RecordVersion {
+	    version: number;
+	    received: string;
+	    superseded: string;
+	    current: boolean;
+	    file: string;
+	    lastUpdated: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordVersion(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.received = source["received"];
+	        this.superseded = source["superseded"];
+	        this.current = source["current"];
+	        this.file = source["file"];
+	        this.lastUpdated = source["lastUpdated"];
+	    }
+	}
+	export class VisitSection {
+	    kind: string;
+	    title: string;
+	    items: Item[];
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new VisitSection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.title = source["title"];
+	        this.items = this.convertValues(source["items"], Item);
+	        this.total = source["total"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class PanelResult {
+	    id: number;
+	    display: string;
+	    code: string;
+	    value: string;
+	    comparator: string;
+	    unit: string;
+	    flag: string;
+	    rangeLow: string;
+	    rangeHigh: string;
+	    rangeUnit: string;
+	    rangeText: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PanelResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.display = source["display"];
+	        this.code = source["code"];
+	        this.value = source["value"];
+	        this.comparator = source["comparator"];
+	        this.unit = source["unit"];
+	        this.flag = source["flag"];
+	        this.rangeLow = source["rangeLow"];
+	        this.rangeHigh = source["rangeHigh"];
+	        this.rangeUnit = source["rangeUnit"];
+	        this.rangeText = source["rangeText"];
+	    }
+	}
 	export class Field {
 	    label: string;
 	    value: string;
@@ -579,6 +669,12 @@ export namespace records {
 	    received: string;
 	    versions: number;
 	    source: string;
+	    sourceKind: string;
+	    file: string;
+	    references: Record<string, string>;
+	    results: PanelResult[];
+	    visit: VisitSection[];
+	    history: RecordVersion[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Detail(source);
@@ -593,6 +689,12 @@ export namespace records {
 	        this.received = source["received"];
 	        this.versions = source["versions"];
 	        this.source = source["source"];
+	        this.sourceKind = source["sourceKind"];
+	        this.file = source["file"];
+	        this.references = source["references"];
+	        this.results = this.convertValues(source["results"], PanelResult);
+	        this.visit = this.convertValues(source["visit"], VisitSection);
+	        this.history = this.convertValues(source["history"], RecordVersion);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -870,6 +972,8 @@ export namespace records {
 		}
 	}
 	
+	
+	
 	export class Stats {
 	    resources: Record<string, number>;
 	    total: number;
@@ -1020,6 +1124,45 @@ export namespace records {
 	}
 	
 	
+	
+	export class VersionDetail {
+	    version: RecordVersion;
+	    fields: Field[];
+	    narrative: string;
+	    raw: string;
+	    references: Record<string, string>;
+	
+	    static createFrom(source: any = {}) {
+	        return new VersionDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = this.convertValues(source["version"], RecordVersion);
+	        this.fields = this.convertValues(source["fields"], Field);
+	        this.narrative = source["narrative"];
+	        this.raw = source["raw"];
+	        this.references = source["references"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 
 }

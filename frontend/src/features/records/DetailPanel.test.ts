@@ -1,9 +1,9 @@
-import { fireEvent, render, screen } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const { withRealErrors } = await import('../../test/api-mock');
-  return withRealErrors(importOriginal, { detail: vi.fn() });
+  return withRealErrors(importOriginal, { detail: vi.fn(), detailVersion: vi.fn() });
 });
 
 import * as api from '../../lib/api';
@@ -19,26 +19,38 @@ const patient = {
   identifier: [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '999-12-6789' }],
 };
 
-function detail(raw: object, fields: records.Field[] = []): records.Detail {
+const item = (id: number, resourceType: string, display: string, extra: Partial<records.Item> = {}) =>
+  ({ id, resourceType, date: '', dateEnd: '', category: '', codeSystem: '', code: '', display, valueNum: null, valueText: '', unit: '', status: '', source: 'file', ...extra }) as records.Item;
+
+const current = { version: 1, received: '2024-01-01T10:00:00Z', superseded: '', current: true, file: 'ana.json', lastUpdated: '' };
+
+function detail(raw: object, more: Partial<records.Detail> = {}, id = 5): records.Detail {
   return {
-    item: { id: 5, resourceType: raw['resourceType' as keyof object], date: '', dateEnd: '', category: '', codeSystem: '', code: '', display: 'Ana Ruiz', valueText: '', unit: '', status: '', source: 'file' },
-    fields,
+    item: item(id, raw['resourceType' as keyof object], 'Ana Ruiz'),
+    fields: [],
     narrative: '',
     raw: JSON.stringify(raw, null, 2),
     received: '2024-01-01T10:00:00Z',
     versions: 1,
-    source: 'ana.json',
+    source: 'Imported files',
+    sourceKind: 'file',
+    file: 'ana.json',
+    references: {},
+    results: [],
+    visit: [],
+    history: [current],
+    ...more,
   } as unknown as records.Detail;
 }
 
+beforeEach(() => {
+  vi.mocked(api.detail).mockReset();
+  vi.mocked(api.detailVersion).mockReset();
+});
+
 describe('DetailPanel', () => {
   it('labels fields in plain words and masks the SSN until Reveal', async () => {
-    vi.mocked(api.detail).mockResolvedValueOnce(
-      detail(patient, [
-        { label: 'Multiple birth boolean', value: 'no' },
-        { label: 'Identifier', value: '999-12-6789' },
-      ]),
-    );
+    vi.mocked(api.detail).mockResolvedValueOnce(detail(patient, { fields: [{ label: 'Multiple birth boolean', value: 'no' }] }));
     render(DetailPanel, { id: 5, onclose: vi.fn() });
     const fields = await screen.findByTestId('detail-fields');
     expect(fields).toHaveTextContent('Twin or multiple birth');
@@ -67,5 +79,128 @@ describe('DetailPanel', () => {
     expect(fields).not.toHaveTextContent(/value quantity|effective date time/i);
     await fireEvent.click(screen.getByTestId('detail-raw-toggle'));
     expect(screen.getByTestId('detail-raw')).toHaveTextContent('"valueQuantity"');
+  });
+
+  it('names references from Go\'s map by their reference string, not by field labels', async () => {
+    vi.mocked(api.detail).mockResolvedValueOnce(
+      detail(
+        { resourceType: 'MedicationRequest', status: 'active', medicationCodeableConcept: { text: 'Lisinopril' }, requester: { reference: 'Practitioner/pr1' } },
+        // Go's own field says something else under the element's name: the page must not use it.
+        { references: { 'Practitioner/pr1': 'Dr. Jane Ng' }, fields: [{ label: 'Requester', value: 'Someone Else' }] },
+      ),
+    );
+    render(DetailPanel, { id: 7, onclose: vi.fn() });
+    const fields = await screen.findByTestId('detail-fields');
+    expect(fields).toHaveTextContent('Prescribed by Dr. Jane Ng');
+    expect(fields).not.toHaveTextContent('Someone Else');
+  });
+
+  it("shows a panel's results as a table; a row opens that result, Back returns", async () => {
+    const report = detail(
+      { resourceType: 'DiagnosticReport', code: { text: 'Complete blood count' } },
+      {
+        results: [
+          { id: 11, display: 'Hemoglobin', code: '718-7', value: '13.50', comparator: '', unit: 'g/dL', flag: 'L', rangeLow: '14.0', rangeHigh: '18.0', rangeUnit: 'g/dL', rangeText: '' },
+          { id: 12, display: 'Heart rate', code: '8867-4', value: '72', comparator: '', unit: '/min', flag: '', rangeLow: '', rangeHigh: '', rangeUnit: '', rangeText: '' },
+          { id: 0, display: 'Sodium', code: '', value: '', comparator: '', unit: '', flag: '', rangeLow: '', rangeHigh: '', rangeUnit: '', rangeText: '' },
+        ],
+      },
+      5,
+    );
+    vi.mocked(api.detail).mockImplementation(async (id) =>
+      id === 11 ? detail({ resourceType: 'Observation', code: { text: 'Hemoglobin' } }, {}, 11) : report,
+    );
+    render(DetailPanel, { id: 5, onclose: vi.fn() });
+    const rows = await screen.findAllByTestId('panel-result');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent('Hemoglobin');
+    expect(rows[0]).toHaveTextContent('13.50 g/dL');
+    expect(rows[0]).toHaveTextContent('Low');
+    expect(rows[0]).toHaveTextContent('14.0–18.0 g/dL');
+    expect(rows[1]).toHaveTextContent('72 beats/min');
+    expect(within(rows[1]).queryByTestId('panel-flag')).toBeNull();
+    // Not in the vault: named, not a button.
+    expect(within(rows[2]).queryByRole('button')).toBeNull();
+
+    await fireEvent.click(within(rows[0]).getByRole('button', { name: 'Hemoglobin' }));
+    expect(api.detail).toHaveBeenLastCalledWith(11);
+    // Keyboard focus follows to the new page's Back button.
+    expect(await screen.findByTestId('detail-back')).toHaveFocus();
+    expect(screen.queryAllByTestId('panel-result')).toHaveLength(0);
+    await fireEvent.click(screen.getByTestId('detail-back'));
+    expect(api.detail).toHaveBeenLastCalledWith(5);
+    expect(await screen.findAllByTestId('panel-result')).toHaveLength(3);
+    expect(screen.queryByTestId('detail-back')).toBeNull();
+  });
+
+  it('lists what happened during a visit under plain headings; an item opens its detail', async () => {
+    vi.mocked(api.detail).mockImplementation(async (id) =>
+      id === 5
+        ? detail(
+            { resourceType: 'Encounter', type: [{ text: 'General examination' }] },
+            {
+              visit: [
+                { kind: 'diagnoses', title: 'Diagnoses', total: 1, items: [item(21, 'Condition', 'Hypertension')] },
+                {
+                  kind: 'results',
+                  title: 'Results and measurements',
+                  total: 4,
+                  items: [item(22, 'Observation', 'Body weight', { valueNum: 70.5, unit: 'kg' }), item(23, 'Observation', 'Body height')],
+                },
+              ] as unknown as records.VisitSection[],
+            },
+          )
+        : detail({ resourceType: 'Condition', code: { text: 'Hypertension' } }, {}, id),
+    );
+    render(DetailPanel, { id: 5, onclose: vi.fn() });
+    const sections = await screen.findAllByTestId('visit-section');
+    expect(sections).toHaveLength(2);
+    expect(within(sections[0]).getByRole('heading')).toHaveTextContent('Diagnoses (1)');
+    expect(within(sections[1]).getByRole('heading')).toHaveTextContent('Results and measurements (4)');
+    expect(sections[1]).toHaveTextContent('70.5 kg');
+    expect(sections[1]).toHaveTextContent('and 2 more records not listed here');
+    expect(screen.getByTestId('detail-panel')).not.toHaveTextContent(/Condition|Observation\b/);
+    await fireEvent.click(within(sections[0]).getByTestId('visit-item'));
+    expect(api.detail).toHaveBeenLastCalledWith(21);
+  });
+
+  it('says where the record came from, and shows an earlier version when chosen', async () => {
+    const obs = (v: string) => ({ resourceType: 'Observation', code: { text: 'Glucose' }, valueQuantity: { value: Number(v), unit: 'mg/dL' } });
+    vi.mocked(api.detail).mockResolvedValueOnce(
+      detail(obs('104'), {
+        versions: 2,
+        file: 'february.json',
+        history: [
+          { ...current, version: 2, file: 'february.json', received: '2024-02-01T10:00:00Z' },
+          { version: 1, received: '2024-01-01T10:00:00Z', superseded: '2024-02-01T10:00:00Z', current: false, file: 'january.json', lastUpdated: '' },
+        ],
+      }),
+    );
+    vi.mocked(api.detailVersion).mockResolvedValueOnce({
+      version: { version: 1, received: '2024-01-01T10:00:00Z', superseded: '2024-02-01T10:00:00Z', current: false, file: 'january.json', lastUpdated: '' },
+      fields: [],
+      narrative: '',
+      raw: JSON.stringify(obs('98')),
+      references: {},
+    } as unknown as records.VersionDetail);
+    render(DetailPanel, { id: 5, onclose: vi.fn() });
+    expect(await screen.findByTestId('detail-source')).toHaveTextContent('Imported from the file february.json');
+    const versions = screen.getByTestId('detail-versions');
+    const earlier = within(versions).getAllByTestId('detail-version');
+    expect(earlier).toHaveLength(1);
+    expect(earlier[0]).toHaveTextContent('january.json');
+    await fireEvent.click(earlier[0]);
+    expect(api.detailVersion).toHaveBeenCalledWith(5, 1);
+    const old = await screen.findByTestId('version-fields');
+    expect(old).toHaveTextContent('Result 98 mg/dL');
+    expect(screen.getByTestId('detail-fields')).toHaveTextContent('Result 104 mg/dL');
+  });
+
+  it('says a record fetched from a provider was fetched, and that it has one version', async () => {
+    vi.mocked(api.detail).mockResolvedValueOnce(detail(patient, { sourceKind: 'connection', source: 'Mercy Health', file: '' }));
+    render(DetailPanel, { id: 5, onclose: vi.fn() });
+    expect(await screen.findByTestId('detail-source')).toHaveTextContent('Fetched from Mercy Health');
+    expect(screen.getByTestId('detail-versions')).toHaveTextContent('only version');
+    expect(screen.queryAllByTestId('detail-version')).toHaveLength(0);
   });
 });

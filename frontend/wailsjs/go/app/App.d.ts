@@ -24,6 +24,8 @@ export function Dashboard(arg1:number):Promise<records.Dashboard>;
 
 export function Detail(arg1:number):Promise<records.Detail>;
 
+export function DetailVersion(arg1:number,arg2:number):Promise<records.VersionDetail>;
+
 export function Disconnect(arg1:number,arg2:boolean):Promise<void>;
 
 export function DocumentContent(arg1:number):Promise<string>;

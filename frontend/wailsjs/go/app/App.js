@@ -38,6 +38,10 @@ export function Detail(arg1) {
   return window['go']['app']['App']['Detail'](arg1);
 }
 
+export function DetailVersion(arg1, arg2) {
+  return window['go']['app']['App']['DetailVersion'](arg1, arg2);
+}
+
 export function Disconnect(arg1, arg2) {
   return window['go']['app']['App']['Disconnect'](arg1, arg2);
 }
