@@ -62,6 +62,7 @@ func TestDashboardAndTimelineBindings(t *testing.T) {
 // it was said while locked.
 func TestOfflineReachesEverySession(t *testing.T) {
 	a := New(household.New(filepath.Join(t.TempDir(), "household.fasten")), Options{})
+	t.Cleanup(a.Lock) // back online, the scheduler's sync writes to the vault: stop it before the temp dir goes
 	a.SetOffline(true) // locked: remembered
 	if _, err := a.CreateVault("app test passphrase", "app test passphrase"); err != nil {
 		t.Fatal(err)
