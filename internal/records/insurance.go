@@ -2,10 +2,10 @@ package records
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +80,8 @@ type InsuranceYear struct {
 
 // InsurancePage is one page of a person's Insurance section. Coverages come
 // with the first page only; Years holds the totals of every year that has
-// a bill on this page; Next is nil on the last page.
+// a bill on this page, except the year the previous page ended in (sent
+// with it); Next is nil on the last page.
 type InsurancePage struct {
 	Coverages []InsuranceCoverage `json:"coverages"`
 	Claims    []InsuranceClaim    `json:"claims"`
@@ -119,7 +120,12 @@ func (s *Store) Insurance(ctx context.Context, personID int64, after Cursor, lim
 		pg.Next = &Cursor{Date: last.sortDate, ID: last.ID}
 	}
 	pg.Claims = claims
+	// A year the previous page ended in came with that page: each year's
+	// totals are computed once however far the person scrolls.
 	seen := map[string]bool{}
+	if after.ID != 0 {
+		seen[year(after.Date)] = true
+	}
 	for _, c := range claims {
 		y := year(c.sortDate)
 		if seen[y] || y == "" {
@@ -207,12 +213,14 @@ func scanBill(row interface{ Scan(...any) error }) (billRow, error) {
 // year when y is set) and returns up to want bills (all when want is 0).
 //
 // Pairing is decided per row from that row and what it references, so
-// every page agrees: an EOB is hidden when the Claim it settles is in the
-// vault and the EOB is dated within that Claim's window (see inWindow); a
-// Claim finds its EOB among the EOBs dated in its window. EOBs dated far
-// from their claim (rare) show on their own rather than being lost.
+// every page agrees: an EOB is hidden when the Claim it settles is the
+// person's and the EOB is dated within that Claim's window (see inWindow);
+// a Claim shows the last (by row) of the EOBs dated in its window that name
+// it. EOBs dated far from their claim (rare) show on their own rather than
+// being lost. Each batch of rows is read and paired in a few queries.
 func (s *Store) bills(ctx context.Context, personID int64, after Cursor, y string, want int) ([]InsuranceClaim, error) {
 	out := []InsuranceClaim{}
+	w := &billWalk{s: s, personID: personID, parsed: map[int64]*billJSON{}, names: map[string]string{}}
 	batch := 200
 	if want > 0 && want*2 < batch {
 		batch = want*2 + 2
@@ -233,7 +241,7 @@ func (s *Store) bills(ctx context.Context, personID int64, after Cursor, y strin
 		if err != nil {
 			return nil, err
 		}
-		var page []billRow
+		var page, claims, eobs []billRow
 		for rows.Next() {
 			b, err := scanBill(rows)
 			if err != nil {
@@ -241,21 +249,44 @@ func (s *Store) bills(ctx context.Context, personID int64, after Cursor, y strin
 				return nil, err
 			}
 			page = append(page, b)
+			if b.typ == "Claim" {
+				claims = append(claims, b)
+			} else {
+				eobs = append(eobs, b)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+		ids := make([]int64, len(page))
+		for i, b := range page {
+			ids[i] = b.id
+		}
+		if err := w.load(ctx, ids); err != nil {
+			return nil, err
+		}
+		claimOf, err := w.claimsOf(ctx, eobs)
+		if err != nil {
+			return nil, err
+		}
+		eobOf, err := w.eobsOf(ctx, claims)
+		if err != nil {
+			return nil, err
+		}
 		for _, b := range page {
-			c, ok, err := s.bill(ctx, b)
+			if b.typ == "ExplanationOfBenefit" {
+				if c, ok := claimOf[b.id]; ok && inWindow(c.date, c.end, b.date) {
+					continue // shown with its claim
+				}
+			}
+			c, err := w.bill(ctx, b, eobOf[b.id])
 			if err != nil {
 				return nil, err
 			}
-			if ok {
-				out = append(out, c)
-				if want > 0 && len(out) >= want {
-					return out, nil
-				}
+			out = append(out, c)
+			if want > 0 && len(out) >= want {
+				return out, nil
 			}
 		}
 		if len(page) < batch {
@@ -264,6 +295,161 @@ func (s *Store) bills(ctx context.Context, personID int64, after Cursor, y strin
 		last := page[len(page)-1]
 		after = Cursor{Date: last.date, ID: last.id}
 	}
+}
+
+// billWalk is one call's pass over a person's bills: the records it has
+// parsed and the names it has looked up are kept for the rest of the call.
+type billWalk struct {
+	s        *Store
+	personID int64
+	parsed   map[int64]*billJSON
+	names    map[string]string
+}
+
+// load parses the records ids not yet parsed, a chunk per query.
+func (w *billWalk) load(ctx context.Context, ids []int64) error {
+	var need []int64
+	for _, id := range ids {
+		if _, ok := w.parsed[id]; !ok {
+			need = append(need, id)
+		}
+	}
+	for len(need) > 0 {
+		n := min(len(need), 500)
+		raw, err := w.s.raws(ctx, need[:n])
+		if err != nil {
+			return err
+		}
+		for _, id := range need[:n] {
+			b := &billJSON{}
+			// A record that is not the shape we read shows with what could be read.
+			_ = json.Unmarshal(raw[id], b)
+			w.parsed[id] = b
+		}
+		need = need[n:]
+	}
+	return nil
+}
+
+// claimsOf finds the Claim each EOB row names, among the same source's
+// records of this person.
+func (w *billWalk) claimsOf(ctx context.Context, eobs []billRow) (map[int64]billRow, error) {
+	out := map[int64]billRow{}
+	type key struct {
+		source int64
+		id     string
+	}
+	want := map[key][]int64{}
+	bySource := map[int64][]any{}
+	for _, e := range eobs {
+		typ, id := refParts(w.parsed[e.id].Claim.Reference)
+		if id == "" || (typ != "" && typ != "Claim") {
+			continue
+		}
+		k := key{e.source, id}
+		if _, ok := want[k]; !ok {
+			bySource[e.source] = append(bySource[e.source], id)
+		}
+		want[k] = append(want[k], e.id)
+	}
+	for source, ids := range bySource {
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			rows, err := w.s.db.QueryContext(ctx, `SELECT r.id, r.resource_id, s.date, s.date_end FROM resources r JOIN summaries s ON s.resource = r.id
+ WHERE r.source_id = ? AND r.resource_type = 'Claim' AND s.person_id = ? AND r.resource_id IN (?`+strings.Repeat(",?", n-1)+")",
+				append([]any{source, w.personID}, ids[:n]...)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				c := billRow{source: source, typ: "Claim"}
+				if err := rows.Scan(&c.id, &c.resourceID, &c.date, &c.end); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				for _, e := range want[key{source, c.resourceID}] {
+					out[e] = c
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+			ids = ids[n:]
+		}
+	}
+	return out, nil
+}
+
+// eobsOf finds the EOB settling each Claim row: the person's EOBs dated in
+// the batch's windows, read once, matched by the claim they name.
+func (w *billWalk) eobsOf(ctx context.Context, claims []billRow) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	var lo, hi time.Time
+	for _, c := range claims {
+		d, ok := day(c.date)
+		if !ok {
+			continue
+		}
+		e := d
+		if x, ok := day(c.end); ok && x.After(e) {
+			e = x
+		}
+		if lo.IsZero() || d.Before(lo) {
+			lo = d
+		}
+		if e.After(hi) {
+			hi = e
+		}
+	}
+	if lo.IsZero() {
+		return out, nil
+	}
+	rows, err := w.s.db.QueryContext(ctx, `SELECT s.resource, s.source_id, s.date FROM summaries s
+ WHERE s.person_id = ? AND s.resource_type = 'ExplanationOfBenefit' AND s.date >= ? AND s.date < ?`,
+		w.personID, lo.Format("2006-01-02"), hi.AddDate(0, 0, 2).Format("2006-01-02"))
+	if err != nil {
+		return nil, err
+	}
+	var cands []billRow
+	for rows.Next() {
+		var e billRow
+		if err := rows.Scan(&e.id, &e.source, &e.date); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cands = append(cands, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(cands))
+	for i, e := range cands {
+		ids[i] = e.id
+	}
+	if err := w.load(ctx, ids); err != nil {
+		return nil, err
+	}
+	type key struct {
+		source int64
+		id     string
+	}
+	naming := map[key][]billRow{}
+	for _, e := range cands {
+		typ, id := refParts(w.parsed[e.id].Claim.Reference)
+		if id != "" && (typ == "" || typ == "Claim") {
+			naming[key{e.source, id}] = append(naming[key{e.source, id}], e)
+		}
+	}
+	for _, c := range claims {
+		for _, e := range naming[key{c.source, c.resourceID}] {
+			if inWindow(c.date, c.end, e.date) && e.id > out[c.id] {
+				out[c.id] = e.id
+			}
+		}
+	}
+	return out, nil
 }
 
 // inWindow says whether an EOB dated eobDate is close enough to a claim
@@ -483,65 +669,22 @@ func claimTotal(b billJSON, cur *string) *int64 {
 	return cents(total)
 }
 
-func (s *Store) rawBill(ctx context.Context, id int64) (billJSON, error) {
-	var b billJSON
-	var raw []byte
-	if err := s.db.QueryRowContext(ctx, "SELECT raw FROM resources WHERE id = ?", id).Scan(&raw); err != nil {
-		return b, err
-	}
-	// A record that is not the shape we read shows with what could be read.
-	_ = json.Unmarshal(raw, &b)
-	return b, nil
-}
-
-// bill turns one Claim or EOB row into the item it stands for; ok is
-// false for an EOB shown with its Claim instead.
-func (s *Store) bill(ctx context.Context, row billRow) (InsuranceClaim, bool, error) {
+// bill is the item one Claim row (with its EOB, 0 for none) or one EOB
+// row on its own stands for.
+func (w *billWalk) bill(ctx context.Context, row billRow, eobID int64) (InsuranceClaim, error) {
 	c := InsuranceClaim{ID: row.id, Date: row.date, Status: row.status, Source: row.srcLabel, sortDate: row.date, For: []string{}}
 	var claim, eob *billJSON
-	switch row.typ {
-	case "ExplanationOfBenefit":
-		b, err := s.rawBill(ctx, row.id)
-		if err != nil {
-			return c, false, err
+	if row.typ == "Claim" {
+		c.ClaimID, claim = row.id, w.parsed[row.id]
+		if eobID != 0 {
+			c.EOBID, eob = eobID, w.parsed[eobID]
 		}
-		if b.Claim.Reference != "" {
-			cid, err := s.refTarget(ctx, row.source, b.Claim.Reference, "Claim")
-			if err != nil {
-				return c, false, err
-			}
-			if cid != 0 {
-				var start, end string
-				err := s.db.QueryRowContext(ctx, "SELECT date, date_end FROM summaries WHERE resource = ?", cid).Scan(&start, &end)
-				if err != nil && err != sql.ErrNoRows {
-					return c, false, err
-				}
-				if err == nil && inWindow(start, end, row.date) {
-					return c, false, nil
-				}
-			}
-		}
-		c.EOBID, eob = row.id, &b
-	case "Claim":
-		b, err := s.rawBill(ctx, row.id)
-		if err != nil {
-			return c, false, err
-		}
-		c.ClaimID, claim = row.id, &b
-		eid, eb, err := s.eobFor(ctx, row)
-		if err != nil {
-			return c, false, err
-		}
-		if eid != 0 {
-			c.EOBID, eob = eid, &eb
-		}
-	}
-
-	var main billJSON
-	if claim != nil {
-		main = *claim
 	} else {
-		main = *eob
+		c.EOBID, eob = row.id, w.parsed[row.id]
+	}
+	main := claim
+	if main == nil {
+		main = eob
 	}
 	c.Kind = codeOf(main.Type)
 	if c.Date == "" {
@@ -557,9 +700,9 @@ func (s *Store) bill(ctx context.Context, row billRow) (InsuranceClaim, bool, er
 		}
 	}
 	if main.Prescription.Reference != "" {
-		name, err := s.refDisplay(ctx, row.source, main.Prescription.Reference)
+		name, err := w.name(ctx, row.source, reference{Reference: main.Prescription.Reference})
 		if err != nil {
-			return c, false, err
+			return c, err
 		}
 		add(name)
 	}
@@ -571,15 +714,14 @@ func (s *Store) bill(ctx context.Context, row billRow) (InsuranceClaim, bool, er
 			add(it.ProductOrService.String())
 		}
 	}
-
 	// Who billed: the claim's provider (the practice), else the EOB's.
-	for _, ref := range []*billJSON{claim, eob} {
-		if ref == nil || c.Provider != "" {
+	for _, b := range []*billJSON{claim, eob} {
+		if b == nil || c.Provider != "" {
 			continue
 		}
-		name, err := s.name(ctx, row.source, ref.Provider)
+		name, err := w.name(ctx, row.source, b.Provider)
 		if err != nil {
-			return c, false, err
+			return c, err
 		}
 		c.Provider = name
 	}
@@ -610,70 +752,25 @@ func (s *Store) bill(ctx context.Context, row billRow) (InsuranceClaim, bool, er
 		c.Paid, c.Owed = paid, owed
 	}
 	c.Currency = cur
-	return c, true, nil
-}
-
-// eobFor finds the EOB settling a Claim: among the person's EOBs from the
-// same source dated within the claim's window, the last one (by row)
-// whose claim reference names this Claim.
-func (s *Store) eobFor(ctx context.Context, claim billRow) (int64, billJSON, error) {
-	lo, ok := day(claim.date)
-	if !ok {
-		return 0, billJSON{}, nil
-	}
-	hi := lo
-	if e, ok := day(claim.end); ok && e.After(hi) {
-		hi = e
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT s.resource, s.date FROM summaries s
- WHERE s.person_id = (SELECT person_id FROM summaries WHERE resource = ?) AND s.resource_type = 'ExplanationOfBenefit'
-   AND s.source_id = ? AND s.date >= ? AND s.date < ? ORDER BY s.resource DESC`,
-		claim.id, claim.source, lo.Format("2006-01-02"), hi.AddDate(0, 0, 2).Format("2006-01-02"))
-	if err != nil {
-		return 0, billJSON{}, err
-	}
-	type cand struct {
-		id   int64
-		date string
-	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.id, &c.date); err != nil {
-			rows.Close()
-			return 0, billJSON{}, err
-		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, billJSON{}, err
-	}
-	for _, c := range cands {
-		if !inWindow(claim.date, claim.end, c.date) {
-			continue
-		}
-		b, err := s.rawBill(ctx, c.id)
-		if err != nil {
-			return 0, billJSON{}, err
-		}
-		if typ, id := refParts(b.Claim.Reference); id == claim.resourceID && (typ == "" || typ == "Claim") {
-			return c.id, b, nil
-		}
-	}
-	return 0, billJSON{}, nil
+	return c, nil
 }
 
 // name is what a reference calls its target: its display, else the
-// referenced record's own (Organization or Practitioner name).
-func (s *Store) name(ctx context.Context, source int64, ref reference) (string, error) {
-	if ref.Display != "" {
+// referenced record's own (an Organization's or Practitioner's name, a
+// prescription's medicine), looked up once per call.
+func (w *billWalk) name(ctx context.Context, source int64, ref reference) (string, error) {
+	if ref.Display != "" || ref.Reference == "" {
 		return ref.Display, nil
 	}
-	if ref.Reference == "" {
-		return "", nil
+	k := strconv.FormatInt(source, 10) + " " + ref.Reference
+	if n, ok := w.names[k]; ok {
+		return n, nil
 	}
-	return s.refDisplay(ctx, source, ref.Reference)
+	n, err := w.s.refDisplay(ctx, source, ref.Reference)
+	if err == nil {
+		w.names[k] = n
+	}
+	return n, err
 }
 
 func codeOf(c concept) string {
@@ -767,12 +864,13 @@ func (s *Store) coverages(ctx context.Context, personID int64) ([]InsuranceCover
 		return nil, err
 	}
 	out := make([]InsuranceCoverage, 0, len(list))
+	w := &billWalk{s: s, personID: personID, names: map[string]string{}}
 	for _, r := range list {
 		var c coverageJSON
 		_ = json.Unmarshal(raw[r.ID], &c)
 		cov := r.InsuranceCoverage
 		if len(c.Payor) > 0 {
-			if cov.Payer, err = s.name(ctx, r.source, c.Payor[0]); err != nil {
+			if cov.Payer, err = w.name(ctx, r.source, c.Payor[0]); err != nil {
 				return nil, err
 			}
 		}
