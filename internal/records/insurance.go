@@ -221,6 +221,12 @@ func scanBill(row interface{ Scan(...any) error }) (billRow, error) {
 func (s *Store) bills(ctx context.Context, personID int64, after Cursor, y string, want int) ([]InsuranceClaim, error) {
 	out := []InsuranceClaim{}
 	w := &billWalk{s: s, personID: personID, parsed: map[int64]*billJSON{}, names: map[string]string{}}
+	// Bills a person has from several sources (a file and the portal) show
+	// once, as their copy from the first source, as on the timeline.
+	var sources int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(DISTINCT source_id) FROM patient_links WHERE person_id = ?", personID).Scan(&sources); err != nil {
+		return nil, err
+	}
 	batch := 200
 	if want > 0 && want*2 < batch {
 		batch = want*2 + 2
@@ -235,6 +241,12 @@ func (s *Store) bills(ctx context.Context, personID int64, after Cursor, y strin
 		if after.ID != 0 {
 			where += " AND (s.date, s.resource) < (?, ?)"
 			args = append(args, after.Date, after.ID)
+		}
+		if sources > 1 {
+			where += ` AND NOT EXISTS (SELECT 1 FROM resources r2 WHERE r2.source_id < s.source_id
+ AND r2.source_id IN (SELECT source_id FROM patient_links WHERE person_id = ?)
+ AND r2.resource_id = r.resource_id AND r2.resource_type = s.resource_type)`
+			args = append(args, personID)
 		}
 		rows, err := s.db.QueryContext(ctx, "SELECT "+billColumns+" FROM summaries s JOIN resources r ON r.id = s.resource JOIN sources src ON src.id = s.source_id WHERE "+
 			where+" ORDER BY s.date DESC, s.resource DESC LIMIT ?", append(args, batch)...)

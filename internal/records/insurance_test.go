@@ -325,3 +325,48 @@ func TestOverviewCountsLeaveInsuranceOut(t *testing.T) {
 		}
 	}
 }
+
+// The same bills from a file and from the person's portal are one set.
+func TestInsuranceListsCopiesOnce(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	file, _ := filepath.Glob(filepath.Join(fixtures, "family", "Tom_*.json"))
+	rep, err := s.Import(ctx, file, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	tom := rep.NewPeople[0]
+	before, _ := allBills(t, s, tom.ID, 500)
+	var patientID string
+	for _, r := range readFixture(t, file[0]) {
+		if r.ResourceType == "Patient" {
+			patientID = r.ID
+		}
+	}
+	tx, err := v.DB().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := s.CreateConnectionSource(ctx, tx, "Portal", patientID, tom.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, file, records.ImportOptions{SourceID: src, PersonID: tom.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	after, years := allBills(t, s, tom.ID, 4)
+	if len(after) != len(before) || len(before) != 9 {
+		t.Fatalf("%d bills after the portal's copies, %d before", len(after), len(before))
+	}
+	for i := range after {
+		if after[i].ID != before[i].ID || after[i].EOBID != before[i].EOBID {
+			t.Fatalf("bill %d: %+v, was %+v", i, after[i], before[i])
+		}
+	}
+	if y := years["2012USD"]; y.Claims != 1 || y.Billed != 90134 {
+		t.Errorf("2012 counted copies: %+v", y)
+	}
+}
