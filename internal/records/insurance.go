@@ -147,12 +147,14 @@ func (s *Store) Insurance(ctx context.Context, personID int64, after Cursor, lim
 // counted from the summaries alone (for a link on the overview): coverages
 // plus bills, where a Claim and its explanation of benefit are one bill.
 func (s *Store) InsuranceCount(ctx context.Context, personID int64) (int, error) {
+	// By FHIR id, so the same bill from a file and the portal counts once.
 	var claims, eobs, cov int
 	err := s.db.QueryRowContext(ctx, `SELECT
- count(CASE WHEN resource_type = 'Claim' THEN 1 END),
- count(CASE WHEN resource_type = 'ExplanationOfBenefit' THEN 1 END),
- count(CASE WHEN resource_type = 'Coverage' THEN 1 END)
- FROM summaries WHERE person_id = ? AND resource_type IN ('Claim', 'ExplanationOfBenefit', 'Coverage')`, personID).Scan(&claims, &eobs, &cov)
+ count(DISTINCT CASE WHEN s.resource_type = 'Claim' THEN r.resource_id END),
+ count(DISTINCT CASE WHEN s.resource_type = 'ExplanationOfBenefit' THEN r.resource_id END),
+ count(DISTINCT CASE WHEN s.resource_type = 'Coverage' THEN r.resource_id END)
+ FROM summaries s JOIN resources r ON r.id = s.resource
+ WHERE s.person_id = ? AND s.resource_type IN ('Claim', 'ExplanationOfBenefit', 'Coverage')`, personID).Scan(&claims, &eobs, &cov)
 	// Without reading every EOB we cannot tell which pair; most do (each
 	// settles one claim), so the larger of the two is the number of bills.
 	return cov + max(claims, eobs), err

@@ -369,4 +369,7 @@ func TestInsuranceListsCopiesOnce(t *testing.T) {
 	if y := years["2012USD"]; y.Claims != 1 || y.Billed != 90134 {
 		t.Errorf("2012 counted copies: %+v", y)
 	}
+	if ov, err := s.Overview(ctx, tom.ID); err != nil || ov.Insurance != 9 {
+		t.Errorf("the Insurance link counts %d, want 9 (%v)", ov.Insurance, err)
+	}
 }
