@@ -43,3 +43,19 @@ func (a *App) DetailVersion(id int64, version int) (records.VersionDetail, error
 	}
 	return st.DetailVersion(a.context(), id, version)
 }
+
+// Insurance is one page of a person's Insurance section: coverages (first
+// page only), bills newest first with what was billed, paid and owed, and
+// the totals of the page's years. cursor is the previous page's Next ("" or
+// nil for the first page); limit is 1–500 (default 50).
+func (a *App) Insurance(personID int64, cursor *records.Cursor, limit int) (records.InsurancePage, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.InsurancePage{}, err
+	}
+	var after records.Cursor
+	if cursor != nil {
+		after = *cursor
+	}
+	return st.Insurance(a.context(), personID, after, limit)
+}

@@ -42,9 +42,20 @@ func TestDashboardAndTimelineBindings(t *testing.T) {
 	if err != nil || len(next.Items) == 0 || next.Items[0].ID == pg.Items[9].ID {
 		t.Fatalf("second page: %v %+v", err, next)
 	}
+	ins, err := a.Insurance(tom, nil, 3)
+	if err != nil || len(ins.Claims) != 3 || ins.Next == nil || len(ins.Years) == 0 {
+		t.Fatalf("insurance: %v %+v", err, ins)
+	}
+	more, err := a.Insurance(tom, ins.Next, 3)
+	if err != nil || len(more.Claims) == 0 || more.Claims[0].ID == ins.Claims[2].ID {
+		t.Fatalf("insurance page 2: %v %+v", err, more)
+	}
 	_, err = a.Timeline(tom, records.TimelineQuery{Since: "March"})
 	if ui := ToUIError(err); ui.Kind != KindInvalidInput {
 		t.Errorf("bad filter: %+v", ui)
+	}
+	if _, err := a.Insurance(tom+99, nil, 0); ToUIError(err).Kind != KindNotFound {
+		t.Errorf("unknown person's insurance: %v", err)
 	}
 	if _, err := a.Dashboard(tom + 99); ToUIError(err).Kind != KindNotFound {
 		t.Errorf("unknown person: %v", err)
@@ -56,13 +67,16 @@ func TestDashboardAndTimelineBindings(t *testing.T) {
 	if _, err := a.Timeline(tom, records.TimelineQuery{}); ToUIError(err).Kind != KindLocked {
 		t.Errorf("locked timeline: %v", err)
 	}
+	if _, err := a.Insurance(tom, nil, 0); ToUIError(err).Kind != KindLocked {
+		t.Errorf("locked insurance: %v", err)
+	}
 }
 
 // What the page says of the network reaches each unlock's session, even when
 // it was said while locked.
 func TestOfflineReachesEverySession(t *testing.T) {
 	a := New(household.New(filepath.Join(t.TempDir(), "household.fasten")), Options{})
-	t.Cleanup(a.Lock) // back online, the scheduler's sync writes to the vault: stop it before the temp dir goes
+	t.Cleanup(a.Lock)  // back online, the scheduler's sync writes to the vault: stop it before the temp dir goes
 	a.SetOffline(true) // locked: remembered
 	if _, err := a.CreateVault("app test passphrase", "app test passphrase"); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "dashboard", "timeline", "documents", "document", "connect", "connections", "sync", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "dashboard", "timeline", "insurance", "documents", "document", "connect", "connections", "sync", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -42,6 +42,8 @@ Usage:
                                         one person's problems, medicines, allergies, vaccines, visits, vitals, flagged results
   fasten timeline [flags] --person NAME [--type T]... [--since DATE] [--until DATE] [--limit N] [--after CURSOR] [--json]
                                         a person's records newest first, a page at a time ("next" continues)
+  fasten insurance [flags] --person NAME [--limit N] [--after CURSOR] [--json]
+                                        a person's coverage and bills: what was billed, what insurance paid, what they owed
   fasten documents [flags] --person NAME [--json]
                                         list a person's documents (PDFs, images, notes, C-CDA)
   fasten document [flags] ID --out FILE write one document's original bytes to FILE
@@ -90,7 +92,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string) error{
 		"init": e.init, "import": e.importCmd, "stats": e.stats, "export": e.export,
 		"verify": e.verify, "reindex": e.reindex, "passwd": e.passwd, "people": e.people,
-		"dashboard": e.dashboard, "timeline": e.timeline,
+		"dashboard": e.dashboard, "timeline": e.timeline, "insurance": e.insurance,
 		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 	}

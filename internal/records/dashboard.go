@@ -24,7 +24,8 @@ type Dashboard struct {
 	// PatientRecords is how many Patient records (one per file or portal)
 	// are this one person. Counts shows Patient as 1 whatever this is.
 	PatientRecords  int               `json:"patientRecords"`
-	Counts          []TypeCount       `json:"counts"`
+	Counts          []TypeCount       `json:"counts"`          // medical types only
+	Insurance       int               `json:"insurance"`       // items of the Insurance section
 	Problems        []Item            `json:"problems"`        // active conditions, Date = onset
 	Medications     []Item            `json:"medications"`     // current (active)
 	PastMedications int               `json:"pastMedications"` // every other status
@@ -174,6 +175,9 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 	if d.Counts, d.PatientRecords, err = s.personCounts(ctx, personID); err != nil {
 		return d, err
 	}
+	if d.Insurance, err = s.InsuranceCount(ctx, personID); err != nil {
+		return d, err
+	}
 	list := func(where string, args ...any) ([]dashRow, error) {
 		return s.dashRows(ctx, "s.person_id = ? AND "+where, append([]any{personID}, args...)...)
 	}
@@ -242,6 +246,9 @@ func (s *Store) personCounts(ctx context.Context, personID int64) ([]TypeCount, 
 		var tc TypeCount
 		if err := rows.Scan(&tc.ResourceType, &tc.Count); err != nil {
 			return nil, 0, err
+		}
+		if IsInsuranceType(tc.ResourceType) {
+			continue // the Insurance section's, counted by InsuranceCount
 		}
 		if tc.ResourceType == "Patient" {
 			patients, tc.Count = tc.Count, 1

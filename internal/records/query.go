@@ -53,9 +53,19 @@ func (s *Store) Overview(ctx context.Context, personID int64) (Overview, error) 
 			rows.Close()
 			return ov, err
 		}
-		ov.Counts = append(ov.Counts, tc)
+		// Bills and coverage are not medical records: they are one link
+		// to the Insurance section (ov.Insurance), not count buttons.
+		if !IsInsuranceType(tc.ResourceType) {
+			ov.Counts = append(ov.Counts, tc)
+		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return ov, err
+	}
+	if ov.Insurance, err = s.InsuranceCount(ctx, personID); err != nil {
+		return ov, err
+	}
 
 	q := func(where string, args ...any) ([]Item, error) {
 		return scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+itemFrom+"WHERE s.person_id = ? AND "+where, append([]any{personID}, args...)...))

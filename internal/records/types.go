@@ -119,8 +119,11 @@ type TypeCount struct {
 
 // Overview is a person's front page.
 type Overview struct {
-	Person        Person      `json:"person"`
+	Person Person `json:"person"`
+	// Counts are the medical record types; insurance records are counted
+	// apart, as the items of the Insurance section (see InsuranceCount).
 	Counts        []TypeCount `json:"counts"`
+	Insurance     int         `json:"insurance"`
 	Conditions    []Item      `json:"conditions"`
 	Medications   []Item      `json:"medications"`
 	Allergies     []Item      `json:"allergies"`

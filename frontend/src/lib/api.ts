@@ -185,6 +185,16 @@ export const timeline = (personId: number, q: TimelineQuery): Promise<records.Ti
   call(() => Go.Timeline(personId, records.TimelineQuery.createFrom(q)));
 export const exportTo = (): Promise<string> => call(() => Go.ExportTo());
 
+// ---- insurance -------------------------------------------------------------------
+/**
+ * One page of a person's Insurance section: coverages (first page only), bills newest first with
+ * billed / paid / owed in whole cents, and the totals of the page's years. `after` is the previous
+ * page's `next`, null for the first page.
+ */
+export const insurance = (personId: number, after: Plain<records.Cursor> | null, limit: number): Promise<records.InsurancePage> =>
+  // Go takes a *Cursor: null is the first page (the generated type does not say it may be null).
+  call(() => Go.Insurance(personId, (after ? records.Cursor.createFrom(after) : null) as records.Cursor, limit));
+
 // ---- documents -----------------------------------------------------------------
 /** A person's documents (PDFs, images, text, HTML, C-CDA), newest first. */
 export const documents = async (personId: number): Promise<records.Document[]> => (await call(() => Go.Documents(personId))) ?? [];

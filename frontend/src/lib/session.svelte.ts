@@ -14,6 +14,7 @@ export type View =
   | { kind: 'list'; resourceType: string }
   | { kind: 'search'; query: string }
   | { kind: 'documents'; open?: number }
+  | { kind: 'insurance' }
   | { kind: 'import' }
   | { kind: 'connections' }
   | { kind: 'settings'; section?: 'registrations' };

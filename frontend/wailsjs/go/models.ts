@@ -504,6 +504,7 @@ export namespace records {
 	    age?: number;
 	    patientRecords: number;
 	    counts: TypeCount[];
+	    insurance: number;
 	    problems: Item[];
 	    medications: Item[];
 	    pastMedications: number;
@@ -526,6 +527,7 @@ export namespace records {
 	        this.age = source["age"];
 	        this.patientRecords = source["patientRecords"];
 	        this.counts = this.convertValues(source["counts"], TypeCount);
+	        this.insurance = source["insurance"];
 	        this.problems = this.convertValues(source["problems"], Item);
 	        this.medications = this.convertValues(source["medications"], Item);
 	        this.pastMedications = source["pastMedications"];
@@ -894,10 +896,136 @@ export namespace records {
 		    return a;
 		}
 	}
+	export class InsuranceClaim {
+	    id: number;
+	    claimId: number;
+	    eobId: number;
+	    date: string;
+	    kind: string;
+	    status: string;
+	    provider: string;
+	    payer: string;
+	    for: string[];
+	    billed?: number;
+	    paid?: number;
+	    owed?: number;
+	    currency: string;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new InsuranceClaim(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.claimId = source["claimId"];
+	        this.eobId = source["eobId"];
+	        this.date = source["date"];
+	        this.kind = source["kind"];
+	        this.status = source["status"];
+	        this.provider = source["provider"];
+	        this.payer = source["payer"];
+	        this.for = source["for"];
+	        this.billed = source["billed"];
+	        this.paid = source["paid"];
+	        this.owed = source["owed"];
+	        this.currency = source["currency"];
+	        this.source = source["source"];
+	    }
+	}
+	export class InsuranceCoverage {
+	    id: number;
+	    payer: string;
+	    plan: string;
+	    hasMemberId: boolean;
+	    memberIdLast4: string;
+	    status: string;
+	    start: string;
+	    end: string;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new InsuranceCoverage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.payer = source["payer"];
+	        this.plan = source["plan"];
+	        this.hasMemberId = source["hasMemberId"];
+	        this.memberIdLast4 = source["memberIdLast4"];
+	        this.status = source["status"];
+	        this.start = source["start"];
+	        this.end = source["end"];
+	        this.source = source["source"];
+	    }
+	}
+	export class InsuranceYear {
+	    year: string;
+	    currency: string;
+	    claims: number;
+	    billed: number;
+	    paid: number;
+	    owed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new InsuranceYear(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.year = source["year"];
+	        this.currency = source["currency"];
+	        this.claims = source["claims"];
+	        this.billed = source["billed"];
+	        this.paid = source["paid"];
+	        this.owed = source["owed"];
+	    }
+	}
+	export class InsurancePage {
+	    coverages: InsuranceCoverage[];
+	    claims: InsuranceClaim[];
+	    years: InsuranceYear[];
+	    next?: Cursor;
+	
+	    static createFrom(source: any = {}) {
+	        return new InsurancePage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.coverages = this.convertValues(source["coverages"], InsuranceCoverage);
+	        this.claims = this.convertValues(source["claims"], InsuranceClaim);
+	        this.years = this.convertValues(source["years"], InsuranceYear);
+	        this.next = this.convertValues(source["next"], Cursor);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	
 	export class Overview {
 	    person: Person;
 	    counts: TypeCount[];
+	    insurance: number;
 	    conditions: Item[];
 	    medications: Item[];
 	    allergies: Item[];
@@ -913,6 +1041,7 @@ export namespace records {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.person = this.convertValues(source["person"], Person);
 	        this.counts = this.convertValues(source["counts"], TypeCount);
+	        this.insurance = source["insurance"];
 	        this.conditions = this.convertValues(source["conditions"], Item);
 	        this.medications = this.convertValues(source["medications"], Item);
 	        this.allergies = this.convertValues(source["allergies"], Item);

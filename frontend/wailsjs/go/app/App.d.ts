@@ -40,6 +40,8 @@ export function ImportFileContent(arg1:string,arg2:string,arg3:number):Promise<r
 
 export function ImportFiles(arg1:Array<string>,arg2:number):Promise<records.ImportReport>;
 
+export function Insurance(arg1:number,arg2:records.Cursor,arg3:number):Promise<records.InsurancePage>;
+
 export function List(arg1:number,arg2:string,arg3:string,arg4:number,arg5:number):Promise<records.Page>;
 
 export function Lock():Promise<void>;

@@ -70,6 +70,10 @@ export function ImportFiles(arg1, arg2) {
   return window['go']['app']['App']['ImportFiles'](arg1, arg2);
 }
 
+export function Insurance(arg1, arg2, arg3) {
+  return window['go']['app']['App']['Insurance'](arg1, arg2, arg3);
+}
+
 export function List(arg1, arg2, arg3, arg4, arg5) {
   return window['go']['app']['App']['List'](arg1, arg2, arg3, arg4, arg5);
 }
