@@ -408,6 +408,7 @@ try {
   const corpusPerson = await page.locator('[data-testid^="person-"]').evaluateAll((els, fam) =>
     els.filter((e) => /^person-\d+$/.test(e.dataset.testid) && e.innerText.includes(fam)).map((e) => e.dataset.testid)[0], CORPUS_FAMILY);
   check('the corpus made its own household member', !!corpusPerson);
+  if (!corpusPerson) throw new Error('no household member for the XSS corpus');
   check('XSS corpus: the sidebar shows the name\'s markup as text', (await tid(corpusPerson).innerText()).includes(VISIBLE_MARKER));
 
   if (await tid('nav-household').count()) {
