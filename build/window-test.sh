@@ -59,7 +59,7 @@ echo "window test: first screen rendered with $colours colours ($OUT/window.png)
 
 # Create the vault through the window: the first screen focuses the passphrase
 # field; Tab passes its Show button and reaches the confirmation; Enter submits.
-xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid" || true
+xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid" 2>/dev/null || true
 sleep 0.5
 xdotool type --delay 20 "window test passphrase"
 xdotool key Tab Tab
@@ -119,34 +119,45 @@ differs() {
   ae=$(compare -metric AE "$1" "$2" null: 2>&1 >/dev/null || true)
   [ "${ae%% *}" != "0" ]
 }
-# shot NAME PREVIOUS [optional]: waits for the screen to change from PREVIOUS
-# and settle, saves it as NAME, checks it is not blank. An optional view that
-# never appears (not in this build) is skipped with a message.
+# The app's window: the screen with the black margins around the window
+# trimmed off (grabbing the window by id fails for WebKitGTK's window here).
+grab() { import -window root "$1" 2>/dev/null && "$CONVERT" "$1" -trim +repage "$1"; }
+# shot NAME PREVIOUS [optional]: waits for the window to change from PREVIOUS,
+# then to settle (two grabs in a row alike and not blank; a spinner keeps it
+# moving for at most ~11 s), saves it as NAME and checks it is not blank and still differs
+# from PREVIOUS. An optional view that never appears (not in this build) is
+# skipped with a message.
 last=""
 shot() {
-  local name=$1 prev=$2 optional=${3:-} file="$SHOTS/$1.png" c=0
+  local name=$1 prev=$2 optional=${3:-} file="$SHOTS/$1.png" c=0 changed=""
   for _ in $(seq 20); do
     sleep 0.5
-    import -window root "$file" 2>/dev/null || continue
-    c=$(colours_of "$file")
-    if [ "$c" -gt 50 ] && differs "$file" "$prev"; then
-      sleep 1.5 # let it finish loading, then keep what it settled on
-      import -window root "$file"
-      c=$(colours_of "$file")
-      [ "$c" -gt 50 ] || fail "the $name screenshot is blank ($c colours)"
-      differs "$file" "$prev" || fail "the $name screenshot is the same as the one before"
-      echo "window test: $name rendered with $c colours ($file)"
-      passed=$((passed + 1))
-      last=$file
+    grab "$file" || continue
+    if differs "$file" "$prev"; then changed=1; break; fi
+  done
+  if [ -z "$changed" ]; then
+    rm -f "$file"
+    if [ -n "$optional" ]; then
+      echo "window test: skipped $name (no such view in this build)"
       return 0
     fi
-  done
-  if [ -n "$optional" ]; then
-    rm -f "$file"
-    echo "window test: skipped $name (no such view in this build)"
-    return 0
+    fail "the $name view did not appear (the window still shows the previous screen)"
   fi
-  fail "the $name view did not appear (still the previous screen, $c colours)"
+  sleep 1
+  grab "$file"
+  for _ in $(seq 16); do
+    sleep 0.7
+    grab "$WORK/settle.png" || continue
+    # Settled: the same twice, and not a blank page between two screens.
+    if ! differs "$WORK/settle.png" "$file" && [ "$(colours_of "$file")" -gt 50 ]; then break; fi
+    cp "$WORK/settle.png" "$file"
+  done
+  c=$(colours_of "$file")
+  [ "$c" -gt 50 ] || fail "the $name screenshot is blank ($c colours)"
+  differs "$file" "$prev" || fail "the $name screenshot is the same as the one before"
+  echo "window test: $name rendered with $c colours ($file)"
+  passed=$((passed + 1))
+  last=$file
 }
 
 # The unlock screen, then the passphrase typed into it.
@@ -156,10 +167,11 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 sleep 1
-import -window root "$WORK/unlock.png"
-xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid" || true
+xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid" 2>/dev/null || true
 sleep 0.3
 xdotool type --delay 20 "window test passphrase"
+sleep 0.3
+grab "$WORK/unlock.png"
 xdotool key Return
 shot dashboard "$WORK/unlock.png"
 xdotool key ctrl+0
@@ -170,7 +182,7 @@ shot timeline "$last"
 # first person has allergies, listed first); Enter opens its detail.
 xdotool key ctrl+1
 sleep 2
-import -window root "$WORK/dashboard-again.png"
+grab "$WORK/dashboard-again.png"
 xdotool key Tab Return
 shot record-detail "$WORK/dashboard-again.png"
 xdotool key Escape
@@ -178,7 +190,7 @@ sleep 0.5
 # Documents: Tab passes the table's scroll region, reaches the newest document.
 xdotool key ctrl+4
 sleep 2
-import -window root "$WORK/documents.png"
+grab "$WORK/documents.png"
 xdotool key Tab Tab Return
 shot document "$WORK/documents.png"
 xdotool key ctrl+5
