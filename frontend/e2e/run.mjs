@@ -459,6 +459,7 @@ try {
     await tid('detail-raw').waitFor();
     await nothingRan(`a ${type} detail with its raw JSON`);
     await markupShown(`the ${type} detail`, '[data-testid="detail-panel"]');
+    await axe(`a ${type} detail (corpus, raw JSON open)`);
     await page.keyboard.press('Escape');
     await tid('detail-panel').waitFor({ state: 'detached', timeout: 5_000 });
   }
@@ -485,6 +486,7 @@ try {
     await tid('document-viewer').waitFor({ timeout: 15_000 });
     await page.waitForTimeout(format === 'pdf' ? 1500 : 600);
     await nothingRan(`document ${i + 1} (${format})`);
+    await axe(`document viewer: ${format} (corpus)`);
     if (format === 'text') await markupShown('the text document');
     await tid('document-back').click();
     await tid('documents-list').waitFor({ timeout: 15_000 });
