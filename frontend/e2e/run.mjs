@@ -97,6 +97,10 @@ const familyNames = readdirSync(fixtures)
   .map((f) => f.split('_').slice(0, 2)); // [given, family] from the file names
 
 let browser;
+// What an executed XSS payload leaves behind (filled in by page listeners);
+// printed when the run aborts too, since a payload may stop the app.
+const traces = [];
+const cspRefusals = [];
 const env = {
   ...process.env,
   FASTEN_VAULT: vaultPath,
@@ -152,14 +156,12 @@ try {
   // Traces an executed payload would leave outside the page: a request with
   // "pwned" in it (to the loopback listener or anywhere), a navigation of the
   // main frame, a new window, a CSP refusal (markup reached the page live).
-  const traces = [];
   const listener = createServer((req, res) => { traces.push(`loopback listener hit: ${req.url.slice(0, 60)}`); res.end(); });
   await new Promise((r) => listener.listen(0, '127.0.0.1', r));
   const sentinelBase = `http://127.0.0.1:${listener.address().port}`;
   page.on('request', (r) => { if (/pwned/i.test(r.url())) traces.push(`request: ${r.url().slice(0, 80)}`); });
   page.on('framenavigated', (f) => { if (f === page.mainFrame() && !f.url().startsWith('http://localhost:34115/')) traces.push(`navigated to ${f.url().slice(0, 60)}`); });
   context.on('page', () => traces.push('a new window opened'));
-  const cspRefusals = [];
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspRefusals.push(`[during ${step}] ${m.text().slice(0, 160)}`); });
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
@@ -598,6 +600,7 @@ try {
 } catch (e) {
   failed++;
   console.log('  FAIL e2e aborted:', e.message);
+  if (traces.length || cspRefusals.length) console.log('  XSS traces before the abort:\n    ' + [...traces, ...cspRefusals].slice(0, 10).join('\n    '));
   for (const p of procs) console.log(`--- ${p.logName} log (tail)\n${p.log().slice(-4000)}`);
 } finally {
   if (browser) await browser.close().catch(() => {});
