@@ -113,12 +113,22 @@ mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png
 
 colours_of() { "$CONVERT" "$1" -format '%k' info: 2>/dev/null || echo 0; }
-# Differs when ImageMagick counts any differing pixel (compare prints the count on stderr).
-differs() {
+# The number of differing pixels (compare prints it on stderr; not a number
+# when the sizes differ).
+pixels_apart() {
   local ae
-  ae=$(compare -metric AE "$1" "$2" null: 2>&1 >/dev/null || true)
-  [ "${ae%% *}" != "0" ]
+  ae=$(compare -metric AE -fuzz 5% "$1" "$2" null: 2>&1 >/dev/null || true)
+  echo "${ae%% *}"
 }
+# Another view: more than 1% of the pixels differ. A scrollbar fading out or a
+# caret blinking is not a new view.
+differs() {
+  local ae total
+  ae=$(pixels_apart "$1" "$2")
+  total=$("$CONVERT" "$1" -format '%[fx:w*h]' info:)
+  awk -v a="$ae" -v t="$total" 'BEGIN { exit !(a !~ /^[0-9.e+]+$/ || a > t / 100) }'
+}
+identical() { [ "$(pixels_apart "$1" "$2")" = "0" ]; }
 # The app's window: the screen with the black margins around the window
 # trimmed off (grabbing the window by id fails for WebKitGTK's window here).
 grab() { import -window root "$1" 2>/dev/null && "$CONVERT" "$1" -trim +repage "$1"; }
@@ -149,7 +159,7 @@ shot() {
     sleep 0.7
     grab "$WORK/settle.png" || continue
     # Settled: the same twice, and not a blank page between two screens.
-    if ! differs "$WORK/settle.png" "$file" && [ "$(colours_of "$file")" -gt 50 ]; then break; fi
+    if identical "$WORK/settle.png" "$file" && [ "$(colours_of "$file")" -gt 50 ]; then break; fi
     cp "$WORK/settle.png" "$file"
   done
   c=$(colours_of "$file")
