@@ -3,13 +3,20 @@
 // Creates a vault, imports the five-person family, switches person, opens a
 // lab result, searches, locks and unlocks — then checks that no health data
 // reached browser storage or any file outside the encrypted vault.
+// Then a person whose every string carries XSS payloads (e2e/fixtures/
+// xss-corpus.mjs) is imported and every view is walked: nothing may run, no
+// Go binding may be called by injected code, and the markup shows as text.
+// axe-core checks each screen against WCAG 2.0/2.1/2.2 A and AA.
 //
 // Run from frontend/: node e2e/run.mjs   (make test-e2e does this)
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { corpusBundle, CORPUS_FAMILY, VISIBLE_MARKER } from './fixtures/xss-corpus.mjs';
 
 const repo = resolve(import.meta.dirname, '../..');
 const fixtures = resolve(repo, '../shared/fixtures/synthea/family');
@@ -22,6 +29,8 @@ const display = `:${100 + Math.floor(Math.random() * 50)}`;
 const wails = join(execFileSync('go', ['env', 'GOPATH']).toString().trim(), 'bin', 'wails');
 const fastenBin = join(repo, 'build/bin/fasten');
 const sandboxBin = join(repo, 'build/bin/fasten-sandbox');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 let passed = 0;
 let failed = 0;
@@ -88,6 +97,10 @@ const familyNames = readdirSync(fixtures)
   .map((f) => f.split('_').slice(0, 2)); // [given, family] from the file names
 
 let browser;
+// What an executed XSS payload leaves behind (filled in by page listeners);
+// printed when the run aborts too, since a payload may stop the app.
+const traces = [];
+const cspRefusals = [];
 const env = {
   ...process.env,
   FASTEN_VAULT: vaultPath,
@@ -133,17 +146,62 @@ try {
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  // axe-core is injected by the browser's debugging protocol before the
+  // page's own scripts: the page's CSP (no inline script) stays untouched.
+  await context.addInitScript({ content: axeSource });
   const page = await context.newPage();
   const consoleErrors = [];
   let step = 'start';
   page.on('pageerror', (e) => consoleErrors.push(`[during ${step}] ${e.stack || e}`));
+  // Traces an executed payload would leave outside the page: a request with
+  // "pwned" in it (to the loopback listener or anywhere), a navigation of the
+  // main frame, a new window, a CSP refusal (markup reached the page live).
+  const listener = createServer((req, res) => { traces.push(`loopback listener hit: ${req.url.slice(0, 60)}`); res.end(); });
+  await new Promise((r) => listener.listen(0, '127.0.0.1', r));
+  const sentinelBase = `http://127.0.0.1:${listener.address().port}`;
+  page.on('request', (r) => { if (/pwned/i.test(r.url())) traces.push(`request: ${r.url().slice(0, 80)}`); });
+  page.on('framenavigated', (f) => { if (f === page.mainFrame() && !f.url().startsWith('http://localhost:34115/')) traces.push(`navigated to ${f.url().slice(0, 60)}`); });
+  context.on('page', () => traces.push('a new window opened'));
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspRefusals.push(`[during ${step}] ${m.text().slice(0, 160)}`); });
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   await page.goto('http://localhost:34115/');
   await page.waitForFunction(() => window.go && window.go.app && window.go.app.App, null, { timeout: 60_000 });
   const tid = (id) => page.getByTestId(id);
 
+  // axe-core on the current screen: fails on serious or critical WCAG 2.x
+  // A/AA violations, printing rule ids and element selectors only (attribute
+  // values other than test ids are blanked: they could carry health data).
+  const axeSeen = new Set();
+  async function axe(view) {
+    const found = await page.evaluate(async (tags) => {
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 6).map((n) => n.target.join(' ')) }));
+    }, AXE_TAGS);
+    const safe = (t) => t.replace(/(\[[\w-]+=")([^"]*)(")/g, (m, a, v, b) => (/data-testid/.test(a) ? m : `${a}…${b}`)).replace(/#[^\s.>:[]+/g, (m) => (m.length > 30 ? '#…' : m));
+    const detail = found.map((v) => `${v.id} (${v.impact}): ${v.targets.map(safe).join(' | ')}`).join('\n      ');
+    // A violation already reported on an earlier screen is not repeated.
+    const fresh = found.filter((v) => !axeSeen.has(v.id));
+    found.forEach((v) => axeSeen.add(v.id));
+    check(`axe WCAG 2.x A/AA: ${view} has no serious or critical violation`, found.length === 0, fresh.length || !found.length ? detail : `(same rules as before: ${found.map((v) => v.id).join(', ')})`);
+  }
+
   step = 'create';
   // 1. Create the vault.
   await tid('create-passphrase').waitFor({ timeout: 30_000 });
+  // The checker itself: an image without a text alternative must be caught.
+  const selfCheck = await page.evaluate(async (tags) => {
+    const img = document.createElement('img');
+    img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+    document.body.append(img);
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    img.remove();
+    return { rules: r.passes.length + r.violations.length + r.incomplete.length, caught: r.violations.some((v) => v.id === 'image-alt') };
+  }, AXE_TAGS);
+  check('axe runs in the page and catches a planted image without alt text', selfCheck.caught && selfCheck.rules > 20, JSON.stringify(selfCheck));
+  await axe('create vault');
   await tid('create-passphrase').fill('short');
   await tid('create-confirm').fill('short');
   await tid('create-submit').click();
@@ -152,12 +210,14 @@ try {
   await tid('create-confirm').fill(PASS);
   await tid('create-submit').click();
   await tid('recovery-key').waitFor({ timeout: 30_000 });
+  await axe('recovery key');
   const recoveryKey = (await tid('recovery-key').innerText()).trim();
   check('recovery key shown once, 13 groups', recoveryKey.split('-').length === 13, recoveryKey.length + ' chars');
   await tid('recovery-key-ack').check();
   await tid('recovery-key-continue').click();
   await tid('empty-household').waitFor({ timeout: 30_000 });
   await page.screenshot({ path: join(shots, '1-empty.png') });
+  await axe('empty household');
   check('vault file created at FASTEN_VAULT', statSync(vaultPath).size > 0);
 
   step = 'import';
@@ -178,6 +238,7 @@ try {
     await page.waitForTimeout(300);
   }
   await page.screenshot({ path: join(shots, '2-imported.png') });
+  await axe('import report');
   const people = await page.locator('[data-testid^="person-"]').filter({ hasNotText: /^$/ }).evaluateAll((els) =>
     els.filter((e) => /^person-\d+$/.test(e.dataset.testid)).map((e) => ({ id: e.dataset.testid, text: e.innerText })));
   check('five household members after import', people.length === 5, JSON.stringify(people.map((p) => p.text)));
@@ -193,6 +254,7 @@ try {
   check('dashboard shows latest vitals', (await tid('dashboard-vitals').getByTestId('record-item').count()) > 0);
   check('dashboard lists immunizations by vaccine', (await tid('dashboard-immunizations').getByTestId('vaccine-dose').count()) > 0);
   await page.screenshot({ path: join(shots, '3a-dashboard.png') });
+  await axe('dashboard');
   await tid('nav-timeline').click();
   await tid('timeline-item').first().waitFor({ timeout: 15_000 });
   check('timeline groups records by visit', (await tid('timeline-visit').count()) > 0);
@@ -204,8 +266,10 @@ try {
     check('the next timeline page appends', (await tid('timeline-item').count()) > before);
   }
   await page.screenshot({ path: join(shots, '3b-timeline.png') });
+  await axe('timeline');
   await tid('nav-overview').click();
   await tid('overview-labs').waitFor();
+  await axe('all records');
   const labItems = tid('overview-labs').locator('button');
   check('overview shows latest labs', (await labItems.count()) > 0);
   check('overview shows vitals', (await tid('overview-vitals').locator('button').count()) > 0);
@@ -221,6 +285,7 @@ try {
   const raw = await tid('detail-raw').innerText();
   check('raw FHIR JSON toggle shows the resource', raw.includes('"resourceType": "Observation"'));
   await page.screenshot({ path: join(shots, '3-lab-detail.png') });
+  await axe('record detail (lab, raw JSON open)');
   await page.keyboard.press('Escape');
 
   step = 'list-search';
@@ -228,11 +293,13 @@ try {
   await tid('type-chip-Observation').click();
   await tid('list-row').first().waitFor();
   check('observation list has 50 rows on the first page', (await tid('list-row').count()) === 50);
+  await axe('a type list');
   await tid('search-input').fill(labName.split(' ')[0]);
   await tid('search-input').press('Enter');
   await tid('search-results').waitFor({ timeout: 15_000 });
   check('search finds the lab by its first word', (await tid('search-result').count()) > 0);
   await page.screenshot({ path: join(shots, '4-search.png') });
+  await axe('search results');
 
   step = 'switch-again';
   // 5. Switch to another person: different records.
@@ -247,8 +314,6 @@ try {
   // C-CDA, a plain note and an HTML note full of script payloads. They are
   // rendered in the real browser against the real backend; nothing they
   // carry may run.
-  const dialogs = [];
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   await page.evaluate(() => { window.__pwned = 0; });
   await tid('nav-import').click();
   await tid('import-input').setInputFiles([join(repo, 'internal/records/testdata/documents.json')]);
@@ -264,6 +329,7 @@ try {
   await tid(wren).click();
   await tid('documents-nav').click();
   await tid('documents-list').waitFor({ timeout: 15_000 });
+  await axe('documents list');
   const formats = await tid('document-row').evaluateAll((els) => els.map((e) => e.dataset.format));
   check('documents list the PDF, C-CDA, text and HTML', ['pdf', 'ccda', 'text', 'html'].every((f) => formats.includes(f)), formats.join(','));
   await tid('document-row').and(page.locator('[data-format="pdf"]')).first().click();
@@ -279,6 +345,7 @@ try {
   const pageNo = await page.getByTestId('pdf-page-number').innerText();
   check('the PDF renders in the app (pdf.js parsed it and painted its page)', /1 of 1/.test(pageNo) && painted.w > 100 && painted.opaque === painted.total, `${pageNo} ${JSON.stringify(painted)}`);
   await page.screenshot({ path: join(shots, '5b-document-pdf.png') });
+  await axe('PDF viewer');
   await tid('document-back').click();
   await tid('document-row').and(page.locator('[data-format="html"]')).first().click();
   await tid('document-html').waitFor({ timeout: 15_000 });
@@ -289,10 +356,154 @@ try {
   const ccda = await tid('document-html').innerText();
   check('the C-CDA reads as its sections', ccda.length > 100, ccda.slice(0, 80));
   await page.screenshot({ path: join(shots, '5c-document-ccda.png') });
+  await axe('C-CDA viewer');
   await page.waitForTimeout(500);
   const pwned = await page.evaluate(() => window.__pwned);
   check('nothing a document carries runs (no dialog, no script side effect)', dialogs.length === 0 && pwned === 0, `dialogs=${dialogs.length}`);
   await tid('document-back').click();
+
+  step = 'xss-corpus';
+  // 5c. A person whose every string carries XSS payloads, imported through
+  // the UI and walked view by view. The Wails bindings are wrapped to record
+  // every call: the payloads call App.Lock, which this walk never does.
+  const corpusFile = join(work, 'xss-corpus.json');
+  writeFileSync(corpusFile, JSON.stringify(corpusBundle(sentinelBase)));
+  await page.evaluate(() => {
+    window.__pwned = 0;
+    window.__bindingCalls = [];
+    const App = window.go.app.App;
+    for (const name of Object.keys(App)) {
+      const real = App[name];
+      if (typeof real !== 'function') continue;
+      // The app itself passes payload text on as data (e.g. the name a person
+      // confirms for the corpus patient); only the call a payload makes — Lock,
+      // which nothing in this walk does — marks injected code.
+      App[name] = (...args) => {
+        if (name === 'Lock') window.__bindingCalls.push(name);
+        return real(...args);
+      };
+    }
+  });
+  const cleanTitle = await page.title();
+  const walked = [];
+  // After each view: no dialog, no sentinel, no marked binding call, no page
+  // error, no trace outside the page, still unlocked.
+  async function nothingRan(view) {
+    await page.waitForTimeout(400); // onerror/onload handlers fire within a task or two
+    const st = await page.evaluate(() => ({ pwned: window.__pwned, title: document.title, calls: window.__bindingCalls.slice(), locked: !!document.querySelector('[data-testid="unlock-passphrase"]') }));
+    const errs = consoleErrors.filter((e) => e.startsWith(`[during ${step}]`) && !/\/wails\/ipc\.js/.test(e));
+    const bad = [
+      ...dialogs.map((d) => `dialog: ${d.slice(0, 40)}`),
+      ...(st.pwned ? [`window.__pwned=${st.pwned}`] : []),
+      ...(st.title !== cleanTitle ? [`title changed`] : []),
+      ...st.calls.map((c) => `binding call: ${c}`),
+      ...(st.locked ? ['the vault locked'] : []),
+      ...traces,
+      ...errs.map((e) => e.split('\n')[0].slice(0, 120)),
+    ];
+    walked.push(view);
+    check(`XSS corpus: nothing ran on ${view}`, bad.length === 0, bad.join('; '));
+    return bad.length === 0;
+  }
+  async function markupShown(view, where = 'main') {
+    const text = await page.locator(where).allInnerTexts();
+    check(`XSS corpus: ${view} shows the markup as text`, text.join('\n').includes(VISIBLE_MARKER));
+  }
+
+  await tid('nav-import').click();
+  await tid('import-input').setInputFiles([corpusFile]);
+  await tid('import-done').waitFor({ timeout: 60_000 });
+  check('the XSS corpus imports', /imported/i.test((await tid('import-status').allInnerTexts()).join(',')), (await tid('import-status').allInnerTexts()).join(','));
+  await nothingRan('the import report and "Who is this?"');
+  if (await tid('unmatched-row').count()) {
+    await tid('unmatched-row').first().getByTestId('unmatched-assign').click();
+    await page.waitForTimeout(300);
+  }
+  const corpusPerson = await page.locator('[data-testid^="person-"]').evaluateAll((els, fam) =>
+    els.filter((e) => /^person-\d+$/.test(e.dataset.testid) && e.innerText.includes(fam)).map((e) => e.dataset.testid)[0], CORPUS_FAMILY);
+  check('the corpus made its own household member', !!corpusPerson);
+  if (!corpusPerson) throw new Error('no household member for the XSS corpus');
+  check('XSS corpus: the sidebar shows the name\'s markup as text', (await tid(corpusPerson).innerText()).includes(VISIBLE_MARKER));
+
+  if (await tid('nav-household').count()) {
+    await tid('nav-household').click();
+    await page.waitForTimeout(1000);
+    await nothingRan('household');
+    await axe('household (with the corpus)');
+  } else console.log('  skipped household view (no nav-household on this branch)');
+
+  await tid(corpusPerson).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  await nothingRan('dashboard');
+  await markupShown('dashboard');
+  await axe('dashboard (corpus)');
+  await page.screenshot({ path: join(shots, '6a-corpus-dashboard.png') });
+
+  await tid('nav-timeline').click();
+  await tid('timeline-item').first().waitFor({ timeout: 15_000 });
+  await nothingRan('timeline');
+  await markupShown('timeline');
+
+  await tid('nav-overview').click();
+  await tid('overview-counts').waitFor({ timeout: 15_000 });
+  await nothingRan('all records');
+  const chips = await page.locator('[data-testid^="type-chip-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
+  check('XSS corpus: all records lists many types', chips.length >= 12, chips.join(','));
+  for (const chip of chips) {
+    const type = chip.slice('type-chip-'.length);
+    await tid('nav-overview').click();
+    await tid(chip).click();
+    await tid('list-row').first().waitFor({ timeout: 15_000 });
+    await nothingRan(`the ${type} list`);
+    await tid('list-row').first().click();
+    await tid('detail-fields').waitFor({ timeout: 15_000 });
+    await tid('detail-raw-toggle').click();
+    await tid('detail-raw').waitFor();
+    await nothingRan(`a ${type} detail with its raw JSON`);
+    await markupShown(`the ${type} detail`, '[data-testid="detail-panel"]');
+    await axe(`a ${type} detail (corpus, raw JSON open)`);
+    await page.keyboard.press('Escape');
+    await tid('detail-panel').waitFor({ state: 'detached', timeout: 5_000 });
+  }
+  await tid('nav-overview').click();
+  await tid('overview-counts').waitFor();
+  await axe('all records (corpus)');
+
+  await tid('search-input').fill('Problem');
+  await tid('search-input').press('Enter');
+  await tid('search-results').waitFor({ timeout: 15_000 });
+  check('XSS corpus: search finds the corpus records', (await tid('search-result').count()) > 0);
+  await nothingRan('search results');
+  await markupShown('search results');
+
+  await tid('documents-nav').click();
+  await tid('documents-list').waitFor({ timeout: 15_000 });
+  await nothingRan('documents');
+  const docCount = await tid('document-row').count();
+  check('XSS corpus: documents list the HTML, SVG, text and PDF attachments', docCount >= 4, `${docCount} documents`);
+  for (let i = 0; i < docCount; i++) {
+    const row = tid('document-row').nth(i);
+    const format = await row.getAttribute('data-format');
+    await row.click();
+    await tid('document-viewer').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(format === 'pdf' ? 1500 : 600);
+    await nothingRan(`document ${i + 1} (${format})`);
+    await axe(`document viewer: ${format} (corpus)`);
+    if (format === 'text') await markupShown('the text document');
+    await tid('document-back').click();
+    await tid('documents-list').waitFor({ timeout: 15_000 });
+  }
+
+  if (await tid('nav-insurance').count()) {
+    await tid('nav-insurance').click();
+    await page.waitForTimeout(1000);
+    await nothingRan('insurance');
+    await markupShown('insurance');
+    await axe('insurance (corpus)');
+  } else console.log('  skipped insurance view (no nav-insurance on this branch)');
+  check('XSS corpus: no CSP refusal (no payload reached the page as live markup)', cspRefusals.length === 0, cspRefusals.slice(0, 3).join('\n'));
+  console.log(`  XSS corpus walked ${walked.length} views`);
+  listener.close();
 
   step = 'connect';
   // 6a. Connect Neva to the sandbox EHR through the Connections screen; the
@@ -300,11 +511,13 @@ try {
   await tid('nav-settings').click();
   // Provider registrations live under the collapsed "Advanced" section.
   await tid('settings-advanced-toggle').click();
+  await axe('settings (advanced open)');
   await tid('registration-other').fill('fasten-e2e');
   await tid('registration-save-other').click();
   await page.waitForTimeout(500);
   await tid(neva.id).click();
   await tid('nav-connections').click();
+  await axe('connections');
   await tid('other-provider').click();
   await tid('other-fhir-base').fill(sandboxBase);
   await tid('other-name').fill('Sandbox General');
@@ -346,6 +559,7 @@ try {
   // 6. Lock, wrong passphrase, unlock.
   await tid('lock-button').click();
   await tid('unlock-passphrase').waitFor();
+  await axe('unlock');
   await tid('unlock-passphrase').fill('not the passphrase');
   await tid('unlock-submit').click();
   await tid('unlock-error').waitFor({ timeout: 15_000 });
@@ -386,6 +600,7 @@ try {
 } catch (e) {
   failed++;
   console.log('  FAIL e2e aborted:', e.message);
+  if (traces.length || cspRefusals.length) console.log('  XSS traces before the abort:\n    ' + [...traces, ...cspRefusals].slice(0, 10).join('\n    '));
   for (const p of procs) console.log(`--- ${p.logName} log (tail)\n${p.log().slice(-4000)}`);
 } finally {
   if (browser) await browser.close().catch(() => {});

@@ -322,6 +322,21 @@ func renderCCDA(data []byte) (string, error) {
 			switch {
 			case inText > 0:
 				inText++
+				if name == "caption" && parent == "list" && len(closers) > 0 {
+					// An HTML list holds only items (a caption there breaks it
+					// for screen readers): the caption becomes a paragraph
+					// before the items, and the list starts again after it.
+					list := strings.TrimSuffix(strings.TrimPrefix(closers[len(closers)-1], "</"), ">")
+					if out := b.String(); strings.HasSuffix(out, "<"+list+">") {
+						b.Reset()
+						b.WriteString(strings.TrimSuffix(out, "<"+list+">"))
+					} else {
+						b.WriteString("</" + list + ">")
+					}
+					b.WriteString("<p>")
+					closers = append(closers, "</p><"+list+">")
+					continue
+				}
 				tag, known := ccdaTags[name]
 				if name == "list" {
 					tag = "ul"

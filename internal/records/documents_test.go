@@ -299,7 +299,8 @@ func TestCCDAPayloadsAreInert(t *testing.T) {
 <text><paragraph onclick="alert(2)">&lt;img src=x onerror=alert(3)&gt; plain words</paragraph>
 <linkHtml href="javascript:alert(4)">a link</linkHtml><renderMultiMedia referencedObject="x"/>
 <table><tr><td colspan="2" onmouseover="alert(5)">cell</td></tr></table>
-<list listType="ordered"><item>first</item></list></text></section></component></structuredBody></component></ClinicalDocument>`
+<list listType="ordered"><item>first</item></list>
+<list><caption>Smoking status</caption><item>Never smoked</item></list></text></section></component></structuredBody></component></ClinicalDocument>`
 	body := `{"resourceType":"Bundle","type":"collection","entry":[
 {"resource":{"resourceType":"Patient","id":"c","name":[{"family":"Quill","given":["Fern"]}],"birthDate":"2001-01-01"}},
 {"resource":{"resourceType":"DocumentReference","id":"d","status":"current","subject":{"reference":"Patient/c"},
@@ -322,7 +323,8 @@ func TestCCDAPayloadsAreInert(t *testing.T) {
 	if !strings.Contains(out, "&lt;img src=x onerror=alert(3)&gt;") {
 		t.Errorf("markup in the narrative's text should show as text: %s", out)
 	}
-	for _, want := range []string{"plain words", "a link", `<td colspan="2">cell</td>`, "<ol><li>first</li></ol>", "<h2>Notes</h2>"} {
+	// A list's caption is a paragraph before it: an HTML list holds only items.
+	for _, want := range []string{"plain words", "a link", `<td colspan="2">cell</td>`, "<ol><li>first</li></ol>", "<h2>Notes</h2>", "<p>Smoking status</p><ul><li>Never smoked</li></ul>"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("C-CDA rendering lacks %q: %s", want, out)
 		}

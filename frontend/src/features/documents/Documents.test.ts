@@ -202,6 +202,9 @@ describe('Document viewer', () => {
     expect(pre.tagName).toBe('PRE');
     expect(pre.textContent).toBe('Dr. Müller: <b>no</b> change\nline two');
     expect(pre.querySelector('b')).toBeNull();
+    // It scrolls inside its box: a named region keyboard users can Tab to.
+    expect(pre).toHaveAttribute('tabindex', '0');
+    expect(screen.getByRole('region', { name: 'Document text' })).toBe(pre);
   });
 
   it.each(['html', 'ccda'])('shows a %s document from DocumentHTML', async (format) => {

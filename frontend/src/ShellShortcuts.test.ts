@@ -1,0 +1,81 @@
+// Ctrl+digit moves between the selected person's pages from anywhere in the
+// app, and leaves the keys alone while someone types.
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('./lib/api', async (importOriginal) => {
+  const { withRealErrors } = await import('./test/api-mock');
+  const off = () => () => {};
+  const never = () => new Promise(() => {});
+  return withRealErrors(importOriginal, {
+    people: vi.fn(async () => [{ id: 1, name: 'Ana Ruiz', birthDate: '', records: 3 }]),
+    unmatched: vi.fn(async () => []),
+    connections: vi.fn(async () => []),
+    registrations: vi.fn(async () => []),
+    touch: vi.fn(async () => {}),
+    onImportProgress: vi.fn(off),
+    onFileDrop: vi.fn(off),
+    overview: vi.fn(never),
+    dashboard: vi.fn(never),
+    timeline: vi.fn(never),
+    documents: vi.fn(never),
+    hasRuntime: vi.fn(() => false),
+  });
+});
+
+import Shell from './Shell.svelte';
+import { household } from './lib/session.svelte';
+
+const ctrl = (key: string) => ({ key, ctrlKey: true });
+
+describe('view shortcuts in the shell', () => {
+  beforeEach(() => household.reset());
+
+  it('Ctrl+2, Ctrl+3, Ctrl+4 and Ctrl+1 open the timeline, all records, documents and the dashboard', async () => {
+    render(Shell);
+    await screen.findByTestId('person-title');
+    expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
+    await fireEvent.keyDown(window, ctrl('2'));
+    expect(screen.getByTestId('nav-timeline')).toHaveAttribute('aria-current', 'page');
+    await fireEvent.keyDown(document.body, ctrl('3'));
+    expect(screen.getByTestId('nav-overview')).toHaveAttribute('aria-current', 'page');
+    await fireEvent.keyDown(document.body, ctrl('4'));
+    expect(screen.getByTestId('documents-nav')).toHaveAttribute('aria-current', 'page');
+    await fireEvent.keyDown(document.body, ctrl('1'));
+    expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('reaches a person page from a household-wide page such as Import', async () => {
+    render(Shell);
+    await screen.findByTestId('person-title');
+    await fireEvent.click(screen.getByTestId('nav-import'));
+    expect(screen.queryByTestId('nav-timeline')).not.toBeInTheDocument();
+    await fireEvent.keyDown(document.body, ctrl('2'));
+    expect(await screen.findByTestId('nav-timeline')).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('leaves Ctrl+digit to the search box while typing', async () => {
+    render(Shell);
+    await screen.findByTestId('person-title');
+    const search = screen.getByTestId('search-input');
+    search.focus();
+    await fireEvent.keyDown(search, ctrl('2'));
+    expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('follows a sidebar view through its nav control (Ctrl+0 → nav-household) and does nothing without one', async () => {
+    render(Shell);
+    await screen.findByTestId('person-title');
+    await fireEvent.keyDown(document.body, ctrl('0'));
+    expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
+    // A control with that test id (the household view's, on its own branch) is what Ctrl+0 presses.
+    const nav = document.createElement('button');
+    nav.dataset.testid = 'nav-household';
+    const clicked = vi.fn();
+    nav.addEventListener('click', clicked);
+    document.body.append(nav);
+    await fireEvent.keyDown(document.body, ctrl('0'));
+    expect(clicked).toHaveBeenCalledOnce();
+    nav.remove();
+  });
+});
