@@ -78,4 +78,19 @@ describe('view shortcuts in the shell', () => {
     expect(clicked).toHaveBeenCalledOnce();
     nav.remove();
   });
+
+  it('opens each page at its top with focus on it, the person header in view', async () => {
+    render(Shell);
+    await screen.findByTestId('person-title');
+    const pane = document.querySelector('.content') as HTMLElement;
+    const scrolled = vi.fn();
+    pane.scrollTo = scrolled as unknown as typeof pane.scrollTo;
+    const focus = vi.spyOn(HTMLElement.prototype, 'focus');
+    await fireEvent.keyDown(document.body, ctrl('2'));
+    await Promise.resolve();
+    expect(scrolled).toHaveBeenCalledWith({ top: 0 });
+    expect(focus).toHaveBeenCalledWith({ preventScroll: true });
+    expect(document.activeElement).toBe(document.getElementById('main'));
+    focus.mockRestore();
+  });
 });
