@@ -362,6 +362,30 @@ try {
   check('nothing a document carries runs (no dialog, no script side effect)', dialogs.length === 0 && pwned === 0, `dialogs=${dialogs.length}`);
   await tid('document-back').click();
 
+  step = 'timeline-documents';
+  // A record's documents are on the timeline too, and open in the viewer.
+  await tid('nav-timeline').click();
+  await tid('timeline-document').first().waitFor({ timeout: 15_000 });
+  const onTimeline = await tid('timeline-document').count();
+  await tid('timeline-document').first().click();
+  await tid('document-back').waitFor({ timeout: 15_000 });
+  check('documents are on the timeline and open in the viewer', onTimeline >= 4 && (await tid('documents-nav').getAttribute('aria-current')) === 'page', `on timeline: ${onTimeline}`);
+  await tid('document-back').click();
+
+  step = 'offline';
+  // Offline, every view still reads the vault; the sidebar says syncing waits.
+  await context.setOffline(true);
+  await tid('offline-indicator').waitFor({ timeout: 5_000 });
+  await tid('nav-dashboard').click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  await tid('nav-timeline').click();
+  await tid('timeline-item').first().waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(shots, '5d-offline.png') });
+  check('offline: the sidebar says so and the dashboard and timeline still open', await tid('offline-indicator').isVisible());
+  await context.setOffline(false);
+  await tid('offline-indicator').waitFor({ state: 'detached', timeout: 5_000 });
+  check('back online: the indicator goes', (await tid('offline-indicator').count()) === 0);
+
   step = 'xss-corpus';
   // 5c. A person whose every string carries XSS payloads, imported through
   // the UI and walked view by view. The Wails bindings are wrapped to record
