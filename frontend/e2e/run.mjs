@@ -374,7 +374,15 @@ try {
 
   step = 'offline';
   // Offline, every view still reads the vault; the sidebar says syncing waits.
-  await context.setOffline(true);
+  // The system's word is simulated in the page: Chromium's own offline mode
+  // would also cut this test's page off from \`wails dev\` (its bindings travel
+  // over localhost here, over IPC in the real window).
+  const setOnline = (online) =>
+    page.evaluate((on) => {
+      Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => on });
+      window.dispatchEvent(new Event(on ? 'online' : 'offline'));
+    }, online);
+  await setOnline(false);
   await tid('offline-indicator').waitFor({ timeout: 5_000 });
   await tid('nav-dashboard').click();
   await tid('dashboard').waitFor({ timeout: 15_000 });
@@ -382,7 +390,7 @@ try {
   await tid('timeline-item').first().waitFor({ timeout: 15_000 });
   await page.screenshot({ path: join(shots, '5d-offline.png') });
   check('offline: the sidebar says so and the dashboard and timeline still open', await tid('offline-indicator').isVisible());
-  await context.setOffline(false);
+  await setOnline(true);
   await tid('offline-indicator').waitFor({ state: 'detached', timeout: 5_000 });
   check('back online: the indicator goes', (await tid('offline-indicator').count()) === 0);
 
