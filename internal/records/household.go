@@ -1,0 +1,222 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+)
+
+// Household is everyone at a glance: per person what a parent checks first
+// (problems, allergies) and what arrived since they last opened that
+// person's record.
+type Household struct {
+	Members []Member `json:"members"` // in the sidebar's order (by name)
+	// Attention lists every connection needing attention, whoever's it is
+	// (filled by the session, as Dashboard.Connections is).
+	Attention []MemberConnection `json:"attention"`
+}
+
+// Member is one person's card in the household view.
+type Member struct {
+	Person         Person `json:"person"` // Records counts their records; BirthDate falls back to their Patient records'
+	Age            *int   `json:"age"`
+	PatientRecords int    `json:"patientRecords"`
+	// Problems are the newest active conditions (Date = onset), at most
+	// HouseholdProblems; ProblemCount is how many there are in all.
+	Problems     []Item    `json:"problems"`
+	ProblemCount int       `json:"problemCount"`
+	Allergies    []Allergy `json:"allergies"` // every current one: a card must not hide an allergy
+	LatestVisit  string    `json:"latestVisit"`
+	// LastViewed is when this person's dashboard was last opened (Fasten's
+	// timestamp format), "" if never. New* describe records that first
+	// arrived after it; they stay zero while LastViewed is "" (everything
+	// would be "new" after a first import, which tells nobody anything).
+	LastViewed  string            `json:"lastViewed"`
+	NewCount    int               `json:"newCount"`
+	NewKinds    []NewKind         `json:"newKinds"` // most first
+	NewItems    []Item            `json:"newItems"` // the newest few, at most HouseholdNewItems
+	Connections []ConnectionState `json:"connections"`
+}
+
+// NewKind is how many new records of one kind arrived. Category separates
+// lab results from vital signs among Observations.
+type NewKind struct {
+	ResourceType string `json:"resourceType"`
+	Category     string `json:"category"`
+	Count        int    `json:"count"`
+}
+
+// MemberConnection is a connection needing attention and whose it is.
+type MemberConnection struct {
+	PersonID   int64           `json:"personId"`
+	PersonName string          `json:"personName"`
+	Connection ConnectionState `json:"connection"`
+}
+
+// How much of each list a household card shows.
+const (
+	HouseholdProblems = 5
+	HouseholdNewItems = 3
+)
+
+// viewedKey is the settings key holding when a person's record was last
+// opened. The vault keeps it (not webview storage: it is about health data,
+// and the CLI and every window see the same).
+func viewedKey(personID int64) string { return viewedPrefix + strconv.FormatInt(personID, 10) }
+
+const viewedPrefix = "person_viewed:"
+
+// MarkViewed records that a person's record was opened now: the household
+// view's "new since you last looked" counts from here.
+func (s *Store) MarkViewed(ctx context.Context, personID int64) error {
+	if _, err := s.Person(ctx, personID); err != nil {
+		return err
+	}
+	return s.SetSetting(ctx, viewedKey(personID), s.stamp())
+}
+
+// Household gathers every member's card. Per person it runs a few small
+// indexed queries (a household is a handful of people); "new since" costs
+// a binary search over resource ids plus a range scan of only the new rows.
+func (s *Store) Household(ctx context.Context) (Household, error) {
+	h := Household{Members: []Member{}, Attention: []MemberConnection{}}
+	people, err := s.People(ctx)
+	if err != nil {
+		return h, err
+	}
+	now := s.now()
+	for _, p := range people {
+		m := Member{Person: p, Problems: []Item{}, NewKinds: []NewKind{}, NewItems: []Item{}, Connections: []ConnectionState{}}
+		if m.Person.BirthDate == "" {
+			// As on the dashboard: a member made by name alone has their
+			// birth date in their Patient records.
+			if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(date), '') FROM summaries
+WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, p.ID).Scan(&m.Person.BirthDate); err != nil {
+				return h, err
+			}
+		}
+		m.Age = ageOn(m.Person.BirthDate, now)
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM summaries WHERE person_id = ? AND resource_type = 'Patient'", p.ID).Scan(&m.PatientRecords); err != nil {
+			return h, err
+		}
+		// Up to 200 like the dashboard, so that copies (file and portal)
+		// are counted once in ProblemCount.
+		rows, err := s.dashRows(ctx, "s.person_id = ? AND s.resource_type = 'Condition' AND s.status IN ('active', 'recurrence', 'relapse') ORDER BY s.date DESC, s.resource DESC LIMIT 200", p.ID)
+		if err != nil {
+			return h, err
+		}
+		m.ProblemCount = len(rows)
+		m.Problems = items(rows[:min(len(rows), HouseholdProblems)])
+		if m.Allergies, err = s.allergies(ctx, p.ID); err != nil {
+			return h, err
+		}
+		err = s.db.QueryRowContext(ctx, "SELECT date FROM summaries WHERE person_id = ? AND resource_type = 'Encounter' ORDER BY date DESC LIMIT 1", p.ID).Scan(&m.LatestVisit)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return h, err
+		}
+		if m.LastViewed, err = s.Setting(ctx, viewedKey(p.ID)); err != nil {
+			return h, err
+		}
+		if m.LastViewed != "" {
+			if err := s.newSince(ctx, &m); err != nil {
+				return h, err
+			}
+		}
+		h.Members = append(h.Members, m)
+	}
+	return h, nil
+}
+
+// newSince fills m's New* with the person's records that first arrived
+// after m.LastViewed.
+func (s *Store) newSince(ctx context.Context, m *Member) error {
+	first, err := s.firstIDAfter(ctx, m.LastViewed)
+	if err != nil {
+		return err
+	}
+	// "+person_id" keeps SQLite off the person indexes: walking the rowid
+	// range from first reads only the new rows, however many the person has.
+	rows, err := s.db.QueryContext(ctx, `SELECT resource_type, category, count(*) FROM summaries
+WHERE resource >= ? AND +person_id = ? GROUP BY resource_type, category`, first, m.Person.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k NewKind
+		if err := rows.Scan(&k.ResourceType, &k.Category, &k.Count); err != nil {
+			return err
+		}
+		m.NewKinds = append(m.NewKinds, k)
+		m.NewCount += k.Count
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.SliceStable(m.NewKinds, func(i, j int) bool {
+		a, b := m.NewKinds[i], m.NewKinds[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.ResourceType+"/"+a.Category < b.ResourceType+"/"+b.Category
+	})
+	if m.NewCount == 0 {
+		return nil
+	}
+	items, err := scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+itemFrom+
+		"WHERE s.resource >= ? AND +s.person_id = ? AND s.resource_type != 'Patient' ORDER BY s.resource DESC LIMIT ?", first, m.Person.ID, HouseholdNewItems))
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		items[i].Display = fhir.CleanDisplay(items[i].Display)
+	}
+	m.NewItems = items
+	return nil
+}
+
+// firstIDAfter is the smallest resource id that first arrived after at
+// (a Fasten timestamp): every resource with that id or a larger one is new
+// since then, every smaller one is not.
+//
+// It relies on SQLite's rowid choice for resources.id (INTEGER PRIMARY KEY,
+// no AUTOINCREMENT): a new row gets one more than the largest id present,
+// so among the rows that exist, ids rise with arrival time. (A deleted
+// top id can be reused, but only by a row newer than every row left.) A
+// row's own received_at is its latest version's; its first arrival is
+// version 1's, kept in resource_versions once it changed. With arrival
+// monotonic in id, a binary search of ~log2(rows) primary-key lookups
+// finds the boundary; no index on received_at is needed.
+func (s *Store) firstIDAfter(ctx context.Context, at string) (int64, error) {
+	var maxID int64
+	if err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM resources").Scan(&maxID); err != nil {
+		return 0, err
+	}
+	// Invariant: existing rows with id <= lo arrived at or before at; those
+	// with id >= hi after it.
+	lo, hi := int64(0), maxID+1
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		var id int64
+		var arrived string
+		err := s.db.QueryRowContext(ctx, `SELECT r.id, CASE WHEN r.version = 1 THEN r.received_at ELSE coalesce(
+  (SELECT v.received_at FROM resource_versions v WHERE v.resource = r.id ORDER BY v.version LIMIT 1), r.received_at) END
+FROM resources r WHERE r.id >= ? AND r.id < ? ORDER BY r.id LIMIT 1`, mid, hi).Scan(&id, &arrived)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			hi = mid // no row in [mid, hi): the boundary is at or below mid
+		case err != nil:
+			return 0, fmt.Errorf("finding new records: %w", err)
+		case arrived > at:
+			hi = mid // rows in [mid, id) do not exist and id is new
+		default:
+			lo = id
+		}
+	}
+	return hi, nil
+}
