@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 )
@@ -64,10 +65,12 @@ const (
 	HouseholdNewItems = 3
 )
 
-// viewedKey is the settings key holding when a person's record was last
-// opened. The vault keeps it (not webview storage: it is about health data,
-// and the CLI and every window see the same).
-func viewedKey(personID int64) string { return viewedPrefix + strconv.FormatInt(personID, 10) }
+// ViewedKey is the settings key holding when a person's record was last
+// opened (a Fasten timestamp). The vault keeps it, not webview storage: it
+// is about health data, and the CLI and every window see the same. Only
+// MarkViewed writes it in the app; the bench sets an old one to measure
+// "everything is new".
+func ViewedKey(personID int64) string { return viewedPrefix + strconv.FormatInt(personID, 10) }
 
 const viewedPrefix = "person_viewed:"
 
@@ -77,15 +80,24 @@ func (s *Store) MarkViewed(ctx context.Context, personID int64) error {
 	if _, err := s.Person(ctx, personID); err != nil {
 		return err
 	}
-	return s.SetSetting(ctx, viewedKey(personID), s.stamp())
+	return s.SetSetting(ctx, ViewedKey(personID), s.stamp())
 }
 
-// Household gathers every member's card. Per person it runs a few small
-// indexed queries (a household is a handful of people); "new since" costs
-// a binary search over resource ids plus a range scan of only the new rows.
+// Household gathers every member's card in a few small indexed queries per
+// person. "New since" costs, per person, the smaller of their own index
+// entries and the rows that arrived after their last view (see newSince),
+// and nothing when nothing arrived since.
 func (s *Store) Household(ctx context.Context) (Household, error) {
 	h := Household{Members: []Member{}, Attention: []MemberConnection{}}
 	people, err := s.People(ctx)
+	if err != nil {
+		return h, err
+	}
+	viewed, err := s.viewedAll(ctx)
+	if err != nil {
+		return h, err
+	}
+	nw, err := s.newestArrival(ctx)
 	if err != nil {
 		return h, err
 	}
@@ -119,11 +131,10 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, p.ID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return h, err
 		}
-		if m.LastViewed, err = s.Setting(ctx, viewedKey(p.ID)); err != nil {
-			return h, err
-		}
-		if m.LastViewed != "" {
-			if err := s.newSince(ctx, &m); err != nil {
+		m.LastViewed = viewed[p.ID]
+		// Nothing arrived after the view (the usual case): no query at all.
+		if m.LastViewed != "" && m.Person.Records > 0 && nw.arrived > m.LastViewed {
+			if err := s.newSince(ctx, &m, nw); err != nil {
 				return h, err
 			}
 		}
@@ -132,17 +143,77 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, p.ID)
 	return h, nil
 }
 
-// newSince fills m's New* with the person's records that first arrived
-// after m.LastViewed.
-func (s *Store) newSince(ctx context.Context, m *Member) error {
-	first, err := s.firstIDAfter(ctx, m.LastViewed)
+// viewedAll reads every person's last view in one query (the keys sort
+// between the prefix and the prefix with its ':' bumped to ';').
+func (s *Store) viewedAll(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT key, value FROM settings WHERE key >= ? AND key < ?", viewedPrefix, viewedPrefix[:len(viewedPrefix)-1]+";")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// "+person_id" keeps SQLite off the person indexes: walking the rowid
-	// range from first reads only the new rows, however many the person has.
-	rows, err := s.db.QueryContext(ctx, `SELECT resource_type, category, count(*) FROM summaries
-WHERE resource >= ? AND +person_id = ? GROUP BY resource_type, category`, first, m.Person.ID)
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		if id, err := strconv.ParseInt(k[len(viewedPrefix):], 10, 64); err == nil {
+			out[id] = v
+		}
+	}
+	return out, rows.Err()
+}
+
+// newest is the newest resource row: its id and when it first arrived.
+type newest struct {
+	maxID   int64
+	arrived string
+	// boundaries caches firstIDAfter by timestamp: people viewed at the
+	// same moment share one search.
+	boundaries map[string]int64
+}
+
+// firstArrival is a resource's first arrival: its own received_at is its
+// latest version's; version 1's is kept in resource_versions once it changed.
+const firstArrival = `CASE WHEN r.version = 1 THEN r.received_at ELSE coalesce(
+  (SELECT v.received_at FROM resource_versions v WHERE v.resource = r.id ORDER BY v.version LIMIT 1), r.received_at) END`
+
+func (s *Store) newestArrival(ctx context.Context) (newest, error) {
+	n := newest{boundaries: map[string]int64{}}
+	err := s.db.QueryRowContext(ctx, "SELECT r.id, "+firstArrival+" FROM resources r ORDER BY r.id DESC LIMIT 1").Scan(&n.maxID, &n.arrived)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, nil
+	}
+	return n, err
+}
+
+// newSince fills m's New* with the person's records that first arrived
+// after m.LastViewed: those with an id at or above the boundary. Two ways
+// to find them, and the cheaper is taken: walking resource ids down from
+// the newest (reads every row that arrived since, anyone's), or the
+// person's own index entries (reads all of theirs, looking up only the new
+// ones). After a sync the first reads a few rows; after a huge import, the
+// second reads no more than the person has.
+func (s *Store) newSince(ctx context.Context, m *Member, nw newest) error {
+	first, ok := nw.boundaries[m.LastViewed]
+	if !ok {
+		var err error
+		if first, err = s.firstIDAfter(ctx, m.LastViewed, nw.maxID); err != nil {
+			return err
+		}
+		nw.boundaries[m.LastViewed] = first
+	}
+	if first > nw.maxID {
+		return nil
+	}
+	byRange := nw.maxID-first+1 <= int64(m.Person.Records)
+	// "+person_id" keeps SQLite off the person indexes; INDEXED BY keeps it on.
+	from, who := "summaries", "+person_id = ?"
+	if !byRange {
+		from, who = "summaries INDEXED BY summaries_person_type_date", "person_id = ?"
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT resource_type, category, count(*) FROM "+from+
+		" WHERE resource >= ? AND "+who+" GROUP BY resource_type, category", first, m.Person.ID)
 	if err != nil {
 		return err
 	}
@@ -168,8 +239,32 @@ WHERE resource >= ? AND +person_id = ? GROUP BY resource_type, category`, first,
 	if m.NewCount == 0 {
 		return nil
 	}
+	// The newest few: ids first (from the index alone when going by person),
+	// then those rows.
+	from = "summaries"
+	if !byRange {
+		from = "summaries INDEXED BY summaries_person_date"
+	}
+	idRows, err := s.db.QueryContext(ctx, "SELECT resource FROM "+from+" WHERE resource >= ? AND "+who+
+		" AND resource_type != 'Patient' ORDER BY resource DESC LIMIT ?", first, m.Person.ID, HouseholdNewItems)
+	if err != nil {
+		return err
+	}
+	var ids []any
+	for idRows.Next() {
+		var id int64
+		if err := idRows.Scan(&id); err != nil {
+			idRows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	idRows.Close()
+	if err := idRows.Err(); err != nil || len(ids) == 0 {
+		return err
+	}
 	items, err := scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+itemFrom+
-		"WHERE s.resource >= ? AND +s.person_id = ? AND s.resource_type != 'Patient' ORDER BY s.resource DESC LIMIT ?", first, m.Person.ID, HouseholdNewItems))
+		"WHERE s.resource IN (?"+strings.Repeat(",?", len(ids)-1)+") ORDER BY s.resource DESC", ids...))
 	if err != nil {
 		return err
 	}
@@ -182,21 +277,15 @@ WHERE resource >= ? AND +person_id = ? GROUP BY resource_type, category`, first,
 
 // firstIDAfter is the smallest resource id that first arrived after at
 // (a Fasten timestamp): every resource with that id or a larger one is new
-// since then, every smaller one is not.
+// since then, every smaller one is not; maxID+1 when none is.
 //
 // It relies on SQLite's rowid choice for resources.id (INTEGER PRIMARY KEY,
 // no AUTOINCREMENT): a new row gets one more than the largest id present,
 // so among the rows that exist, ids rise with arrival time. (A deleted
-// top id can be reused, but only by a row newer than every row left.) A
-// row's own received_at is its latest version's; its first arrival is
-// version 1's, kept in resource_versions once it changed. With arrival
-// monotonic in id, a binary search of ~log2(rows) primary-key lookups
-// finds the boundary; no index on received_at is needed.
-func (s *Store) firstIDAfter(ctx context.Context, at string) (int64, error) {
-	var maxID int64
-	if err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM resources").Scan(&maxID); err != nil {
-		return 0, err
-	}
+// top id can be reused, but only by a row newer than every row left.)
+// With arrival monotonic in id, a binary search of ~log2(rows)
+// primary-key lookups finds the boundary; no index on received_at is needed.
+func (s *Store) firstIDAfter(ctx context.Context, at string, maxID int64) (int64, error) {
 	// Invariant: existing rows with id <= lo arrived at or before at; those
 	// with id >= hi after it.
 	lo, hi := int64(0), maxID+1
@@ -204,9 +293,7 @@ func (s *Store) firstIDAfter(ctx context.Context, at string) (int64, error) {
 		mid := lo + (hi-lo)/2
 		var id int64
 		var arrived string
-		err := s.db.QueryRowContext(ctx, `SELECT r.id, CASE WHEN r.version = 1 THEN r.received_at ELSE coalesce(
-  (SELECT v.received_at FROM resource_versions v WHERE v.resource = r.id ORDER BY v.version LIMIT 1), r.received_at) END
-FROM resources r WHERE r.id >= ? AND r.id < ? ORDER BY r.id LIMIT 1`, mid, hi).Scan(&id, &arrived)
+		err := s.db.QueryRowContext(ctx, "SELECT r.id, "+firstArrival+" FROM resources r WHERE r.id >= ? AND r.id < ? ORDER BY r.id LIMIT 1", mid, hi).Scan(&id, &arrived)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			hi = mid // no row in [mid, hi): the boundary is at or below mid

@@ -251,3 +251,36 @@ func TestHouseholdChangedIsNotNew(t *testing.T) {
 		t.Errorf("after a new record: %+v", m)
 	}
 }
+
+// A member with a handful of records, viewed before a big import for the
+// others: their new records are found through their own index entries
+// (fewer than the rows that arrived since), with the same answer.
+func TestHouseholdNewAmongManyOthers(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	patient := `{"resourceType":"Patient","id":"p1","name":[{"family":"Solo"}],"birthDate":"2010-01-01"}`
+	cond := func(id, text string) string {
+		return `{"resourceType":"Condition","id":"` + id + `","clinicalStatus":{"coding":[{"code":"active"}]},"code":{"text":"` + text + `"},"subject":{"reference":"Patient/p1"}}`
+	}
+	rep, err := s.Import(ctx, []string{writeBundle(t, "a.json", patient, cond("c1", "Old"))}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	solo := rep.NewPeople[0]
+	if err := s.MarkViewed(ctx, solo.ID); err != nil {
+		t.Fatal(err)
+	}
+	files := append(fixtureFiles(t, "family"), writeBundle(t, "b.json", cond("c2", "New one (disorder)")))
+	if _, err := s.Import(ctx, files, records.ImportOptions{AutoCreatePeople: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	h := household(t, s)
+	m := member(t, h, solo.ID)
+	if m.NewCount != 1 || len(m.NewKinds) != 1 || m.NewKinds[0].ResourceType != "Condition" ||
+		len(m.NewItems) != 1 || m.NewItems[0].Display != "New one" {
+		t.Errorf("solo: %d new %+v %+v", m.NewCount, m.NewKinds, m.NewItems)
+	}
+	if m.Person.Records != 3 || len(h.Members) != 6 {
+		t.Fatalf("fixture layout: %d records, %d members", m.Person.Records, len(h.Members))
+	}
+}
