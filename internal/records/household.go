@@ -84,9 +84,8 @@ func (s *Store) MarkViewed(ctx context.Context, personID int64) error {
 }
 
 // Household gathers every member's card in a few small indexed queries per
-// person. "New since" costs, per person, the smaller of their own index
-// entries and the rows that arrived after their last view (see newSince),
-// and nothing when nothing arrived since.
+// person. "New since" reads, once for everyone, the rows that arrived after
+// the oldest last view (see newSince), and nothing when nothing arrived.
 func (s *Store) Household(ctx context.Context) (Household, error) {
 	h := Household{Members: []Member{}, Attention: []MemberConnection{}}
 	people, err := s.People(ctx)
@@ -116,14 +115,9 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, p.ID)
 		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM summaries WHERE person_id = ? AND resource_type = 'Patient'", p.ID).Scan(&m.PatientRecords); err != nil {
 			return h, err
 		}
-		// Up to 200 like the dashboard, so that copies (file and portal)
-		// are counted once in ProblemCount.
-		rows, err := s.dashRows(ctx, "s.person_id = ? AND s.resource_type = 'Condition' AND s.status IN ('active', 'recurrence', 'relapse') ORDER BY s.date DESC, s.resource DESC LIMIT 200", p.ID)
-		if err != nil {
+		if err := s.problems(ctx, &m); err != nil {
 			return h, err
 		}
-		m.ProblemCount = len(rows)
-		m.Problems = items(rows[:min(len(rows), HouseholdProblems)])
 		if m.Allergies, err = s.allergies(ctx, p.ID); err != nil {
 			return h, err
 		}
@@ -132,15 +126,41 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, p.ID)
 			return h, err
 		}
 		m.LastViewed = viewed[p.ID]
-		// Nothing arrived after the view (the usual case): no query at all.
-		if m.LastViewed != "" && m.Person.Records > 0 && nw.arrived > m.LastViewed {
-			if err := s.newSince(ctx, &m, nw); err != nil {
-				return h, err
-			}
-		}
 		h.Members = append(h.Members, m)
 	}
-	return h, nil
+	return h, s.newSince(ctx, h.Members, nw)
+}
+
+const activeProblem = "s.person_id = ? AND s.resource_type = 'Condition' AND s.status IN ('active', 'recurrence', 'relapse')"
+
+// problems fills the newest active problems and how many there are.
+// Copies of one record (the same Patient from a file and a portal) exist
+// only for a person with several Patient records: only then are the rows
+// read with their FHIR ids (as the dashboard does, up to 200) to count
+// each once. Otherwise the summaries alone answer: reading each row's
+// resources page too cost ~12 ms a person on the 150,000-record vault.
+func (s *Store) problems(ctx context.Context, m *Member) error {
+	if m.PatientRecords > 1 {
+		rows, err := s.dashRows(ctx, activeProblem+" ORDER BY s.date DESC, s.resource DESC LIMIT 200", m.Person.ID)
+		if err != nil {
+			return err
+		}
+		m.ProblemCount = len(rows)
+		m.Problems = items(rows[:min(len(rows), HouseholdProblems)])
+		return nil
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM summaries s WHERE "+activeProblem, m.Person.ID).Scan(&m.ProblemCount); err != nil {
+		return err
+	}
+	list, err := scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+itemFrom+"WHERE "+activeProblem+" ORDER BY s.date DESC, s.resource DESC LIMIT ?", m.Person.ID, HouseholdProblems))
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].Display = fhir.CleanDisplay(list[i].Display)
+	}
+	m.Problems = list
+	return nil
 }
 
 // viewedAll reads every person's last view in one query (the keys sort
@@ -187,66 +207,99 @@ func (s *Store) newestArrival(ctx context.Context) (newest, error) {
 	return n, err
 }
 
-// newSince fills m's New* with the person's records that first arrived
-// after m.LastViewed: those with an id at or above the boundary. Two ways
-// to find them, and the cheaper is taken: walking resource ids down from
-// the newest (reads every row that arrived since, anyone's), or the
-// person's own index entries (reads all of theirs, looking up only the new
-// ones). After a sync the first reads a few rows; after a huge import, the
-// second reads no more than the person has.
-func (s *Store) newSince(ctx context.Context, m *Member, nw newest) error {
-	first, ok := nw.boundaries[m.LastViewed]
-	if !ok {
-		var err error
-		if first, err = s.firstIDAfter(ctx, m.LastViewed, nw.maxID); err != nil {
-			return err
+// newSince fills the New* of members whose record was opened before
+// something arrived: records at or above their boundary id. The counts come
+// from one walk down the resource ids to the oldest boundary (each row read
+// once, whoever's it is; a CASE gives each person their own boundary), the
+// newest few per person from whichever is smaller: the rows that arrived
+// since, or the person's own index entries. Nothing is read for members
+// with nothing new (the usual case).
+func (s *Store) newSince(ctx context.Context, members []Member, nw newest) error {
+	first := map[int64]int64{} // person → boundary, only for those with something new
+	oldest := nw.maxID + 1
+	for i := range members {
+		m := &members[i]
+		if m.LastViewed == "" || m.Person.Records == 0 || nw.arrived <= m.LastViewed {
+			continue
 		}
-		nw.boundaries[m.LastViewed] = first
+		b, ok := nw.boundaries[m.LastViewed]
+		if !ok {
+			var err error
+			if b, err = s.firstIDAfter(ctx, m.LastViewed, nw.maxID); err != nil {
+				return err
+			}
+			nw.boundaries[m.LastViewed] = b
+		}
+		if b <= nw.maxID {
+			first[m.Person.ID] = b
+			oldest = min(oldest, b)
+		}
 	}
-	if first > nw.maxID {
+	if len(first) == 0 {
 		return nil
 	}
-	byRange := nw.maxID-first+1 <= int64(m.Person.Records)
-	// "+person_id" keeps SQLite off the person indexes; INDEXED BY keeps it on.
-	from, who := "summaries", "+person_id = ?"
-	if !byRange {
-		from, who = "summaries INDEXED BY summaries_person_type_date", "person_id = ?"
+	// CASE person_id WHEN ? THEN ? … ELSE maxID+1 END: everyone else's rows
+	// fall below their (impossible) boundary.
+	args := []any{oldest}
+	when := ""
+	for id, b := range first {
+		when += " WHEN ? THEN ?"
+		args = append(args, id, b)
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT resource_type, category, count(*) FROM "+from+
-		" WHERE resource >= ? AND "+who+" GROUP BY resource_type, category", first, m.Person.ID)
+	args = append(args, nw.maxID+1)
+	rows, err := s.db.QueryContext(ctx, `SELECT person_id, resource_type, category, count(*) FROM summaries
+WHERE resource >= ? AND resource >= CASE person_id`+when+` ELSE ? END GROUP BY person_id, resource_type, category`, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	kinds := map[int64][]NewKind{}
 	for rows.Next() {
+		var id int64
 		var k NewKind
-		if err := rows.Scan(&k.ResourceType, &k.Category, &k.Count); err != nil {
+		if err := rows.Scan(&id, &k.ResourceType, &k.Category, &k.Count); err != nil {
+			rows.Close()
 			return err
 		}
-		m.NewKinds = append(m.NewKinds, k)
-		m.NewCount += k.Count
+		kinds[id] = append(kinds[id], k)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	sort.SliceStable(m.NewKinds, func(i, j int) bool {
-		a, b := m.NewKinds[i], m.NewKinds[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
+	for i := range members {
+		m := &members[i]
+		for _, k := range kinds[m.Person.ID] {
+			m.NewKinds = append(m.NewKinds, k)
+			m.NewCount += k.Count
 		}
-		return a.ResourceType+"/"+a.Category < b.ResourceType+"/"+b.Category
-	})
-	if m.NewCount == 0 {
-		return nil
+		sort.SliceStable(m.NewKinds, func(i, j int) bool {
+			a, b := m.NewKinds[i], m.NewKinds[j]
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+			return a.ResourceType+"/"+a.Category < b.ResourceType+"/"+b.Category
+		})
+		if m.NewCount > 0 {
+			if err := s.newestItems(ctx, m, first[m.Person.ID], nw.maxID); err != nil {
+				return err
+			}
+		}
 	}
-	// The newest few: ids first (from the index alone when going by person),
-	// then those rows.
-	from = "summaries"
-	if !byRange {
-		from = "summaries INDEXED BY summaries_person_date"
+	return nil
+}
+
+// newestItems reads a member's newest few records at or above first: ids
+// first, then those rows. Walking ids down from the newest reads every row
+// that arrived since (anyone's); the person's own index (covering: ids are
+// in it) reads all of theirs. The smaller is taken: after a sync the first
+// reads a few rows, after a huge import the second no more than they have.
+func (s *Store) newestItems(ctx context.Context, m *Member, first, maxID int64) error {
+	// "+person_id" keeps SQLite off the person indexes; INDEXED BY keeps it on.
+	q := "SELECT resource FROM summaries WHERE resource >= ? AND +person_id = ?"
+	if maxID-first+1 > int64(m.Person.Records) {
+		q = "SELECT resource FROM summaries INDEXED BY summaries_person_date WHERE resource >= ? AND person_id = ?"
 	}
-	idRows, err := s.db.QueryContext(ctx, "SELECT resource FROM "+from+" WHERE resource >= ? AND "+who+
-		" AND resource_type != 'Patient' ORDER BY resource DESC LIMIT ?", first, m.Person.ID, HouseholdNewItems)
+	idRows, err := s.db.QueryContext(ctx, q+" AND resource_type != 'Patient' ORDER BY resource DESC LIMIT ?", first, m.Person.ID, HouseholdNewItems)
 	if err != nil {
 		return err
 	}
