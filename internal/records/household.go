@@ -138,7 +138,8 @@ const activeProblem = "s.person_id = ? AND s.resource_type = 'Condition' AND s.s
 // only for a person with several Patient records: only then are the rows
 // read with their FHIR ids (as the dashboard does, up to 200) to count
 // each once. Otherwise the summaries alone answer: reading each row's
-// resources page too cost ~12 ms a person on the 150,000-record vault.
+// resources page too (one page per row: the raw JSON fills it) is what
+// made this the costliest part of the view on the 150,000-record vault.
 func (s *Store) problems(ctx context.Context, m *Member) error {
 	if m.PatientRecords > 1 {
 		rows, err := s.dashRows(ctx, activeProblem+" ORDER BY s.date DESC, s.resource DESC LIMIT 200", m.Person.ID)

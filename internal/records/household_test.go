@@ -284,3 +284,43 @@ func TestHouseholdNewAmongManyOthers(t *testing.T) {
 		t.Fatalf("fixture layout: %d records, %d members", m.Person.Records, len(h.Members))
 	}
 }
+
+// The same Patient from a file and from a portal: the card counts each
+// problem once, like the dashboard.
+func TestHouseholdCountsCopiesOnce(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	file := fixtureFiles(t, "family")[0]
+	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	person := rep.NewPeople[0]
+	before := member(t, household(t, s), person.ID)
+	var patientID string
+	for _, r := range readFixture(t, file) {
+		if r.ResourceType == "Patient" {
+			patientID = r.ID
+		}
+	}
+	tx, err := v.DB().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := s.CreateConnectionSource(ctx, tx, "Portal", patientID, person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, []string{file}, records.ImportOptions{SourceID: src, PersonID: person.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	after := member(t, household(t, s), person.ID)
+	if after.PatientRecords != 2 || after.ProblemCount != before.ProblemCount || len(after.Problems) != len(before.Problems) ||
+		len(after.Allergies) != len(before.Allergies) || before.ProblemCount == 0 {
+		t.Errorf("copies counted twice: before %d problems %d allergies, after %d/%d (patient records %d)",
+			before.ProblemCount, len(before.Allergies), after.ProblemCount, len(after.Allergies), after.PatientRecords)
+	}
+}
