@@ -84,8 +84,7 @@ func (s *Store) MarkViewed(ctx context.Context, personID int64) error {
 }
 
 // Household gathers every member's card in a few small indexed queries per
-// person. "New since" reads, once for everyone, the rows that arrived after
-// the oldest last view (see newSince), and nothing when nothing arrived.
+// person ("new since": see newSince).
 func (s *Store) Household(ctx context.Context) (Household, error) {
 	h := Household{Members: []Member{}, Attention: []MemberConnection{}}
 	people, err := s.People(ctx)
@@ -209,68 +208,42 @@ func (s *Store) newestArrival(ctx context.Context) (newest, error) {
 }
 
 // newSince fills the New* of members whose record was opened before
-// something arrived: records at or above their boundary id. The counts come
-// from one walk down the resource ids to the oldest boundary (each row read
-// once, whoever's it is; a CASE gives each person their own boundary), the
-// newest few per person from whichever is smaller: the rows that arrived
-// since, or the person's own index entries. Nothing is read for members
-// with nothing new (the usual case).
+// something arrived: their records at or above their boundary id. Nothing
+// is read for members with nothing new (the usual case). Per person, the
+// smaller of two reads is taken: walking ids down from the newest reads
+// every row that arrived since (anyone's), a few after a sync; the person's
+// own index holds each row's id, so counting by type there reads no table
+// row at all, however many arrived (a whole table walk took over a second
+// on the 150,000-record vault).
 func (s *Store) newSince(ctx context.Context, members []Member, nw newest) error {
-	first := map[int64]int64{} // person → boundary, only for those with something new
-	oldest := nw.maxID + 1
 	for i := range members {
 		m := &members[i]
 		if m.LastViewed == "" || m.Person.Records == 0 || nw.arrived <= m.LastViewed {
 			continue
 		}
-		b, ok := nw.boundaries[m.LastViewed]
+		first, ok := nw.boundaries[m.LastViewed]
 		if !ok {
 			var err error
-			if b, err = s.firstIDAfter(ctx, m.LastViewed, nw.maxID); err != nil {
+			if first, err = s.firstIDAfter(ctx, m.LastViewed, nw.maxID); err != nil {
 				return err
 			}
-			nw.boundaries[m.LastViewed] = b
+			nw.boundaries[m.LastViewed] = first
 		}
-		if b <= nw.maxID {
-			first[m.Person.ID] = b
-			oldest = min(oldest, b)
+		if first > nw.maxID {
+			continue
 		}
-	}
-	if len(first) == 0 {
-		return nil
-	}
-	// CASE person_id WHEN ? THEN ? … ELSE maxID+1 END: everyone else's rows
-	// fall below their (impossible) boundary.
-	args := []any{oldest}
-	when := ""
-	for id, b := range first {
-		when += " WHEN ? THEN ?"
-		args = append(args, id, b)
-	}
-	args = append(args, nw.maxID+1)
-	rows, err := s.db.QueryContext(ctx, `SELECT person_id, resource_type, category, count(*) FROM summaries
-WHERE resource >= ? AND resource >= CASE person_id`+when+` ELSE ? END GROUP BY person_id, resource_type, category`, args...)
-	if err != nil {
-		return err
-	}
-	kinds := map[int64][]NewKind{}
-	for rows.Next() {
-		var id int64
-		var k NewKind
-		if err := rows.Scan(&id, &k.ResourceType, &k.Category, &k.Count); err != nil {
-			rows.Close()
+		var err error
+		if nw.maxID-first+1 <= int64(m.Person.Records) {
+			// "+person_id" keeps SQLite off the person indexes.
+			m.NewKinds, err = s.kinds(ctx, `SELECT resource_type, category, count(*) FROM summaries
+WHERE resource >= ? AND +person_id = ? GROUP BY resource_type, category`, first, m.Person.ID)
+		} else {
+			m.NewKinds, err = s.kindsByIndex(ctx, m.Person.ID, first)
+		}
+		if err != nil {
 			return err
 		}
-		kinds[id] = append(kinds[id], k)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i := range members {
-		m := &members[i]
-		for _, k := range kinds[m.Person.ID] {
-			m.NewKinds = append(m.NewKinds, k)
+		for _, k := range m.NewKinds {
 			m.NewCount += k.Count
 		}
 		sort.SliceStable(m.NewKinds, func(i, j int) bool {
@@ -281,12 +254,56 @@ WHERE resource >= ? AND resource >= CASE person_id`+when+` ELSE ? END GROUP BY p
 			return a.ResourceType+"/"+a.Category < b.ResourceType+"/"+b.Category
 		})
 		if m.NewCount > 0 {
-			if err := s.newestItems(ctx, m, first[m.Person.ID], nw.maxID); err != nil {
+			if err := s.newestItems(ctx, m, first, nw.maxID); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// NewResultsSplit is how many new results at most are told apart by
+// category ("lab results", "vital signs"): the category is not in the
+// index, so each is a table row to read. More are counted as "results".
+const NewResultsSplit = 500
+
+// kindsByIndex counts a person's records at or above first by type from
+// their index alone, then splits results by category when there are few.
+func (s *Store) kindsByIndex(ctx context.Context, personID, first int64) ([]NewKind, error) {
+	kinds, err := s.kinds(ctx, `SELECT resource_type, '', count(*) FROM summaries INDEXED BY summaries_person_type_date
+WHERE person_id = ? AND resource >= ? GROUP BY resource_type`, personID, first)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range kinds {
+		if k.ResourceType != "Observation" || k.Count > NewResultsSplit {
+			continue
+		}
+		split, err := s.kinds(ctx, `SELECT resource_type, category, count(*) FROM summaries INDEXED BY summaries_person_type_date
+WHERE person_id = ? AND resource_type = 'Observation' AND resource >= ? GROUP BY category`, personID, first)
+		if err != nil {
+			return nil, err
+		}
+		return append(append(kinds[:i:i], split...), kinds[i+1:]...), nil
+	}
+	return kinds, nil
+}
+
+func (s *Store) kinds(ctx context.Context, q string, args ...any) ([]NewKind, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []NewKind{}
+	for rows.Next() {
+		var k NewKind
+		if err := rows.Scan(&k.ResourceType, &k.Category, &k.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 // newestItems reads a member's newest few records at or above first: ids

@@ -270,18 +270,42 @@ func TestHouseholdNewAmongManyOthers(t *testing.T) {
 	if err := s.MarkViewed(ctx, solo.ID); err != nil {
 		t.Fatal(err)
 	}
-	files := append(fixtureFiles(t, "family"), writeBundle(t, "b.json", cond("c2", "New one (disorder)")))
+	lab := `{"resourceType":"Observation","id":"o1","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"text":"Glucose"},"subject":{"reference":"Patient/p1"},"valueQuantity":{"value":5}}`
+	files := append(fixtureFiles(t, "family"), writeBundle(t, "b.json", lab, cond("c2", "New one (disorder)")))
 	if _, err := s.Import(ctx, files, records.ImportOptions{AutoCreatePeople: true}, nil); err != nil {
 		t.Fatal(err)
 	}
 	h := household(t, s)
 	m := member(t, h, solo.ID)
-	if m.NewCount != 1 || len(m.NewKinds) != 1 || m.NewKinds[0].ResourceType != "Condition" ||
-		len(m.NewItems) != 1 || m.NewItems[0].Display != "New one" {
+	if m.NewCount != 2 || len(m.NewKinds) != 2 || m.NewKinds[0] != (records.NewKind{ResourceType: "Condition", Count: 1}) ||
+		m.NewKinds[1] != (records.NewKind{ResourceType: "Observation", Category: "laboratory", Count: 1}) ||
+		len(m.NewItems) != 2 || m.NewItems[0].Display != "New one" {
 		t.Errorf("solo: %d new %+v %+v", m.NewCount, m.NewKinds, m.NewItems)
 	}
-	if m.Person.Records != 3 || len(h.Members) != 6 {
+	if m.Person.Records != 4 || len(h.Members) != 6 {
 		t.Fatalf("fixture layout: %d records, %d members", m.Person.Records, len(h.Members))
+	}
+
+	// More new results than are split by category: counted as results.
+	if err := s.MarkViewed(ctx, solo.ID); err != nil {
+		t.Fatal(err)
+	}
+	many := make([]string, records.NewResultsSplit+1)
+	for i := range many {
+		many[i] = strings.Replace(lab, `"o1"`, fmt.Sprintf(`"m%d"`, i), 1)
+	}
+	// Someone else's records arrive too, more than Solo has: Solo's are
+	// counted from their index.
+	other := []string{`{"resourceType":"Patient","id":"p2","name":[{"family":"Other"}]}`}
+	for i := 0; i < 2*len(many); i++ {
+		other = append(other, strings.NewReplacer(`"o1"`, fmt.Sprintf(`"x%d"`, i), "Patient/p1", "Patient/p2").Replace(lab))
+	}
+	if _, err := s.Import(ctx, []string{writeBundle(t, "c.json", many...), writeBundle(t, "d.json", other...)}, records.ImportOptions{AutoCreatePeople: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	m = member(t, household(t, s), solo.ID)
+	if m.NewCount != len(many) || len(m.NewKinds) != 1 || m.NewKinds[0] != (records.NewKind{ResourceType: "Observation", Count: len(many)}) {
+		t.Errorf("many results: %d new %+v", m.NewCount, m.NewKinds)
 	}
 }
 
