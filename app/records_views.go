@@ -59,3 +59,24 @@ func (a *App) Insurance(personID int64, cursor *records.Cursor, limit int) (reco
 	}
 	return st.Insurance(a.context(), personID, after, limit)
 }
+
+// Household is everyone at a glance: per member their problems, allergies
+// and what arrived since their record was last opened, and the connections
+// needing attention.
+func (a *App) Household() (records.Household, error) {
+	sess, err := a.hh.Session()
+	if err != nil {
+		return records.Household{}, err
+	}
+	return sess.Household(a.context())
+}
+
+// MarkViewed records that a person's record was opened (the window calls it
+// when their dashboard opens): "new since you last looked" counts from now.
+func (a *App) MarkViewed(personID int64) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return st.MarkViewed(a.context(), personID)
+}

@@ -90,3 +90,48 @@ func TestOfflineReachesEverySession(t *testing.T) {
 		t.Fatal("back online, the session still thinks it is offline")
 	}
 }
+
+// The household bindings: every member's card, "new since" only after
+// MarkViewed, an unknown person is not found, locked says locked.
+func TestHouseholdBindings(t *testing.T) {
+	fixtures, _ := filepath.Glob("../../shared/fixtures/synthea/family/*.json")
+	if len(fixtures) < 2 {
+		t.Fatal("no fixtures")
+	}
+	a := New(household.New(filepath.Join(t.TempDir(), "household.fasten")), Options{})
+	if _, err := a.CreateVault("app test passphrase", "app test passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := a.ImportFiles(fixtures[:2], 0)
+	if err != nil || len(rep.Unmatched) != 2 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	var ids []int64
+	for i, u := range rep.Unmatched {
+		p, err := a.AssignPatientToNewPerson(u.Key, []string{"Ann", "Bob"}[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	h, err := a.Household()
+	if err != nil || len(h.Members) != 2 || h.Attention == nil || h.Members[0].Person.Name != "Ann" || h.Members[0].LastViewed != "" {
+		t.Fatalf("household: %v %+v", err, h)
+	}
+	if err := a.MarkViewed(ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if h, err = a.Household(); err != nil || h.Members[1].LastViewed == "" || h.Members[0].LastViewed != "" {
+		t.Fatalf("after viewing Bob: %v %+v", err, h.Members)
+	}
+	if err := a.MarkViewed(ids[1] + 99); ToUIError(err).Kind != KindNotFound {
+		t.Errorf("unknown person: %v", err)
+	}
+	a.Lock()
+	if _, err := a.Household(); ToUIError(err).Kind != KindLocked {
+		t.Errorf("locked household: %v", err)
+	}
+	if err := a.MarkViewed(ids[0]); ToUIError(err).Kind != KindLocked {
+		t.Errorf("locked mark viewed: %v", err)
+	}
+}

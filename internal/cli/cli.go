@@ -18,7 +18,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "dashboard", "timeline", "insurance", "documents", "document", "connect", "connections", "sync", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "documents", "document", "connect", "connections", "sync", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -38,6 +38,7 @@ Usage:
   fasten import   [flags] FILE...       import FHIR R4 files (Bundles, single resources, NDJSON)
   fasten stats    [flags] [--json]      count the records in the vault
   fasten people   [flags] [--json]      list the household
+  fasten household [flags] [--json]     everyone at a glance: problems, allergies, what is new, connections needing attention
   fasten dashboard [flags] --person NAME [--json]
                                         one person's problems, medicines, allergies, vaccines, visits, vitals, flagged results
   fasten timeline [flags] --person NAME [--type T]... [--since DATE] [--until DATE] [--limit N] [--after CURSOR] [--json]
@@ -92,7 +93,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string) error{
 		"init": e.init, "import": e.importCmd, "stats": e.stats, "export": e.export,
 		"verify": e.verify, "reindex": e.reindex, "passwd": e.passwd, "people": e.people,
-		"dashboard": e.dashboard, "timeline": e.timeline, "insurance": e.insurance,
+		"household": e.household, "dashboard": e.dashboard, "timeline": e.timeline, "insurance": e.insurance,
 		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 	}

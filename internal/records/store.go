@@ -136,6 +136,8 @@ func (s *Store) RemovePerson(ctx context.Context, id int64) error {
 		"DELETE FROM resources WHERE id IN (SELECT resource FROM summaries WHERE person_id = ?1)",
 		"DELETE FROM patient_links WHERE person_id = ?1",
 		"DELETE FROM people WHERE id = ?1",
+		// A later person may get this id: they must not inherit "last viewed".
+		"DELETE FROM settings WHERE key = '" + viewedPrefix + "' || ?1",
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {

@@ -16,19 +16,67 @@ func (s *Session) Dashboard(ctx context.Context, personID int64) (records.Dashbo
 	if err != nil {
 		return d, err
 	}
-	conns, err := s.connect.List(ctx)
+	states, err := s.connectionStates(ctx)
 	if err != nil {
 		return d, err
 	}
-	for _, c := range conns {
-		if c.PersonID != personID {
-			continue
+	for _, c := range states {
+		if c.PersonID == personID {
+			d.Connections = append(d.Connections, c.Connection)
 		}
+	}
+	return d, nil
+}
+
+// Household is records' household view with each member's connections and,
+// across the household, those needing attention (in the members' order).
+func (s *Session) Household(ctx context.Context) (records.Household, error) {
+	h, err := s.records.Household(ctx)
+	if err != nil {
+		return h, err
+	}
+	states, err := s.connectionStates(ctx)
+	if err != nil {
+		return h, err
+	}
+	member := map[int64]bool{}
+	for i := range h.Members {
+		m := &h.Members[i]
+		member[m.Person.ID] = true
+		for _, c := range states {
+			if c.PersonID != m.Person.ID {
+				continue
+			}
+			m.Connections = append(m.Connections, c.Connection)
+			if c.Connection.NeedsAttention {
+				h.Attention = append(h.Attention, c)
+			}
+		}
+	}
+	// A connection whose person is gone is still the household's to fix
+	// (or disconnect).
+	for _, c := range states {
+		if !member[c.PersonID] && c.Connection.NeedsAttention {
+			h.Attention = append(h.Attention, c)
+		}
+	}
+	return h, nil
+}
+
+// connectionStates is every connection's state with whose it is, in
+// connect's list order.
+func (s *Session) connectionStates(ctx context.Context) ([]records.MemberConnection, error) {
+	conns, err := s.connect.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]records.MemberConnection, 0, len(conns))
+	for _, c := range conns {
 		cs := records.ConnectionState{ID: c.ID, Provider: c.ProviderName, Status: string(c.Status), StatusText: c.StatusText,
 			NeedsAttention: c.Action != connect.ActionNone || c.Status == connect.StatusNeedsReconnect || c.Status == connect.StatusError}
 		runs, err := s.History(ctx, c.ID, 20)
 		if err != nil {
-			return d, err
+			return nil, err
 		}
 		for _, r := range runs {
 			// "Last synced" is the last pass that brought the records up to
@@ -38,7 +86,7 @@ func (s *Session) Dashboard(ctx context.Context, personID int64) (records.Dashbo
 				break
 			}
 		}
-		d.Connections = append(d.Connections, cs)
+		out = append(out, records.MemberConnection{PersonID: c.PersonID, PersonName: c.PersonName, Connection: cs})
 	}
-	return d, nil
+	return out, nil
 }

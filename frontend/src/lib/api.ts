@@ -177,6 +177,10 @@ export const stats = (): Promise<records.Stats> => call(() => Go.Stats());
 // ---- dashboard and timeline ---------------------------------------------------
 /** One person's record at a glance (problems, medicines, allergies, vaccines, visits, vitals, flagged results, connections). */
 export const dashboard = (personId: number): Promise<records.Dashboard> => call(() => Go.Dashboard(personId));
+/** Everyone at a glance: each member's problems, allergies and what is new since their record was last opened. */
+export const householdView = (): Promise<records.Household> => call(() => Go.Household());
+/** Records in the vault that a person's record was opened now ("new since you last looked" counts from here). */
+export const markViewed = (personId: number): Promise<void> => call(() => Go.MarkViewed(personId));
 /** What a timeline page asks for; `after` is the previous page's `next` (the zero cursor for the first page). */
 export type TimelineQuery = Plain<records.TimelineQuery>;
 /** One page of a person's records, newest first; `next` is absent on the last page. The generated

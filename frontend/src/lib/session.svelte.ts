@@ -8,6 +8,7 @@ import type { household as vault, LockReason, records } from './wire';
 export type Phase = 'loading' | 'create' | 'recovery-key' | 'unlock' | 'main' | 'fatal';
 
 export type View =
+  | { kind: 'household' }
   | { kind: 'dashboard' }
   | { kind: 'timeline' }
   | { kind: 'overview' }
@@ -20,11 +21,11 @@ export type View =
   | { kind: 'settings'; section?: 'registrations' };
 
 /**
- * Whether a view is one person's page. Import, Connections and Settings are
+ * Whether a view is one person's page. Household, Import, Connections and Settings are
  * the household's: the sidebar must not show anyone as current there.
  */
 export function isPersonView(view: View): boolean {
-  return view.kind !== 'import' && view.kind !== 'connections' && view.kind !== 'settings';
+  return view.kind !== 'household' && view.kind !== 'import' && view.kind !== 'connections' && view.kind !== 'settings';
 }
 
 class Session {
@@ -87,6 +88,10 @@ class Household {
   async refreshPeople(): Promise<void> {
     try {
       const list = await api.people();
+      // The first list after an unlock picks the landing page: a family
+      // starts at the household view, one person at their dashboard (unless
+      // something, a dropped file, already chose another view).
+      if (!this.loaded && list.length >= 2 && this.view.kind === 'dashboard') this.view = { kind: 'household' };
       this.people = list;
       this.loaded = true;
       this.error = '';

@@ -844,6 +844,140 @@ export namespace records {
 		}
 	}
 	
+	export class MemberConnection {
+	    personId: number;
+	    personName: string;
+	    connection: ConnectionState;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemberConnection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.personId = source["personId"];
+	        this.personName = source["personName"];
+	        this.connection = this.convertValues(source["connection"], ConnectionState);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class NewKind {
+	    resourceType: string;
+	    category: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new NewKind(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.resourceType = source["resourceType"];
+	        this.category = source["category"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Member {
+	    person: Person;
+	    age?: number;
+	    patientRecords: number;
+	    problems: Item[];
+	    problemCount: number;
+	    allergies: Allergy[];
+	    latestVisit: string;
+	    lastViewed: string;
+	    newCount: number;
+	    newKinds: NewKind[];
+	    newItems: Item[];
+	    connections: ConnectionState[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Member(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.person = this.convertValues(source["person"], Person);
+	        this.age = source["age"];
+	        this.patientRecords = source["patientRecords"];
+	        this.problems = this.convertValues(source["problems"], Item);
+	        this.problemCount = source["problemCount"];
+	        this.allergies = this.convertValues(source["allergies"], Allergy);
+	        this.latestVisit = source["latestVisit"];
+	        this.lastViewed = source["lastViewed"];
+	        this.newCount = source["newCount"];
+	        this.newKinds = this.convertValues(source["newKinds"], NewKind);
+	        this.newItems = this.convertValues(source["newItems"], Item);
+	        this.connections = this.convertValues(source["connections"], ConnectionState);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Household {
+	    members: Member[];
+	    attention: MemberConnection[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Household(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.members = this.convertValues(source["members"], Member);
+	        this.attention = this.convertValues(source["attention"], MemberConnection);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class UnmatchedPatient {
 	    key: string;
 	    name: string;
@@ -1020,6 +1154,9 @@ export namespace records {
 		    return a;
 		}
 	}
+	
+	
+	
 	
 	
 	export class Overview {

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const { withRealErrors } = await import('../../test/api-mock');
-  return withRealErrors(importOriginal, { dashboard: vi.fn() });
+  return withRealErrors(importOriginal, { dashboard: vi.fn(), markViewed: vi.fn(() => Promise.resolve()) });
 });
 
 import * as api from '../../lib/api';
@@ -42,7 +42,10 @@ function dash(over: Partial<Plain<records.Dashboard>> = {}): records.Dashboard {
 
 const props = () => ({ personId: 1, onopen: vi.fn(), onlist: vi.fn(), onimport: vi.fn(), onconnect: vi.fn() });
 
-beforeEach(() => vi.mocked(api.dashboard).mockReset());
+beforeEach(() => {
+  vi.mocked(api.dashboard).mockReset();
+  vi.mocked(api.markViewed).mockClear();
+});
 
 describe('Dashboard', () => {
   it('shows a loading state, then the header with age and a birth date that does not shift by time zone', async () => {
@@ -165,14 +168,19 @@ describe('Dashboard', () => {
     vi.mocked(api.dashboard).mockRejectedValueOnce(new api.ApiError({ kind: app.ErrorKind.NotFound, message: 'That person is not in this vault.' }));
     render(Dashboard, props());
     expect(await screen.findByRole('alert')).toHaveTextContent('That person is not in this vault.');
+    // Nothing was seen: the household view keeps counting what is new.
+    expect(api.markViewed).not.toHaveBeenCalled();
   });
 
   it('reloads for another person', async () => {
     vi.mocked(api.dashboard).mockResolvedValue(dash());
     const r = render(Dashboard, props());
     await screen.findByTestId('dashboard');
+    await waitFor(() => expect(api.markViewed).toHaveBeenLastCalledWith(1));
     await r.rerender({ personId: 2 });
     await waitFor(() => expect(api.dashboard).toHaveBeenLastCalledWith(2));
+    // Each person's record counts as seen once their dashboard has shown.
+    await waitFor(() => expect(api.markViewed).toHaveBeenLastCalledWith(2));
   });
 });
 

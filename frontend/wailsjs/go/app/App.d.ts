@@ -36,6 +36,8 @@ export function Documents(arg1:number):Promise<Array<records.Document>>;
 
 export function ExportTo():Promise<string>;
 
+export function Household():Promise<records.Household>;
+
 export function ImportFileContent(arg1:string,arg2:string,arg3:number):Promise<records.ImportReport>;
 
 export function ImportFiles(arg1:Array<string>,arg2:number):Promise<records.ImportReport>;
@@ -45,6 +47,8 @@ export function Insurance(arg1:number,arg2:records.Cursor,arg3:number):Promise<r
 export function List(arg1:number,arg2:string,arg3:string,arg4:number,arg5:number):Promise<records.Page>;
 
 export function Lock():Promise<void>;
+
+export function MarkViewed(arg1:number):Promise<void>;
 
 export function Overview(arg1:number):Promise<records.Overview>;
 

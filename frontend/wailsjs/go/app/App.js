@@ -62,6 +62,10 @@ export function ExportTo() {
   return window['go']['app']['App']['ExportTo']();
 }
 
+export function Household() {
+  return window['go']['app']['App']['Household']();
+}
+
 export function ImportFileContent(arg1, arg2, arg3) {
   return window['go']['app']['App']['ImportFileContent'](arg1, arg2, arg3);
 }
@@ -80,6 +84,10 @@ export function List(arg1, arg2, arg3, arg4, arg5) {
 
 export function Lock() {
   return window['go']['app']['App']['Lock']();
+}
+
+export function MarkViewed(arg1) {
+  return window['go']['app']['App']['MarkViewed'](arg1);
 }
 
 export function Overview(arg1) {
