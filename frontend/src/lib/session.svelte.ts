@@ -113,6 +113,11 @@ class Household {
     this.view = view;
   }
 
+  /** The family's home: the household view for two or more people, else the one person's dashboard. */
+  home(): void {
+    this.view = this.people.length >= 2 ? { kind: 'household' } : { kind: 'dashboard' };
+  }
+
   openDetail(id: number): void {
     this.detailId = id;
   }

@@ -65,3 +65,23 @@ describe('the landing page after an unlock', () => {
     expect(household.view).toEqual({ kind: 'import' });
   });
 });
+
+describe('home (where "See records" leads after an import or a connection)', () => {
+  const person = (id: number, name: string) => ({ id, name, birthDate: '', records: 1 });
+
+  it('is the household view for a family, the dashboard for one person', async () => {
+    household.reset();
+    household.go({ kind: 'import' });
+    vi.mocked(api.people).mockResolvedValue([person(1, 'Ana'), person(2, 'Ben')]);
+    await household.refreshPeople();
+    household.home();
+    expect(household.view).toEqual({ kind: 'household' });
+
+    household.reset();
+    household.go({ kind: 'import' });
+    vi.mocked(api.people).mockResolvedValue([person(1, 'Ana')]);
+    await household.refreshPeople();
+    household.home();
+    expect(household.view).toEqual({ kind: 'dashboard' });
+  });
+});
