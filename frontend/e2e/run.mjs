@@ -239,6 +239,13 @@ try {
   }
   await page.screenshot({ path: join(shots, '2-imported.png') });
   await axe('import report');
+  // "See records" leads a family home: everyone at a glance.
+  await tid('import-done').click();
+  await tid('household').waitFor({ timeout: 15_000 });
+  const cards = await tid('household-card').count();
+  check('"See records" opens the household view, a card per person', cards === 5, `cards=${cards}`);
+  await page.screenshot({ path: join(shots, '2b-household.png') });
+  await axe('household');
   const people = await page.locator('[data-testid^="person-"]').filter({ hasNotText: /^$/ }).evaluateAll((els) =>
     els.filter((e) => /^person-\d+$/.test(e.dataset.testid)).map((e) => ({ id: e.dataset.testid, text: e.innerText })));
   check('five household members after import', people.length === 5, JSON.stringify(people.map((p) => p.text)));
@@ -255,6 +262,15 @@ try {
   check('dashboard lists immunizations by vaccine', (await tid('dashboard-immunizations').getByTestId('vaccine-dose').count()) > 0);
   await page.screenshot({ path: join(shots, '3a-dashboard.png') });
   await axe('dashboard');
+  // Insurance lives in its own tab, as what was billed, paid and owed.
+  await tid('nav-insurance').click();
+  await tid('insurance-claim').first().waitFor({ timeout: 15_000 });
+  const bill = await tid('insurance-claim').first().innerText();
+  check('insurance lists bills as billed / insurance paid / you owed', /Billed/.test(bill) && /\$\d/.test(bill) && /paid/i.test(bill), bill.replace(/\s+/g, ' ').slice(0, 120));
+  await page.screenshot({ path: join(shots, '3c-insurance.png') });
+  await axe('insurance');
+  await tid('nav-dashboard').click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
   await tid('nav-timeline').click();
   await tid('timeline-item').first().waitFor({ timeout: 15_000 });
   check('timeline groups records by visit', (await tid('timeline-visit').count()) > 0);
