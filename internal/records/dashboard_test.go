@@ -347,3 +347,18 @@ func TestLatestPerCodeReadsTheIndexAlone(t *testing.T) {
 		t.Fatalf("plan %s", p)
 	}
 }
+
+// A person's active problems are found through summaries_person_type_status
+// (migration 8), the household view's main cost before it; one type's list
+// still walks summaries_person_type_date in date order, with no sort.
+func TestCurrentRecordsReadTheStatusIndex(t *testing.T) {
+	_, v := openStore(t)
+	p := queryPlan(t, v.DB(), "SELECT count(*) FROM summaries s WHERE s.person_id = ? AND s.resource_type = 'Condition' AND s.status IN ('active', 'recurrence', 'relapse')", 1)
+	if !strings.Contains(p, "COVERING INDEX summaries_person_type_status") {
+		t.Fatalf("active problems: plan %s", p)
+	}
+	p = queryPlan(t, v.DB(), "SELECT resource FROM summaries WHERE person_id = ? AND resource_type = ? ORDER BY date DESC, resource DESC LIMIT 50", 1, "Observation")
+	if !strings.Contains(p, "summaries_person_type_date") || strings.Contains(p, "TEMP B-TREE") {
+		t.Fatalf("one type's list: plan %s", p)
+	}
+}
