@@ -48,7 +48,7 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
-	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries)")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views)")
 	flag.Parse()
 	var err error
 	switch *phase {
@@ -58,6 +58,8 @@ func main() {
 			err = orchestrate(*fixtures, *target)
 		case "tiny":
 			err = onlyTiny()
+		case "views":
+			err = onlyViews(*fixtures, *target)
 		default:
 			err = fmt.Errorf("unknown part %q", *only)
 		}
@@ -180,6 +182,31 @@ func orchestrate(fixtures string, target int) error {
 		return err
 	}
 	printTiny(tiny)
+	return nil
+}
+
+// onlyViews builds the scaled vault and measures the views on it
+// (`fasten-bench -only views`): what a change to a view's queries needs,
+// without the import floor, the big file, sync and tiny entries.
+func onlyViews(fixtures string, target int) error {
+	work, err := os.MkdirTemp("", "fasten-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	n, _, files, err := scale(fixtures, filepath.Join(work, "in"), target)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("input: %d resources in %d bundles\n", n, files)
+	if _, err := runPhase("import", work); err != nil {
+		return err
+	}
+	views, err := runPhase("views", work)
+	if err != nil {
+		return err
+	}
+	printViews(views)
 	return nil
 }
 
