@@ -110,9 +110,11 @@ type dashRow struct {
 	sourceID int64
 }
 
-const dashColumns = itemColumns + `, r.resource_id, s.source_id`
+// The FHIR id comes from summaries (migration 9): a join to resources read
+// one scattered page per row.
+const dashColumns = itemColumns + `, s.fhir_id, s.source_id`
 
-const dashFrom = itemFrom + ` JOIN resources r ON r.id = s.resource `
+const dashFrom = itemFrom
 
 func (s *Store) dashRows(ctx context.Context, where string, args ...any) ([]dashRow, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+dashColumns+dashFrom+"WHERE "+where, args...)

@@ -362,3 +362,32 @@ func TestCurrentRecordsReadTheStatusIndex(t *testing.T) {
 		t.Fatalf("one type's list: plan %s", p)
 	}
 }
+
+// Summaries carry each resource's FHIR id (migration 9), written by import
+// and by reindex alike, so copies are told apart without reading resources.
+func TestSummariesCarryTheFHIRID(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	if _, err := s.Import(ctx, fixtureFiles(t, "family")[:1], records.ImportOptions{AutoCreatePeople: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		var n, wrong int
+		if err := v.DB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE s.fhir_id != r.resource_id OR s.fhir_id = '')
+FROM summaries s JOIN resources r ON r.id = s.resource`).Scan(&n, &wrong); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 || wrong != 0 {
+			t.Fatalf("%s: %d of %d summaries without their FHIR id", when, wrong, n)
+		}
+	}
+	check("after import")
+	if _, err := v.DB().Exec("UPDATE summaries SET fhir_id = ''"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reindex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("after reindex")
+}

@@ -430,7 +430,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 			if person != nil {
 				created = append(created, *person)
 			}
-			if err := w.derive(id, p.res.Type, &p.sum, &links); err != nil {
+			if err := w.derive(id, p.res.Type, p.res.ID, &p.sum, &links); err != nil {
 				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 			}
 		}
@@ -525,8 +525,8 @@ SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import
 		{&w.update, "UPDATE resources SET version = version + 1, fhir_version_id = ?, last_updated = ?, full_url = ?, received_at = ?, import_id = ?, sha256 = ?, raw = ? WHERE id = ?"},
 		{&w.delSummary, "DELETE FROM summaries WHERE resource = ?"},
 		{&w.delSearch, "DELETE FROM search WHERE rowid = ?"},
-		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, fhir_id, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&w.insSearch, "INSERT INTO search(rowid, text) VALUES (?, ?)"},
 	}
 	for _, p := range prep {
@@ -686,7 +686,7 @@ func patientID(ref string) string {
 }
 
 // derive writes the summary and search text of one resource.
-func (w *writer) derive(id int64, typ string, sum *fhir.Summary, links *linker) error {
+func (w *writer) derive(id int64, typ, fhirID string, sum *fhir.Summary, links *linker) error {
 	pid := patientID(sum.PatientRef)
 	local := pid == "" && fhir.ParseReference(sum.PatientRef).BundleLocal()
 	if local {
@@ -704,7 +704,7 @@ func (w *writer) derive(id int64, typ string, sum *fhir.Summary, links *linker) 
 	if sum.ValueNum != nil {
 		val = sql.NullFloat64{Float64: *sum.ValueNum, Valid: true}
 	}
-	if _, err := w.insSummary.ExecContext(w.ctx, id, links.source, typ, pid, person, sum.Date, sum.DateEnd, sum.Category, sum.CodeSystem, sum.Code, sum.Display, val, sum.ValueText, sum.Unit, sum.Status); err != nil {
+	if _, err := w.insSummary.ExecContext(w.ctx, id, links.source, typ, fhirID, pid, person, sum.Date, sum.DateEnd, sum.Category, sum.CodeSystem, sum.Code, sum.Display, val, sum.ValueText, sum.Unit, sum.Status); err != nil {
 		return err
 	}
 	if text := strings.TrimSpace(sum.Text); text != "" {

@@ -150,10 +150,10 @@ func (s *Store) InsuranceCount(ctx context.Context, personID int64) (int, error)
 	// By FHIR id, so the same bill from a file and the portal counts once.
 	var claims, eobs, cov int
 	err := s.db.QueryRowContext(ctx, `SELECT
- count(DISTINCT CASE WHEN s.resource_type = 'Claim' THEN r.resource_id END),
- count(DISTINCT CASE WHEN s.resource_type = 'ExplanationOfBenefit' THEN r.resource_id END),
- count(DISTINCT CASE WHEN s.resource_type = 'Coverage' THEN r.resource_id END)
- FROM summaries s JOIN resources r ON r.id = s.resource
+ count(DISTINCT CASE WHEN s.resource_type = 'Claim' THEN s.fhir_id END),
+ count(DISTINCT CASE WHEN s.resource_type = 'ExplanationOfBenefit' THEN s.fhir_id END),
+ count(DISTINCT CASE WHEN s.resource_type = 'Coverage' THEN s.fhir_id END)
+ FROM summaries s
  WHERE s.person_id = ? AND s.resource_type IN ('Claim', 'ExplanationOfBenefit', 'Coverage')`, personID).Scan(&claims, &eobs, &cov)
 	// Without reading every EOB we cannot tell which pair; most do (each
 	// settles one claim), so the larger of the two is the number of bills.

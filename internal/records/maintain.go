@@ -102,9 +102,9 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	defer w.close()
 	links := map[int64]*linker{}
 	type item struct {
-		id, src int64
-		typ     string
-		sum     fhir.Summary
+		id, src  int64
+		typ, fid string // fid: the FHIR id
+		sum      fhir.Summary
 	}
 	var items []item
 	rows, err = tx.QueryContext(ctx, "SELECT id, source_id, resource_type, resource_id, raw FROM resources ORDER BY id")
@@ -113,13 +113,12 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	}
 	for rows.Next() {
 		var it item
-		var rid string
 		var raw []byte
-		if err := rows.Scan(&it.id, &it.src, &it.typ, &rid, &raw); err != nil {
+		if err := rows.Scan(&it.id, &it.src, &it.typ, &it.fid, &raw); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		it.sum = fhir.Summarize(fhir.Resource{Type: it.typ, ID: rid, Raw: raw}, localRef)
+		it.sum = fhir.Summarize(fhir.Resource{Type: it.typ, ID: it.fid, Raw: raw}, localRef)
 		it.sum.PatientRef = resolvePatient(resolve, it.sum.PatientRef)
 		items = append(items, it)
 	}
@@ -134,7 +133,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 			l = &linker{ctx: ctx, tx: tx, store: s, source: it.src, cache: map[string]sql.NullInt64{}}
 			links[it.src] = l
 		}
-		if err := w.derive(it.id, it.typ, &it.sum, l); err != nil {
+		if err := w.derive(it.id, it.typ, it.fid, &it.sum, l); err != nil {
 			return 0, err
 		}
 	}

@@ -281,6 +281,16 @@ CREATE INDEX summaries_person_type_code ON summaries (person_id, resource_type, 
 	{sql: `
 CREATE INDEX summaries_person_type_status ON summaries (person_id, resource_type, status, date);
 `},
+	// 9: summaries keep the resource's FHIR id. The same record from a file
+	// and a portal is recognised by (type, FHIR id); reading that id from
+	// resources meant one scattered page read per row (a resources row is
+	// its raw JSON), which dominated the dashboard and household views of
+	// anyone with copies. Filled here once from resources; ingest and
+	// reindex write it from then on.
+	{sql: `
+ALTER TABLE summaries ADD COLUMN fhir_id TEXT NOT NULL DEFAULT '';
+UPDATE summaries SET fhir_id = (SELECT r.resource_id FROM resources r WHERE r.id = summaries.resource);
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.

@@ -248,3 +248,36 @@ func TestMigrationMarksExistingAttachmentsFetched(t *testing.T) {
 		t.Fatal("an unknown origin was accepted")
 	}
 }
+
+// Migration 9 fills summaries.fhir_id from the resources an older vault
+// already holds, so copies are recognised without a reindex.
+func TestMigrationFillsSummaryFHIRIDs(t *testing.T) {
+	saved := migrations
+	migrations = migrations[:8]
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		migrations = saved
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, last_updated, received_at, sha256, raw) VALUES (7, 1, 'Condition', 'cond-1', '', '2024-03-09T08:07:05.000000Z', x'00', '{}')`,
+		`INSERT INTO summaries(resource, source_id, resource_type) VALUES (7, 1, 'Condition')`,
+	} {
+		if _, err := v.DB().Exec(q); err != nil {
+			migrations = saved
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	v.Close()
+	migrations = saved
+	v, err = Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var id string
+	if err := v.DB().QueryRow("SELECT fhir_id FROM summaries WHERE resource = 7").Scan(&id); err != nil || id != "cond-1" {
+		t.Fatalf("fhir_id %q %v", id, err)
+	}
+}
