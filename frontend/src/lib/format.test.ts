@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   baseName,
+  fitName,
   kindLabel,
   cleanPatientName,
   formatBytes,
@@ -137,5 +138,18 @@ describe('kindLabel', () => {
       'ExplanationOfBenefit', 'PractitionerRole', 'QuestionnaireResponse', 'FamilyMemberHistory']) {
       expect(kindLabel(t), t).not.toMatch(/[a-z][A-Z]/);
     }
+  });
+});
+
+describe('fitName', () => {
+  it('leaves a normal name alone and cuts a long one under the 200-byte limit Go enforces', () => {
+    expect(fitName('Ana Ruiz')).toBe('Ana Ruiz');
+    const long = 'Ana '.repeat(80);
+    const cut = fitName(long);
+    expect(new TextEncoder().encode(cut).length).toBeLessThanOrEqual(200);
+    expect(cut.endsWith('Ana')).toBe(true);
+    const wide = 'é'.repeat(150); // 300 bytes, no spaces
+    expect(new TextEncoder().encode(fitName(wide)).length).toBe(200);
+    expect(cleanPatientName('Wren1 '.repeat(60)).length).toBeLessThanOrEqual(200);
   });
 });

@@ -292,7 +292,26 @@ export function initials(name: string): string {
 
 /** Synthea names carry digits ("Ana972 Ruiz428"): suggest the name without them. */
 export function cleanPatientName(name: string): string {
-  return name.replace(/\d+/g, '').replace(/\s+/g, ' ').trim();
+  return fitName(name.replace(/\d+/g, '').replace(/\s+/g, ' ').trim());
+}
+
+/** The longest name a person may have, in UTF-8 bytes (Go's records.AddPerson refuses longer). */
+export const MAX_NAME_BYTES = 200;
+
+/**
+ * A suggested name cut to MAX_NAME_BYTES, at a word break where there is one,
+ * so a record with an absurdly long name can still be assigned in one click.
+ */
+export function fitName(name: string): string {
+  const enc = new TextEncoder();
+  if (enc.encode(name).length <= MAX_NAME_BYTES) return name;
+  let out = '';
+  for (const ch of name) {
+    if (enc.encode(out + ch).length > MAX_NAME_BYTES) break;
+    out += ch;
+  }
+  const space = out.lastIndexOf(' ');
+  return (space > MAX_NAME_BYTES / 2 ? out.slice(0, space) : out).trim();
 }
 
 export function plural(n: number, one: string, many?: string): string {
