@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"path/filepath"
 	"sort"
 	"time"
@@ -85,6 +87,19 @@ func viewsPhase(dir string) (result, error) {
 	// as if each was last opened before any record arrived (every record
 	// new: "new since" reads the most rows it can).
 	household := func(name string) error {
+		// FASTEN_BENCH_PROFILE=DIR keeps a CPU profile of each household
+		// run (DIR/<name>.prof), for `go tool pprof`.
+		if dir := os.Getenv("FASTEN_BENCH_PROFILE"); dir != "" {
+			f, err := os.Create(filepath.Join(dir, name+".prof"))
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		var lat []float64
 		for round := 0; round < 20; round++ {
 			ms, err := timed(func() error { _, err := sess.Household(ctx); return err })
