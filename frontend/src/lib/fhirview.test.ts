@@ -269,7 +269,7 @@ describe('references by their own string', () => {
     // not pair Go's two names with three references.
     expect(field(fs, 'Seen by')).toBe('Dr. Ada Lee; Dr. Own Display; Dr. Cy Moss');
     // An unresolved reference says what kind of record it is; a resolved one its name.
-    expect(field(fs, 'Where')).toBe('Location; Mercy Clinic');
+    expect(field(fs, 'Where')).toBe('Place; Mercy Clinic');
   });
 
   it('does not read names off the map\'s prototype', () => {

@@ -19,6 +19,8 @@ vi.mock('../../lib/api', async (importOriginal) => {
     onFileDrop: vi.fn(off),
     overview: vi.fn(async () => new Promise(() => {})),
     dashboard: vi.fn(async () => new Promise(() => {})),
+    householdView: vi.fn(async () => new Promise(() => {})),
+    markViewed: vi.fn(async () => {}),
     documents: vi.fn(async (personId: number) =>
       personId === 1
         ? [{ id: 5, resource: 9, resourceType: 'DocumentReference', title: 'Discharge summary', kind: 'Discharge summary', contentType: 'application/pdf', format: 'pdf', renderable: true, size: 10, date: '2021-03-01', source: 'Mercy', inline: false }]
@@ -33,6 +35,8 @@ import Shell from '../../Shell.svelte';
 describe('Documents navigation', () => {
   it("opens the selected person's documents from the header, and switching person leaves them", async () => {
     render(Shell);
+    // A family lands on the household view; choosing Ana opens her pages.
+    await fireEvent.click(await screen.findByTestId('person-1'));
     const nav = await screen.findByTestId('documents-nav');
     expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
     await fireEvent.click(nav);

@@ -23,6 +23,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
       allergies: [], immunizations: [], visits: [], vitals: [], flagged: [], carePlans: [], goals: [], connections: [],
     })),
     insurance: vi.fn(async () => ({ coverages: [], claims: [], years: [] })),
+    markViewed: vi.fn(async () => {}),
   });
 });
 
