@@ -391,3 +391,17 @@ FROM summaries s JOIN resources r ON r.id = s.resource`).Scan(&n, &wrong); err !
 	}
 	check("after reindex")
 }
+
+// A person's record count reads summaries_person (migration 10), the
+// narrowest index there is, in People and Person alike.
+func TestPersonCountReadsTheNarrowIndex(t *testing.T) {
+	_, v := openStore(t)
+	for _, q := range []string{
+		"SELECT count(*) FROM summaries WHERE person_id = ?",
+		"SELECT p.id, (SELECT count(*) FROM summaries WHERE person_id = p.id) FROM people p WHERE p.id = ?",
+	} {
+		if p := queryPlan(t, v.DB(), q, 1); !strings.Contains(p, "COVERING INDEX summaries_person ") {
+			t.Errorf("%s: plan %s", q, p)
+		}
+	}
+}
