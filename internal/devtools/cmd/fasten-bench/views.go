@@ -46,8 +46,29 @@ func viewsPhase(dir string) (result, error) {
 		err := fn()
 		return float64(time.Since(t).Microseconds()) / 1000, err
 	}
+	// FASTEN_BENCH_PROFILE=DIR keeps a CPU profile of each measured part
+	// (DIR/<name>.prof), for `go tool pprof`.
+	profile := func(name string) (stop func(), err error) {
+		dir := os.Getenv("FASTEN_BENCH_PROFILE")
+		if dir == "" {
+			return func() {}, nil
+		}
+		f, err := os.Create(filepath.Join(dir, name+".prof"))
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	}
 	var dash, first, deep []float64
 	const pageSize = 50
+	stop, err := profile("person-views")
+	if err != nil {
+		return result{}, err
+	}
 	for round := 0; round < 5; round++ {
 		for _, p := range people {
 			ms, err := timed(func() error { _, err := sess.Dashboard(ctx, p.ID); return err })
@@ -78,6 +99,7 @@ func viewsPhase(dir string) (result, error) {
 			}
 		}
 	}
+	stop()
 	record("dashboard", dash)
 	record("timeline-first", first)
 	record("timeline-page-50", deep)
@@ -87,19 +109,11 @@ func viewsPhase(dir string) (result, error) {
 	// as if each was last opened before any record arrived (every record
 	// new: "new since" reads the most rows it can).
 	household := func(name string) error {
-		// FASTEN_BENCH_PROFILE=DIR keeps a CPU profile of each household
-		// run (DIR/<name>.prof), for `go tool pprof`.
-		if dir := os.Getenv("FASTEN_BENCH_PROFILE"); dir != "" {
-			f, err := os.Create(filepath.Join(dir, name+".prof"))
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-			defer pprof.StopCPUProfile()
+		stop, err := profile(name)
+		if err != nil {
+			return err
 		}
+		defer stop()
 		var lat []float64
 		for round := 0; round < 20; round++ {
 			ms, err := timed(func() error { _, err := sess.Household(ctx); return err })
