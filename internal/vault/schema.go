@@ -299,6 +299,14 @@ UPDATE summaries SET fhir_id = (SELECT r.resource_id FROM resources r WHERE r.id
 	{sql: `
 CREATE INDEX summaries_person ON summaries (person_id);
 `},
+	// 11: the status index also carries the FHIR id (last, so each status
+	// still reads in date order): counting a person's bills once however
+	// many sources hold them (count(DISTINCT fhir_id)) read every claim's
+	// table row, 37% of a dashboard's time for a person with copies.
+	{sql: `
+DROP INDEX IF EXISTS summaries_person_type_status;
+CREATE INDEX summaries_person_type_status ON summaries (person_id, resource_type, status, date, fhir_id);
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.
