@@ -180,15 +180,12 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 	if d.Insurance, err = s.InsuranceCount(ctx, personID); err != nil {
 		return d, err
 	}
-	list := func(where string, args ...any) ([]dashRow, error) {
-		return s.dashRows(ctx, "s.person_id = ? AND "+where, append([]any{personID}, args...)...)
-	}
 	var rows []dashRow
-	if rows, err = list("s.resource_type = 'Condition' AND s.status IN ('active', 'recurrence', 'relapse') ORDER BY s.date DESC, s.resource DESC LIMIT 200"); err != nil {
+	if rows, err = s.current(ctx, personID, "resource_type = 'Condition' AND status IN ('active', 'recurrence', 'relapse')", 200); err != nil {
 		return d, err
 	}
 	d.Problems = items(rows)
-	if rows, err = list("s.resource_type IN ('MedicationRequest', 'MedicationStatement') AND s.status = 'active' ORDER BY s.date DESC, s.resource DESC LIMIT 200"); err != nil {
+	if rows, err = s.current(ctx, personID, "resource_type IN ('MedicationRequest', 'MedicationStatement') AND status = 'active'", 200); err != nil {
 		return d, err
 	}
 	d.Medications = items(rows)
@@ -222,15 +219,26 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 	if d.Flagged, err = s.flagged(ctx, latest); err != nil {
 		return d, err
 	}
-	if rows, err = list("s.resource_type = 'CarePlan' AND s.status = 'active' ORDER BY s.date DESC, s.resource DESC LIMIT 100"); err != nil {
+	if rows, err = s.current(ctx, personID, "resource_type = 'CarePlan' AND status = 'active'", 100); err != nil {
 		return d, err
 	}
 	d.CarePlans = items(rows)
-	if rows, err = list("s.resource_type = 'Goal' AND s.status IN ('active', 'accepted') ORDER BY s.date DESC, s.resource DESC LIMIT 100"); err != nil {
+	if rows, err = s.current(ctx, personID, "resource_type = 'Goal' AND status IN ('active', 'accepted')", 100); err != nil {
 		return d, err
 	}
 	d.Goals = items(rows)
 	return d, nil
+}
+
+// current lists a person's records matching filter (on type and status:
+// what summaries_person_type_status holds), newest first, one row per
+// record however many sources hold a copy. The copies are folded in the
+// index (GROUP BY type and FHIR id, the newest-received copy kept) before any
+// table row is read, so a person whose record came from a file and a portal
+// twelve times over costs the rows shown, not twelve times them.
+func (s *Store) current(ctx context.Context, personID int64, filter string, limit int) ([]dashRow, error) {
+	return s.dashRows(ctx, "s.resource IN (SELECT max(resource) FROM summaries WHERE person_id = ? AND "+filter+
+		" GROUP BY resource_type, fhir_id) ORDER BY s.date DESC, s.resource DESC LIMIT ?", personID, limit)
 }
 
 // personCounts counts records by type. A person's Patient records from

@@ -141,7 +141,7 @@ const activeProblem = "s.person_id = ? AND s.resource_type = 'Condition' AND s.s
 // made this the costliest part of the view on the 150,000-record vault.
 func (s *Store) problems(ctx context.Context, m *Member) error {
 	if m.PatientRecords > 1 {
-		rows, err := s.dashRows(ctx, activeProblem+" ORDER BY s.date DESC, s.resource DESC LIMIT 200", m.Person.ID)
+		rows, err := s.current(ctx, m.Person.ID, "resource_type = 'Condition' AND status IN ('active', 'recurrence', 'relapse')", 200)
 		if err != nil {
 			return err
 		}
