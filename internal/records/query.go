@@ -10,7 +10,11 @@ import (
 const itemColumns = `s.resource, s.resource_type, s.date, s.date_end, s.category, s.code_system, s.code, s.display,
  s.value_num, s.value_text, s.unit, s.status, src.label`
 
-const itemFrom = ` FROM summaries s JOIN sources src ON src.id = s.source_id `
+// itemFrom reads summaries first, always: sources is a lookup of a few rows
+// per household, and left free SQLite chose to loop over every source and
+// look each summary up again (a vault with 420 sources made the household
+// view twice as slow). CROSS JOIN keeps the order as written.
+const itemFrom = ` FROM summaries s CROSS JOIN sources src ON src.id = s.source_id `
 
 func scanItems(rows *sql.Rows, err error) ([]Item, error) {
 	if err != nil {
