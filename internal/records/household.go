@@ -141,7 +141,10 @@ const activeProblem = "s.person_id = ? AND s.resource_type = 'Condition' AND s.s
 // made this the costliest part of the view on the 150,000-record vault.
 func (s *Store) problems(ctx context.Context, m *Member) error {
 	if m.PatientRecords > 1 {
-		rows, err := s.current(ctx, m.Person.ID, "resource_type = 'Condition' AND status IN ('active', 'recurrence', 'relapse')", 200)
+		// Not s.current: folding copies in the index first measured slower
+		// here (household p50 65 → 117 ms on the bench vault), where only
+		// the five newest are shown.
+		rows, err := s.dashRows(ctx, activeProblem+" ORDER BY s.date DESC, s.resource DESC LIMIT 200", m.Person.ID)
 		if err != nil {
 			return err
 		}
