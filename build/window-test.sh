@@ -189,12 +189,13 @@ xdotool key ctrl+1
 shot dashboard "$last"
 xdotool key ctrl+2
 shot timeline "$last"
-# Ctrl+1 moves focus to the page: the first Tab reaches its first record (the
-# first person has allergies, listed first); Enter opens its detail.
+# Ctrl+1 moves focus to the page: the first Tab reaches the header's
+# "Insurance (N)" link, the second the first record (the first person has
+# allergies, listed first); Enter opens its detail.
 xdotool key ctrl+1
 sleep 2
 grab "$WORK/dashboard-again.png"
-xdotool key Tab Return
+xdotool key Tab Tab Return
 shot record-detail "$WORK/dashboard-again.png"
 xdotool key Escape
 sleep 0.5
