@@ -245,26 +245,7 @@ func TestDashboardCountsCopiesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var patientID string
-	for _, r := range readFixture(t, file) {
-		if r.ResourceType == "Patient" {
-			patientID = r.ID
-		}
-	}
-	tx, err := v.DB().Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := s.CreateConnectionSource(ctx, tx, "Portal", patientID, person.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Import(ctx, []string{file}, records.ImportOptions{SourceID: src, PersonID: person.ID}, nil); err != nil {
-		t.Fatal(err)
-	}
+	importAsPortalCopy(t, s, v, file, person.ID)
 	after, err := s.Dashboard(ctx, person.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -321,26 +321,7 @@ func TestHouseholdCountsCopiesOnce(t *testing.T) {
 	}
 	person := rep.NewPeople[0]
 	before := member(t, household(t, s), person.ID)
-	var patientID string
-	for _, r := range readFixture(t, file) {
-		if r.ResourceType == "Patient" {
-			patientID = r.ID
-		}
-	}
-	tx, err := v.DB().Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := s.CreateConnectionSource(ctx, tx, "Portal", patientID, person.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Import(ctx, []string{file}, records.ImportOptions{SourceID: src, PersonID: person.ID}, nil); err != nil {
-		t.Fatal(err)
-	}
+	importAsPortalCopy(t, s, v, file, person.ID)
 	after := member(t, household(t, s), person.ID)
 	if after.PatientRecords != 2 || after.ProblemCount != before.ProblemCount || len(after.Problems) != len(before.Problems) ||
 		len(after.Allergies) != len(before.Allergies) || before.ProblemCount == 0 {

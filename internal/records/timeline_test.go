@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // allPages follows cursors to the end.
@@ -315,4 +316,32 @@ func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
 		plan = append(plan, detail)
 	}
 	return strings.Join(plan, "; ")
+}
+
+// importAsPortalCopy imports file again as if a portal connection for
+// personID had synced it: the same records, a second source.
+func importAsPortalCopy(t *testing.T, s *records.Store, v *vault.Vault, file string, personID int64) {
+	t.Helper()
+	ctx := context.Background()
+	var patientID string
+	for _, r := range readFixture(t, file) {
+		if r.ResourceType == "Patient" {
+			patientID = r.ID
+		}
+	}
+	tx, err := v.DB().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := s.CreateConnectionSource(ctx, tx, "Portal", patientID, personID)
+	if err != nil {
+		tx.Rollback()
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, []string{file}, records.ImportOptions{SourceID: src, PersonID: personID}, nil); err != nil {
+		t.Fatal(err)
+	}
 }
