@@ -49,6 +49,7 @@ func main() {
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
 	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views)")
+	keep := flag.Bool("keep", false, "with -only views: keep the working directory (its bench.fasten can be copied and measured again with -phase views -dir)")
 	flag.Parse()
 	var err error
 	switch *phase {
@@ -59,7 +60,7 @@ func main() {
 		case "tiny":
 			err = onlyTiny()
 		case "views":
-			err = onlyViews(*fixtures, *target)
+			err = onlyViews(*fixtures, *target, *keep)
 		default:
 			err = fmt.Errorf("unknown part %q", *only)
 		}
@@ -188,12 +189,18 @@ func orchestrate(fixtures string, target int) error {
 // onlyViews builds the scaled vault and measures the views on it
 // (`fasten-bench -only views`): what a change to a view's queries needs,
 // without the import floor, the big file, sync and tiny entries.
-func onlyViews(fixtures string, target int) error {
+func onlyViews(fixtures string, target int, keep bool) error {
 	work, err := os.MkdirTemp("", "fasten-bench-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
+	if keep {
+		// The views phase reassigns every record to one person at its end:
+		// measure a copy, not this vault, to measure it again.
+		fmt.Printf("keeping %s (copy bench.fasten and bench.fasten.keys elsewhere before -phase views -dir)\n", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
 	n, _, files, err := scale(fixtures, filepath.Join(work, "in"), target)
 	if err != nil {
 		return err
