@@ -19,6 +19,14 @@ type Summary struct {
 	ValueText                 string   // non-numeric value, or "120/80"-style component values
 	Unit                      string
 	Status                    string
+	// RefLow, RefHigh and RefText are an Observation's first reference
+	// range (the source's own normal range for this result); Flag is its
+	// first interpretation code as written (H, L, N, A…). Trends draw each
+	// point against its own range, and the dashboard flags results from
+	// these without reading the raw JSON.
+	RefLow, RefHigh *float64
+	RefText         string
+	Flag            string
 	Text                      string   // words for full-text search: code displays, names, notes; never narrative HTML
 	Refs                      []string // every reference, resolved to "Type/id" where possible, else as written
 }
@@ -410,6 +418,9 @@ func Summarize(res Resource, resolve func(ref string) string) Summary {
 
 	// Value
 	summarizeValue(&w, &s)
+	if typ == "Observation" {
+		summarizeRange(&w, &s)
+	}
 
 	if s.Display != "" {
 		w.addText(s.Display)
@@ -509,6 +520,22 @@ func summarizeValue(w *walker, s *Summary) {
 	}
 	if sameUnit {
 		s.Unit = unit
+	}
+}
+
+// summarizeRange reads the first referenceRange and interpretation.
+func summarizeRange(w *walker, s *Summary) {
+	if rr := first(w.get("referenceRange")); rr != nil {
+		if f, ok := number(field(field(rr, "low"), "value")); ok {
+			s.RefLow = &f
+		}
+		if f, ok := number(field(field(rr, "high"), "value")); ok {
+			s.RefHigh = &f
+		}
+		s.RefText = jstr(field(rr, "text"))
+	}
+	if in := w.get("interpretation"); in != nil {
+		s.Flag = codeOf(in)
 	}
 }
 

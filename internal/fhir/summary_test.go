@@ -126,6 +126,13 @@ func TestSummarizeOtherShapes(t *testing.T) {
 			Summary{PatientRef: "Patient/7", Date: "2024-05-01", CodeSystem: "http://loinc.org", Code: "60591-5", Display: "Patient summary", Status: "final", Text: "Patient summary", Refs: []string{"Patient/7", "#c1"}}},
 		{"medication reference", `{"resourceType":"MedicationRequest","status":"active","medicationReference":{"reference":"Medication/m","display":"Aspirin"},"subject":{"reference":"Patient/p"},"authoredOn":"2020-02-02"}`,
 			Summary{PatientRef: "Patient/p", Date: "2020-02-02", Display: "Aspirin", Status: "active", Text: "Aspirin", Refs: []string{"Medication/m", "Patient/p"}}},
+		{"reference range and flag", `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2093-3"}],"text":"Cholesterol"},"valueQuantity":{"value":241,"unit":"mg/dL"},"interpretation":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation","code":"H"}]}],"referenceRange":[{"low":{"value":125,"unit":"mg/dL"},"high":{"value":200,"unit":"mg/dL"},"text":"125-200 mg/dL"},{"high":{"value":9}}]}`,
+			Summary{CodeSystem: "http://loinc.org", Code: "2093-3", Display: "Cholesterol", ValueNum: f64(241), Unit: "mg/dL", Status: "final",
+				RefLow: f64(125), RefHigh: f64(200), RefText: "125-200 mg/dL", Flag: "H", Text: "Cholesterol 125-200 mg/dL"}},
+		{"range without low, flag as a bare code list", `{"resourceType":"Observation","code":{"text":"Glucose"},"valueQuantity":{"value":99},"interpretation":[{"text":"normal","coding":[{"code":"N"}]}],"referenceRange":[{"high":{"value":100}}]}`,
+			Summary{Display: "Glucose", ValueNum: f64(99), RefHigh: f64(100), Flag: "N", Text: "Glucose normal"}},
+		{"ranges only on results", `{"resourceType":"Condition","code":{"text":"Asthma"},"referenceRange":[{"low":{"value":1}}]}`,
+			Summary{Display: "Asthma", Text: "Asthma"}},
 		{"garbage", `{"resourceType":`, Summary{}},
 		{"not json", `hello`, Summary{}},
 	}

@@ -1,7 +1,6 @@
 package records
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -102,20 +101,28 @@ type ConnectionState struct {
 	LastSynced     string `json:"lastSynced"` // end of the last sync that brought records, Fasten's timestamp format; "" if none
 }
 
-// dashRow is an Item with the resource's FHIR id, by which copies of one
-// record from several sources (a file and a portal) are recognised.
+// dashRow is an Item with what views fold and flag by: the fact it states
+// (see factKey: copies and the same fact from several sources share one)
+// and a result's reference range and flag.
 type dashRow struct {
 	Item
 	fhirID   string
 	sourceID int64
+	fact     int64
+	low      *float64
+	high     *float64
+	rangeTxt string
+	flag     string
 }
 
 // The FHIR id comes from summaries (migration 9): a join to resources read
 // one scattered page per row.
-const dashColumns = itemColumns + `, s.fhir_id, s.source_id`
+const dashColumns = itemColumns + `, s.fhir_id, s.source_id, s.fact, s.ref_low, s.ref_high, s.ref_text, s.flag`
 
 const dashFrom = itemFrom
 
+// dashRows reads rows in the order where asks, keeping the first of each
+// fact.
 func (s *Store) dashRows(ctx context.Context, where string, args ...any) ([]dashRow, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+dashColumns+dashFrom+"WHERE "+where, args...)
 	if err != nil {
@@ -123,28 +130,32 @@ func (s *Store) dashRows(ctx context.Context, where string, args ...any) ([]dash
 	}
 	defer rows.Close()
 	var out []dashRow
-	seen := map[string]bool{}
+	seen := map[int64]bool{}
 	for rows.Next() {
 		var d dashRow
-		var v sql.NullFloat64
+		var v, lo, hi sql.NullFloat64
 		if err := rows.Scan(&d.ID, &d.ResourceType, &d.Date, &d.DateEnd, &d.Category, &d.CodeSystem, &d.Code, &d.Display,
-			&v, &d.ValueText, &d.Unit, &d.Status, &d.Source, &d.fhirID, &d.sourceID); err != nil {
+			&v, &d.ValueText, &d.Unit, &d.Status, &d.Source, &d.fhirID, &d.sourceID, &d.fact, &lo, &hi, &d.rangeTxt, &d.flag); err != nil {
 			return nil, err
 		}
-		if v.Valid {
-			f := v.Float64
-			d.ValueNum = &f
-		}
+		d.ValueNum, d.low, d.high = floatPtr(v), floatPtr(lo), floatPtr(hi)
 		d.Display = fhir.CleanDisplay(d.Display)
-		// The same record from a file and from a portal is one record.
-		if k := d.ResourceType + "/" + d.fhirID; seen[k] {
+		// The same fact from a file and from a portal is one record.
+		if seen[d.fact] {
 			continue
-		} else {
-			seen[k] = true
 		}
+		seen[d.fact] = true
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+func floatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	f := v.Float64
+	return &f
 }
 
 func items(rows []dashRow) []Item {
@@ -189,7 +200,7 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 		return d, err
 	}
 	d.Medications = items(rows)
-	if err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM summaries WHERE person_id = ? AND resource_type IN ('MedicationRequest', 'MedicationStatement') AND status != 'active'", personID).Scan(&d.PastMedications); err != nil {
+	if err = s.db.QueryRowContext(ctx, "SELECT count(DISTINCT fact) FROM summaries WHERE person_id = ? AND resource_type IN ('MedicationRequest', 'MedicationStatement') AND status != 'active'", personID).Scan(&d.PastMedications); err != nil {
 		return d, err
 	}
 	if d.Allergies, err = s.allergies(ctx, personID); err != nil {
@@ -216,9 +227,7 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 	sort.SliceStable(d.Vitals, func(i, j int) bool {
 		return strings.ToLower(d.Vitals[i].Display) < strings.ToLower(d.Vitals[j].Display)
 	})
-	if d.Flagged, err = s.flagged(ctx, latest); err != nil {
-		return d, err
-	}
+	d.Flagged = flagged(latest)
 	if rows, err = s.current(ctx, personID, "resource_type = 'CarePlan' AND status = 'active'", 100); err != nil {
 		return d, err
 	}
@@ -232,13 +241,13 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 
 // current lists a person's records matching filter (on type and status:
 // what summaries_person_type_status holds), newest first, one row per
-// record however many sources hold a copy. The copies are folded in the
-// index (GROUP BY type and FHIR id, the newest-received copy kept) before any
-// table row is read, so a person whose record came from a file and a portal
-// twelve times over costs the rows shown, not twelve times them.
+// fact however many sources hold it. Facts are folded in the index (GROUP
+// BY fact, the newest-received record kept) before any table row is read,
+// so a person whose record came from a file and a portal twelve times over
+// costs the rows shown, not twelve times them. limit < 0: all.
 func (s *Store) current(ctx context.Context, personID int64, filter string, limit int) ([]dashRow, error) {
 	return s.dashRows(ctx, "s.resource IN (SELECT max(resource) FROM summaries WHERE person_id = ? AND "+filter+
-		" GROUP BY resource_type, fhir_id) ORDER BY s.date DESC, s.resource DESC LIMIT ?", personID, limit)
+		" GROUP BY fact) ORDER BY s.date DESC, s.resource DESC LIMIT ?", personID, limit)
 }
 
 // personCounts counts records by type. A person's Patient records from
@@ -355,7 +364,7 @@ func (c concept) String() string {
 }
 
 func (s *Store) allergies(ctx context.Context, personID int64) ([]Allergy, error) {
-	rows, err := s.dashRows(ctx, "s.person_id = ? AND s.resource_type = 'AllergyIntolerance' AND s.status NOT IN ('inactive', 'resolved') ORDER BY s.date DESC, s.resource DESC LIMIT 200", personID)
+	rows, err := s.current(ctx, personID, "resource_type = 'AllergyIntolerance' AND status NOT IN ('inactive', 'resolved')", 200)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +405,7 @@ func (s *Store) allergies(ctx context.Context, personID int64) ([]Allergy, error
 }
 
 func (s *Store) vaccines(ctx context.Context, personID int64) ([]Vaccine, error) {
-	rows, err := s.dashRows(ctx, "s.person_id = ? AND s.resource_type = 'Immunization' AND s.status NOT IN ('not-done', 'entered-in-error') ORDER BY s.date DESC, s.resource DESC", personID)
+	rows, err := s.current(ctx, personID, "resource_type = 'Immunization' AND status NOT IN ('not-done', 'entered-in-error')", -1)
 	if err != nil {
 		return nil, err
 	}
@@ -547,47 +556,14 @@ func (s *Store) refDisplay(ctx context.Context, source int64, ref string) (strin
 var abnormal = map[string]bool{"H": true, "L": true, "HH": true, "LL": true, "A": true, "AA": true,
 	"HU": true, "LU": true, ">": true, "<": true, "POS": true, "DET": true}
 
-// flagged picks, from the latest result per code, those out of range.
-func (s *Store) flagged(ctx context.Context, rows []dashRow) ([]FlaggedResult, error) {
-	raw, err := s.raws(ctx, ids(rows))
-	if err != nil {
-		return nil, err
-	}
+// flagged picks, from the latest result per code, those out of range: by
+// the source's own interpretation, else by its reference range.
+func flagged(rows []dashRow) []FlaggedResult {
 	out := []FlaggedResult{}
 	for _, r := range rows {
-		// Most results say nothing of ranges (Synthea's never do): skip
-		// parsing those.
-		if b := raw[r.ID]; !bytes.Contains(b, []byte(`"interpretation"`)) && !bytes.Contains(b, []byte(`"referenceRange"`)) {
-			continue
-		}
-		var obs struct {
-			Interpretation []concept `json:"interpretation"`
-			ReferenceRange []struct {
-				Low  *struct{ Value *float64 } `json:"low"`
-				High *struct{ Value *float64 } `json:"high"`
-				Text string                    `json:"text"`
-			} `json:"referenceRange"`
-		}
-		if json.Unmarshal(raw[r.ID], &obs) != nil {
-			continue
-		}
-		f := FlaggedResult{Result: r.Item}
-		for _, in := range obs.Interpretation {
-			for _, c := range in.Coding {
-				if abnormal[c.Code] && f.Flag == "" {
-					f.Flag = c.Code
-				}
-			}
-		}
-		if len(obs.ReferenceRange) > 0 {
-			rr := obs.ReferenceRange[0]
-			if rr.Low != nil {
-				f.Low = rr.Low.Value
-			}
-			if rr.High != nil {
-				f.High = rr.High.Value
-			}
-			f.Range = rr.Text
+		f := FlaggedResult{Result: r.Item, Low: r.low, High: r.high, Range: r.rangeTxt}
+		if abnormal[r.flag] {
+			f.Flag = r.flag
 		}
 		if f.Flag == "" && r.ValueNum != nil {
 			switch {
@@ -601,5 +577,5 @@ func (s *Store) flagged(ctx context.Context, rows []dashRow) ([]FlaggedResult, e
 			out = append(out, f)
 		}
 	}
-	return out, nil
+	return out
 }

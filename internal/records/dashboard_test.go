@@ -399,13 +399,14 @@ WHERE s.person_id = ? AND s.resource_type IN ('Claim', 'ExplanationOfBenefit', '
 }
 
 // What is current (the dashboard's problems and medications, the household's
-// problems) folds copies in summaries_person_type_status before reading a
+// problems) folds facts (copies, and one fact from two sources) in
+// summaries_person_type_status (migration 12) before reading a
 // table row: only the distinct records are read.
 func TestCurrentFoldsCopiesInTheIndex(t *testing.T) {
 	_, v := openStore(t)
 	p := queryPlan(t, v.DB(), `SELECT s.resource FROM summaries s WHERE s.resource IN (SELECT max(resource) FROM summaries
 WHERE person_id = ? AND resource_type IN ('MedicationRequest', 'MedicationStatement') AND status = 'active'
-GROUP BY resource_type, fhir_id) ORDER BY s.date DESC, s.resource DESC LIMIT 200`, 1)
+GROUP BY fact) ORDER BY s.date DESC, s.resource DESC LIMIT 200`, 1)
 	if !strings.Contains(p, "COVERING INDEX summaries_person_type_status") || !strings.Contains(p, "INTEGER PRIMARY KEY") {
 		t.Fatalf("plan %s", p)
 	}

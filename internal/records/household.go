@@ -130,39 +130,19 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, p.ID)
 	return h, s.newSince(ctx, h.Members, nw)
 }
 
-const activeProblem = "s.person_id = ? AND s.resource_type = 'Condition' AND s.status IN ('active', 'recurrence', 'relapse')"
-
-// problems fills the newest active problems and how many there are.
-// Copies of one record (the same Patient from a file and a portal) exist
-// only for a person with several Patient records: only then are the rows
-// read with their FHIR ids (as the dashboard does, up to 200) to count
-// each once. Otherwise the summaries alone answer: reading each row's
-// resources page too (one page per row: the raw JSON fills it) is what
-// made this the costliest part of the view on the 150,000-record vault.
+// problems fills the newest active problems and how many there are,
+// each fact once (see factKey), both from the index alone but for the rows
+// shown.
 func (s *Store) problems(ctx context.Context, m *Member) error {
-	if m.PatientRecords > 1 {
-		// Not s.current: folding copies in the index first measured slower
-		// here (household p50 65 → 117 ms on the bench vault), where only
-		// the five newest are shown.
-		rows, err := s.dashRows(ctx, activeProblem+" ORDER BY s.date DESC, s.resource DESC LIMIT 200", m.Person.ID)
-		if err != nil {
-			return err
-		}
-		m.ProblemCount = len(rows)
-		m.Problems = items(rows[:min(len(rows), HouseholdProblems)])
-		return nil
-	}
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM summaries s WHERE "+activeProblem, m.Person.ID).Scan(&m.ProblemCount); err != nil {
+	const active = "resource_type = 'Condition' AND status IN ('active', 'recurrence', 'relapse')"
+	if err := s.db.QueryRowContext(ctx, "SELECT count(DISTINCT fact) FROM summaries WHERE person_id = ? AND "+active, m.Person.ID).Scan(&m.ProblemCount); err != nil {
 		return err
 	}
-	list, err := scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+itemFrom+"WHERE "+activeProblem+" ORDER BY s.date DESC, s.resource DESC LIMIT ?", m.Person.ID, HouseholdProblems))
+	rows, err := s.current(ctx, m.Person.ID, active, HouseholdProblems)
 	if err != nil {
 		return err
 	}
-	for i := range list {
-		list[i].Display = fhir.CleanDisplay(list[i].Display)
-	}
-	m.Problems = list
+	m.Problems = items(rows)
 	return nil
 }
 

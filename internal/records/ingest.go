@@ -525,8 +525,8 @@ SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import
 		{&w.update, "UPDATE resources SET version = version + 1, fhir_version_id = ?, last_updated = ?, full_url = ?, received_at = ?, import_id = ?, sha256 = ?, raw = ? WHERE id = ?"},
 		{&w.delSummary, "DELETE FROM summaries WHERE resource = ?"},
 		{&w.delSearch, "DELETE FROM search WHERE rowid = ?"},
-		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, fhir_id, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status)
-VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, fhir_id, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status, fact, ref_low, ref_high, ref_text, flag)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&w.insSearch, "INSERT INTO search(rowid, text) VALUES (?, ?)"},
 	}
 	for _, p := range prep {
@@ -700,11 +700,9 @@ func (w *writer) derive(id int64, typ, fhirID string, sum *fhir.Summary, links *
 			return err
 		}
 	}
-	var val sql.NullFloat64
-	if sum.ValueNum != nil {
-		val = sql.NullFloat64{Float64: *sum.ValueNum, Valid: true}
-	}
-	if _, err := w.insSummary.ExecContext(w.ctx, id, links.source, typ, fhirID, pid, person, sum.Date, sum.DateEnd, sum.Category, sum.CodeSystem, sum.Code, sum.Display, val, sum.ValueText, sum.Unit, sum.Status); err != nil {
+	val := nullFloat(sum.ValueNum)
+	if _, err := w.insSummary.ExecContext(w.ctx, id, links.source, typ, fhirID, pid, person, sum.Date, sum.DateEnd, sum.Category, sum.CodeSystem, sum.Code, sum.Display, val, sum.ValueText, sum.Unit, sum.Status,
+		factKey(typ, fhirID, sum), nullFloat(sum.RefLow), nullFloat(sum.RefHigh), sum.RefText, sum.Flag); err != nil {
 		return err
 	}
 	if text := strings.TrimSpace(sum.Text); text != "" {
@@ -713,6 +711,13 @@ func (w *writer) derive(id int64, typ, fhirID string, sum *fhir.Summary, links *
 		}
 	}
 	return nil
+}
+
+func nullFloat(f *float64) sql.NullFloat64 {
+	if f == nil {
+		return sql.NullFloat64{}
+	}
+	return sql.NullFloat64{Float64: *f, Valid: true}
 }
 
 func (w *writer) recordImport(sha string, n int64, res FileResult) error {

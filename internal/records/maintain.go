@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
@@ -139,6 +140,10 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	}
 	// Inline attachments are derived from the raw JSON too.
 	if _, err := reindexAttachments(ctx, tx); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		derivedVersionKey, strconv.Itoa(DerivedVersion)); err != nil {
 		return 0, err
 	}
 	return len(items), tx.Commit()

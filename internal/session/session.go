@@ -104,6 +104,10 @@ func Open(v *vault.Vault, o Options) *Session {
 	}
 	db := v.DB()
 	store := records.New(db)
+	// Records derived by an older Fasten are re-derived once, before anything
+	// reads them. A failure (a full disk) leaves the old rows, which still
+	// read correctly, and is tried again at the next open.
+	_, _ = store.RefreshDerived(context.Background())
 	svc := connect.New(db, store, o.Flows)
 	s := &Session{
 		v: v, records: store, connect: svc, engine: providersync.New(db, store, svc, o.Sync), opts: o,

@@ -307,6 +307,25 @@ CREATE INDEX summaries_person ON summaries (person_id);
 DROP INDEX IF EXISTS summaries_person_type_status;
 CREATE INDEX summaries_person_type_status ON summaries (person_id, resource_type, status, date, fhir_id);
 `},
+	// 12: summaries say which clinical fact each record states (fact: the
+	// same result, vaccine dose or problem from two sources has one key;
+	// see records.factKey) and keep a result's reference range and flag.
+	// Views fold a person's records by fact in the index before reading any
+	// row (the status index now ends with it), and flag results without
+	// reading their raw JSON. Rules written in Go cannot run here: each row
+	// gets a key of its own (-resource: no two rows share one, nothing is
+	// folded) and records.RefreshDerived reindexes the vault once, at the
+	// next open, to write the real ones.
+	{sql: `
+ALTER TABLE summaries ADD COLUMN fact INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE summaries ADD COLUMN ref_low REAL;
+ALTER TABLE summaries ADD COLUMN ref_high REAL;
+ALTER TABLE summaries ADD COLUMN ref_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE summaries ADD COLUMN flag TEXT NOT NULL DEFAULT '';
+UPDATE summaries SET fact = -resource;
+DROP INDEX IF EXISTS summaries_person_type_status;
+CREATE INDEX summaries_person_type_status ON summaries (person_id, resource_type, status, date, fhir_id, fact);
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.

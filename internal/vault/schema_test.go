@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -279,5 +280,48 @@ func TestMigrationFillsSummaryFHIRIDs(t *testing.T) {
 	var id string
 	if err := v.DB().QueryRow("SELECT fhir_id FROM summaries WHERE resource = 7").Scan(&id); err != nil || id != "cond-1" {
 		t.Fatalf("fhir_id %q %v", id, err)
+	}
+}
+
+// Migration 12 gives every summary of an older vault a fact key of its own
+// (nothing folds until the records are re-derived: records.RefreshDerived)
+// and empty ranges, and the status index ends with the fact.
+func TestMigrationGivesEachOldSummaryItsOwnFact(t *testing.T) {
+	saved := migrations
+	migrations = migrations[:11]
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		migrations = saved
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, last_updated, received_at, sha256, raw) VALUES (7, 1, 'Condition', 'cond-1', '', '2024-03-09T08:07:05.000000Z', x'00', '{}')`,
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, last_updated, received_at, sha256, raw) VALUES (8, 1, 'Condition', 'cond-2', '', '2024-03-09T08:07:05.000000Z', x'01', '{}')`,
+		`INSERT INTO summaries(resource, source_id, resource_type, code, date, fhir_id) VALUES (7, 1, 'Condition', '44054006', '2020-01-01', 'cond-1'), (8, 1, 'Condition', '44054006', '2020-01-01', 'cond-2')`,
+	} {
+		if _, err := v.DB().Exec(q); err != nil {
+			migrations = saved
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	v.Close()
+	migrations = saved
+	v, err = Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var facts, distinct int
+	var ranged int
+	if err := v.DB().QueryRow("SELECT count(*), count(DISTINCT fact), count(ref_low) + count(ref_high) + sum(flag != '') FROM summaries WHERE fact < 0").Scan(&facts, &distinct, &ranged); err != nil {
+		t.Fatal(err)
+	}
+	if facts != 2 || distinct != 2 || ranged != 0 {
+		t.Fatalf("%d rows with %d own facts, %d ranges", facts, distinct, ranged)
+	}
+	var sql string
+	if err := v.DB().QueryRow("SELECT sql FROM sqlite_master WHERE name = 'summaries_person_type_status'").Scan(&sql); err != nil || !strings.Contains(sql, "fhir_id, fact)") {
+		t.Fatalf("index %q %v", sql, err)
 	}
 }

@@ -49,7 +49,7 @@ func main() {
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
 	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views)")
-	keep := flag.Bool("keep", false, "with -only views: keep the working directory (its bench.fasten can be copied and measured again with -phase views -dir)")
+	keep := flag.Bool("keep", false, "with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	var err error
 	switch *phase {
@@ -194,11 +194,7 @@ func onlyViews(fixtures string, target int, keep bool) error {
 	if err != nil {
 		return err
 	}
-	if keep {
-		// The views phase reassigns every record to one person at its end:
-		// measure a copy, not this vault, to measure it again.
-		fmt.Printf("keeping %s (copy bench.fasten and bench.fasten.keys elsewhere before -phase views -dir)\n", work)
-	} else {
+	if !keep {
 		defer os.RemoveAll(work)
 	}
 	n, _, files, err := scale(fixtures, filepath.Join(work, "in"), target)
@@ -208,6 +204,12 @@ func onlyViews(fixtures string, target int, keep bool) error {
 	fmt.Printf("input: %d resources in %d bundles\n", n, files)
 	if _, err := runPhase("import", work); err != nil {
 		return err
+	}
+	if keep {
+		// The views phase reassigns every record to one person at its end:
+		// each measurement needs a fresh copy of the imported vault.
+		fmt.Printf("imported into %s/bench.fasten; measure a copy of it (and its .keys) with -phase views -dir\n", work)
+		return nil
 	}
 	views, err := runPhase("views", work)
 	if err != nil {
