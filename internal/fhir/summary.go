@@ -27,8 +27,8 @@ type Summary struct {
 	RefLow, RefHigh *float64
 	RefText         string
 	Flag            string
-	Text                      string   // words for full-text search: code displays, names, notes; never narrative HTML
-	Refs                      []string // every reference, resolved to "Type/id" where possible, else as written
+	Text            string   // words for full-text search: code displays, names, notes; never narrative HTML
+	Refs            []string // every reference, resolved to "Type/id" where possible, else as written
 }
 
 // spec says where one resource type keeps each summary field. Paths step
