@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -121,9 +122,13 @@ const dashColumns = itemColumns + `, s.fhir_id, s.source_id, s.fact, s.ref_low, 
 
 const dashFrom = itemFrom
 
-// dashRows reads rows in the order where asks, keeping the first of each
-// fact.
+// dashRows reads one person's rows in the order where asks, keeping the
+// first of each fact.
 func (s *Store) dashRows(ctx context.Context, where string, args ...any) ([]dashRow, error) {
+	return s.readDashRows(ctx, true, where, args...)
+}
+
+func (s *Store) readDashRows(ctx context.Context, fold bool, where string, args ...any) ([]dashRow, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+dashColumns+dashFrom+"WHERE "+where, args...)
 	if err != nil {
 		return nil, err
@@ -141,7 +146,7 @@ func (s *Store) dashRows(ctx context.Context, where string, args ...any) ([]dash
 		d.ValueNum, d.low, d.high = floatPtr(v), floatPtr(lo), floatPtr(hi)
 		d.Display = fhir.CleanDisplay(d.Display)
 		// The same fact from a file and from a portal is one record.
-		if seen[d.fact] {
+		if fold && seen[d.fact] {
 			continue
 		}
 		seen[d.fact] = true
@@ -185,18 +190,15 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 	d.Person = p
 	d.Age = ageOn(p.BirthDate, s.now())
 
-	if d.Counts, d.PatientRecords, err = s.personCounts(ctx, personID); err != nil {
-		return d, err
-	}
-	if d.Insurance, err = s.InsuranceCount(ctx, personID); err != nil {
+	if d.Counts, d.PatientRecords, d.Insurance, err = s.personCounts(ctx, personID); err != nil {
 		return d, err
 	}
 	var rows []dashRow
-	if rows, err = s.current(ctx, personID, "resource_type = 'Condition' AND status IN ('active', 'recurrence', 'relapse')", 200); err != nil {
+	if rows, _, err = s.current(ctx, personID, "resource_type = 'Condition' AND status IN ('active', 'recurrence', 'relapse')", 200); err != nil {
 		return d, err
 	}
 	d.Problems = items(rows)
-	if rows, err = s.current(ctx, personID, "resource_type IN ('MedicationRequest', 'MedicationStatement') AND status = 'active'", 200); err != nil {
+	if rows, _, err = s.current(ctx, personID, "resource_type IN ('MedicationRequest', 'MedicationStatement') AND status = 'active'", 200); err != nil {
 		return d, err
 	}
 	d.Medications = items(rows)
@@ -228,11 +230,11 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 		return strings.ToLower(d.Vitals[i].Display) < strings.ToLower(d.Vitals[j].Display)
 	})
 	d.Flagged = flagged(latest)
-	if rows, err = s.current(ctx, personID, "resource_type = 'CarePlan' AND status = 'active'", 100); err != nil {
+	if rows, _, err = s.current(ctx, personID, "resource_type = 'CarePlan' AND status = 'active'", 100); err != nil {
 		return d, err
 	}
 	d.CarePlans = items(rows)
-	if rows, err = s.current(ctx, personID, "resource_type = 'Goal' AND status IN ('active', 'accepted')", 100); err != nil {
+	if rows, _, err = s.current(ctx, personID, "resource_type = 'Goal' AND status IN ('active', 'accepted')", 100); err != nil {
 		return d, err
 	}
 	d.Goals = items(rows)
@@ -240,47 +242,110 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 }
 
 // current lists a person's records matching filter (on type and status:
-// what summaries_person_type_status holds), newest first, one row per
-// fact however many sources hold it. Facts are folded in the index (GROUP
-// BY fact, the newest-received record kept) before any table row is read,
-// so a person whose record came from a file and a portal twelve times over
-// costs the rows shown, not twelve times them. limit < 0: all.
-func (s *Store) current(ctx context.Context, personID int64, filter string, limit int) ([]dashRow, error) {
-	return s.dashRows(ctx, "s.resource IN (SELECT max(resource) FROM summaries WHERE person_id = ? AND "+filter+
-		" GROUP BY fact) ORDER BY s.date DESC, s.resource DESC LIMIT ?", personID, limit)
+// what summaries_person_type_status holds), newest first, one row per fact
+// however many sources hold it, and how many facts match in all (see
+// currentOf).
+func (s *Store) current(ctx context.Context, personID int64, filter string, limit int) ([]dashRow, int, error) {
+	rows, totals, err := s.currentOf(ctx, []int64{personID}, filter, limit)
+	return rows[personID], totals[personID], err
 }
 
-// personCounts counts records by type. A person's Patient records from
-// several sources are one person: Patient counts 1, and how many there are
-// is returned apart.
-func (s *Store) personCounts(ctx context.Context, personID int64) ([]TypeCount, int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT resource_type, count(*) FROM summaries WHERE person_id = ? GROUP BY resource_type", personID)
+// currentOf is current for several people in one statement (the household
+// asks it for everyone: per-statement costs, not rows, dominated there).
+// One walk of the index folds the facts (GROUP BY fact, the newest-received
+// record kept), counts them and picks each person's newest limit (limit <
+// 0: all); only those rows are then read. A person whose record came from a
+// file and a portal twelve times over costs the rows shown, not twelve
+// times all of them: reading rows is what costs (each scattered page
+// decrypted).
+func (s *Store) currentOf(ctx context.Context, people []int64, filter string, limit int) (map[int64][]dashRow, map[int64]int, error) {
+	byPerson, totals := map[int64][]dashRow{}, map[int64]int{}
+	if len(people) == 0 {
+		return byPerson, totals, nil
+	}
+	if limit < 0 {
+		limit = math.MaxInt32
+	}
+	args := make([]any, 0, len(people)+1)
+	for _, p := range people {
+		args = append(args, p)
+	}
+	// INDEXED BY: grouping by fact, SQLite would rather walk
+	// summaries_person_fact in fact order and read every row of the
+	// person's to test its type and status. The bare date is the kept
+	// row's (SQLite takes bare columns from the max() row).
+	rows, err := s.db.QueryContext(ctx, `SELECT person_id, r, n FROM (SELECT person_id, r,
+  count(*) OVER (PARTITION BY person_id) AS n, row_number() OVER (PARTITION BY person_id ORDER BY d DESC, r DESC) AS k
+FROM (SELECT person_id, max(resource) AS r, date AS d FROM summaries INDEXED BY summaries_person_type_status
+  WHERE person_id IN (?`+strings.Repeat(",?", len(people)-1)+`) AND `+filter+` GROUP BY person_id, fact))
+WHERE k <= ?`, append(args, limit)...)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
+	}
+	var ids []any
+	owner := map[int64]int64{}
+	for rows.Next() {
+		var person, id int64
+		var n int
+		if err := rows.Scan(&person, &id, &n); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		ids = append(ids, id)
+		owner[id], totals[person] = person, n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return byPerson, totals, err
+	}
+	// Already one per fact and person; folding again across people would
+	// drop one of two people's flu shots of the same day.
+	list, err := s.readDashRows(ctx, false, "s.resource IN (?"+strings.Repeat(",?", len(ids)-1)+") ORDER BY s.date DESC, s.resource DESC", ids...)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range list {
+		byPerson[owner[r.ID]] = append(byPerson[owner[r.ID]], r)
+	}
+	return byPerson, totals, nil
+}
+
+// personCounts counts medical records by type, each fact once (see
+// factKey), and the items of the Insurance section as InsuranceCount does
+// (insurance records have no fact rule: a fact is a copy, as InsuranceCount
+// counts them), in one pass over the person's index entries. A person's
+// Patient records from several sources are one person: Patient counts 1,
+// and how many records there are (copies too) is returned apart.
+func (s *Store) personCounts(ctx context.Context, personID int64) (counts []TypeCount, patients, insurance int, err error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT resource_type, count(DISTINCT fact), count(*) FROM summaries WHERE person_id = ? GROUP BY resource_type", personID)
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	defer rows.Close()
 	out := []TypeCount{}
-	patients := 0
+	bills := map[string]int{}
 	for rows.Next() {
 		var tc TypeCount
-		if err := rows.Scan(&tc.ResourceType, &tc.Count); err != nil {
-			return nil, 0, err
+		var all int
+		if err := rows.Scan(&tc.ResourceType, &tc.Count, &all); err != nil {
+			return nil, 0, 0, err
 		}
 		if IsInsuranceType(tc.ResourceType) {
-			continue // the Insurance section's, counted by InsuranceCount
+			bills[tc.ResourceType] = tc.Count
+			continue // the Insurance section's
 		}
 		if tc.ResourceType == "Patient" {
-			patients, tc.Count = tc.Count, 1
+			patients, tc.Count = all, 1
 		}
 		out = append(out, tc)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	// A stable order (by name): counts that reorder per person make the
 	// same button move around.
 	sort.Slice(out, func(i, j int) bool { return out[i].ResourceType < out[j].ResourceType })
-	return out, patients, nil
+	return out, patients, insuranceItems(bills["Claim"], bills["ExplanationOfBenefit"], bills["Coverage"]), nil
 }
 
 // ageOn is the age in whole years on day now of someone born on birth
@@ -363,8 +428,12 @@ func (c concept) String() string {
 	return ""
 }
 
+// currentAllergy is what allergies are listed: every one not inactive or
+// resolved (a card must not hide an allergy).
+const currentAllergy = "resource_type = 'AllergyIntolerance' AND status NOT IN ('inactive', 'resolved')"
+
 func (s *Store) allergies(ctx context.Context, personID int64) ([]Allergy, error) {
-	rows, err := s.current(ctx, personID, "resource_type = 'AllergyIntolerance' AND status NOT IN ('inactive', 'resolved')", 200)
+	rows, _, err := s.current(ctx, personID, currentAllergy, 200)
 	if err != nil {
 		return nil, err
 	}
@@ -372,6 +441,12 @@ func (s *Store) allergies(ctx context.Context, personID int64) ([]Allergy, error
 	if err != nil {
 		return nil, err
 	}
+	return allergyList(rows, raw), nil
+}
+
+// allergyList reads each allergy's criticality, reactions and worst
+// severity from its raw JSON.
+func allergyList(rows []dashRow, raw map[int64][]byte) []Allergy {
 	out := make([]Allergy, 0, len(rows))
 	rank := map[string]int{"mild": 1, "moderate": 2, "severe": 3}
 	for _, r := range rows {
@@ -401,11 +476,11 @@ func (s *Store) allergies(ctx context.Context, personID int64) ([]Allergy, error
 		}
 		out = append(out, a)
 	}
-	return out, nil
+	return out
 }
 
 func (s *Store) vaccines(ctx context.Context, personID int64) ([]Vaccine, error) {
-	rows, err := s.current(ctx, personID, "resource_type = 'Immunization' AND status NOT IN ('not-done', 'entered-in-error')", -1)
+	rows, _, err := s.current(ctx, personID, "resource_type = 'Immunization' AND status NOT IN ('not-done', 'entered-in-error')", -1)
 	if err != nil {
 		return nil, err
 	}

@@ -373,7 +373,7 @@ FROM summaries s JOIN resources r ON r.id = s.resource`).Scan(&n, &wrong); err !
 	check("after reindex")
 }
 
-// A person's record count reads summaries_person (migration 10), the
+// A person's record count reads summaries_person_fact (migration 12), the
 // narrowest index there is, in People and Person alike.
 func TestPersonCountReadsTheNarrowIndex(t *testing.T) {
 	_, v := openStore(t)
@@ -381,7 +381,7 @@ func TestPersonCountReadsTheNarrowIndex(t *testing.T) {
 		"SELECT count(*) FROM summaries WHERE person_id = ?",
 		"SELECT p.id, (SELECT count(*) FROM summaries WHERE person_id = p.id) FROM people p WHERE p.id = ?",
 	} {
-		if p := queryPlan(t, v.DB(), q, 1); !strings.Contains(p, "COVERING INDEX summaries_person ") {
+		if p := queryPlan(t, v.DB(), q, 1); !strings.Contains(p, "COVERING INDEX summaries_person_fact ") || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s: plan %s", q, p)
 		}
 	}
@@ -404,10 +404,22 @@ WHERE s.person_id = ? AND s.resource_type IN ('Claim', 'ExplanationOfBenefit', '
 // table row: only the distinct records are read.
 func TestCurrentFoldsCopiesInTheIndex(t *testing.T) {
 	_, v := openStore(t)
-	p := queryPlan(t, v.DB(), `SELECT s.resource FROM summaries s WHERE s.resource IN (SELECT max(resource) FROM summaries
+	p := queryPlan(t, v.DB(), `SELECT s.resource FROM summaries s WHERE s.resource IN (SELECT max(resource) FROM summaries INDEXED BY summaries_person_type_status
 WHERE person_id = ? AND resource_type IN ('MedicationRequest', 'MedicationStatement') AND status = 'active'
 GROUP BY fact) ORDER BY s.date DESC, s.resource DESC LIMIT 200`, 1)
 	if !strings.Contains(p, "COVERING INDEX summaries_person_type_status") || !strings.Contains(p, "INTEGER PRIMARY KEY") {
+		t.Fatalf("plan %s", p)
+	}
+}
+
+// Lists and the timeline show each fact once by probing summaries_person_fact
+// for an earlier record of the same fact: one indexed lookup a row, never a
+// scan, and one type's list still walks its index in date order.
+func TestFirstOfFactProbesTheFactIndex(t *testing.T) {
+	_, v := openStore(t)
+	p := queryPlan(t, v.DB(), `SELECT s.resource FROM summaries s WHERE s.person_id = ? AND s.resource_type = 'Observation' AND
+NOT EXISTS (SELECT 1 FROM summaries f WHERE f.person_id = s.person_id AND f.fact = s.fact AND f.resource < s.resource) ORDER BY s.date DESC, s.resource DESC LIMIT 50`, 1)
+	if !strings.Contains(p, "COVERING INDEX summaries_person_fact (person_id=? AND fact=? AND rowid<?)") || !strings.Contains(p, "summaries_person_type_date") || strings.Contains(p, "TEMP B-TREE") {
 		t.Fatalf("plan %s", p)
 	}
 }

@@ -81,6 +81,10 @@ func TestFactKeyRule(t *testing.T) {
 	if factKey("DocumentReference", "a", &note) == factKey("DocumentReference", "b", &note) {
 		t.Error("two documents of one kind at one time: one fact (documents have no rule)")
 	}
+	cbc := fhir.Summary{CodeSystem: "http://loinc.org", Code: "58410-2", Date: "2017-11-10T00:14:00Z"}
+	if factKey("DiagnosticReport", "a", &cbc) == factKey("DiagnosticReport", "b", &cbc) {
+		t.Error("two blood count panels of one minute: one fact (their results differ)")
+	}
 	bad := chol
 	bad.Date = "last Tuesday"
 	if factKey("Observation", "a", &bad) == factKey("Observation", "b", &bad) {

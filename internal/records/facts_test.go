@@ -52,6 +52,7 @@ func TestSameFactFromTwoProvidersShownOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	beforeCard := member(t, household(t, s), person.ID)
+	beforeTimeline, _, _ := allPages(t, s, person.ID, records.TimelineQuery{Limit: 100})
 	importFromSecondProvider(t, s, v, file, person.ID)
 
 	var stored, sources int
@@ -96,6 +97,23 @@ func TestSameFactFromTwoProvidersShownOnce(t *testing.T) {
 		if after.Visits[i].Date == after.Visits[i-1].Date && after.Visits[i].Type == after.Visits[i-1].Type {
 			t.Errorf("visit of %s listed twice", after.Visits[i].Date)
 		}
+	}
+	// The timeline shows each fact once (records without a rule, such as
+	// reports, are their own facts: the second provider's come twice), the
+	// shared ones naming both sources.
+	afterTimeline, _, _ := allPages(t, s, person.ID, records.TimelineQuery{Limit: 100})
+	var twice, named int
+	for _, it := range afterTimeline {
+		if it.ResourceType == "DiagnosticReport" || it.ResourceType == "DocumentReference" {
+			twice++
+			continue
+		}
+		if len(it.Sources) == 2 && it.Sources[0] == it.Source {
+			named++
+		}
+	}
+	if len(afterTimeline)-twice != len(beforeTimeline)-twice/2 || named == 0 || named != len(afterTimeline)-twice {
+		t.Errorf("timeline: %d items from one provider, %d from two (%d reports twice, %d naming both sources)", len(beforeTimeline), len(afterTimeline), twice, named)
 	}
 	afterCard := member(t, household(t, s), person.ID)
 	if afterCard.ProblemCount != beforeCard.ProblemCount || len(afterCard.Allergies) != len(beforeCard.Allergies) || afterCard.LatestVisit != beforeCard.LatestVisit {
@@ -144,5 +162,39 @@ func TestOpeningAnOlderVaultDerivesFacts(t *testing.T) {
 	}
 	if re, err := sess.Records().RefreshDerived(ctx); err != nil || re {
 		t.Errorf("second refresh reindexed again: %v %v", re, err)
+	}
+}
+
+// Two people can share a fact's key (twins vaccinated the same morning):
+// folding is per person, so the household shows it on both cards.
+func TestSameFactForTwoPeopleShownForBoth(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	file := fixtureFiles(t, "family")[0]
+	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	first := rep.NewPeople[0]
+	twin, err := s.AddPerson(ctx, "Twin Toy", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	importFromSecondProvider(t, s, v, file, twin.ID)
+	h := household(t, s)
+	a, b := member(t, h, first.ID), member(t, h, twin.ID)
+	if a.ProblemCount == 0 || a.ProblemCount != b.ProblemCount || len(a.Problems) != len(b.Problems) || len(a.Allergies) != len(b.Allergies) {
+		t.Errorf("same facts, two people: %d problems %d allergies vs %d/%d", a.ProblemCount, len(a.Allergies), b.ProblemCount, len(b.Allergies))
+	}
+	da, err := s.Dashboard(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := s.Dashboard(ctx, twin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(da.Immunizations) == 0 || len(da.Immunizations) != len(db.Immunizations) {
+		t.Errorf("vaccines %d vs %d", len(da.Immunizations), len(db.Immunizations))
 	}
 }

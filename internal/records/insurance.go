@@ -155,10 +155,13 @@ func (s *Store) InsuranceCount(ctx context.Context, personID int64) (int, error)
  count(DISTINCT CASE WHEN s.resource_type = 'Coverage' THEN s.fhir_id END)
  FROM summaries s
  WHERE s.person_id = ? AND s.resource_type IN ('Claim', 'ExplanationOfBenefit', 'Coverage')`, personID).Scan(&claims, &eobs, &cov)
-	// Without reading every EOB we cannot tell which pair; most do (each
-	// settles one claim), so the larger of the two is the number of bills.
-	return cov + max(claims, eobs), err
+	return insuranceItems(claims, eobs, cov), err
 }
+
+// insuranceItems is how many items the Insurance section lists. Without
+// reading every EOB we cannot tell which pair; most do (each settles one
+// claim), so the larger of the two is the number of bills.
+func insuranceItems(claims, eobs, coverage int) int { return coverage + max(claims, eobs) }
 
 func year(date string) string {
 	if len(date) < 4 {

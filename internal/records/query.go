@@ -46,7 +46,7 @@ func (s *Store) Overview(ctx context.Context, personID int64) (Overview, error) 
 		return ov, err
 	}
 	ov.Person = p
-	rows, err := s.db.QueryContext(ctx, "SELECT resource_type, count(*) FROM summaries WHERE person_id = ? GROUP BY resource_type ORDER BY count(*) DESC, resource_type", personID)
+	rows, err := s.db.QueryContext(ctx, "SELECT resource_type, count(DISTINCT fact) AS n FROM summaries WHERE person_id = ? GROUP BY resource_type ORDER BY n DESC, resource_type", personID)
 	if err != nil {
 		return ov, err
 	}
@@ -102,7 +102,8 @@ func (s *Store) Overview(ctx context.Context, personID int64) (Overview, error) 
 }
 
 // List pages through one person's resources of one type, newest first,
-// optionally narrowed by a search query.
+// optionally narrowed by a search query; each fact once (see factKey), as
+// the record that arrived first.
 func (s *Store) List(ctx context.Context, personID int64, resourceType, query string, offset, limit int) (Page, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
@@ -110,7 +111,7 @@ func (s *Store) List(ctx context.Context, personID int64, resourceType, query st
 	if offset < 0 {
 		offset = 0
 	}
-	where := "WHERE s.person_id = ? AND s.resource_type = ?"
+	where := "WHERE s.person_id = ? AND s.resource_type = ? AND " + firstOfFact
 	args := []any{personID, resourceType}
 	if m := matchExpr(query); m != "" {
 		where += " AND s.resource IN (SELECT rowid FROM search WHERE search MATCH ?)"

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,6 +79,10 @@ type TimelineItem struct {
 	Status       string   `json:"status"`
 	Source       string   `json:"source"`
 	SourceID     int64    `json:"sourceId"`
+	// Sources names every source holding this fact (see factKey), this
+	// record's first: the same result from a portal and a file shows once.
+	Sources []string `json:"sources"`
+	fact    int64
 	// Encounter is the row id of the visit this record belongs to (an
 	// Encounter's is its own), 0 when it names none the vault holds, so
 	// the timeline can group by visit.
@@ -118,13 +123,10 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 	if _, err := s.Person(ctx, personID); err != nil {
 		return pg, err
 	}
-	// Records a person has from several sources (the same file imported and
-	// synced from the portal) show once, as their copy from the first source.
-	var sources int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(DISTINCT source_id) FROM patient_links WHERE person_id = ?", personID).Scan(&sources); err != nil {
-		return pg, err
-	}
-	query, args, err := timelineSQL(personID, &q, sources > 1 && q.Source == 0)
+	// A fact a person has from several sources (the same file imported and
+	// synced from the portal, one result from two providers) shows once, as
+	// the record that arrived first; one source's timeline shows its own.
+	query, args, err := timelineSQL(personID, &q, q.Source == 0)
 	if err != nil {
 		return pg, err
 	}
@@ -136,7 +138,7 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 	for rows.Next() {
 		var it TimelineItem
 		var v sql.NullFloat64
-		if err := rows.Scan(&it.ID, &it.ResourceType, &it.Date, &it.DateEnd, &it.Category, &it.Display, &v, &it.ValueText, &it.Unit, &it.Status, &it.Source, &it.SourceID); err != nil {
+		if err := rows.Scan(&it.ID, &it.ResourceType, &it.Date, &it.DateEnd, &it.Category, &it.Display, &v, &it.ValueText, &it.Unit, &it.Status, &it.Source, &it.SourceID, &it.fact); err != nil {
 			return pg, err
 		}
 		if v.Valid {
@@ -158,7 +160,47 @@ func (s *Store) Timeline(ctx context.Context, personID int64, q TimelineQuery) (
 	if err := s.linkVisits(ctx, pg.Items); err != nil {
 		return pg, err
 	}
+	if err := s.linkSources(ctx, personID, pg.Items); err != nil {
+		return pg, err
+	}
 	return pg, s.linkDocuments(ctx, pg.Items)
+}
+
+// linkSources fills each item's Sources with one query for the page
+// (summaries_person_fact): the item's own source first, then the others
+// holding its fact in the order they arrived.
+func (s *Store) linkSources(ctx context.Context, personID int64, items []TimelineItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	args := []any{personID}
+	at := map[int64][]int{}
+	for i := range items {
+		items[i].Sources = []string{items[i].Source}
+		if _, ok := at[items[i].fact]; !ok {
+			args = append(args, items[i].fact)
+		}
+		at[items[i].fact] = append(at[items[i].fact], i)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT s.fact, src.label FROM summaries s JOIN sources src ON src.id = s.source_id WHERE s.person_id = ? AND s.fact IN (?"+
+		strings.Repeat(",?", len(args)-2)+") ORDER BY s.resource", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fact int64
+		var label string
+		if err := rows.Scan(&fact, &label); err != nil {
+			return err
+		}
+		for _, i := range at[fact] {
+			if !slices.Contains(items[i].Sources, label) {
+				items[i].Sources = append(items[i].Sources, label)
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // linkDocuments fills each item's Documents with one indexed query for the
@@ -192,9 +234,9 @@ func (s *Store) linkDocuments(ctx context.Context, items []TimelineItem) error {
 }
 
 // timelineSQL builds the page query for q (normalising its Limit).
-// With oneCopy, a record whose type and FHIR id also came from an earlier
-// source of the person's is left out.
-func timelineSQL(personID int64, q *TimelineQuery, oneCopy bool) (string, []any, error) {
+// With oneFact, a record stating a fact an earlier record of the person's
+// states is left out.
+func timelineSQL(personID int64, q *TimelineQuery, oneFact bool) (string, []any, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
@@ -242,16 +284,12 @@ func timelineSQL(personID int64, q *TimelineQuery, oneCopy bool) (string, []any,
 		args = append(args, q.After.Date, q.After.ID)
 	}
 	from := itemFrom
-	if oneCopy {
-		from += "JOIN resources r ON r.id = s.resource "
-		where = append(where, `NOT EXISTS (SELECT 1 FROM resources r2 WHERE r2.source_id < s.source_id
- AND r2.source_id IN (SELECT source_id FROM patient_links WHERE person_id = ?)
- AND r2.resource_id = r.resource_id AND r2.resource_type = s.resource_type)`)
-		args = append(args, personID)
+	if oneFact {
+		where = append(where, firstOfFact)
 	}
 	// One more than a page tells whether there is a next one.
 	args = append(args, q.Limit+1)
-	return "SELECT s.resource, s.resource_type, s.date, s.date_end, s.category, s.display, s.value_num, s.value_text, s.unit, s.status, src.label, s.source_id" +
+	return "SELECT s.resource, s.resource_type, s.date, s.date_end, s.category, s.display, s.value_num, s.value_text, s.unit, s.status, src.label, s.source_id, s.fact" +
 		from + "WHERE " + strings.Join(where, " AND ") + " ORDER BY s.date DESC, s.resource DESC LIMIT ?", args, nil
 }
 

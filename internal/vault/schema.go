@@ -312,7 +312,10 @@ CREATE INDEX summaries_person_type_status ON summaries (person_id, resource_type
 	// see records.factKey) and keep a result's reference range and flag.
 	// Views fold a person's records by fact in the index before reading any
 	// row (the status index now ends with it), and flag results without
-	// reading their raw JSON. Rules written in Go cannot run here: each row
+	// reading their raw JSON. (person_id, fact) replaces (person_id): it
+	// counts a person's records as facts from the index alone, in fact
+	// order, and finds a record's other sources (or that an earlier record
+	// states its fact) in one probe. Rules written in Go cannot run here: each row
 	// gets a key of its own (-resource: no two rows share one, nothing is
 	// folded) and records.RefreshDerived reindexes the vault once, at the
 	// next open, to write the real ones.
@@ -325,6 +328,8 @@ ALTER TABLE summaries ADD COLUMN flag TEXT NOT NULL DEFAULT '';
 UPDATE summaries SET fact = -resource;
 DROP INDEX IF EXISTS summaries_person_type_status;
 CREATE INDEX summaries_person_type_status ON summaries (person_id, resource_type, status, date, fhir_id, fact);
+DROP INDEX IF EXISTS summaries_person;
+CREATE INDEX summaries_person_fact ON summaries (person_id, fact);
 `},
 }
 

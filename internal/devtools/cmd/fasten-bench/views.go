@@ -82,27 +82,28 @@ func viewsPhase(dir string) (result, error) {
 				return result{}, fmt.Errorf("timeline: %w", err)
 			}
 			first = append(first, ms)
-			// Scroll to page 50; people with fewer pages have no 50th.
+			// Scroll to page 50, or to the last page of people with fewer
+			// (each fact shows once: twelve copies of a record are one
+			// item, so nobody here has 50 pages of 50); the deepest is
+			// timed.
+			last := -1.0
 			for n := 2; n <= 50 && pg.Next != nil; n++ {
 				q := records.TimelineQuery{Limit: pageSize, After: *pg.Next}
-				if n < 50 {
-					if pg, err = st.Timeline(ctx, p.ID, q); err != nil {
-						return result{}, fmt.Errorf("timeline: %w", err)
-					}
-					continue
-				}
 				ms, err = timed(func() error { pg, err = st.Timeline(ctx, p.ID, q); return err })
 				if err != nil {
 					return result{}, fmt.Errorf("timeline: %w", err)
 				}
-				deep = append(deep, ms)
+				last = ms
+			}
+			if last >= 0 {
+				deep = append(deep, last)
 			}
 		}
 	}
 	stop()
 	record("dashboard", dash)
 	record("timeline-first", first)
-	record("timeline-page-50", deep)
+	record("timeline-deepest", deep)
 
 	// The household view, everyone at once (with connections, as the window
 	// asks for it): first with every record just opened (nothing new), then
@@ -204,12 +205,12 @@ func viewsPhase(dir string) (result, error) {
 
 func printViews(r result) {
 	fmt.Printf("%-34s %8s %8s %8s  (n)\n", "person views latency ms", "p50", "p95", "max")
-	for _, name := range []string{"dashboard", "timeline-first", "timeline-page-50", "household", "household-all-new"} {
+	for _, name := range []string{"dashboard", "timeline-first", "timeline-deepest", "household", "household-all-new"} {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
 	}
 	fmt.Printf("one person holding all %d records:\n", int(r.Extra["wholeRecords"]))
 	for _, name := range []string{"whole-dashboard", "whole-timeline-first", "whole-timeline-page-50"} {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
 	}
-	fmt.Printf("views phase peak RSS: %.0f MB (target p95 < 50 ms each; page 50 only for people with 50 pages)\n\n", r.PeakRSSMB)
+	fmt.Printf("views phase peak RSS: %.0f MB (target p95 < 50 ms each; timeline-deepest: page 50 or the last page, if earlier)\n\n", r.PeakRSSMB)
 }
