@@ -1273,6 +1273,7 @@ export namespace records {
 	    status: string;
 	    source: string;
 	    sourceId: number;
+	    sources: string[];
 	    encounter: number;
 	    documents: DocumentLink[];
 	
@@ -1294,6 +1295,7 @@ export namespace records {
 	        this.status = source["status"];
 	        this.source = source["source"];
 	        this.sourceId = source["sourceId"];
+	        this.sources = source["sources"];
 	        this.encounter = source["encounter"];
 	        this.documents = this.convertValues(source["documents"], DocumentLink);
 	    }

@@ -13,7 +13,7 @@ import { groupByVisit } from './group';
 
 function ti(id: number, over: Partial<Plain<records.TimelineItem>> = {}): records.TimelineItem {
   return records.TimelineItem.createFrom({
-    id, resourceType: 'Observation', date: '2024-02-03', dateEnd: '', category: '', display: `Record ${id}`, valueText: '', unit: '', status: '', source: 'ana.json', sourceId: 1, encounter: 0, documents: [], ...over,
+    id, resourceType: 'Observation', date: '2024-02-03', dateEnd: '', category: '', display: `Record ${id}`, valueText: '', unit: '', status: '', source: 'ana.json', sourceId: 1, sources: ['ana.json'], encounter: 0, documents: [], ...over,
   });
 }
 
@@ -172,6 +172,20 @@ describe('Timeline', () => {
     await fireEvent.click(doc);
     expect(ondocument).toHaveBeenCalledWith(77);
     expect(onopen).not.toHaveBeenCalled();
+  });
+});
+
+describe('Timeline sources', () => {
+  it('shows a fact from two providers once, naming where else it came from', async () => {
+    vi.mocked(api.timeline).mockResolvedValueOnce(page([
+      ti(7, { display: 'Hemoglobin', source: 'Mercy Hospital', sources: ['Mercy Hospital', 'City Clinic <b>'] }),
+      ti(8, { display: 'Glucose' }),
+    ]));
+    render(Timeline, { personId: 1, onopen: vi.fn() });
+    const also = await screen.findAllByTestId('timeline-also');
+    expect(also).toHaveLength(1);
+    expect(also[0]).toHaveTextContent('Also from City Clinic <b>');
+    expect(also[0].querySelector('b')).toBeNull();
   });
 });
 
