@@ -70,6 +70,9 @@ FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON
 	if d.History, err = s.history(ctx, id); err != nil {
 		return d, err
 	}
+	if d.AlsoFrom, err = s.alsoFrom(ctx, id); err != nil {
+		return d, err
+	}
 	d.Results, d.Visit = []PanelResult{}, []VisitSection{}
 	switch typ {
 	case "DiagnosticReport":
@@ -361,4 +364,25 @@ func nonEmpty(in []string) []string {
 		}
 	}
 	return out
+}
+
+// alsoFrom lists the person's other records of id's fact (one probe of
+// summaries_person_fact).
+func (s *Store) alsoFrom(ctx context.Context, id int64) ([]FactSource, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT o.resource, src.label, o.date FROM summaries s
+JOIN summaries o ON o.person_id = s.person_id AND o.fact = s.fact AND o.resource != s.resource
+JOIN sources src ON src.id = o.source_id WHERE s.resource = ? ORDER BY o.resource`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []FactSource{}
+	for rows.Next() {
+		var f FactSource
+		if err := rows.Scan(&f.ID, &f.Source, &f.Date); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

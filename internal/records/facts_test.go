@@ -115,6 +115,21 @@ func TestSameFactFromTwoProvidersShownOnce(t *testing.T) {
 	if len(afterTimeline)-twice != len(beforeTimeline)-twice/2 || named == 0 || named != len(afterTimeline)-twice {
 		t.Errorf("timeline: %d items from one provider, %d from two (%d reports twice, %d naming both sources)", len(beforeTimeline), len(afterTimeline), twice, named)
 	}
+	// Each record's detail names the other provider's record of its fact.
+	first := afterTimeline[0]
+	for _, it := range afterTimeline {
+		if it.ResourceType == "Observation" {
+			first = it
+			break
+		}
+	}
+	d, err := s.Detail(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.AlsoFrom) != 1 || d.AlsoFrom[0].ID == first.ID || d.AlsoFrom[0].Source != "Portal" {
+		t.Errorf("detail of %s: also from %+v", first.ResourceType, d.AlsoFrom)
+	}
 	afterCard := member(t, household(t, s), person.ID)
 	if afterCard.ProblemCount != beforeCard.ProblemCount || len(afterCard.Allergies) != len(beforeCard.Allergies) || afterCard.LatestVisit != beforeCard.LatestVisit {
 		t.Errorf("household card: %d problems %d allergies before, %d/%d after", beforeCard.ProblemCount, len(beforeCard.Allergies), afterCard.ProblemCount, len(afterCard.Allergies))

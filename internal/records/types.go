@@ -172,6 +172,16 @@ type Detail struct {
 	Visit []VisitSection `json:"visit"`
 	// History is every version Fasten holds, the current one first.
 	History []RecordVersion `json:"history"`
+	// AlsoFrom are the person's other records stating the same fact (see
+	// factKey: the same result from another provider), in arrival order.
+	AlsoFrom []FactSource `json:"alsoFrom"`
+}
+
+// FactSource is another record of the same fact and where it came from.
+type FactSource struct {
+	ID     int64  `json:"id"`
+	Source string `json:"source"`
+	Date   string `json:"date"` // as that record writes it (the fact's time, to the minute or day)
 }
 
 // PanelResult is one result of a panel (DiagnosticReport.result).

@@ -559,6 +559,22 @@ export namespace records {
 		    return a;
 		}
 	}
+	export class FactSource {
+	    id: number;
+	    source: string;
+	    date: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FactSource(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.source = source["source"];
+	        this.date = source["date"];
+	    }
+	}
 	export class RecordVersion {
 	    version: number;
 	    received: string;
@@ -677,6 +693,7 @@ export namespace records {
 	    results: PanelResult[];
 	    visit: VisitSection[];
 	    history: RecordVersion[];
+	    alsoFrom: FactSource[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Detail(source);
@@ -697,6 +714,7 @@ export namespace records {
 	        this.results = this.convertValues(source["results"], PanelResult);
 	        this.visit = this.convertValues(source["visit"], VisitSection);
 	        this.history = this.convertValues(source["history"], RecordVersion);
+	        this.alsoFrom = this.convertValues(source["alsoFrom"], FactSource);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -767,6 +785,7 @@ export namespace records {
 	        this.format = source["format"];
 	    }
 	}
+	
 	
 	
 	export class FileIssue {

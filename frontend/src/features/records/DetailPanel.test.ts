@@ -196,6 +196,19 @@ describe('DetailPanel', () => {
     expect(screen.getByTestId('detail-fields')).toHaveTextContent('Result 104 mg/dL');
   });
 
+  it('names the other providers holding the same fact, and opens their record', async () => {
+    const obs = { resourceType: 'Observation', code: { text: 'Glucose' }, valueQuantity: { value: 104, unit: 'mg/dL' } };
+    vi.mocked(api.detail)
+      .mockResolvedValueOnce(detail(obs, { alsoFrom: [{ id: 9, source: 'City Clinic', date: '2024-02-01' }] } as Partial<records.Detail>))
+      .mockResolvedValueOnce(detail(obs, { sourceKind: 'connection', source: 'City Clinic', file: '' }, 9));
+    render(DetailPanel, { id: 5, onclose: vi.fn() });
+    const also = await screen.findByTestId('detail-also-from');
+    expect(also).toHaveTextContent('City Clinic');
+    await fireEvent.click(within(also).getByRole('button', { name: 'City Clinic' }));
+    expect(api.detail).toHaveBeenLastCalledWith(9);
+    expect(await screen.findByTestId('detail-source')).toHaveTextContent('Fetched from City Clinic');
+  });
+
   it('says a record fetched from a provider was fetched, and that it has one version', async () => {
     vi.mocked(api.detail).mockResolvedValueOnce(detail(patient, { sourceKind: 'connection', source: 'Mercy Health', file: '' }));
     render(DetailPanel, { id: 5, onclose: vi.fn() });
