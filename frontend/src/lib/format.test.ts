@@ -153,3 +153,18 @@ describe('fitName', () => {
     expect(cleanPatientName('Wren1 '.repeat(60)).length).toBeLessThanOrEqual(200);
   });
 });
+
+describe('statusWorthShowing', () => {
+  it('hides the usual state of each kind and shows what stands out', async () => {
+    const { statusWorthShowing } = await import('./format');
+    expect(statusWorthShowing('DocumentReference', 'current')).toBe(false);
+    expect(statusWorthShowing('DocumentReference', 'superseded')).toBe(true);
+    expect(statusWorthShowing('DiagnosticReport', 'final')).toBe(false);
+    expect(statusWorthShowing('DiagnosticReport', 'preliminary')).toBe(true);
+    expect(statusWorthShowing('Encounter', 'finished')).toBe(false);
+    expect(statusWorthShowing('Encounter', 'in-progress')).toBe(true);
+    expect(statusWorthShowing('Condition', 'active')).toBe(true);
+    expect(statusWorthShowing('Observation', 'final')).toBe(false);
+    expect(statusWorthShowing('Condition', '')).toBe(false);
+  });
+});

@@ -345,6 +345,24 @@ export function formatStatus(status: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/**
+ * Whether a record's status tells a family something on a list line. The
+ * usual state of a kind of record says nothing ("Current" on every
+ * document, "Final" on every report, "Finished" on every past visit) and
+ * only crowds the line; results show their value instead.
+ */
+export function statusWorthShowing(resourceType: string, status: string): boolean {
+  if (!status || resourceType === 'Observation') return false;
+  const usual: Record<string, string[]> = {
+    DocumentReference: ['current'],
+    DiagnosticReport: ['final'],
+    Encounter: ['finished'],
+    Procedure: ['completed'],
+    Immunization: ['completed'],
+  };
+  return !(usual[resourceType] ?? []).includes(status);
+}
+
 /** Last path segment of a file path, for reports. */
 export function baseName(path: string): string {
   const parts = path.split(/[\\/]/);
