@@ -213,3 +213,36 @@ func TestSameFactForTwoPeopleShownForBoth(t *testing.T) {
 		t.Errorf("vaccines %d vs %d", len(da.Immunizations), len(db.Immunizations))
 	}
 }
+
+// Records a second provider sends of facts the person already had are not
+// "new since you last looked": the household card tells of new facts.
+func TestSecondProviderCopiesAreNotNew(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	file := fixtureFiles(t, "family")[0]
+	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	person := rep.NewPeople[0]
+	if err := s.MarkViewed(ctx, person.ID); err != nil {
+		t.Fatal(err)
+	}
+	importFromSecondProvider(t, s, v, file, person.ID)
+	m := member(t, household(t, s), person.ID)
+	// Reports and documents have no fact rule, and the second Patient
+	// record is new too: only those may count.
+	for _, k := range m.NewKinds {
+		switch k.ResourceType {
+		case "DiagnosticReport", "DocumentReference", "Patient", "Claim", "ExplanationOfBenefit", "Coverage",
+			"Organization", "Practitioner", "Location", "Provenance", "Device", "ImagingStudy", "Medication", "SupplyDelivery", "PractitionerRole":
+		default:
+			t.Errorf("%d %s/%s counted new: copies of facts already held", k.Count, k.ResourceType, k.Category)
+		}
+	}
+	for _, it := range m.NewItems {
+		if it.ResourceType == "Observation" || it.ResourceType == "Condition" || it.ResourceType == "Immunization" {
+			t.Errorf("new item %s %q is a copy", it.ResourceType, it.Display)
+		}
+	}
+}

@@ -219,7 +219,9 @@ func (s *Store) newestArrival(ctx context.Context) (newest, error) {
 }
 
 // newSince fills the New* of members whose record was opened before
-// something arrived: their records at or above their boundary id. Nothing
+// something arrived: their records at or above their boundary id that are
+// the first of their fact (a portal sending what a file already held, or a
+// second provider the same results, brings nothing new to read). Nothing
 // is read for members with nothing new (the usual case). Per person, the
 // smaller of two reads is taken: walking ids down from the newest reads
 // every row that arrived since (anyone's), a few after a sync; the person's
@@ -246,8 +248,8 @@ func (s *Store) newSince(ctx context.Context, members []Member, nw newest) error
 		var err error
 		if nw.maxID-first+1 <= int64(m.Person.Records) {
 			// "+person_id" keeps SQLite off the person indexes.
-			m.NewKinds, err = s.kinds(ctx, `SELECT resource_type, category, count(*) FROM summaries
-WHERE resource >= ? AND +person_id = ? GROUP BY resource_type, category`, first, m.Person.ID)
+			m.NewKinds, err = s.kinds(ctx, `SELECT resource_type, category, count(*) FROM summaries s
+WHERE resource >= ? AND +person_id = ? AND `+firstOfFact+` GROUP BY resource_type, category`, first, m.Person.ID)
 		} else {
 			m.NewKinds, err = s.kindsByIndex(ctx, m.Person.ID, first)
 		}
@@ -281,8 +283,10 @@ const NewResultsSplit = 500
 // kindsByIndex counts a person's records at or above first by type from
 // their index alone, then splits results by category when there are few.
 func (s *Store) kindsByIndex(ctx context.Context, personID, first int64) ([]NewKind, error) {
-	kinds, err := s.kinds(ctx, `SELECT resource_type, '', count(*) FROM summaries INDEXED BY summaries_person_type_date
-WHERE person_id = ? AND resource >= ? GROUP BY resource_type`, personID, first)
+	// The status index holds each row's type, fact and id: no table row is
+	// read to count, nor to tell a first arrival of a fact from a copy.
+	kinds, err := s.kinds(ctx, `SELECT resource_type, '', count(*) FROM summaries s INDEXED BY summaries_person_type_status
+WHERE person_id = ? AND resource >= ? AND `+firstOfFact+` GROUP BY resource_type`, personID, first)
 	if err != nil {
 		return nil, err
 	}
@@ -290,8 +294,8 @@ WHERE person_id = ? AND resource >= ? GROUP BY resource_type`, personID, first)
 		if k.ResourceType != "Observation" || k.Count > NewResultsSplit {
 			continue
 		}
-		split, err := s.kinds(ctx, `SELECT resource_type, category, count(*) FROM summaries INDEXED BY summaries_person_type_date
-WHERE person_id = ? AND resource_type = 'Observation' AND resource >= ? GROUP BY category`, personID, first)
+		split, err := s.kinds(ctx, `SELECT resource_type, category, count(*) FROM summaries s INDEXED BY summaries_person_type_date
+WHERE person_id = ? AND resource_type = 'Observation' AND resource >= ? AND `+firstOfFact+` GROUP BY category`, personID, first)
 		if err != nil {
 			return nil, err
 		}
@@ -324,11 +328,12 @@ func (s *Store) kinds(ctx context.Context, q string, args ...any) ([]NewKind, er
 // reads a few rows, after a huge import the second no more than they have.
 func (s *Store) newestItems(ctx context.Context, m *Member, first, maxID int64) error {
 	// "+person_id" keeps SQLite off the person indexes; INDEXED BY keeps it on.
-	q := "SELECT resource FROM summaries WHERE resource >= ? AND +person_id = ?"
+	q := "SELECT resource FROM summaries s WHERE resource >= ? AND +person_id = ?"
 	if maxID-first+1 > int64(m.Person.Records) {
-		q = "SELECT resource FROM summaries INDEXED BY summaries_person_date WHERE resource >= ? AND person_id = ?"
+		// Covering for type, fact and id.
+		q = "SELECT resource FROM summaries s INDEXED BY summaries_person_type_status WHERE resource >= ? AND person_id = ?"
 	}
-	idRows, err := s.db.QueryContext(ctx, q+" AND resource_type != 'Patient' ORDER BY resource DESC LIMIT ?", first, m.Person.ID, HouseholdNewItems)
+	idRows, err := s.db.QueryContext(ctx, q+" AND resource_type != 'Patient' AND "+firstOfFact+" ORDER BY resource DESC LIMIT ?", first, m.Person.ID, HouseholdNewItems)
 	if err != nil {
 		return err
 	}
