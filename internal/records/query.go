@@ -152,7 +152,11 @@ func matchExpr(q string) string {
 	for _, w := range words {
 		parts = append(parts, `"`+w+`"*`)
 	}
-	return strings.Join(parts, " ")
+	if len(parts) == 0 {
+		return ""
+	}
+	// Only the text column: the person column's tokens are not words.
+	return "text : (" + strings.Join(parts, " ") + ")"
 }
 
 // Stats counts current resources by type, and the rest of the vault.
