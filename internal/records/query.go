@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -137,6 +138,9 @@ func (s *Store) Search(ctx context.Context, personID int64, query string, limit 
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
+	// The person's token (migration 13) keeps everyone else's matches out
+	// of the join.
+	m = fmt.Sprintf(`person : "p%d" AND `, personID) + m
 	return scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+" FROM search JOIN summaries s ON s.resource = search.rowid JOIN sources src ON src.id = s.source_id "+
 		"WHERE search MATCH ? AND s.person_id = ? ORDER BY search.rank LIMIT ?", m, personID, limit))
 }
