@@ -24,7 +24,7 @@ func (e env) search(ctx context.Context, args []string) error {
 	return e.withVault("search", "search [flags] [--person NAME] [--insurance] [--limit N] [--json] QUERY", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&person, "person", "", "only this household member (a name, or part of one); default: everyone")
 		fs.BoolVar(&q.Insurance, "insurance", false, "include bills and coverage (otherwise only counted)")
-		fs.IntVar(&q.Limit, "limit", 20, "most records shown per person and kind (1-500)")
+		fs.IntVar(&q.Limit, "limit", 0, "most records shown per person and kind (1-500; default 20 for one person, 5 for everyone)")
 		fs.BoolVar(&asJSON, "json", false, `print {"query","total","people":[{"personId","name","total","groups":[{"resourceType","category","total","hits":[{"item","segments"}]}]}],"insuranceHidden","understood"}`)
 	}, func(fs *flag.FlagSet) error {
 		// Flags may follow the words too (`fasten search flu shot --json`):
@@ -40,7 +40,7 @@ func (e env) search(ctx context.Context, args []string) error {
 		if q.Text == "" {
 			return usageError{"say what to search for"}
 		}
-		if q.Limit < 1 || q.Limit > 500 {
+		if q.Limit < 0 || q.Limit > 500 {
 			return usageError{"--limit must be between 1 and 500"}
 		}
 		return nil

@@ -177,6 +177,20 @@ func TestSearchGroupsByPersonAndStaysWithinOne(t *testing.T) {
 	if sum != all.Total {
 		t.Errorf("per person totals add to %d, household %d", sum, all.Total)
 	}
+	// Unasked, the household gets a few of each kind per person, one person a fuller list.
+	more := false
+	for _, p := range search(t, s, records.SearchQuery{Text: "blood pressure"}).People {
+		for _, g := range p.Groups {
+			if len(g.Hits) > 5 {
+				t.Errorf("household default: %d hits in a group", len(g.Hits))
+			}
+			more = more || g.Total > 5
+		}
+	}
+	one := search(t, s, records.SearchQuery{Text: "blood pressure", PersonID: all.People[0].PersonID})
+	if !more || len(one.People[0].Groups[0].Hits) != min(20, one.People[0].Groups[0].Total) {
+		t.Errorf("defaults: household groups beyond 5 %v, one person's first group %d of %d", more, len(one.People[0].Groups[0].Hits), one.People[0].Groups[0].Total)
+	}
 	if _, err := s.SearchRecords(context.Background(), records.SearchQuery{Text: "x", PersonID: 9999}); !errors.Is(err, records.ErrNoPerson) {
 		t.Errorf("unknown person: %v", err)
 	}

@@ -319,6 +319,11 @@ CREATE INDEX summaries_person_type_status ON summaries (person_id, resource_type
 	// (a Patient linked to another member, references resolved late), so
 	// no code path can forget it. search_terms reads the index's vocabulary
 	// (typo tolerance), stored as a view over search: it holds no rows.
+	// summaries_search is what a search needs of each match to place it
+	// (person, kind, date), keyed by resource: a few bytes an entry, so a
+	// query matching thousands of records reads a small index that stays
+	// in the page cache instead of thousands of scattered table rows
+	// (a 5,000-match household search spent 0.2–0.7 s decrypting them).
 	{sql: `
 CREATE VIRTUAL TABLE search_v13 USING fts5 (text, person, tokenize = 'unicode61 remove_diacritics 2');
 INSERT INTO search_v13 (rowid, text, person)
@@ -331,6 +336,7 @@ WHEN OLD.person_id IS NOT NEW.person_id
 BEGIN
   UPDATE search SET person = coalesce('p' || NEW.person_id, '') WHERE rowid = NEW.resource;
 END;
+CREATE INDEX summaries_search ON summaries (resource, person_id, resource_type, category, date);
 `},
 }
 

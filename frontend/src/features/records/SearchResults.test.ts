@@ -62,7 +62,7 @@ describe('SearchResults', () => {
     const onopen = vi.fn();
     const { container } = render(SearchResults, { ...base, onopen });
     await screen.findAllByTestId('search-result');
-    expect(api.search).toHaveBeenCalledWith({ text: 'cholestrol', personId: 1, insurance: false, limit: 20 });
+    expect(api.search).toHaveBeenCalledWith({ text: 'cholestrol', personId: 1, insurance: false, limit: 0 });
     const groups = screen.getAllByTestId('search-group').map((g) => g.textContent?.replace(/\s+/g, ' ').trim());
     expect(groups).toEqual(['Lab results 2', 'Conditions 1']);
     const person = screen.getByRole('region', { name: /Ana Ruiz/ });
@@ -86,11 +86,11 @@ describe('SearchResults', () => {
     await screen.findAllByTestId('search-result');
     expect(screen.getByLabelText(/Include insurance/)).toHaveAccessibleName('Include insurance (2 matches)');
     await fireEvent.click(screen.getByLabelText('Everyone in the household'));
-    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith({ text: 'cholestrol', personId: 0, insurance: false, limit: 20 }));
+    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith({ text: 'cholestrol', personId: 0, insurance: false, limit: 0 }));
     await fireEvent.click(screen.getByLabelText(/Include insurance/));
-    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith({ text: 'cholestrol', personId: 0, insurance: true, limit: 20 }));
+    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith({ text: 'cholestrol', personId: 0, insurance: true, limit: 0 }));
     await fireEvent.click(screen.getByLabelText("Ana Ruiz's records"));
-    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith({ text: 'cholestrol', personId: 1, insurance: true, limit: 20 }));
+    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith({ text: 'cholestrol', personId: 1, insurance: true, limit: 0 }));
   });
 
   it('says when nothing was found, and shows errors by their message', async () => {
