@@ -685,11 +685,11 @@ type searchVocab struct {
 	voc    *vocabulary
 }
 
-var vocabs sync.Map // *sql.DB → *searchVocab
-
+// searchVocabulary is the index's vocabulary, cached in the Store: the
+// words are health data, so they go when the vault is locked and its
+// Store dropped, never into anything that outlives it.
 func (s *Store) searchVocabulary(ctx context.Context) (*vocabulary, error) {
-	c, _ := vocabs.LoadOrStore(s.db, &searchVocab{})
-	cache := c.(*searchVocab)
+	cache := &s.vocab
 	var cookie []byte
 	if err := s.db.QueryRowContext(ctx, "SELECT block FROM search_data WHERE id = 10").Scan(&cookie); err != nil && err != sql.ErrNoRows {
 		return nil, err

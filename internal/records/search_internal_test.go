@@ -1,9 +1,13 @@
 package records
 
 import (
+	"context"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 func TestHighlightSegments(t *testing.T) {
@@ -124,5 +128,44 @@ func TestPlanQuotesEveryWord(t *testing.T) {
 	}
 	if codeLike("2093-3") == "" || codeLike("E11.9") == "" || codeLike("flu") != "" || codeLike("a b1") != "" || codeLike(`1"`) != "" {
 		t.Error("codeLike")
+	}
+}
+
+// The cached vocabulary follows the index: a word written after the first
+// search is known to the next one, by this Store or another on the vault.
+func TestVocabularyFollowsTheIndex(t *testing.T) {
+	vault.DefaultKDF = vault.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}
+	v, _, err := vault.Create(filepath.Join(t.TempDir(), "v.fasten"), "test passphrase 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	s, other := New(v.DB()), New(v.DB())
+	ctx := context.Background()
+	add := func(id int, word string) {
+		t.Helper()
+		if _, err := v.DB().Exec(`INSERT INTO resources(id, source_id, resource_type, resource_id, received_at, sha256, raw) VALUES (?, 1, 'Condition', ?, '', x'00', '{}')`, id, word); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.DB().Exec(`INSERT INTO summaries(resource, source_id, resource_type) VALUES (?, 1, 'Condition')`, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.DB().Exec(searchInsert, id, word); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(1, "zebrafinch")
+	voc, err := s.searchVocabulary(ctx)
+	if err != nil || !voc.hasPrefix("zebrafinch") || voc.hasPrefix("quokka") {
+		t.Fatalf("first: %v %v", voc, err)
+	}
+	if again, _ := s.searchVocabulary(ctx); again != voc {
+		t.Error("read again although the index did not change")
+	}
+	add(2, "quokka")
+	for _, st := range []*Store{s, other} {
+		if voc, err := st.searchVocabulary(ctx); err != nil || !voc.hasPrefix("quokka") {
+			t.Errorf("after a write: %v", err)
+		}
 	}
 }
