@@ -320,13 +320,15 @@ func (a *App) List(personID int64, resourceType, query string, offset, limit int
 	return st.List(a.context(), personID, resourceType, query, offset, limit)
 }
 
-// Search finds a person's records by words.
-func (a *App) Search(personID int64, query string) ([]records.Item, error) {
+// Search finds records by what was typed — words, misspellings, everyday
+// terms, codes — for one person (q.PersonID) or the whole household (0),
+// grouped by person and kind.
+func (a *App) Search(q records.SearchQuery) (records.SearchResults, error) {
 	st, err := a.store()
 	if err != nil {
-		return nil, err
+		return records.SearchResults{}, err
 	}
-	return st.Search(a.context(), personID, query, 100)
+	return st.SearchRecords(a.context(), q)
 }
 
 // Detail is the readable view of one record.

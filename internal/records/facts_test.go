@@ -53,7 +53,19 @@ func TestSameFactFromTwoProvidersShownOnce(t *testing.T) {
 	}
 	beforeCard := member(t, household(t, s), person.ID)
 	beforeTimeline, _, _ := allPages(t, s, person.ID, records.TimelineQuery{Limit: 100})
+	searchTotal := func(text string) int {
+		t.Helper()
+		res, err := s.SearchRecords(ctx, records.SearchQuery{Text: text, PersonID: person.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	beforeSearch, beforeCode := searchTotal("body weight"), searchTotal("29463-7")
 	importFromSecondProvider(t, s, v, file, person.ID)
+	if got, code := searchTotal("body weight"), searchTotal("29463-7"); got != beforeSearch || code != beforeCode || beforeSearch == 0 || beforeCode == 0 {
+		t.Errorf("search finds %d weights (by code %d) from two providers, %d (%d) from one", got, code, beforeSearch, beforeCode)
+	}
 
 	var stored, sources int
 	if err := v.DB().QueryRow("SELECT count(*), count(DISTINCT source_id) FROM summaries WHERE person_id = ?", person.ID).Scan(&stored, &sources); err != nil {

@@ -527,7 +527,7 @@ SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import
 		{&w.delSearch, "DELETE FROM search WHERE rowid = ?"},
 		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, fhir_id, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status, fact, ref_low, ref_high, ref_text, flag)
 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
-		{&w.insSearch, "INSERT INTO search(rowid, text) VALUES (?, ?)"},
+		{&w.insSearch, searchInsert},
 	}
 	for _, p := range prep {
 		st, err := tx.PrepareContext(ctx, p.q)

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -138,6 +139,9 @@ func (s *Store) Search(ctx context.Context, personID int64, query string, limit 
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
+	// The person's token (migration 13) keeps everyone else's matches out
+	// of the join.
+	m = fmt.Sprintf(`person : "p%d" AND `, personID) + m
 	return scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+" FROM search JOIN summaries s ON s.resource = search.rowid JOIN sources src ON src.id = s.source_id "+
 		"WHERE search MATCH ? AND s.person_id = ? ORDER BY search.rank LIMIT ?", m, personID, limit))
 }
@@ -153,7 +157,11 @@ func matchExpr(q string) string {
 	for _, w := range words {
 		parts = append(parts, `"`+w+`"*`)
 	}
-	return strings.Join(parts, " ")
+	if len(parts) == 0 {
+		return ""
+	}
+	// Only the text column: the person column's tokens are not words.
+	return "text : (" + strings.Join(parts, " ") + ")"
 }
 
 // Stats counts current resources by type, and the rest of the vault.

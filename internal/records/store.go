@@ -13,8 +13,9 @@ import (
 
 // Store reads and writes one unlocked vault's records.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db    *sql.DB
+	now   func() time.Time
+	vocab searchVocab // search's vocabulary, gone with the Store (search.go)
 }
 
 // New wraps an open vault database.

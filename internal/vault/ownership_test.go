@@ -25,6 +25,7 @@ var tableOwner = map[string]string{
 	"patient_links":        "internal/records",
 	"summaries":            "internal/records",
 	"search":               "internal/records",
+	"search_terms":         "internal/records",
 	"attachments":          "internal/records",
 	"connections":          "internal/connect",
 	"client_registrations": "internal/connect",

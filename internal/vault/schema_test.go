@@ -283,6 +283,72 @@ func TestMigrationFillsSummaryFHIRIDs(t *testing.T) {
 	}
 }
 
+// Migration 13 gives every search row its person's token, keeps words out
+// of it, and keeps it right when a record changes person.
+func TestMigrationPutsThePersonInSearch(t *testing.T) {
+	saved := migrations
+	migrations = migrations[:11]
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		migrations = saved
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO people(id, name, created_at) VALUES (4, 'A', ''), (5, 'B', '')`,
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, received_at, sha256, raw) VALUES
+		  (7, 1, 'Condition', 'c1', '', x'00', '{}'), (8, 1, 'Practitioner', 'd1', '', x'00', '{}')`,
+		`INSERT INTO summaries(resource, source_id, resource_type, person_id) VALUES (7, 1, 'Condition', 4), (8, 1, 'Practitioner', NULL)`,
+		`INSERT INTO search(rowid, text) VALUES (7, 'Asthma'), (8, 'Doctor Asthma')`,
+	} {
+		if _, err := v.DB().Exec(q); err != nil {
+			migrations = saved
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	v.Close()
+	migrations = saved
+	v, err = Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	find := func(match string) []int64 {
+		t.Helper()
+		rows, err := v.DB().Query("SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid", match)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			out = append(out, id)
+		}
+		return out
+	}
+	if got := find(`text : asthma`); len(got) != 2 {
+		t.Fatalf("text kept: %v", got)
+	}
+	if got := find(`person : "p4" AND text : asthma`); len(got) != 1 || got[0] != 7 {
+		t.Fatalf("person 4: %v", got)
+	}
+	if _, err := v.DB().Exec("UPDATE summaries SET person_id = 5 WHERE resource = 7"); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(`person : "p4"`); len(got) != 0 {
+		t.Fatalf("person 4 after the move: %v", got)
+	}
+	if got := find(`person : "p5" AND text : asthma`); len(got) != 1 || got[0] != 7 {
+		t.Fatalf("person 5 after the move: %v", got)
+	}
+	var terms int
+	if err := v.DB().QueryRow("SELECT count(*) FROM search_terms WHERE col = 'text'").Scan(&terms); err != nil || terms != 2 {
+		t.Fatalf("vocabulary: %d %v", terms, err)
+	}
+}
+
 // Migration 12 gives every summary of an older vault a fact key of its own
 // (nothing folds until the records are re-derived: records.RefreshDerived)
 // and empty ranges, and the status index ends with the fact.

@@ -167,8 +167,10 @@ export const importFileContent = (name: string, base64: string, personId: number
 export const overview = (personId: number): Promise<records.Overview> => call(() => Go.Overview(personId));
 export const list = (personId: number, resourceType: string, query: string, offset: number, limit: number): Promise<records.Page> =>
   call(() => Go.List(personId, resourceType, query, offset, limit));
-export const search = async (personId: number, query: string): Promise<records.Item[]> =>
-  (await call(() => Go.Search(personId, query))) ?? [];
+/** What the search box asks: words, one person (personId) or everyone (0), insurance or not. */
+export type SearchQuery = Plain<records.SearchQuery>;
+/** Search results grouped by person, then by kind; each hit's text in plain segments, matches marked. */
+export const search = (q: SearchQuery): Promise<records.SearchResults> => call(() => Go.Search(records.SearchQuery.createFrom(q)));
 export const detail = (id: number): Promise<records.Detail> => call(() => Go.Detail(id));
 /** One version of a record (from its detail's history), readable like the detail. */
 export const detailVersion = (id: number, version: number): Promise<records.VersionDetail> => call(() => Go.DetailVersion(id, version));

@@ -62,7 +62,7 @@ export function RenamePerson(arg1:number,arg2:string):Promise<void>;
 
 export function SaveDocument(arg1:number):Promise<string>;
 
-export function Search(arg1:number,arg2:string):Promise<Array<records.Item>>;
+export function Search(arg1:records.SearchQuery):Promise<records.SearchResults>;
 
 export function SearchProviders(arg1:string):Promise<Array<app.ProviderResult>>;
 

@@ -114,8 +114,8 @@ export function SaveDocument(arg1) {
   return window['go']['app']['App']['SaveDocument'](arg1);
 }
 
-export function Search(arg1, arg2) {
-  return window['go']['app']['App']['Search'](arg1, arg2);
+export function Search(arg1) {
+  return window['go']['app']['App']['Search'](arg1);
 }
 
 export function SearchProviders(arg1) {

@@ -143,6 +143,21 @@ func viewsPhase(dir string) (result, error) {
 		return result{}, err
 	}
 
+	// Search (issue 9): per person and household-wide, for a misspelling,
+	// a synonym, a code and a plain word. The first search reads the
+	// index's vocabulary (cached until the index changes): timed apart.
+	ms, err := timed(func() error {
+		_, err := st.SearchRecords(ctx, records.SearchQuery{Text: "cholestrol", PersonID: people[0].ID})
+		return err
+	})
+	if err != nil {
+		return result{}, fmt.Errorf("search: %w", err)
+	}
+	extra["search-first-ms"] = ms
+	if err := searchBench(ctx, st, people, record, timed, profile); err != nil {
+		return result{}, err
+	}
+
 	// Scaled fixtures give each person a few hundred records, so nobody has
 	// a 50th page of 50. The worst case is one person holding the whole
 	// vault: link every Patient to the first person (this phase is the
@@ -200,17 +215,81 @@ func viewsPhase(dir string) (result, error) {
 	record("whole-dashboard", wdash)
 	record("whole-timeline-first", wfirst)
 	record("whole-timeline-page-50", wdeep)
+	var wsearch []float64
+	for round := 0; round < 5; round++ {
+		for _, q := range searchQueries {
+			ms, err := timed(func() error {
+				_, err := st.SearchRecords(ctx, records.SearchQuery{Text: q.text, PersonID: whole})
+				return err
+			})
+			if err != nil {
+				return result{}, fmt.Errorf("search: %w", err)
+			}
+			wsearch = append(wsearch, ms)
+		}
+	}
+	record("whole-search", wsearch)
 	return result{Phase: "views", Extra: extra}, nil
 }
 
 func printViews(r result) {
 	fmt.Printf("%-34s %8s %8s %8s  (n)\n", "person views latency ms", "p50", "p95", "max")
-	for _, name := range []string{"dashboard", "timeline-first", "timeline-deepest", "household", "household-all-new"} {
+	for _, name := range []string{"dashboard", "timeline-first", "timeline-deepest", "household", "household-all-new",
+		"search-typo", "search-synonym", "search-code", "search-word", "search-household"} {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
 	}
 	fmt.Printf("one person holding all %d records:\n", int(r.Extra["wholeRecords"]))
-	for _, name := range []string{"whole-dashboard", "whole-timeline-first", "whole-timeline-page-50"} {
+	for _, name := range []string{"whole-dashboard", "whole-timeline-first", "whole-timeline-page-50", "whole-search"} {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
 	}
+	fmt.Printf("first search (reads the index's vocabulary): %.1f ms\n", r.Extra["search-first-ms"])
 	fmt.Printf("views phase peak RSS: %.0f MB (target p95 < 50 ms each; timeline-deepest: page 50 or the last page, if earlier)\n\n", r.PeakRSSMB)
+}
+
+// searchQueries are what the search bench types, by what each exercises.
+var searchQueries = []struct{ kind, text string }{
+	{"typo", "cholestrol"}, {"typo", "diabetis"}, {"typo", "hemoglobn"},
+	{"synonym", "flu shot"}, {"synonym", "sugar"}, {"synonym", "bp"}, {"synonym", "shots"},
+	{"code", "2093-3"}, {"code", "44054006"},
+	{"word", "glucose"}, {"word", "blood pressure"},
+}
+
+// searchBench times every query for every person (search-<kind>) and for
+// the whole household (search-household).
+func searchBench(ctx context.Context, st *records.Store, people []records.Person, record func(string, []float64),
+	timed func(func() error) (float64, error), profile func(string) (func(), error)) error {
+	stop, err := profile("search")
+	if err != nil {
+		return err
+	}
+	defer stop()
+	byKind := map[string][]float64{}
+	var household []float64
+	for round := 0; round < 3; round++ {
+		for _, q := range searchQueries {
+			for _, p := range people {
+				ms, err := timed(func() error {
+					_, err := st.SearchRecords(ctx, records.SearchQuery{Text: q.text, PersonID: p.ID})
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("search: %w", err)
+				}
+				byKind[q.kind] = append(byKind[q.kind], ms)
+			}
+			ms, err := timed(func() error {
+				_, err := st.SearchRecords(ctx, records.SearchQuery{Text: q.text})
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			household = append(household, ms)
+		}
+	}
+	for k, lat := range byKind {
+		record("search-"+k, lat)
+	}
+	record("search-household", household)
+	return nil
 }
