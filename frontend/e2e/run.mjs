@@ -312,10 +312,29 @@ try {
   await axe('a type list');
   await tid('search-input').fill(labName.split(' ')[0]);
   await tid('search-input').press('Enter');
-  await tid('search-results').waitFor({ timeout: 15_000 });
+  await tid('search-results').first().waitFor({ timeout: 15_000 });
   check('search finds the lab by its first word', (await tid('search-result').count()) > 0);
   await page.screenshot({ path: join(shots, '4-search.png') });
   await axe('search results');
+  // What people type: a misspelling, and an everyday word for a vaccine.
+  await tid('search-input').fill('hemoglobn');
+  await tid('search-input').press('Enter');
+  await tid('search-understood').filter({ hasText: /hemoglobin/i }).waitFor({ timeout: 15_000 });
+  check('a misspelling finds the test it meant', (await tid('search-result').count()) > 0 && /hemoglobin/i.test(await tid('search-results').first().innerText()));
+  await tid('search-result').first().click();
+  await tid('detail-title').waitFor();
+  check('a result found through a misspelling opens its record', /hemoglobin/i.test(await tid('detail-title').innerText()), await tid('detail-title').innerText());
+  await page.keyboard.press('Escape');
+  await tid('search-input').fill('flu shot');
+  await tid('search-input').press('Enter');
+  await tid('search-understood').filter({ hasText: /influenza/i }).waitFor({ timeout: 15_000 });
+  check('"flu shot" finds the influenza vaccines', /influenza/i.test(await tid('search-results').first().innerText()));
+  await tid('search-scope-household').check();
+  await tid('search-person').nth(1).waitFor({ timeout: 15_000 });
+  check('searching everyone groups the results by person', (await tid('search-person').count()) >= 2);
+  await page.screenshot({ path: join(shots, '4-search-household.png') });
+  await axe('search results, whole household, synonym');
+  await tid('search-scope-person').check();
 
   step = 'switch-again';
   // 5. Switch to another person: different records.
@@ -519,7 +538,7 @@ try {
 
   await tid('search-input').fill('Problem');
   await tid('search-input').press('Enter');
-  await tid('search-results').waitFor({ timeout: 15_000 });
+  await tid('search-results').first().waitFor({ timeout: 15_000 });
   check('XSS corpus: search finds the corpus records', (await tid('search-result').count()) > 0);
   await nothingRan('search results');
   await markupShown('search results');
