@@ -18,7 +18,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "documents", "document", "connect", "connections", "sync", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "labs", "documents", "document", "connect", "connections", "sync", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -45,6 +45,8 @@ Usage:
                                         a person's records newest first, a page at a time ("next" continues)
   fasten insurance [flags] --person NAME [--limit N] [--after CURSOR] [--json]
                                         a person's coverage and bills: what was billed, what insurance paid, what they owed
+  fasten labs     [flags] --person NAME [--code LOINC] [--json]
+                                        a person's lab results and vital signs over time, one test or all
   fasten documents [flags] --person NAME [--json]
                                         list a person's documents (PDFs, images, notes, C-CDA)
   fasten document [flags] ID --out FILE write one document's original bytes to FILE
@@ -93,7 +95,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string) error{
 		"init": e.init, "import": e.importCmd, "stats": e.stats, "export": e.export,
 		"verify": e.verify, "reindex": e.reindex, "passwd": e.passwd, "people": e.people,
-		"household": e.household, "dashboard": e.dashboard, "timeline": e.timeline, "insurance": e.insurance,
+		"household": e.household, "dashboard": e.dashboard, "timeline": e.timeline, "insurance": e.insurance, "labs": e.labs,
 		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 	}
