@@ -143,29 +143,38 @@ func TestLabsOnFixtures(t *testing.T) {
 		}
 	}
 
-	list, err := s.LabList(ctx, neva.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := s.Labs(ctx, neva.ID, records.LabsQuery{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(list) != len(all.Series) || len(list) < 10 {
-		t.Fatalf("list %d series, all %d", len(list), len(all.Series))
-	}
-	vitals := true
-	for i, info := range list {
-		if info.Kind == "lab" {
-			vitals = false
-		} else if !vitals {
-			t.Fatalf("vital %q listed after results", info.Display)
+	// The picker says what the series say, for everyone: the list is an
+	// aggregate, not the points, and must agree with them.
+	for _, f := range files {
+		p := byFile[f]
+		list, err := s.LabList(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if info.Count != len(all.Series[i].Points) || info.Latest.Date != all.Series[i].Points[info.Count-1].Date {
-			t.Errorf("%s: count %d latest %s, series has %d", info.Display, info.Count, info.Latest.Date, len(all.Series[i].Points))
+		all, err := s.Labs(ctx, p.ID, records.LabsQuery{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if info.Key == "loinc:72166-2" {
-			t.Error("smoking status (words only) is not a trend")
+		if len(list) != len(all.Series) || len(list) < 5 {
+			t.Fatalf("%s: list %d series, all %d", p.Name, len(list), len(all.Series))
+		}
+		vitals := true
+		for i, info := range list {
+			sr := all.Series[i]
+			if info.Kind == "lab" {
+				vitals = false
+			} else if !vitals {
+				t.Fatalf("vital %q listed after results", info.Display)
+			}
+			last := sr.Points[len(sr.Points)-1]
+			if info.Key != sr.Key || info.Display != sr.Display || info.Unit != sr.Unit || info.Kind != sr.Kind || info.Count != len(sr.Points) ||
+				info.Latest.Date != last.Date || num(info.Latest.Value) != num(last.Value) || info.Latest.Sources[0].Source == "" {
+				t.Errorf("%s: list %s %q %s %s ×%d latest %s; series %s %q %s %s ×%d latest %s", p.Name, info.Key, info.Display, info.Unit, info.Kind, info.Count, info.Latest.Date,
+					sr.Key, sr.Display, sr.Unit, sr.Kind, len(sr.Points), last.Date)
+			}
+			if info.Key == "loinc:72166-2" {
+				t.Error("smoking status (words only) is not a trend")
+			}
 		}
 	}
 }
@@ -236,6 +245,7 @@ func TestLabsGroupingUnitsAndNearMisses(t *testing.T) {
 		obs("g2", loinc, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "2020-01-01T09:00:00Z", 120, "mg/dL", rng),                                         // an hour later
 		obs("g3", loinc, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "2020-01-01T08:00:00Z", 121, "mg/dL", rng),                                         // same time, another value
 		obs("g4", local, "GLU", "GLUCOSE [MASS/VOLUME] IN SERUM OR PLASMA", "2021-06-01T08:00:00Z", 5, "mmol/L", `,"interpretation":[{"coding":[{"code":"N"}]}]`), // no LOINC, another unit
+		obs("g5", local, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "2022-01-01T08:00:00Z", 110, "mg/dL", ""), // a local code equal to the LOINC one
 		obs("v1", local, "VITD", "Vitamin D, 25-hydroxy", "2020-02-01", 30, "ng/mL", ""),
 		obs("v2", local, "VD25", "vitamin d 25 hydroxy", "2021-02-01", 75, "nmol/L", ""),
 		obs("v3", local, "VD25", "Vitamin D 25-Hydroxy", "2022-02-01", 80, "nmol/L", ""),
@@ -251,8 +261,11 @@ func TestLabsGroupingUnitsAndNearMisses(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := seriesOf(t, l, "loinc:2345-7")
-	if len(g.Points) != 4 || g.Unit != "mg/dL" || !g.Converted {
-		t.Fatalf("glucose: %d points in %s (converted %v), want 4 in mg/dL converted", len(g.Points), g.Unit, g.Converted)
+	if len(g.Points) != 5 || g.Unit != "mg/dL" || !g.Converted || g.Display != "Glucose [Mass/volume] in Serum or Plasma" {
+		t.Fatalf("glucose %q: %d points in %s (converted %v), want 5 in mg/dL converted", g.Display, len(g.Points), g.Unit, g.Converted)
+	}
+	if p := g.Points[4]; len(p.Sources) != 1 || *p.Value != 110 {
+		t.Errorf("a local code equal to the LOINC one: %+v, want one source", p)
 	}
 	for i, p := range g.Points[:3] {
 		if p.From != nil || p.Flag != "H" || !p.Abnormal || p.Low == nil || *p.Low != 70 || *p.High != 99 || len(p.Sources) != 1 {
@@ -281,8 +294,28 @@ func TestLabsGroupingUnitsAndNearMisses(t *testing.T) {
 	if len(all.Series) != 3 {
 		t.Errorf("%d series, want glucose and vitamin D in two units", len(all.Series))
 	}
+	// The picker's aggregate agrees: glucose joined and converted, vitamin D
+	// by name in two units.
+	list, err := s.LabList(ctx, person)
+	if err != nil || len(list) != len(all.Series) {
+		t.Fatalf("list: %v, %d series, want %d", err, len(list), len(all.Series))
+	}
+	for i, info := range list {
+		sr := all.Series[i]
+		if info.Key != sr.Key || info.Unit != sr.Unit || info.Count != len(sr.Points) || info.Display != sr.Display {
+			t.Errorf("list %s %s ×%d %q; series %s %s ×%d %q", info.Key, info.Unit, info.Count, info.Display, sr.Key, sr.Unit, len(sr.Points), sr.Display)
+		}
+	}
 	one, err := s.Labs(ctx, person, records.LabsQuery{Code: "text:vitamin d 25 hydroxy"})
 	if err != nil || len(one.Series) != 2 {
 		t.Fatalf("by name: %v %+v", err, one.Series)
 	}
+}
+
+// num prints a value, not its pointer.
+func num(v *float64) string {
+	if v == nil {
+		return "none"
+	}
+	return fmt.Sprint(*v)
 }
