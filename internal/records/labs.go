@@ -120,223 +120,23 @@ var bloodPressure = map[string]bool{"85354-9": true, "55284-4": true}
 var growthCodes = map[string]bool{"8302-2": true, "8306-3": true, "29463-7": true, "3141-9": true, "9843-4": true, "8287-5": true, "39156-5": true}
 
 // LabList lists a person's series for the Trends picker: vitals first, then
-// results, each by name. It says what Labs would (the same keys, counts of
-// measurements, latest values) without building every point: LOINC-coded
-// results are folded in one aggregate pass (a fact never spans two codes or
-// units, so counts per code and unit add up exactly); results without LOINC,
-// usually few, are read row by row and grouped by name as Labs does.
+// results, each by name, with how many measurements and the latest. It
+// folds exactly as Labs does (one pass over the person's results). An
+// aggregate in SQL (GROUP BY code and unit) was measured and was slower:
+// SQLite sorted every row for the grouping, while reading the rows is what
+// costs here.
 func (s *Store) LabList(ctx context.Context, personID int64) ([]LabSeriesInfo, error) {
-	labels := map[int64]string{}
-	if err := s.sourceLabels(ctx, labels); err != nil {
-		return nil, err
-	}
-	// One group per LOINC code and unit; one per row for the rest (their
-	// key is their name, which only Go normalises). The bare columns are
-	// the latest row's (SQLite takes them from the row of the max()): the
-	// latest by date, then by id, as Labs orders rows.
-	rows, err := s.db.QueryContext(ctx, `SELECT s.code_system, s.code, s.display, s.unit, sum(s.category = 'vital-signs') > 0,
- count(*), count(DISTINCT s.fact),
- count(DISTINCT CASE WHEN s.value_num IS NOT NULL OR (s.value_text GLOB '[0-9]*/[0-9]*' AND NOT s.value_text GLOB '*[^0-9./]*') THEN s.fact END),
- max(s.date || ' ' || printf('%019d', s.resource)), s.resource, s.source_id, s.fact, s.value_num, s.value_text, s.flag, s.ref_low, s.ref_high, s.ref_text
-FROM summaries s
-WHERE s.person_id = ? AND s.resource_type = 'Observation' AND (s.value_num IS NOT NULL OR s.value_text != '')
-GROUP BY s.code, s.unit, CASE WHEN s.code_system = '`+loincSystem+`' AND s.code != '' THEN 0 ELSE s.resource END`, personID)
+	rows, err := s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' ORDER BY s.date, s.resource", personID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var groups []listGroup
-	for rows.Next() {
-		var g listGroup
-		var v, lo, hi sql.NullFloat64
-		if err := rows.Scan(&g.system, &g.code, &g.display, &g.unit, &g.vital, &g.rows, &g.facts, &g.numeric,
-			&g.newest, &g.last.ID, &g.last.sourceID, &g.last.fact, &v, &g.last.ValueText, &g.last.flag, &lo, &hi, &g.last.rangeTxt); err != nil {
-			return nil, err
-		}
-		g.last.ValueNum, g.last.low, g.last.high = floatPtr(v), floatPtr(lo), floatPtr(hi)
-		g.last.Source = labels[g.last.sourceID]
-		g.last.Date = g.newest[:max(len(g.newest)-20, 0)]
-		groups = append(groups, g)
+	series := groupLabs(rows, "")
+	out := make([]LabSeriesInfo, 0, len(series))
+	for _, sr := range series {
+		out = append(out, LabSeriesInfo{Key: sr.Key, Code: sr.Code, System: sr.System, Display: sr.Display, Kind: sr.Kind,
+			Unit: sr.Unit, Count: len(sr.Points), Pair: sr.Pair, Growth: sr.Growth, Latest: sr.Points[len(sr.Points)-1]})
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return foldList(groups), nil
-}
-
-// listGroup is one row of LabList's aggregate: a LOINC code in one unit, or
-// one result without LOINC.
-type listGroup struct {
-	system, code, display, unit string
-	vital                       bool
-	rows, facts, numeric        int
-	last                        dashRow
-	newest                      string // the latest row's date and id, to compare as Labs orders rows
-}
-
-func (g listGroup) loinc() bool { return g.system == loincSystem && g.code != "" }
-
-// sourceLabels reads every source's label (a household has a few).
-func (s *Store) sourceLabels(ctx context.Context, into map[int64]string) error {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, label FROM sources")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var label string
-		if err := rows.Scan(&id, &label); err != nil {
-			return err
-		}
-		into[id] = label
-	}
-	return rows.Err()
-}
-
-// foldList groups LabList's aggregate rows as groupLabs groups points.
-func foldList(groups []listGroup) []LabSeriesInfo {
-	// Names of LOINC tests, weighted by their records, so results without
-	// LOINC join the same test Labs joins them to.
-	named := map[string]map[string]int{}
-	for _, g := range groups {
-		if g.loinc() {
-			n := normName(g.display)
-			if named[n] == nil {
-				named[n] = map[string]int{}
-			}
-			named[n][g.code] += g.rows
-		}
-	}
-	byName := map[string]string{}
-	for n, codes := range named {
-		best := ""
-		for c, k := range codes {
-			if best == "" || k > codes[best] || (k == codes[best] && c < best) {
-				best = c
-			}
-		}
-		byName[n] = best
-	}
-	type unitAgg struct {
-		label            string
-		facts, numeric   int
-		last, lastNumber *listGroup
-	}
-	type keyAgg struct {
-		info    LabSeriesInfo
-		units   map[string]*unitAgg
-		order   []string
-		newest  string
-		textFct map[int64]bool // facts of results without LOINC, counted once
-	}
-	keys := map[string]*keyAgg{}
-	var order []string
-	for i := range groups {
-		g := &groups[i]
-		key, code, system := "", "", ""
-		if g.loinc() {
-			key, code, system = "loinc:"+g.code, g.code, loincSystem
-		} else {
-			n := normName(g.display)
-			if n == "" {
-				continue
-			}
-			if c, ok := byName[n]; ok {
-				key, code, system = "loinc:"+c, c, loincSystem
-			} else {
-				key = "text:" + n
-			}
-		}
-		k := keys[key]
-		if k == nil {
-			k = &keyAgg{info: LabSeriesInfo{Key: key, Code: code, System: system, Kind: "lab", Pair: bloodPressure[code], Growth: growthCodes[code]},
-				units: map[string]*unitAgg{}, textFct: map[int64]bool{}}
-			keys[key] = k
-			order = append(order, key)
-		}
-		if g.vital || vitalCodes[code] {
-			k.info.Kind = "vital"
-		}
-		// The test's name: its latest LOINC-coded result's, as in groupLabs.
-		if g.newest >= k.newest && (g.loinc() || k.info.Display == "" || code == "") {
-			k.info.Display, k.newest = fhir.CleanDisplay(g.display), g.newest
-		}
-		u := unitKey(g.unit)
-		a := k.units[u]
-		if a == nil {
-			a = &unitAgg{label: g.unit}
-			k.units[u] = a
-			k.order = append(k.order, u)
-		}
-		facts, numeric := g.facts, g.numeric
-		if !g.loinc() {
-			// One row: a fact already counted (the same result from another
-			// source) adds nothing.
-			if k.textFct[g.last.fact] {
-				continue
-			}
-			k.textFct[g.last.fact] = true
-		}
-		a.facts += facts
-		a.numeric += numeric
-		if a.last == nil || g.newest > a.last.newest {
-			a.last = g
-		}
-		if numeric > 0 && (a.lastNumber == nil || g.newest > a.lastNumber.newest) {
-			a.lastNumber = g
-		}
-	}
-
-	var out []LabSeriesInfo
-	for _, key := range order {
-		k := keys[key]
-		// The unit most measurements are in, as splitUnits picks it.
-		target := ""
-		for _, u := range k.order {
-			a := k.units[u]
-			if a.numeric == 0 {
-				continue
-			}
-			if t := k.units[target]; target == "" || a.numeric > t.numeric || (a.numeric == t.numeric && a.lastNumber.newest > t.lastNumber.newest) {
-				target = u
-			}
-		}
-		if target == "" {
-			continue // words only: nothing to draw
-		}
-		main := k.info
-		main.Unit = k.units[target].label
-		var latest *listGroup
-		var latestUnit string
-		var splits []LabSeriesInfo
-		for _, u := range k.order {
-			a := k.units[u]
-			_, convertible := ConvertUnit(1, a.label, k.units[target].label, main.Code)
-			if u == target || convertible || a.numeric == 0 {
-				main.Count += a.facts
-				if latest == nil || a.last.newest > latest.newest {
-					latest, latestUnit = a.last, a.label
-				}
-				continue
-			}
-			// Words in a unit that does not convert stay with the test.
-			main.Count += a.facts - a.numeric
-			sp := k.info
-			sp.Unit, sp.Count, sp.Latest = a.label, a.numeric, listPoint(&a.lastNumber.last, a.label, a.label, main.Code)
-			splits = append(splits, sp)
-		}
-		main.Latest = listPoint(&latest.last, latestUnit, main.Unit, main.Code)
-		out = append(out, main)
-		out = append(out, splits...)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind == "vital"
-		}
-		return seriesBefore(out[i].Display, out[i].Key, out[j].Display, out[j].Key)
-	})
-	return out
+	return out, nil
 }
 
 // seriesBefore orders series of one kind by name, then key; a test's series
@@ -347,29 +147,6 @@ func seriesBefore(d1, k1, d2, k2 string) bool {
 		return a < b
 	}
 	return k1 < k2
-}
-
-// listPoint is a series' latest result as the picker shows it, in the
-// series' unit.
-func listPoint(r *dashRow, unit, target, code string) LabPoint {
-	p := LabPoint{Date: r.Date, Value: r.ValueNum, Unit: unit, Low: r.low, High: r.high, Range: r.rangeTxt,
-		Sources: []LabSource{{Record: r.ID, Source: r.Source}}}
-	if p.Value == nil {
-		if x, y, ok := splitPair(r.ValueText); ok {
-			p.Value, p.Value2 = x, y
-		} else {
-			p.Text = r.ValueText
-		}
-	}
-	p.Flag = pointFlag(r.flag, p.Value, p.Low, p.High)
-	p.Abnormal = abnormal[p.Flag]
-	if p.Value != nil && unitKey(unit) != unitKey(target) {
-		if c, ok := convertPoint(p, unitKey(target), target, code); ok {
-			return c
-		}
-	}
-	p.Unit = target
-	return p
 }
 
 // Labs returns a person's series: one test's (q.Code) or all.

@@ -245,7 +245,7 @@ func TestLabsGroupingUnitsAndNearMisses(t *testing.T) {
 		obs("g2", loinc, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "2020-01-01T09:00:00Z", 120, "mg/dL", rng),                                         // an hour later
 		obs("g3", loinc, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "2020-01-01T08:00:00Z", 121, "mg/dL", rng),                                         // same time, another value
 		obs("g4", local, "GLU", "GLUCOSE [MASS/VOLUME] IN SERUM OR PLASMA", "2021-06-01T08:00:00Z", 5, "mmol/L", `,"interpretation":[{"coding":[{"code":"N"}]}]`), // no LOINC, another unit
-		obs("g5", local, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "2022-01-01T08:00:00Z", 110, "mg/dL", ""), // a local code equal to the LOINC one
+		obs("g5", local, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "2022-01-01T08:00:00Z", 110, "mg/dL", ""),                                          // a local code equal to the LOINC one
 		obs("v1", local, "VITD", "Vitamin D, 25-hydroxy", "2020-02-01", 30, "ng/mL", ""),
 		obs("v2", local, "VD25", "vitamin d 25 hydroxy", "2021-02-01", 75, "nmol/L", ""),
 		obs("v3", local, "VD25", "Vitamin D 25-Hydroxy", "2022-02-01", 80, "nmol/L", ""),
