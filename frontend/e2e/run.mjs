@@ -336,6 +336,71 @@ try {
   await axe('search results, whole household, synonym');
   await tid('search-scope-person').check();
 
+  step = 'trends';
+  // 4b. Lab trends: a person whose cholesterol results carry the labs' own
+  // ranges (the Synthea family has none), the latest one high. From the
+  // dashboard's flagged result to its trend; a second test compared on the
+  // same screen; the table; a point opens its record, whose "See trend"
+  // leads back.
+  const trendFile = join(work, 'trends.json');
+  const obs = (id, code, display, when, value, flag) => ({
+    resource: {
+      resourceType: 'Observation', id, status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+      code: { coding: [{ system: 'http://loinc.org', code, display }] },
+      subject: { reference: 'urn:uuid:tess' }, effectiveDateTime: when,
+      valueQuantity: { value, unit: 'mg/dL', system: 'http://unitsofmeasure.org', code: 'mg/dL' },
+      referenceRange: [{ low: { value: code === '2085-9' ? 40 : 0, unit: 'mg/dL' }, high: { value: code === '2085-9' ? 200 : 129, unit: 'mg/dL' } }],
+      ...(flag ? { interpretation: [{ coding: [{ code: flag }] }] } : {}),
+    },
+  });
+  writeFileSync(trendFile, JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [
+    { fullUrl: 'urn:uuid:tess', resource: { resourceType: 'Patient', id: 'tess', name: [{ given: ['Tess'], family: 'Trend' }], birthDate: '1975-04-02' } },
+    obs('l1', '18262-6', 'Low Density Lipoprotein Cholesterol', '2019-05-01T09:00:00Z', 110),
+    obs('l2', '18262-6', 'Low Density Lipoprotein Cholesterol', '2021-05-01T09:00:00Z', 124),
+    obs('l3', '18262-6', 'Low Density Lipoprotein Cholesterol', '2023-05-01T09:00:00Z', 151, 'H'),
+    obs('h1', '2085-9', 'High Density Lipoprotein Cholesterol', '2019-05-01T09:00:00Z', 52),
+    obs('h2', '2085-9', 'High Density Lipoprotein Cholesterol', '2021-05-01T09:00:00Z', 47),
+    obs('h3', '2085-9', 'High Density Lipoprotein Cholesterol', '2023-05-01T09:00:00Z', 45),
+  ] }));
+  await tid('nav-import').click();
+  await tid('import-input').setInputFiles([trendFile]);
+  await tid('import-done').waitFor({ timeout: 60_000 });
+  if (await tid('unmatched-row').count()) {
+    await tid('unmatched-row').first().getByTestId('unmatched-assign').click();
+    await page.waitForTimeout(300);
+  }
+  const tess = await page.locator('[data-testid^="person-"]').evaluateAll((els) =>
+    els.filter((e) => /^person-\d+$/.test(e.dataset.testid) && /Tess/.test(e.innerText)).map((e) => e.dataset.testid)[0]);
+  check('the trends file made its own household member', !!tess);
+  await tid(tess).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  await tid('flagged-trend').first().click();
+  await tid('trend-card').first().waitFor({ timeout: 15_000 });
+  check('a flagged result opens its trend', (await tid('trend-card').first().getAttribute('data-key')) === 'loinc:18262-6' && (await tid('nav-trends').getAttribute('aria-current')) === 'page');
+  await page.locator('[data-testid="trend-chart"] canvas').first().waitFor({ timeout: 15_000 });
+  check('the trend is drawn (a chart canvas)', (await page.locator('[data-testid="trend-chart"] canvas').count()) > 0);
+  await tid('trend-chart').first().focus();
+  await page.keyboard.press('End');
+  const said = await tid('trend-current').first().innerText();
+  check('the keyboard reaches a point and reads it in words', /151 mg\/dL/.test(said) && /High/.test(said) && /normal range 0–129/.test(said), said);
+  await page.locator('[data-testid="trend-pick"][data-key="loinc:2085-9"]').check();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="trend-card"]').length === 2, null, { timeout: 15_000 });
+  check('two tests compared on one screen', (await tid('trend-card').count()) === 2);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(shots, '4b-trends.png') });
+  await axe('trends (chart)');
+  await tid('trend-mode-table').click();
+  await tid('trend-table').first().waitFor();
+  const trendRows = await tid('trend-row').allInnerTexts();
+  check('the table lists every measurement with its flag', trendRows.length === 6 && /High/.test(trendRows[0]) && /151/.test(trendRows[0]), trendRows.join(' | ').replace(/\s+/g, ' ').slice(0, 200));
+  await axe('trends (table)');
+  await tid('trend-open').first().click();
+  await tid('detail-panel').waitFor();
+  await tid('detail-trend').click();
+  await tid('detail-panel').waitFor({ state: 'detached', timeout: 5_000 });
+  check('a point opens its record, whose See trend leads back', (await tid('trend-card').first().getAttribute('data-key')) === 'loinc:18262-6');
+
   step = 'switch-again';
   // 5. Switch to another person: different records.
   const other = people.find((p) => p !== neva);
@@ -510,6 +575,11 @@ try {
   await tid('timeline-item').first().waitFor({ timeout: 15_000 });
   await nothingRan('timeline');
   await markupShown('timeline');
+
+  await tid('nav-trends').click();
+  await tid('trends').waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(500);
+  await nothingRan('trends');
 
   await tid('nav-overview').click();
   await tid('overview-counts').waitFor({ timeout: 15_000 });

@@ -22,6 +22,7 @@ vi.mock('./lib/api', async (importOriginal) => {
     householdView: vi.fn(never),
     markViewed: vi.fn(async () => {}),
     insurance: vi.fn(never),
+    labList: vi.fn(never),
     hasRuntime: vi.fn(() => false),
   });
 });
@@ -46,6 +47,14 @@ describe('view shortcuts in the shell', () => {
     expect(screen.getByTestId('documents-nav')).toHaveAttribute('aria-current', 'page');
     await fireEvent.keyDown(document.body, ctrl('1'));
     expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('Ctrl+6 opens the Trends tab', async () => {
+    render(Shell);
+    await screen.findByTestId('person-title');
+    await fireEvent.keyDown(document.body, ctrl('6'));
+    expect(screen.getByTestId('nav-trends')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByTestId('trends')).toBeInTheDocument();
   });
 
   it('reaches a person page from a household-wide page such as Import', async () => {

@@ -18,7 +18,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "documents", "document", "connect", "connections", "sync", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -47,6 +47,8 @@ Usage:
                                         a person's coverage and bills: what was billed, what insurance paid, what they owed
   fasten search   [flags] [--person NAME] [--insurance] [--json] QUERY
                                         find records by words, misspellings, everyday terms ("flu shot", "bp") or codes
+  fasten labs     [flags] --person NAME [--code LOINC] [--json]
+                                        a person's lab results and vital signs over time, one test or all
   fasten documents [flags] --person NAME [--json]
                                         list a person's documents (PDFs, images, notes, C-CDA)
   fasten document [flags] ID --out FILE write one document's original bytes to FILE
@@ -96,7 +98,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		"init": e.init, "import": e.importCmd, "stats": e.stats, "export": e.export,
 		"verify": e.verify, "reindex": e.reindex, "passwd": e.passwd, "people": e.people,
 		"household": e.household, "dashboard": e.dashboard, "timeline": e.timeline, "insurance": e.insurance,
-		"search":    e.search,
+		"search": e.search, "labs": e.labs,
 		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 	}

@@ -191,6 +191,13 @@ export const timeline = (personId: number, q: TimelineQuery): Promise<records.Ti
   call(() => Go.Timeline(personId, records.TimelineQuery.createFrom(q)));
 export const exportTo = (): Promise<string> => call(() => Go.ExportTo());
 
+// ---- trends ---------------------------------------------------------------------
+/** The Trends picker: each test and vital sign of a person, how many measurements, the latest. */
+export const labList = async (personId: number): Promise<records.LabSeriesInfo[]> => (await call(() => Go.LabList(personId))) ?? [];
+/** One test's series (a key from labList, or a LOINC code; "" for all): one point per measurement, with its sources. */
+export const labs = (personId: number, code: string): Promise<records.Labs> =>
+  call(() => Go.Labs(personId, records.LabsQuery.createFrom({ code })));
+
 // ---- insurance -------------------------------------------------------------------
 /**
  * One page of a person's Insurance section: coverages (first page only), bills newest first with

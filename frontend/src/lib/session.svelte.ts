@@ -16,6 +16,7 @@ export type View =
   | { kind: 'search'; query: string }
   | { kind: 'documents'; open?: number }
   | { kind: 'insurance' }
+  | { kind: 'trends'; key?: string }
   | { kind: 'import' }
   | { kind: 'connections' }
   | { kind: 'settings'; section?: 'registrations' };

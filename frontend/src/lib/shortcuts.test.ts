@@ -14,12 +14,14 @@ describe('view shortcuts', () => {
     expect(shortcutView(press('3'))).toBe('overview');
     expect(shortcutView(press('4'))).toBe('documents');
     expect(shortcutView(press('5'))).toBe('insurance');
+    expect(shortcutView(press('6'))).toBe('trends');
     expect(shortcutView(press('0'))).toBe('household');
     expect(shortcutView(press('1', { ctrlKey: false, metaKey: true }))).toBe('dashboard');
   });
 
   it('ignores other keys and modifiers', () => {
     expect(shortcutView(press('1', { ctrlKey: false }))).toBeNull();
+    expect(shortcutView(press('7'))).toBeNull();
     expect(shortcutView(press('9'))).toBeNull();
     expect(shortcutView(press('1', { shiftKey: true }))).toBeNull();
     expect(shortcutView(press('1', { altKey: true }))).toBeNull();

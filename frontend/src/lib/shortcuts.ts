@@ -10,6 +10,7 @@ export const VIEW_SHORTCUTS = {
   '3': 'overview',
   '4': 'documents',
   '5': 'insurance',
+  '6': 'trends',
 } as const;
 
 export type ShortcutView = (typeof VIEW_SHORTCUTS)[keyof typeof VIEW_SHORTCUTS];

@@ -1175,6 +1175,233 @@ export namespace records {
 	}
 	
 	
+	export class LabOriginal {
+	    value: number;
+	    low?: number;
+	    high?: number;
+	    unit: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LabOriginal(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.value = source["value"];
+	        this.low = source["low"];
+	        this.high = source["high"];
+	        this.unit = source["unit"];
+	    }
+	}
+	export class LabSource {
+	    record: number;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LabSource(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.record = source["record"];
+	        this.source = source["source"];
+	    }
+	}
+	export class LabPoint {
+	    date: string;
+	    age?: number;
+	    value?: number;
+	    value2?: number;
+	    text?: string;
+	    unit: string;
+	    low?: number;
+	    high?: number;
+	    range?: string;
+	    flag: string;
+	    abnormal: boolean;
+	    from?: LabOriginal;
+	    sources: LabSource[];
+	
+	    static createFrom(source: any = {}) {
+	        return new LabPoint(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.age = source["age"];
+	        this.value = source["value"];
+	        this.value2 = source["value2"];
+	        this.text = source["text"];
+	        this.unit = source["unit"];
+	        this.low = source["low"];
+	        this.high = source["high"];
+	        this.range = source["range"];
+	        this.flag = source["flag"];
+	        this.abnormal = source["abnormal"];
+	        this.from = this.convertValues(source["from"], LabOriginal);
+	        this.sources = this.convertValues(source["sources"], LabSource);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class LabSeries {
+	    key: string;
+	    code: string;
+	    system: string;
+	    display: string;
+	    kind: string;
+	    unit: string;
+	    converted: boolean;
+	    pair: boolean;
+	    growth: boolean;
+	    points: LabPoint[];
+	
+	    static createFrom(source: any = {}) {
+	        return new LabSeries(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.code = source["code"];
+	        this.system = source["system"];
+	        this.display = source["display"];
+	        this.kind = source["kind"];
+	        this.unit = source["unit"];
+	        this.converted = source["converted"];
+	        this.pair = source["pair"];
+	        this.growth = source["growth"];
+	        this.points = this.convertValues(source["points"], LabPoint);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class LabSeriesInfo {
+	    key: string;
+	    code: string;
+	    system: string;
+	    display: string;
+	    kind: string;
+	    unit: string;
+	    count: number;
+	    pair: boolean;
+	    growth: boolean;
+	    latest: LabPoint;
+	
+	    static createFrom(source: any = {}) {
+	        return new LabSeriesInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.code = source["code"];
+	        this.system = source["system"];
+	        this.display = source["display"];
+	        this.kind = source["kind"];
+	        this.unit = source["unit"];
+	        this.count = source["count"];
+	        this.pair = source["pair"];
+	        this.growth = source["growth"];
+	        this.latest = this.convertValues(source["latest"], LabPoint);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Labs {
+	    birthDate: string;
+	    series: LabSeries[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Labs(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.birthDate = source["birthDate"];
+	        this.series = this.convertValues(source["series"], LabSeries);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class LabsQuery {
+	    code: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LabsQuery(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	    }
+	}
 	
 	
 	

@@ -196,3 +196,17 @@ describe('flag words', () => {
     expect(normalRange({ low: undefined, high: undefined, range: '', result: { unit: '' } })).toBe('');
   });
 });
+
+describe('trends from the dashboard', () => {
+  it("a flagged result's See trend opens its test's trend", async () => {
+    const ontrend = vi.fn();
+    const f = { result: item(70, { display: 'Hemoglobin', valueNum: 9.8, unit: 'g/dL', date: '2024-02-03', codeSystem: 'http://loinc.org', code: '718-7' }), flag: 'L', low: 11.5, high: 15.5, range: '' };
+    vi.mocked(api.dashboard).mockResolvedValue(dash({ flagged: [f] }));
+    render(Dashboard, { ...props(), ontrend });
+    const link = await screen.findByTestId('flagged-trend');
+    expect(link).toHaveAccessibleName('See trend of Hemoglobin');
+    await fireEvent.click(link);
+    expect(ontrend).toHaveBeenCalledWith('loinc:718-7');
+  });
+});
+

@@ -217,3 +217,21 @@ describe('DetailPanel', () => {
     expect(screen.queryAllByTestId('detail-version')).toHaveLength(0);
   });
 });
+
+describe('trends from a record', () => {
+  it("a result's See trend opens its test's trend; other records have none", async () => {
+    const ontrend = vi.fn();
+    const glucose = detail({ resourceType: 'Observation', code: { text: 'Glucose' }, valueQuantity: { value: 98, unit: 'mg/dL' } });
+    glucose.item = item(5, 'Observation', 'Glucose', { valueNum: 98, unit: 'mg/dL', codeSystem: 'http://loinc.org', code: '2345-7' });
+    vi.mocked(api.detail).mockResolvedValueOnce(glucose);
+    const r = render(DetailPanel, { id: 5, onclose: vi.fn(), ontrend });
+    await fireEvent.click(await screen.findByTestId('detail-trend'));
+    expect(ontrend).toHaveBeenCalledWith('loinc:2345-7');
+    r.unmount();
+    vi.mocked(api.detail).mockResolvedValueOnce(detail(patient));
+    render(DetailPanel, { id: 6, onclose: vi.fn(), ontrend });
+    await screen.findByTestId('detail-fields');
+    expect(screen.queryByTestId('detail-trend')).not.toBeInTheDocument();
+  });
+});
+

@@ -44,6 +44,10 @@ export function ImportFiles(arg1:Array<string>,arg2:number):Promise<records.Impo
 
 export function Insurance(arg1:number,arg2:records.Cursor,arg3:number):Promise<records.InsurancePage>;
 
+export function LabList(arg1:number):Promise<Array<records.LabSeriesInfo>>;
+
+export function Labs(arg1:number,arg2:records.LabsQuery):Promise<records.Labs>;
+
 export function List(arg1:number,arg2:string,arg3:string,arg4:number,arg5:number):Promise<records.Page>;
 
 export function Lock():Promise<void>;

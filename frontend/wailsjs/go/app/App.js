@@ -78,6 +78,14 @@ export function Insurance(arg1, arg2, arg3) {
   return window['go']['app']['App']['Insurance'](arg1, arg2, arg3);
 }
 
+export function LabList(arg1) {
+  return window['go']['app']['App']['LabList'](arg1);
+}
+
+export function Labs(arg1, arg2) {
+  return window['go']['app']['App']['Labs'](arg1, arg2);
+}
+
 export function List(arg1, arg2, arg3, arg4, arg5) {
   return window['go']['app']['App']['List'](arg1, arg2, arg3, arg4, arg5);
 }

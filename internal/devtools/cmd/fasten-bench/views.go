@@ -104,6 +104,13 @@ func viewsPhase(dir string) (result, error) {
 	record("dashboard", dash)
 	record("timeline-first", first)
 	record("timeline-deepest", deep)
+	ids := make([]int64, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	if err := trendsViews(ctx, st, ids, 5, "", record); err != nil {
+		return result{}, err
+	}
 
 	// The household view, everyone at once (with connections, as the window
 	// asks for it): first with every record just opened (nothing new), then
@@ -212,6 +219,9 @@ func viewsPhase(dir string) (result, error) {
 		return result{}, err
 	}
 	extra["wholeRecords"] = float64(total)
+	if err := trendsViews(ctx, st, []int64{whole}, 20, "whole-", record); err != nil {
+		return result{}, err
+	}
 	record("whole-dashboard", wdash)
 	record("whole-timeline-first", wfirst)
 	record("whole-timeline-page-50", wdeep)
@@ -235,11 +245,11 @@ func viewsPhase(dir string) (result, error) {
 func printViews(r result) {
 	fmt.Printf("%-34s %8s %8s %8s  (n)\n", "person views latency ms", "p50", "p95", "max")
 	for _, name := range []string{"dashboard", "timeline-first", "timeline-deepest", "household", "household-all-new",
-		"search-typo", "search-synonym", "search-code", "search-word", "search-household"} {
+		"search-typo", "search-synonym", "search-code", "search-word", "search-household", "trends", "lab-series"} {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
 	}
 	fmt.Printf("one person holding all %d records:\n", int(r.Extra["wholeRecords"]))
-	for _, name := range []string{"whole-dashboard", "whole-timeline-first", "whole-timeline-page-50", "whole-search"} {
+	for _, name := range []string{"whole-dashboard", "whole-timeline-first", "whole-timeline-page-50", "whole-search", "whole-trends", "whole-lab-series"} {
 		fmt.Printf("%-34s %8.2f %8.2f %8.2f  (%d)\n", name, r.Extra[name+"-p50"], r.Extra[name+"-p95"], r.Extra[name+"-max"], int(r.Extra[name+"-n"]))
 	}
 	fmt.Printf("first search (reads the index's vocabulary): %.1f ms\n", r.Extra["search-first-ms"])
