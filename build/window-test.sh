@@ -207,4 +207,12 @@ xdotool key Tab Tab Return
 shot document "$WORK/documents.png"
 xdotool key ctrl+5
 shot insurance "$last"
+xdotool key ctrl+6
+shot trends "$last"
+# Ctrl+F reaches the search box from anywhere; a misspelling still finds.
+xdotool key ctrl+f
+sleep 0.3
+xdotool type --delay 20 "hemoglobn"
+xdotool key Return
+shot search "$last"
 echo "window test: $passed passed, 0 failed (screenshots in $SHOTS)"

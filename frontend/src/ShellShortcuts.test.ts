@@ -49,6 +49,17 @@ describe('view shortcuts in the shell', () => {
     expect(screen.getByTestId('nav-dashboard')).toHaveAttribute('aria-current', 'page');
   });
 
+  it('Ctrl+F puts the focus in the search box, from anywhere on the page', async () => {
+    render(Shell);
+    await screen.findByTestId('person-title');
+    const box = screen.getByTestId('search-input');
+    expect(document.activeElement).not.toBe(box);
+    const e = new KeyboardEvent('keydown', { key: 'f', ctrlKey: true, bubbles: true, cancelable: true });
+    document.body.dispatchEvent(e);
+    expect(document.activeElement).toBe(box);
+    expect(e.defaultPrevented).toBe(true);
+  });
+
   it('Ctrl+6 opens the Trends tab', async () => {
     render(Shell);
     await screen.findByTestId('person-title');

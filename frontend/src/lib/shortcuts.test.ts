@@ -7,6 +7,18 @@ function press(key: string, init: KeyboardEventInit = {}, target: HTMLElement = 
   return e;
 }
 
+describe('find shortcut', () => {
+  it('is Ctrl+F or ⌘F, nothing else', async () => {
+    const { isFindShortcut } = await import('./shortcuts');
+    expect(isFindShortcut(press('f'))).toBe(true);
+    expect(isFindShortcut(press('F', { ctrlKey: false, metaKey: true }))).toBe(true);
+    expect(isFindShortcut(press('f', { ctrlKey: false }))).toBe(false);
+    expect(isFindShortcut(press('f', { shiftKey: true }))).toBe(false);
+    expect(isFindShortcut(press('g'))).toBe(false);
+    expect(isFindShortcut(press('f', { repeat: true }))).toBe(false);
+  });
+});
+
 describe('view shortcuts', () => {
   it('maps Ctrl or ⌘ with a digit to its view', () => {
     expect(shortcutView(press('1'))).toBe('dashboard');

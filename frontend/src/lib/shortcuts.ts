@@ -28,6 +28,18 @@ function typingIn(target: EventTarget | null): boolean {
 }
 
 /**
+ * Whether a key press asks for the search box: Ctrl+F (⌘F), as in every
+ * desktop app. The webview's own find-in-page would search only the
+ * rows on screen; the search box searches every record. Taken even while
+ * typing in a field: it only moves the focus.
+ */
+export function isFindShortcut(e: KeyboardEvent): boolean {
+  if (e.defaultPrevented || e.repeat || e.altKey || e.shiftKey) return false;
+  if (!(e.ctrlKey || e.metaKey) || (e.ctrlKey && e.metaKey)) return false;
+  return e.key === 'f' || e.key === 'F';
+}
+
+/**
  * The view a key press asks for, or null when it is not a view shortcut
  * (other keys or modifiers, a repeat, or typing in a field — Ctrl+digit there
  * stays the field's).
