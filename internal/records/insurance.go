@@ -147,12 +147,13 @@ func (s *Store) Insurance(ctx context.Context, personID int64, after Cursor, lim
 // counted from the summaries alone (for a link on the overview): coverages
 // plus bills, where a Claim and its explanation of benefit are one bill.
 func (s *Store) InsuranceCount(ctx context.Context, personID int64) (int, error) {
-	// By FHIR id, so the same bill from a file and the portal counts once.
+	// By fact: insurance records have no fact rule, so a fact is one FHIR
+	// id, and the same bill from a file and the portal counts once.
 	var claims, eobs, cov int
 	err := s.db.QueryRowContext(ctx, `SELECT
- count(DISTINCT CASE WHEN s.resource_type = 'Claim' THEN s.fhir_id END),
- count(DISTINCT CASE WHEN s.resource_type = 'ExplanationOfBenefit' THEN s.fhir_id END),
- count(DISTINCT CASE WHEN s.resource_type = 'Coverage' THEN s.fhir_id END)
+ count(DISTINCT CASE WHEN s.resource_type = 'Claim' THEN s.fact END),
+ count(DISTINCT CASE WHEN s.resource_type = 'ExplanationOfBenefit' THEN s.fact END),
+ count(DISTINCT CASE WHEN s.resource_type = 'Coverage' THEN s.fact END)
  FROM summaries s
  WHERE s.person_id = ? AND s.resource_type IN ('Claim', 'ExplanationOfBenefit', 'Coverage')`, personID).Scan(&claims, &eobs, &cov)
 	return insuranceItems(claims, eobs, cov), err
