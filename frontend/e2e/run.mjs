@@ -174,6 +174,10 @@ try {
   // values other than test ids are blanked: they could carry health data).
   const axeSeen = new Set();
   async function axe(view) {
+    // A button just pressed is still fading to its new colours (.btn has a
+    // 0.12 s transition): axe measuring mid-way reports a contrast that no
+    // one sees. Let running transitions end first.
+    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
     const found = await page.evaluate(async (tags) => {
       const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
       return r.violations
