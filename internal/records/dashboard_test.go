@@ -236,11 +236,7 @@ func TestDashboardCountsCopiesOnce(t *testing.T) {
 	ctx := context.Background()
 	s, v := openStore(t)
 	file := fixtureFiles(t, "family")[0]
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil || len(rep.NewPeople) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	person := rep.NewPeople[0]
+	person := importNewPerson(t, s, file)
 	before, err := s.Dashboard(ctx, person.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,17 @@ import (
 
 var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
+// importNewPerson imports one fixture file, which must make exactly one new
+// household member, and returns them.
+func importNewPerson(t *testing.T, s *records.Store, file string) records.Person {
+	t.Helper()
+	rep, err := s.Import(context.Background(), []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || len(rep.NewPeople) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	return rep.NewPeople[0]
+}
+
 // importFromSecondProvider imports file as a second provider would send
 // the same person's records: every id changed, through a portal connection.
 // The records are the same facts; nothing in them says so but their content.
@@ -42,11 +53,7 @@ func TestSameFactFromTwoProvidersShownOnce(t *testing.T) {
 	ctx := context.Background()
 	s, v := openStore(t)
 	file := fixtureFiles(t, "family")[0]
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil || len(rep.NewPeople) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	person := rep.NewPeople[0]
+	person := importNewPerson(t, s, file)
 	before, err := s.Dashboard(ctx, person.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -158,11 +165,7 @@ func TestOpeningAnOlderVaultDerivesFacts(t *testing.T) {
 		t.Fatalf("empty vault: reindexed %v, %v", re, err)
 	}
 	file := fixtureFiles(t, "family")[0]
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	person := rep.NewPeople[0]
+	person := importNewPerson(t, s, file)
 	importFromSecondProvider(t, s, v, file, person.ID)
 	want, err := s.Dashboard(ctx, person.ID)
 	if err != nil {
@@ -198,11 +201,7 @@ func TestSameFactForTwoPeopleShownForBoth(t *testing.T) {
 	ctx := context.Background()
 	s, v := openStore(t)
 	file := fixtureFiles(t, "family")[0]
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil || len(rep.NewPeople) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	first := rep.NewPeople[0]
+	first := importNewPerson(t, s, file)
 	twin, err := s.AddPerson(ctx, "Twin Toy", "")
 	if err != nil {
 		t.Fatal(err)
@@ -232,11 +231,7 @@ func TestSecondProviderCopiesAreNotNew(t *testing.T) {
 	ctx := context.Background()
 	s, v := openStore(t)
 	file := fixtureFiles(t, "family")[0]
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil || len(rep.NewPeople) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	person := rep.NewPeople[0]
+	person := importNewPerson(t, s, file)
 	if err := s.MarkViewed(ctx, person.ID); err != nil {
 		t.Fatal(err)
 	}

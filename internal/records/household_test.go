@@ -312,14 +312,9 @@ func TestHouseholdNewAmongManyOthers(t *testing.T) {
 // The same Patient from a file and from a portal: the card counts each
 // problem once, like the dashboard.
 func TestHouseholdCountsCopiesOnce(t *testing.T) {
-	ctx := context.Background()
 	s, v := openStore(t)
 	file := fixtureFiles(t, "family")[0]
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil || len(rep.NewPeople) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	person := rep.NewPeople[0]
+	person := importNewPerson(t, s, file)
 	before := member(t, household(t, s), person.ID)
 	importAsPortalCopy(t, s, v, file, person.ID)
 	after := member(t, household(t, s), person.ID)

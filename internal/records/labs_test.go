@@ -185,11 +185,7 @@ func TestLabsTwoProvidersOnePoint(t *testing.T) {
 	ctx := context.Background()
 	s, v := openStore(t)
 	file := fileOf(t, fixtureFiles(t, "family"), "Neva")
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil || len(rep.NewPeople) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	person := rep.NewPeople[0].ID
+	person := importNewPerson(t, s, file).ID
 	before, err := s.LabList(ctx, person)
 	if err != nil {
 		t.Fatal(err)

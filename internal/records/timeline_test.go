@@ -148,11 +148,7 @@ func TestTimelineFilters(t *testing.T) {
 	ctx := context.Background()
 	s, v := openStore(t)
 	file := fixtureFiles(t, "family")[3] // Neva: 621 resources over many years
-	rep, err := s.Import(ctx, []string{file}, records.ImportOptions{AutoCreatePeople: true}, nil)
-	if err != nil || len(rep.NewPeople) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	person := rep.NewPeople[0].ID
+	person := importNewPerson(t, s, file).ID
 	rs := readFixture(t, file)
 	var patientID string
 	count := map[string]int{}
