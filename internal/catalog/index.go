@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fastenhealth/fasten-desktop/internal/textdist"
 )
 
 // index is an inverted index over normalised name words. It is built at Load
@@ -258,83 +260,8 @@ func (ix *index) postings(t int32) []int32 {
 	return ix.post[ix.termOff[t]:ix.termOff[t+1]]
 }
 
-// osaDistance is the optimal-string-alignment (restricted Damerau-Levenshtein)
-// distance between a and b, giving up with max+1 as soon as it must exceed
-// max: verification only needs to know "close enough", and the early exit
-// keeps a bad candidate to a few rows of work.
-func osaDistance(a, b string, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	var buf [3][maxTokenLen + 8]int
-	if len(b)+1 > len(buf[0]) {
-		return max + 1
-	}
-	prev2, prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return min(prev[len(b)], max+1)
-}
+// osaDistance and prefixDistance measure provider-name words (textdist);
+// the index keeps its words as strings.
+func osaDistance(a, b string, max int) int { return textdist.OSA([]byte(a), []byte(b), max) }
 
-// prefixDistance is the smallest OSA distance between q and any prefix of t,
-// bounded like osaDistance. It lets the word still being typed tolerate a
-// typo: "kaize" is one edit from "kaise", a prefix of "kaiser".
-func prefixDistance(q, t string, max int) int {
-	if len(t) > len(q)+max {
-		t = t[:len(q)+max]
-	}
-	if len(t)+max < len(q) {
-		return max + 1
-	}
-	var buf [3][maxTokenLen + 8]int
-	if len(t)+1 > len(buf[0]) {
-		return max + 1
-	}
-	// rows over q, columns over t: answer is min over the last row.
-	prev2, prev, cur := buf[0][:len(t)+1], buf[1][:len(t)+1], buf[2][:len(t)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(q); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(t); j++ {
-			cost := 1
-			if q[i-1] == t[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && q[i-1] == t[j-2] && q[i-2] == t[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return min(slices.Min(prev), max+1)
-}
+func prefixDistance(q, t string, max int) int { return textdist.PrefixOSA([]byte(q), []byte(t), max) }

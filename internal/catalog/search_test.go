@@ -24,28 +24,6 @@ func TestTokenize(t *testing.T) {
 	}
 }
 
-func TestDistances(t *testing.T) {
-	for _, tc := range []struct {
-		a, b      string
-		max, want int
-	}{
-		{"kaiser", "kaiser", 2, 0}, {"kaizer", "kaiser", 2, 1}, {"stanfrod", "stanford", 2, 1},
-		{"clevland", "cleveland", 2, 1}, {"abc", "xyz", 1, 2}, {"kaiser", "k", 2, 3},
-	} {
-		if got := osaDistance(tc.a, tc.b, tc.max); got != tc.want {
-			t.Errorf("osaDistance(%q,%q,%d) = %d, want %d", tc.a, tc.b, tc.max, got, tc.want)
-		}
-	}
-	for _, tc := range []struct {
-		q, t string
-		want int
-	}{{"kaize", "kaiser", 1}, {"stanf", "stanford", 0}, {"stnaf", "stanford", 1}, {"xyzq", "stanford", 2}} {
-		if got := prefixDistance(tc.q, tc.t, 1); got != tc.want {
-			t.Errorf("prefixDistance(%q,%q) = %d, want %d", tc.q, tc.t, got, tc.want)
-		}
-	}
-}
-
 // Each query must surface the provider a person typing it means within the
 // first five results. Names are real entries of the embedded directory.
 func TestSearchFindsIntendedProvider(t *testing.T) {

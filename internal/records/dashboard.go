@@ -114,6 +114,9 @@ type dashRow struct {
 	high     *float64
 	rangeTxt string
 	flag     string
+	// copies: a row standing for this many records of one fact, folded in
+	// SQL (labFacts); 0 for a row read as it is.
+	copies int
 }
 
 // The FHIR id comes from summaries (migration 9): a join to resources read

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,7 +75,13 @@ type LabPoint struct {
 	// From is the value as recorded, when it was converted into Unit.
 	From    *LabOriginal `json:"from,omitempty"`
 	Sources []LabSource  `json:"sources"`
+
+	fact   int64
+	folded bool // some of its records were folded in SQL: no range, flag or source label
 }
+
+// complete: the point holds everything its records say.
+func (p LabPoint) complete() bool { return !p.folded }
 
 // LabOriginal is a converted point's value as the source recorded it.
 type LabOriginal struct {
@@ -121,22 +128,163 @@ var growthCodes = map[string]bool{"8302-2": true, "8306-3": true, "29463-7": tru
 
 // LabList lists a person's series for the Trends picker: vitals first, then
 // results, each by name, with how many measurements and the latest. It
-// folds exactly as Labs does (one pass over the person's results). An
-// aggregate in SQL (GROUP BY code and unit) was measured and was slower:
-// SQLite sorted every row for the grouping, while reading the rows is what
-// costs here.
+// folds exactly as Labs does (groupLabs), but what it folds of results
+// coded in LOINC is one row per fact, grouped by SQLite inside the
+// summaries_lab index (test, unit, fact, date, kind, value: a few bytes an
+// entry, no table row read, and no row per copy crossing into Go, which
+// costs more than SQLite's work). Rows are read only where the picker
+// shows more: each test's latest name, and its latest point. Results
+// without LOINC are read whole, as Labs reads them (their names group
+// them).
 func (s *Store) LabList(ctx context.Context, personID int64) ([]LabSeriesInfo, error) {
-	rows, err := s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' ORDER BY s.date, s.resource", personID)
+	rows, err := s.labFacts(ctx, personID)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.nameLabRows(ctx, personID, rows); err != nil {
+		return nil, err
+	}
+	named, err := s.unlabelled(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, named...)
+	sortRows(rows)
 	series := groupLabs(rows, "")
+	latest, err := s.latestPoints(ctx, personID, series)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]LabSeriesInfo, 0, len(series))
-	for _, sr := range series {
+	for i, sr := range series {
 		out = append(out, LabSeriesInfo{Key: sr.Key, Code: sr.Code, System: sr.System, Display: sr.Display, Kind: sr.Kind,
-			Unit: sr.Unit, Count: len(sr.Points), Pair: sr.Pair, Growth: sr.Growth, Latest: sr.Points[len(sr.Points)-1]})
+			Unit: sr.Unit, Count: len(sr.Points), Pair: sr.Pair, Growth: sr.Growth, Latest: latest[i]})
 	}
 	return out, nil
+}
+
+// labFacts reads a person's results coded in LOINC from summaries_lab, one
+// row per fact standing for all its copies: the first copy's date and
+// record, its value (every copy's: the fact holds it), how many copies,
+// and vital-signs when any copy says so. No name, range, flag or source
+// label: rows hold those. Unordered (sortRows orders rows; SQLite's sorter
+// cost more than the read).
+func (s *Store) labFacts(ctx context.Context, personID int64) ([]dashRow, error) {
+	// min(date) is the only min/max aggregate, so SQLite takes the bare
+	// columns (resource, values) from the first copy; the index walks each
+	// fact's copies in date order, so the first of equal dates is the
+	// lowest record, as sortRows would put it.
+	rows, err := s.db.QueryContext(ctx, `SELECT min(date), resource, code, unit, fact, value_num, value_text, count(*), total(category = 'vital-signs') > 0
+FROM summaries INDEXED BY summaries_lab
+WHERE person_id = ? AND resource_type = 'Observation' AND code_system = '`+loincSystem+`' AND `+labValued+`
+GROUP BY code, unit, fact`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dashRow
+	for rows.Next() {
+		d := dashRow{Item: Item{ResourceType: "Observation", CodeSystem: loincSystem}}
+		var v sql.NullFloat64
+		var vital bool
+		if err := rows.Scan(&d.Date, &d.ID, &d.Code, &d.Unit, &d.fact, &v, &d.ValueText, &d.copies, &vital); err != nil {
+			return nil, err
+		}
+		d.ValueNum = floatPtr(v)
+		if vital {
+			d.Category = "vital-signs"
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// nameLabRows gives rows read from the index the name groupLabs needs: the
+// latest name of their test in their unit (of results with a value, as
+// groupLabs reads names), one row read per test and unit.
+// groupLabs takes a test's name from its latest row, and its names by unit
+// from each unit's latest, so every row of a test and unit bearing that
+// unit's latest name folds exactly as the rows themselves would.
+func (s *Store) nameLabRows(ctx context.Context, personID int64, rows []dashRow) error {
+	names := map[[2]string]string{}
+	for _, r := range rows {
+		names[[2]string{r.Code, r.Unit}] = ""
+	}
+	stmt, err := s.db.PrepareContext(ctx, `SELECT display FROM summaries INDEXED BY summaries_person_type_code
+WHERE person_id = ? AND resource_type = 'Observation' AND code = ? AND code_system = '`+loincSystem+`' AND unit = ? AND `+labValued+`
+ORDER BY date DESC, resource DESC LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for k := range names {
+		var d string
+		if err := stmt.QueryRowContext(ctx, personID, k[0], k[1]).Scan(&d); err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		names[k] = d
+	}
+	for i := range rows {
+		rows[i].Display = names[[2]string{rows[i].Code, rows[i].Unit}]
+	}
+	return nil
+}
+
+// latestPoints is each series' latest point as Labs gives it. A point
+// folded from index rows lacks its range, flag and sources: the rows of
+// every such point's fact are read in one query and folded alone (a fact
+// is one point), then put in the series' unit.
+func (s *Store) latestPoints(ctx context.Context, personID int64, series []LabSeries) ([]LabPoint, error) {
+	out := make([]LabPoint, len(series))
+	var facts []string
+	for i, sr := range series {
+		out[i] = sr.Points[len(sr.Points)-1]
+		if !out[i].complete() {
+			facts = append(facts, strconv.FormatInt(out[i].fact, 10))
+		}
+	}
+	if len(facts) == 0 {
+		return out, nil
+	}
+	rows, err := s.labRowsFrom(ctx, " FROM summaries s INDEXED BY summaries_person_fact CROSS JOIN sources src ON src.id = s.source_id ",
+		"s.person_id = ? AND s.fact IN ("+strings.Join(facts, ",")+") AND s.resource_type = 'Observation'", personID)
+	if err != nil {
+		return nil, err
+	}
+	sortRows(rows)
+	byFact := map[int64][]dashRow{}
+	for _, r := range rows {
+		byFact[r.fact] = append(byFact[r.fact], r)
+	}
+	for i, sr := range series {
+		p := out[i]
+		if p.complete() {
+			continue
+		}
+		var full *LabPoint
+		for _, g := range groupLabs(byFact[p.fact], "") {
+			if g.Key == sr.Key || full == nil {
+				full = &g.Points[0]
+			}
+		}
+		if full == nil {
+			return nil, fmt.Errorf("the latest %s result: its records are gone", sr.Key)
+		}
+		out[i] = inUnit(*full, p, sr)
+	}
+	return out, nil
+}
+
+// inUnit puts full (a point read from its rows) in sr's unit as folded (p
+// is the same point from the fold: converted or not).
+func inUnit(full, p LabPoint, sr LabSeries) LabPoint {
+	if p.From != nil {
+		if c, ok := convertPoint(full, unitKey(sr.Unit), sr.Unit, sr.Code); ok {
+			return c
+		}
+	}
+	full.Unit = sr.Unit
+	return full
 }
 
 // seriesBefore orders series of one kind by name, then key; a test's series
@@ -202,7 +350,8 @@ func (s *Store) Labs(ctx context.Context, personID int64, q LabsQuery) (Labs, er
 
 // unlabelled reads a person's results sent without a LOINC code.
 func (s *Store) unlabelled(ctx context.Context, personID int64) ([]dashRow, error) {
-	return s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' AND s.code_system != '"+loincSystem+"' ORDER BY s.date, s.resource", personID)
+	return s.labRowsFrom(ctx, " FROM summaries s INDEXED BY summaries_lab_named CROSS JOIN sources src ON src.id = s.source_id ",
+		"s.person_id = ? AND s.resource_type = 'Observation' AND s.code_system != '"+loincSystem+"' ORDER BY s.date, s.resource", personID)
 }
 
 // unlabelledNamed reads the results without LOINC that may join a LOINC
@@ -330,6 +479,12 @@ func ageAt(birth, date string) *float64 {
 	return &a
 }
 
+// valued: the row states a value, as a number, two ("120/80") or words.
+// labValued is the same test in SQL.
+func valued(r dashRow) bool { return r.ValueNum != nil || r.ValueText != "" }
+
+const labValued = `(value_num IS NOT NULL OR value_text != '')`
+
 // groupLabs folds rows (oldest first) into series: by test, by fact, by
 // unit. birth adds ages to growth points.
 func groupLabs(rows []dashRow, birth string) []LabSeries {
@@ -342,13 +497,15 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 	}
 	latestName := map[[2]string]*named{}
 	for _, r := range rows {
-		if r.CodeSystem == loincSystem && r.Code != "" {
+		// Only results with a value: a panel's name (no value of its own)
+		// neither names a test nor draws results to it.
+		if r.CodeSystem == loincSystem && r.Code != "" && valued(r) {
 			k := [2]string{r.Code, r.Unit}
 			if latestName[k] == nil {
 				latestName[k] = &named{}
 			}
 			latestName[k].display = r.Display
-			latestName[k].rows++
+			latestName[k].rows += max(1, r.copies)
 		}
 	}
 	weights := map[string]map[string]int{}
@@ -372,6 +529,7 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 
 	type group struct {
 		s      LabSeries
+		name   string // the latest name, as written
 		points []LabPoint
 		at     map[int64]int // fact → index in points
 	}
@@ -413,13 +571,15 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 		}
 		// The name most recently used by the test (rows are oldest first),
 		// its LOINC-coded results' over names that joined it.
-		if r.CodeSystem == loincSystem || g.s.Display == "" || g.s.Code == "" {
-			g.s.Display = fhir.CleanDisplay(r.Display)
+		// (Cleaned once, at the end: most rows bear the same name.)
+		if r.CodeSystem == loincSystem || g.name == "" || g.s.Code == "" {
+			g.name = r.Display
 		}
 		src := LabSource{Record: r.ID, Source: r.Source}
 		if i, ok := g.at[r.fact]; ok {
 			p := &g.points[i]
 			p.Sources = append(p.Sources, src)
+			p.folded = p.folded || r.copies > 0
 			// A source that states the range fills one another left out.
 			if p.Low == nil && p.High == nil && p.Range == "" {
 				p.Low, p.High, p.Range = r.low, r.high, r.rangeTxt
@@ -431,7 +591,7 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 			continue
 		}
 		p := LabPoint{Date: r.Date, Value: value, Value2: value2, Unit: r.Unit, Low: r.low, High: r.high, Range: r.rangeTxt,
-			Sources: []LabSource{src}}
+			Sources: []LabSource{src}, fact: r.fact, folded: r.copies > 0}
 		if value == nil {
 			p.Text = r.ValueText
 		}
@@ -446,7 +606,9 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 
 	var out []LabSeries
 	for _, key := range order {
-		out = append(out, splitUnits(groups[key].s, groups[key].points)...)
+		g := groups[key]
+		g.s.Display = fhir.CleanDisplay(g.name)
+		out = append(out, splitUnits(g.s, g.points)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {

@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -172,6 +173,10 @@ func TestLabsOnFixtures(t *testing.T) {
 				t.Errorf("%s: list %s %q %s %s ×%d latest %s; series %s %q %s %s ×%d latest %s", p.Name, info.Key, info.Display, info.Unit, info.Kind, info.Count, info.Latest.Date,
 					sr.Key, sr.Display, sr.Unit, sr.Kind, len(sr.Points), last.Date)
 			}
+			last.Age = nil // the picker draws nothing against age
+			if a, b := mustJSON(t, info.Latest), mustJSON(t, last); a != b {
+				t.Errorf("%s %s: latest in the list %s, in the series %s", p.Name, info.Key, a, b)
+			}
 			if info.Key == "loinc:72166-2" {
 				t.Error("smoking status (words only) is not a trend")
 			}
@@ -198,9 +203,21 @@ func TestLabsTwoProvidersOnePoint(t *testing.T) {
 	if fmt.Sprint(len(before)) != fmt.Sprint(len(after)) {
 		t.Fatalf("%d series before, %d after", len(before), len(after))
 	}
+	all, err := s.Labs(ctx, person, records.LabsQuery{})
+	if err != nil || len(all.Series) != len(after) {
+		t.Fatalf("labs: %v, %d series, list %d", err, len(all.Series), len(after))
+	}
 	for i := range before {
 		if before[i].Key != after[i].Key || before[i].Count != after[i].Count {
 			t.Errorf("%s: %d measurements before, %s %d after", before[i].Display, before[i].Count, after[i].Key, after[i].Count)
+		}
+		// The list folds the copies in SQL; its latest point still lists
+		// both records, as the series does.
+		sr := all.Series[i]
+		last := sr.Points[len(sr.Points)-1]
+		last.Age = nil
+		if a, b := mustJSON(t, after[i].Latest), mustJSON(t, last); a != b || len(after[i].Latest.Sources) != 2 {
+			t.Errorf("%s: latest in the list %s, in the series %s", after[i].Key, a, b)
 		}
 	}
 	for _, code := range []string{"2093-3", "55284-4", "29463-7"} {
@@ -301,6 +318,9 @@ func TestLabsGroupingUnitsAndNearMisses(t *testing.T) {
 		if info.Key != sr.Key || info.Unit != sr.Unit || info.Count != len(sr.Points) || info.Display != sr.Display {
 			t.Errorf("list %s %s ×%d %q; series %s %s ×%d %q", info.Key, info.Unit, info.Count, info.Display, sr.Key, sr.Unit, len(sr.Points), sr.Display)
 		}
+		if a, b := mustJSON(t, info.Latest), mustJSON(t, sr.Points[len(sr.Points)-1]); a != b {
+			t.Errorf("%s: latest in the list %s, in the series %s", info.Key, a, b)
+		}
 	}
 	one, err := s.Labs(ctx, person, records.LabsQuery{Code: "text:vitamin d 25 hydroxy"})
 	if err != nil || len(one.Series) != 2 {
@@ -314,4 +334,13 @@ func num(v *float64) string {
 		return "none"
 	}
 	return fmt.Sprint(*v)
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/fastenhealth/fasten-desktop/internal/textdist"
 )
 
 // searchInsert writes one resource's search row. It runs right after the
@@ -815,7 +817,7 @@ func (v *vocabulary) closest(w string) []string {
 		if n < len(a)-k || n > len(a)+k || isDigits(t) {
 			continue
 		}
-		if d := damerau(a, []rune(t), k); d <= k {
+		if d := textdist.OSA(a, []rune(t), k); d <= k {
 			cs = append(cs, cand{t, d, v.docs[i]})
 		}
 	}
@@ -845,39 +847,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// damerau is the optimal-string-alignment distance between a and b
-// (insertions, deletions, substitutions and swaps of neighbours), or
-// bound+1 as soon as it must exceed bound.
-func damerau(a, b []rune, bound int) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d = min(d, prev2[j-2]+1)
-			}
-			cur[j] = d
-			best = min(best, d)
-		}
-		if best > bound {
-			return bound + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // ---- highlighting ----

@@ -48,23 +48,6 @@ func TestHighlightSegments(t *testing.T) {
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
 
-func TestDamerau(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		d    int
-	}{
-		{"cholestrol", "cholesterol", 1}, {"diabetis", "diabetes", 1}, {"hemoglobn", "hemoglobin", 1},
-		{"glucsoe", "glucose", 1}, {"asthma", "asthma", 0}, {"abc", "xyz", 3}, {"flu", "influenza", 6},
-	} {
-		if got := damerau([]rune(c.a), []rune(c.b), 9); got != c.d {
-			t.Errorf("%s/%s: %d want %d", c.a, c.b, got, c.d)
-		}
-		if got := damerau([]rune(c.a), []rune(c.b), 0); (c.d == 0) != (got == 0) {
-			t.Errorf("%s/%s bound 0: %d", c.a, c.b, got)
-		}
-	}
-}
-
 func TestVocabularyCorrections(t *testing.T) {
 	v := &vocabulary{terms: []string{"asthma", "cholesterol", "diabetes", "diabetic", "glucose", "hemoglobin", "hemoglobins"}, docs: []int{5, 50, 9, 3, 40, 30, 1}}
 	alts, fixed := v.forWord("chol")

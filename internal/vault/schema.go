@@ -361,6 +361,24 @@ BEGIN
 END;
 CREATE INDEX summaries_search ON summaries (resource, person_id, resource_type, category, date, fact);
 `},
+	// 14: the Trends picker from the index. summaries_lab holds, for each
+	// result coded in LOINC, what the picker folds (test, unit, fact, date,
+	// kind, value), in fact order so SQLite folds copies as it walks, and
+	// listing a person's tests reads a few bytes an entry instead of every
+	// result's row (76–125 ms p95 for a bench person, 1.3 s for one
+	// holding 150,000 records). It is partial: only results with a value,
+	// only LOINC.
+	// It ends with the two columns its WHERE names: SQLite 3.33 counts an
+	// index covering only if it holds every column a query names, and the
+	// query must name them to use a partial index. summaries_lab_named
+	// finds the results a source sent without LOINC (grouped by name, so
+	// their rows are read) without walking everyone else's.
+	{sql: `
+CREATE INDEX summaries_lab ON summaries (person_id, code, unit, fact, date, category, value_num, value_text, resource_type, code_system)
+  WHERE resource_type = 'Observation' AND code_system = 'http://loinc.org' AND (value_num IS NOT NULL OR value_text != '');
+CREATE INDEX summaries_lab_named ON summaries (person_id, date)
+  WHERE resource_type = 'Observation' AND code_system != 'http://loinc.org';
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.
