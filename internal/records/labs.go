@@ -77,7 +77,9 @@ type LabPoint struct {
 	Sources []LabSource  `json:"sources"`
 
 	fact   int64
-	folded bool // some of its records were folded in SQL: no range, flag or source label
+	fact2  int64 // a blood pressure sent as two results: the others' facts
+	fact3  int64
+	folded bool  // some of its records were folded in SQL: no range, flag or source label
 }
 
 // complete: the point holds everything its records say.
@@ -240,7 +242,11 @@ func (s *Store) latestPoints(ctx context.Context, personID int64, series []LabSe
 	for i, sr := range series {
 		out[i] = sr.Points[len(sr.Points)-1]
 		if !out[i].complete() {
-			facts = append(facts, strconv.FormatInt(out[i].fact, 10))
+			for _, f := range []int64{out[i].fact, out[i].fact2, out[i].fact3} {
+				if f != 0 {
+					facts = append(facts, strconv.FormatInt(f, 10))
+				}
+			}
 		}
 	}
 	if len(facts) == 0 {
@@ -262,7 +268,14 @@ func (s *Store) latestPoints(ctx context.Context, personID int64, series []LabSe
 			continue
 		}
 		var full *LabPoint
-		for _, g := range groupLabs(byFact[p.fact], "") {
+		var own []dashRow
+		for _, f := range []int64{p.fact, p.fact2, p.fact3} {
+			if f != 0 {
+				own = append(own, byFact[f]...)
+			}
+		}
+		sortRows(own)
+		for _, g := range groupLabs(own, "") {
 			if g.Key == sr.Key || full == nil {
 				full = &g.Points[0]
 			}
@@ -316,7 +329,14 @@ func (s *Store) Labs(ctx context.Context, personID int64, q LabsQuery) (Labs, er
 	case strings.HasPrefix(key, "loinc:"):
 		// The test's rows come from the code index; results without LOINC
 		// that may join it by name are read apart.
-		if rows, err = s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' AND s.code = ? ORDER BY s.date, s.resource", personID, key[len("loinc:"):]); err != nil {
+		// Blood pressure's three codes are read together: its parts sent
+		// apart pair into the panel's series (pairPressures).
+		code := key[len("loinc:"):]
+		codes := []any{code, code, code}
+		if code == bpPanel || code == bpSystolic || code == bpDiastolic {
+			codes = []any{bpPanel, bpSystolic, bpDiastolic}
+		}
+		if rows, err = s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' AND s.code IN (?, ?, ?) ORDER BY s.date, s.resource", append([]any{personID}, codes...)...); err != nil {
 			return out, err
 		}
 		var named []dashRow
@@ -527,13 +547,7 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 		byName[n] = "loinc:" + best
 	}
 
-	type group struct {
-		s      LabSeries
-		name   string // the latest name, as written
-		points []LabPoint
-		at     map[int64]int // fact → index in points
-	}
-	groups := map[string]*group{}
+	groups := map[string]*labGroup{}
 	var order []string
 	for _, r := range rows {
 		var key, code, system string
@@ -562,7 +576,7 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 		}
 		g := groups[key]
 		if g == nil {
-			g = &group{s: LabSeries{Key: key, Code: code, System: system, Kind: "lab", Pair: pair, Growth: growthCodes[code]}, at: map[int64]int{}}
+			g = &labGroup{s: LabSeries{Key: key, Code: code, System: system, Kind: "lab", Pair: pair, Growth: growthCodes[code]}, at: map[int64]int{}}
 			groups[key] = g
 			order = append(order, key)
 		}
@@ -604,6 +618,7 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 		g.points = append(g.points, p)
 	}
 
+	order = pairPressures(groups, order)
 	var out []LabSeries
 	for _, key := range order {
 		g := groups[key]
@@ -617,6 +632,111 @@ func groupLabs(rows []dashRow, birth string) []LabSeries {
 		// A test split by unit keeps its main series (most results) first.
 		return seriesBefore(out[i].Display, out[i].Key, out[j].Display, out[j].Key)
 	})
+	return out
+}
+
+// labGroup is one test's points while groupLabs folds them.
+type labGroup struct {
+	s      LabSeries
+	name   string // the latest name, as written
+	points []LabPoint
+	at     map[int64]int // fact → index in points
+}
+
+// LOINC's blood pressure: the panel (one result, two parts) and its parts
+// sent as results of their own.
+const (
+	bpPanel     = "85354-9"
+	bpSystolic  = "8480-6"
+	bpDiastolic = "8462-4"
+)
+
+// pairPressures joins systolic and diastolic pressures sent as two results
+// (C-CDA vital signs and some portals send them so) into blood pressures
+// when they were taken in the same minute and in the same unit: one point
+// of the panel's series, listing both results' records; a panel point of
+// that minute is the same measurement and gains their records instead. A
+// part without its other half stays in its own series. It returns order
+// without the series it emptied, with the panel's if it made it.
+func pairPressures(groups map[string]*labGroup, order []string) []string {
+	sys, dia := groups["loinc:"+bpSystolic], groups["loinc:"+bpDiastolic]
+	if sys == nil || dia == nil {
+		return order
+	}
+	type at struct{ minute, unit string }
+	diaAt := map[at]int{}
+	for i, p := range dia.points {
+		if m, ok := factMinute(p.Date); ok && p.Value != nil && len(p.Date) > 10 {
+			if _, dup := diaAt[at{m, unitKey(p.Unit)}]; !dup {
+				diaAt[at{m, unitKey(p.Unit)}] = i
+			}
+		}
+	}
+	panel := groups["loinc:"+bpPanel]
+	panelAt := map[string]int{}
+	if panel != nil {
+		for i, p := range panel.points {
+			if m, ok := factMinute(p.Date); ok {
+				panelAt[m] = i
+			}
+		}
+	}
+	usedSys, usedDia := map[int]bool{}, map[int]bool{}
+	added := false
+	for i, s := range sys.points {
+		m, ok := factMinute(s.Date)
+		if !ok || s.Value == nil || len(s.Date) <= 10 {
+			continue // a day alone does not say two results were one reading
+		}
+		j, ok := diaAt[at{m, unitKey(s.Unit)}]
+		if !ok || usedDia[j] {
+			continue
+		}
+		d := dia.points[j]
+		usedSys[i], usedDia[j] = true, true
+		if k, ok := panelAt[m]; ok && panel.points[k].Value != nil && *panel.points[k].Value == *s.Value &&
+			panel.points[k].Value2 != nil && *panel.points[k].Value2 == *d.Value {
+			pp := &panel.points[k]
+			pp.Sources = append(append(pp.Sources, s.Sources...), d.Sources...)
+			pp.folded = pp.folded || s.folded || d.folded
+			pp.fact2, pp.fact3 = s.fact, d.fact
+			continue
+		}
+		flag := s.Flag
+		if flag == "" || !abnormal[flag] && abnormal[d.Flag] {
+			flag = d.Flag
+		}
+		p := LabPoint{Date: s.Date, Age: s.Age, Value: s.Value, Value2: d.Value, Unit: s.Unit, Flag: flag,
+			Abnormal: s.Abnormal || d.Abnormal, Sources: append(append([]LabSource{}, s.Sources...), d.Sources...),
+			fact: s.fact, fact2: d.fact, folded: s.folded || d.folded}
+		if panel == nil {
+			panel = &labGroup{s: LabSeries{Key: "loinc:" + bpPanel, Code: bpPanel, System: loincSystem, Kind: "vital", Pair: true}, name: "Blood pressure"}
+			groups[panel.s.Key] = panel
+			order = append(order, panel.s.Key)
+		}
+		panel.points = append(panel.points, p)
+		added = true
+	}
+	if added {
+		sort.SliceStable(panel.points, func(i, j int) bool { return panel.points[i].Date < panel.points[j].Date })
+	}
+	keep := func(g *labGroup, used map[int]bool) {
+		var left []LabPoint
+		for i, p := range g.points {
+			if !used[i] {
+				left = append(left, p)
+			}
+		}
+		g.points = left
+	}
+	keep(sys, usedSys)
+	keep(dia, usedDia)
+	var out []string
+	for _, k := range order {
+		if len(groups[k].points) > 0 {
+			out = append(out, k)
+		}
+	}
 	return out
 }
 

@@ -101,6 +101,17 @@ describe('Trends', () => {
     expect(row).toHaveTextContent('Converted from 14 kg');
   });
 
+  it('opens a systolic pressure sent on its own on the blood pressures it paired into', async () => {
+    const bp: Series = {
+      key: 'loinc:85354-9', code: '85354-9', system: LOINC, display: 'Blood pressure', kind: 'vital', unit: 'mm[Hg]', converted: false, pair: true, growth: false,
+      points: [point('2022-01-01', 150, { unit: 'mm[Hg]', value2: 95, flag: 'H', abnormal: true })],
+    };
+    vi.mocked(api.labList).mockResolvedValueOnce([info(bp), info(chol)].map((x) => records.LabSeriesInfo.createFrom(x)));
+    vi.mocked(api.labs).mockImplementation(async (_p: number, key: string) => records.Labs.createFrom({ birthDate: '', series: key === bp.key ? [bp] : [] }));
+    render(Trends, { personId: 1, initialKey: 'loinc:8480-6', onopen: vi.fn() });
+    expect((await screen.findByTestId('trend-card')).getAttribute('data-key')).toBe('loinc:85354-9');
+  });
+
   it('opens on the latest out-of-range result when no test is asked for, and says when there is nothing', async () => {
     const flagged = { ...info(chol), latest: chol.points![1] };
     vi.mocked(api.labList).mockResolvedValueOnce([info(weight), flagged].map((x) => records.LabSeriesInfo.createFrom(x)));
