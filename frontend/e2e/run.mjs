@@ -465,6 +465,19 @@ try {
   const pwned = await page.evaluate(() => window.__pwned);
   check('nothing a document carries runs (no dialog, no script side effect)', dialogs.length === 0 && pwned === 0, `dialogs=${dialogs.length}`);
   await tid('document-back').click();
+  // A word only a note holds is found, shown in the note's words, and
+  // opens the note's record.
+  await tid('search-input').fill('fluids');
+  await tid('search-input').press('Enter');
+  await tid('search-in-document').first().waitFor({ timeout: 15_000 });
+  const inDoc = await tid('search-in-document').first().innerText();
+  check('search finds a word inside a document and shows it there', /In its document: .*fluids/i.test(inDoc), inDoc);
+  await page.screenshot({ path: join(shots, '5d-search-in-document.png') });
+  await axe('search results found in a document');
+  await tid('search-result').first().click();
+  await tid('detail-title').waitFor({ timeout: 15_000 });
+  check('a record found by its document opens', (await tid('detail-type').innerText()).length > 0, await tid('detail-title').innerText());
+  await page.keyboard.press('Escape');
 
   step = 'timeline-documents';
   // A record's documents are on the timeline too, and open in the viewer.
@@ -695,6 +708,30 @@ try {
   const countBefore = Number((neva.text.match(/([\d,]+) records/) || [])[1]?.replace(/,/g, '') || 0);
   check('synced records show up for the person', countAfter > countBefore, `${countBefore} -> ${countAfter}`);
   await page.screenshot({ path: join(shots, '5-connected.png') });
+
+  step = 'also-from';
+  // The sandbox holds the records Neva's file held: each fact is still one
+  // timeline line, which says where else it came from, and its detail
+  // opens the other provider's copy.
+  await tid(neva.id).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  await tid('nav-timeline').click();
+  await tid('timeline-also').first().waitFor({ timeout: 15_000 });
+  const alsoLine = await tid('timeline-also').first().innerText();
+  check('a fact from the file and the portal is one timeline line, "Also from" the portal', /Also from .*Sandbox General/.test(alsoLine), alsoLine);
+  await axe('timeline with facts from two sources');
+  await tid('timeline-also').first().locator('xpath=preceding-sibling::button[@data-testid="timeline-item"][1]').click();
+  await tid('detail-also-from').waitFor({ timeout: 15_000 });
+  const firstFrom = await tid('detail-source').innerText();
+  const alsoFrom = await tid('detail-also-from').innerText();
+  check('its detail says it is from the file, and also from the portal', /Imported/.test(firstFrom) && /Sandbox General/.test(alsoFrom), `${firstFrom} / ${alsoFrom}`);
+  await axe('record detail with another source');
+  await tid('detail-also-from-open').first().click();
+  await page.waitForFunction((f) => { const d = document.querySelector('[data-testid="detail-source"]'); return d && d.textContent !== f; }, firstFrom, { timeout: 15_000 });
+  const otherFrom = await tid('detail-source').innerText();
+  check('"Also from" opens the portal\'s copy', /Sandbox General/.test(otherFrom), otherFrom);
+  await page.screenshot({ path: join(shots, '5b-also-from.png') });
+  await page.keyboard.press('Escape');
 
   step = 'lock-unlock';
   // 6. Lock, wrong passphrase, unlock.

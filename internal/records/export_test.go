@@ -13,3 +13,11 @@ func LimitInlineAttachments(n int) (restore func()) {
 	MaxInlineAttachment = n
 	return func() { MaxInlineAttachment = old }
 }
+
+// SplitSearchFrom lowers the vault size from which household search runs
+// in parallel ranges.
+func SplitSearchFrom(n int64) (restore func()) {
+	old := searchSplitMin
+	searchSplitMin = n
+	return func() { searchSplitMin = old }
+}

@@ -115,7 +115,8 @@ func factMinute(d string) (string, bool) {
 // records already stored.
 //
 // 12: summaries gained fact and the result's reference range and flag.
-const DerivedVersion = 12
+// 13: search rows gained their documents' words (docs).
+const DerivedVersion = 13
 
 const derivedVersionKey = "derived_version"
 
@@ -129,7 +130,8 @@ func (s *Store) RefreshDerived(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if n, _ := strconv.Atoi(v); n >= DerivedVersion {
+	n, _ := strconv.Atoi(v)
+	if n >= DerivedVersion {
 		return false, nil
 	}
 	var any int
@@ -138,6 +140,14 @@ func (s *Store) RefreshDerived(ctx context.Context) (bool, error) {
 	}
 	if any == 0 {
 		return false, s.SetSetting(ctx, derivedVersionKey, strconv.Itoa(DerivedVersion))
+	}
+	if n == 12 {
+		// Only documents' words are new: a pass over the records holding
+		// a text document, not a reindex of every record.
+		if err := s.refreshDocText(ctx); err != nil {
+			return false, fmt.Errorf("updating the vault's indexes: %w", err)
+		}
+		return true, nil
 	}
 	if _, err := s.Reindex(ctx); err != nil {
 		return false, fmt.Errorf("updating the vault's indexes: %w", err)

@@ -433,6 +433,13 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 			if err := w.derive(id, p.res.Type, p.res.ID, &p.sum, &links); err != nil {
 				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 			}
+			// Documents' words join the record's search row: its own, and
+			// on a new version the ones fetched for the old (they stay).
+			if n > 0 || outcome == updated {
+				if err := writeDocText(w.ctx, w.tx, id); err != nil {
+					return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+				}
+			}
 		}
 		if progress != nil && time.Since(lastReport) > 100*time.Millisecond {
 			lastReport = time.Now()

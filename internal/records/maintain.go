@@ -138,8 +138,12 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
-	// Inline attachments are derived from the raw JSON too.
+	// Inline attachments are derived from the raw JSON too, and the words
+	// of every document from the attachments.
 	if _, err := reindexAttachments(ctx, tx); err != nil {
+		return 0, err
+	}
+	if err := reindexDocText(ctx, tx); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

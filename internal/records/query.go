@@ -160,8 +160,9 @@ func matchExpr(q string) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	// Only the text column: the person column's tokens are not words.
-	return "text : (" + strings.Join(parts, " ") + ")"
+	// The record's words and its documents' (not the person column: its
+	// tokens are not words).
+	return "{text docs} : (" + strings.Join(parts, " ") + ")"
 }
 
 // Stats counts current resources by type, and the rest of the vault.

@@ -191,6 +191,18 @@ func TestSearchGroupsByPersonAndStaysWithinOne(t *testing.T) {
 	if !more || len(one.People[0].Groups[0].Hits) != min(20, one.People[0].Groups[0].Total) {
 		t.Errorf("defaults: household groups beyond 5 %v, one person's first group %d of %d", more, len(one.People[0].Groups[0].Hits), one.People[0].Groups[0].Total)
 	}
+	// Split into parallel ranges of records (as on a large vault), the
+	// household's search finds exactly the same.
+	restore := records.SplitSearchFrom(1)
+	for _, q := range []string{"blood pressure", "cholestrol", "flu shot"} {
+		restore := records.SplitSearchFrom(1 << 62)
+		whole := mustJSON(t, search(t, s, records.SearchQuery{Text: q}))
+		restore()
+		if split := mustJSON(t, search(t, s, records.SearchQuery{Text: q})); split != whole || len(whole) < 200 {
+			t.Errorf("%q: split search differs (%d bytes, whole %d)", q, len(split), len(whole))
+		}
+	}
+	restore()
 	if _, err := s.SearchRecords(context.Background(), records.SearchQuery{Text: "x", PersonID: 9999}); !errors.Is(err, records.ErrNoPerson) {
 		t.Errorf("unknown person: %v", err)
 	}

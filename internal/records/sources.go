@@ -97,5 +97,8 @@ func (s *Store) StoreAttachment(ctx context.Context, resource int64, contentType
 		resource, contentType, title, len(data), docHead(data), sum[:], data); err != nil {
 		return false, fmt.Errorf("storing an attachment: %w", err)
 	}
+	if err := writeDocText(ctx, tx, resource); err != nil {
+		return false, fmt.Errorf("indexing an attachment's words: %w", err)
+	}
 	return true, tx.Commit()
 }

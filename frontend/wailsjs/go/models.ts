@@ -1504,6 +1504,7 @@ export namespace records {
 	    item: Item;
 	    segments: Segment[];
 	    byCode?: boolean;
+	    inDocument?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new SearchHit(source);
@@ -1514,6 +1515,7 @@ export namespace records {
 	        this.item = this.convertValues(source["item"], Item);
 	        this.segments = this.convertValues(source["segments"], Segment);
 	        this.byCode = source["byCode"];
+	        this.inDocument = source["inDocument"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

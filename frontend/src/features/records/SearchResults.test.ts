@@ -80,6 +80,42 @@ describe('SearchResults', () => {
     expect(onopen).toHaveBeenCalledWith(13);
   });
 
+  it('says when the words were found in the record\'s document, under its name', async () => {
+    const doc = results({
+      total: 1,
+      people: [
+        {
+          personId: 1,
+          name: 'Ana Ruiz',
+          total: 1,
+          groups: [
+            {
+              resourceType: 'DocumentReference',
+              category: '',
+              total: 1,
+              hits: [
+                {
+                  item: item(21, 'DocumentReference', 'Visit note'),
+                  inDocument: true,
+                  segments: [{ text: 'Right knee ', match: false }, { text: 'arthroscopy', match: true }, { text: ' planned…', match: false }],
+                },
+              ],
+            },
+          ],
+        },
+      ] as unknown as Results['people'],
+    });
+    vi.mocked(api.search).mockResolvedValue(doc);
+    const onopen = vi.fn();
+    render(SearchResults, { ...base, query: 'arthroscopy', onopen });
+    const hit = await screen.findByTestId('search-result');
+    expect(hit).toHaveTextContent('Visit note');
+    expect(screen.getByTestId('search-in-document')).toHaveTextContent('In its document: “Right knee arthroscopy planned…”');
+    expect(screen.getByTestId('search-in-document').querySelector('mark')?.textContent).toBe('arthroscopy');
+    await fireEvent.click(hit);
+    expect(onopen).toHaveBeenCalledWith(21);
+  });
+
   it('searches everyone or includes insurance when asked', async () => {
     vi.mocked(api.search).mockResolvedValue(results());
     render(SearchResults, { ...base, onopen: vi.fn() });
