@@ -79,7 +79,7 @@ type LabPoint struct {
 	fact   int64
 	fact2  int64 // a blood pressure sent as two results: the others' facts
 	fact3  int64
-	folded bool  // some of its records were folded in SQL: no range, flag or source label
+	folded bool // some of its records were folded in SQL: no range, flag or source label
 }
 
 // complete: the point holds everything its records say.
