@@ -331,12 +331,15 @@ func (s *Store) Labs(ctx context.Context, personID int64, q LabsQuery) (Labs, er
 		// that may join it by name are read apart.
 		// Blood pressure's three codes are read together: its parts sent
 		// apart pair into the panel's series (pairPressures).
+		// (One code is "s.code = ?": the index then gives the rows in date
+		// order; an IN list makes SQLite sort them, 2–3 times slower.)
 		code := key[len("loinc:"):]
-		codes := []any{code, code, code}
 		if code == bpPanel || code == bpSystolic || code == bpDiastolic {
-			codes = []any{bpPanel, bpSystolic, bpDiastolic}
+			rows, err = s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' AND s.code IN (?, ?, ?) ORDER BY s.date, s.resource", personID, bpPanel, bpSystolic, bpDiastolic)
+		} else {
+			rows, err = s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' AND s.code = ? ORDER BY s.date, s.resource", personID, code)
 		}
-		if rows, err = s.labRows(ctx, "s.person_id = ? AND s.resource_type = 'Observation' AND s.code IN (?, ?, ?) ORDER BY s.date, s.resource", append([]any{personID}, codes...)...); err != nil {
+		if err != nil {
 			return out, err
 		}
 		var named []dashRow
