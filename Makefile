@@ -6,7 +6,7 @@ GO_TAGS := webkit2_41 sqlite_fts5 sqlite_json
 WAILS := $(shell go env GOPATH)/bin/wails
 BIN := build/bin/fasten
 
-.PHONY: run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean
+.PHONY: run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean ccda-converter
 
 run: build
 	./$(BIN) $(ARGS)
@@ -55,6 +55,11 @@ test-e2e: build sandbox
 # The production binary in a real X window under Xvfb.
 test-window: build
 	build/window-test.sh $(BIN)
+
+# Rebuilds internal/ccda/converter.js (committed; see internal/ccda/js/README.md).
+ccda-converter:
+	cd internal/ccda/js && npm ci --no-audit --no-fund && ./node_modules/.bin/esbuild entry.js --bundle --format=iife \
+	  --target=es2020 --platform=neutral --main-fields=module,main --minify --legal-comments=eof --outfile=../converter.js
 
 bench: deps
 	go run -tags "$(GO_TAGS)" ./internal/devtools/cmd/fasten-bench

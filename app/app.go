@@ -253,7 +253,7 @@ func (a *App) ChooseImportFiles(personID int64) (records.ImportReport, error) {
 	paths, err := runtime.OpenMultipleFilesDialog(a.ctx, runtime.OpenDialogOptions{
 		Title: "Choose FHIR files to import",
 		Filters: []runtime.FileFilter{
-			{DisplayName: "FHIR files (*.json, *.ndjson)", Pattern: "*.json;*.ndjson;*.jsonl"},
+			{DisplayName: "Health records (FHIR *.json, *.ndjson; C-CDA *.xml)", Pattern: "*.json;*.ndjson;*.jsonl;*.xml;*.XML"},
 			{DisplayName: "All files", Pattern: "*"},
 		},
 	})

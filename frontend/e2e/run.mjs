@@ -479,6 +479,36 @@ try {
   check('a record found by its document opens', (await tid('detail-type').innerText()).length > 0, await tid('detail-title').innerText());
   await page.keyboard.press('Escape');
 
+  step = 'ccda';
+  // A C-CDA document, what a patient portal's "Download my record" gives,
+  // through the same window import: converted to FHIR, its problems and
+  // allergies on the person's dashboard, the original among the documents.
+  await tid('nav-import').click();
+  await tid('import-input').setInputFiles([join(repo, '../shared/fixtures/ccda/Documents/Progress Note/Progress_Note.xml')]);
+  await tid('import-done').waitFor({ timeout: 120_000 });
+  const ccdaStatus = (await tid('import-status').allInnerTexts()).join(',');
+  check('a C-CDA document imports through the window', /imported/i.test(ccdaStatus), ccdaStatus);
+  await axe('import report (C-CDA)');
+  if (await tid('unmatched-row').count()) {
+    await tid('unmatched-row').first().getByTestId('unmatched-assign').click();
+    await page.waitForTimeout(300);
+  }
+  const adam = await page.locator('[data-testid^="person-"]').evaluateAll((els) =>
+    els.filter((e) => /^person-\d+$/.test(e.dataset.testid) && /Everyman/.test(e.innerText)).map((e) => e.dataset.testid)[0]);
+  check('the C-CDA patient is a household member', !!adam);
+  await tid(adam).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  const problems = await tid('dashboard-problems').innerText();
+  check('the C-CDA problems are on the dashboard', (await tid('dashboard-problems').getByTestId('record-item').count()) > 0, problems.replace(/\s+/g, ' ').slice(0, 100));
+  await page.screenshot({ path: join(shots, '5e-ccda-dashboard.png') });
+  await axe('dashboard from a C-CDA');
+  await tid('documents-nav').click();
+  await tid('documents-list').waitFor({ timeout: 15_000 });
+  const ccdaFormats = await tid('document-row').evaluateAll((els) => els.map((e) => e.dataset.format));
+  check('the original C-CDA is among the documents', ccdaFormats.includes('ccda'), ccdaFormats.join(','));
+  await tid(wren).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+
   step = 'timeline-documents';
   // A record's documents are on the timeline too, and open in the viewer.
   await tid('nav-timeline').click();

@@ -77,8 +77,15 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: RejectUnreadable, Error: "This is a folder, not a file.", Issues: []FileIssue{}}
 			return o
 		}
+		in, err := asFHIR(ctx, o.name, f)
+		if err != nil {
+			f.Close()
+			fe := err.(fileError)
+			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: fi.Size()}
+			return o
+		}
 		o.file, o.size = f, fi.Size()
-		o.st = pl.stream(f, opts)
+		o.st = pl.stream(in, opts)
 		return o
 	}
 	var next *opened
@@ -121,9 +128,14 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 
 // ImportReader imports one file's bytes. size may be -1 when unknown.
 func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+	in, err := asFHIR(ctx, name, r)
+	if err != nil {
+		fe := err.(fileError)
+		return FileResult{File: name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: size}, nil
+	}
 	pl := newPipeline(ctx)
 	defer pl.close()
-	return s.write(ctx, name, pl.stream(r, opts), size, idx, count, opts, progress)
+	return s.write(ctx, name, pl.stream(in, opts), size, idx, count, opts, progress)
 }
 
 // Prepared is a file that has been read and validated but not yet stored:

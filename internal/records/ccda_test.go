@@ -1,0 +1,185 @@
+package records_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/fastenhealth/fasten-desktop/internal/records"
+)
+
+func ccdaFiles(t *testing.T) []string {
+	t.Helper()
+	dir := filepath.Join(fixtures, "..", "ccda", "Documents")
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.xml"))
+	more, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.XML"))
+	files = append(files, more...)
+	sort.Strings(files)
+	if len(files) < 6 {
+		t.Fatalf("C-CDA fixtures: %d", len(files))
+	}
+	return files
+}
+
+// What a C-CDA document says it holds, counted in its own XML: in each
+// kind of section, the entries that become records of a kind — problems
+// (and a visit's diagnoses and reasons) conditions, medications and planned
+// medications or vaccines prescriptions, allergies, immunizations.
+func ccdaEntries(t *testing.T, doc []byte) map[string]int {
+	t.Helper()
+	const (
+		problem    = "2.16.840.1.113883.10.20.22.4.4"
+		medication = "2.16.840.1.113883.10.20.22.4.16"
+	)
+	problems := map[string]string{problem: "Condition"}
+	// A visit's diagnoses and reasons (indications) are conditions too.
+	visits := map[string]string{problem: "Condition", "2.16.840.1.113883.10.20.22.4.19": "Condition"}
+	medications := map[string]string{medication: "MedicationRequest"}
+	counted := map[string]map[string]string{
+		"2.16.840.1.113883.10.20.22.2.5": problems, "2.16.840.1.113883.10.20.22.2.5.1": problems,
+		"2.16.840.1.113883.10.20.22.2.22": visits, "2.16.840.1.113883.10.20.22.2.22.1": visits,
+		"2.16.840.1.113883.10.20.22.2.1": medications, "2.16.840.1.113883.10.20.22.2.1.1": medications,
+		"2.16.840.1.113883.10.20.22.2.10": { // plan of treatment: planned medications and vaccines
+			"2.16.840.1.113883.10.20.22.4.42": "MedicationRequest", "2.16.840.1.113883.10.20.22.4.120": "MedicationRequest"},
+		"2.16.840.1.113883.10.20.22.2.6":   {"2.16.840.1.113883.10.20.22.4.7": "AllergyIntolerance"},
+		"2.16.840.1.113883.10.20.22.2.6.1": {"2.16.840.1.113883.10.20.22.4.7": "AllergyIntolerance"},
+		"2.16.840.1.113883.10.20.22.2.2":   {"2.16.840.1.113883.10.20.22.4.52": "Immunization"},
+		"2.16.840.1.113883.10.20.22.2.2.1": {"2.16.840.1.113883.10.20.22.4.52": "Immunization"},
+	}
+	out := map[string]int{"Condition": 0, "MedicationRequest": 0, "AllergyIntolerance": 0, "Immunization": 0}
+	// Open elements; a section is known by its first templateId.
+	type open struct {
+		name    string
+		entries map[string]string
+		firstID bool
+	}
+	var stack []open
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			if e.Name.Local == "templateId" && len(stack) > 0 {
+				root := ""
+				for _, a := range e.Attr {
+					if a.Name.Local == "root" {
+						root = a.Value
+					}
+				}
+				if parent := &stack[len(stack)-1]; parent.name == "section" && !parent.firstID {
+					parent.firstID, parent.entries = true, counted[root]
+				}
+				for i := len(stack) - 1; i >= 0; i-- {
+					if stack[i].name == "section" {
+						if kind := stack[i].entries[root]; kind != "" {
+							out[kind]++
+						}
+						break
+					}
+				}
+			}
+			stack = append(stack, open{name: e.Name.Local})
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return out
+}
+
+// Every HL7 example document imports through the same path as FHIR: its
+// problems, medications, allergies and immunizations arrive, one record
+// each (counted against the document's own entries); the document is kept
+// byte for byte and listed with the person's documents; importing it again
+// changes nothing.
+func TestCCDADocumentsImport(t *testing.T) {
+	ctx := context.Background()
+	for _, f := range ccdaFiles(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			s, v := openStore(t)
+			doc, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := s.Import(ctx, []string{f}, records.ImportOptions{AutoCreatePeople: true}, nil)
+			if err != nil || len(rep.Files) != 1 {
+				t.Fatal(err)
+			}
+			r := rep.Files[0]
+			if r.Status != records.FileImported || len(rep.NewPeople) != 1 || r.Attachments != 1 {
+				t.Fatalf("%s: %s %q, %d people, %d attachments", r.File, r.Status, r.Error, len(rep.NewPeople), r.Attachments)
+			}
+			// What the validator refused is reported, never silently lost.
+			if r.Skipped != len(r.Issues) && len(r.Issues) < 20 {
+				t.Errorf("%d skipped, %d issues", r.Skipped, len(r.Issues))
+			}
+			person := rep.NewPeople[0].ID
+			for typ, want := range ccdaEntries(t, doc) {
+				var got int
+				if err := v.DB().QueryRow("SELECT count(*) FROM summaries WHERE person_id = ? AND resource_type = ?", person, typ).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Errorf("%s: %d records, the document has %d entries", typ, got, want)
+				}
+			}
+			docs, err := s.Documents(ctx, person)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, d := range docs {
+				_, data, err := s.DocumentContent(ctx, d.ID)
+				if err == nil && bytes.Equal(data, doc) {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("the original document is not among %d documents, byte for byte", len(docs))
+			}
+			again, err := s.Import(ctx, []string{f}, records.ImportOptions{AutoCreatePeople: true}, nil)
+			if err != nil || again.Files[0].Status != records.FileUnchanged || again.Files[0].Added+again.Files[0].Updated != 0 {
+				t.Fatalf("re-import: %v %+v", err, again.Files[0])
+			}
+		})
+	}
+}
+
+// An XML file that is not a C-CDA, one with a DTD (an XML bomb's shape)
+// and a damaged C-CDA are refused with a reason that quotes nothing, and
+// the vault is unchanged.
+func TestCCDABadXMLIsRefused(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	before := snapshot(t, s)
+	dir := t.TempDir()
+	cases := map[string]string{
+		"page.xml":   `<?xml version="1.0"?><html><body>secret-value</body></html>`,
+		"bomb.xml":   `<?xml version="1.0"?><!DOCTYPE ClinicalDocument [<!ENTITY a "secret-value">]><ClinicalDocument xmlns="urn:hl7-org:v3">&a;</ClinicalDocument>`,
+		"broken.xml": `<ClinicalDocument xmlns="urn:hl7-org:v3"><title>secret-value</ClinicalDocument>`,
+	}
+	for name, body := range cases {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := s.Import(ctx, []string{path}, records.ImportOptions{AutoCreatePeople: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rep.Files[0]
+		if r.Status != records.FileRejected || r.Reason != records.RejectUnreadable || r.Error == "" || strings.Contains(r.Error, "secret") {
+			t.Errorf("%s: %s %s %q", name, r.Status, r.Reason, r.Error)
+		}
+	}
+	if after := snapshot(t, s); after != before {
+		t.Fatal("the vault changed")
+	}
+}
