@@ -141,7 +141,7 @@ func (s *Store) RefreshDerived(ctx context.Context) (bool, error) {
 	if any == 0 {
 		return false, s.SetSetting(ctx, derivedVersionKey, strconv.Itoa(DerivedVersion))
 	}
-	if n == 12 {
+	if n == 12 && DerivedVersion == 13 {
 		// Only documents' words are new: a pass over the records holding
 		// a text document, not a reindex of every record.
 		if err := s.refreshDocText(ctx); err != nil {

@@ -3,7 +3,6 @@ package records
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,7 +149,14 @@ func (s *Store) LabList(ctx context.Context, personID int64) ([]LabSeriesInfo, e
 	if err != nil {
 		return nil, err
 	}
-	rows = append(rows, named...)
+	// A LOINC coding without a code (a source wrote the system and a name
+	// only) groups by its own name, as Labs groups it: read whole.
+	uncoded, err := s.labRowsFrom(ctx, " FROM summaries s INDEXED BY summaries_lab CROSS JOIN sources src ON src.id = s.source_id ",
+		"s.person_id = ? AND s.resource_type = 'Observation' AND s.code_system = '"+loincSystem+"' AND s.code = '' AND "+labValued, personID)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(append(rows, named...), uncoded...)
 	sortRows(rows)
 	series := groupLabs(rows, "")
 	latest, err := s.latestPoints(ctx, personID, series)
@@ -174,11 +180,12 @@ func (s *Store) LabList(ctx context.Context, personID int64) ([]LabSeriesInfo, e
 func (s *Store) labFacts(ctx context.Context, personID int64) ([]dashRow, error) {
 	// min(date) is the only min/max aggregate, so SQLite takes the bare
 	// columns (resource, values) from the first copy; the index walks each
-	// fact's copies in date order, so the first of equal dates is the
-	// lowest record, as sortRows would put it.
+	// fact's copies by date, then record (its columns say so), so the
+	// first of equal dates is the lowest record, as sortRows would put it.
+	// Codings without a code are not here (LabList reads them whole).
 	rows, err := s.db.QueryContext(ctx, `SELECT min(date), resource, code, unit, fact, value_num, value_text, count(*), total(category = 'vital-signs') > 0
 FROM summaries INDEXED BY summaries_lab
-WHERE person_id = ? AND resource_type = 'Observation' AND code_system = '`+loincSystem+`' AND `+labValued+`
+WHERE person_id = ? AND resource_type = 'Observation' AND code_system = '`+loincSystem+`' AND `+labValued+` AND code != ''
 GROUP BY code, unit, fact`, personID)
 	if err != nil {
 		return nil, err
@@ -281,7 +288,10 @@ func (s *Store) latestPoints(ctx context.Context, personID int64, series []LabSe
 			}
 		}
 		if full == nil {
-			return nil, fmt.Errorf("the latest %s result: its records are gone", sr.Key)
+			// Its records changed between the reads (a sync replaced or
+			// removed them): the folded point, without range or sources,
+			// rather than no picker. The next look reads them again.
+			continue
 		}
 		out[i] = inUnit(*full, p, sr)
 	}

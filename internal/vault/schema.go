@@ -374,7 +374,7 @@ CREATE INDEX summaries_search ON summaries (resource, person_id, resource_type, 
 	// finds the results a source sent without LOINC (grouped by name, so
 	// their rows are read) without walking everyone else's.
 	{sql: `
-CREATE INDEX summaries_lab ON summaries (person_id, code, unit, fact, date, category, value_num, value_text, resource_type, code_system)
+CREATE INDEX summaries_lab ON summaries (person_id, code, unit, fact, date, resource, category, value_num, value_text, resource_type, code_system)
   WHERE resource_type = 'Observation' AND code_system = 'http://loinc.org' AND (value_num IS NOT NULL OR value_text != '');
 CREATE INDEX summaries_lab_named ON summaries (person_id, date)
   WHERE resource_type = 'Observation' AND code_system != 'http://loinc.org';
