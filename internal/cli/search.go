@@ -86,7 +86,16 @@ func printSearch(w io.Writer, res records.SearchResults) {
 						b.WriteString(clean(s.Text))
 					}
 				}
-				line := fmt.Sprintf("    %s  %s", day(h.Item.Date), b.String())
+				text := b.String()
+				if h.InDocument {
+					// The words are from its document: name the record first.
+					name := clean(h.Item.Display)
+					if name == "" {
+						name = "Record"
+					}
+					text = name + ": in its document \u201c" + text + "\u201d"
+				}
+				line := fmt.Sprintf("    %s  %s", day(h.Item.Date), text)
 				if h.ByCode {
 					line += "  (code " + clean(h.Item.Code) + ")"
 				}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"mime"
 	"strconv"
 	"strings"
@@ -11,11 +12,12 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
 )
 
 // Document text in search: the words of a record's documents — a visit
 // note, a discharge summary, a report's text — are searched with the
-// record (search.docs, migration 15), so "what did the doctor write about
+// record (search_docs, migration 15), so "what did the doctor write about
 // my knee" finds the note. Text and markup (HTML, XHTML, XML such as a
 // C-CDA document) are read; PDFs and images are not (no text layer read
 // here). Like every search row it is derived: Reindex rebuilds it from the
@@ -34,6 +36,8 @@ func docTextKind(contentType string) string {
 		mt = strings.ToLower(strings.TrimSpace(contentType))
 	}
 	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return "" // image/svg+xml is drawing, not words
 	case mt == "text/html", mt == "application/xhtml+xml", mt == "text/xml", mt == "application/xml",
 		strings.HasSuffix(mt, "+xml"):
 		return "markup"
@@ -53,7 +57,12 @@ func docTextKind(contentType string) string {
 func docText(contentType string, data []byte, limit int) string {
 	var w wordWriter
 	w.limit = limit
-	switch docTextKind(contentType) {
+	kind := docTextKind(contentType)
+	if kind == "" {
+		return ""
+	}
+	data = toUTF8(contentType, data)
+	switch kind {
 	case "plain":
 		w.write(data)
 	case "markup":
@@ -65,7 +74,8 @@ func docText(contentType string, data []byte, limit int) string {
 				// The end, or markup too broken to read on: the words
 				// read so far are kept.
 				return w.String()
-			case html.StartTagToken:
+			case html.StartTagToken, html.SelfClosingTagToken:
+				// <script/> opens a script all the same in HTML.
 				if name, _ := z.TagName(); isHidden(name) {
 					skip++
 				}
@@ -82,6 +92,45 @@ func docText(contentType string, data []byte, limit int) string {
 		}
 	}
 	return w.String()
+}
+
+// toUTF8 reads text in another encoding as UTF-8: the one the content type
+// or a byte-order mark names, or the markup declares; else text that is
+// not UTF-8 and holds no UTF-8 sequence at all is taken for Windows-1252
+// (Latin-1's superset, what old systems write). UTF-8 with a stray bad
+// byte stays UTF-8 (the bad byte is dropped later).
+func toUTF8(contentType string, data []byte) []byte {
+	_, params, _ := mime.ParseMediaType(contentType)
+	declared := params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")
+	bom := bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff})
+	if !declared && !bom && (utf8.Valid(data) || hasUTF8Sequence(data)) && docTextKind(contentType) == "plain" {
+		return data
+	}
+	if !declared && !bom && utf8.Valid(data) {
+		// Markup in UTF-8 may still declare another charset; trust the bytes.
+		return data
+	}
+	r, err := charset.NewReader(bytes.NewReader(data), contentType)
+	if err != nil {
+		return data
+	}
+	utf, err := io.ReadAll(io.LimitReader(r, int64(4*len(data)+4)))
+	if err != nil {
+		return data
+	}
+	return utf
+}
+
+// hasUTF8Sequence: some multi-byte UTF-8 character is in b.
+func hasUTF8Sequence(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if n > 1 && r != utf8.RuneError {
+			return true
+		}
+		b = b[n:]
+	}
+	return false
 }
 
 func isHidden(tag []byte) bool {
@@ -136,10 +185,9 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// writeDocText sets the search row's docs of one record to the words of
-// its documents (inline and fetched), reading one attachment's bytes at a
-// time. A record with no search row of its own (nothing in its summary to
-// search) gets one, so its documents are found.
+// writeDocText sets one record's search_docs row to the words of its
+// documents (inline and fetched), reading one attachment's bytes at a
+// time; a record without document words has no row.
 func writeDocText(ctx context.Context, tx execer, resource int64) error {
 	rows, err := tx.QueryContext(ctx, "SELECT id, content_type FROM attachments WHERE resource = ? AND "+docTextSQL+" ORDER BY id", resource)
 	if err != nil {
@@ -180,17 +228,14 @@ func writeDocText(ctx context.Context, tx execer, resource int64) error {
 		}
 	}
 	docs := strings.Join(parts, " ")
-	var have int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM search WHERE rowid = ?", resource).Scan(&have); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM search_docs WHERE rowid = ?", resource); err != nil {
 		return err
 	}
-	switch {
-	case have > 0:
-		_, err = tx.ExecContext(ctx, "UPDATE search SET docs = ? WHERE rowid = ?", docs, resource)
-	case docs != "":
-		_, err = tx.ExecContext(ctx, `INSERT INTO search(rowid, text, person, docs)
-SELECT ?1, '', coalesce('p' || person_id, ''), ?2 FROM summaries WHERE resource = ?1`, resource, docs)
+	if docs == "" {
+		return nil
 	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO search_docs(rowid, docs, person)
+SELECT ?1, ?2, coalesce('p' || person_id, '') FROM summaries WHERE resource = ?1`, resource, docs)
 	return err
 }
 

@@ -15,6 +15,10 @@ func TestDocTextReadsWordsNeverMarkup(t *testing.T) {
 		{"C-CDA", "application/xml", `<?xml version="1.0"?><ClinicalDocument><title>Discharge summary</title><component><section><text>Asthma, well controlled</text></section></component></ClinicalDocument>`, "Discharge summary Asthma, well controlled"},
 		{"controls and bad bytes", "text/plain", "a\x00b\x1b[31mred\u202e\xff c", "a b [31mred c"},
 		{"pdf", "application/pdf", "%PDF-1.4 words", ""},
+		{"self-closing script", "text/html", `<p>kept</p><script/>hidden()</script><p>after</p>`, "kept after"},
+		{"svg", "image/svg+xml", `<svg><text>drawn</text></svg>`, ""},
+		{"Latin-1", "text/plain; charset=iso-8859-1", "na\xefve caf\xe9", "naïve café"},
+		{"UTF-16", "text/plain", "\xff\xfeh\x00i\x00 \x00t\x00o\x00", "hi to"},
 		{"rtf", "text/rtf", `{\rtf1 hello}`, ""},
 		{"image", "image/png", "\x89PNG", ""},
 	} {

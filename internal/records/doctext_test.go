@@ -18,6 +18,8 @@ func docBundle(t *testing.T, glucose float64) string {
 		`{"resourceType":"Patient","id":"p1","name":[{"given":["Doc"],"family":"Words"}],"birthDate":"1980-01-01"}`,
 		`{"resourceType":"DocumentReference","id":"note1","status":"current","type":{"text":"Visit note"},"subject":{"reference":"Patient/p1"},"date":"2022-03-01T10:00:00Z",
 "content":[{"attachment":{"contentType":"text/html","title":"Orthopaedics note","data":"`+b64(`<p>Right knee <b>arthroscopy</b> planned for April.</p><script>thyroidectomy()</script>`)+`"}}]}`,
+		// A document with nothing of its own to search but its words.
+		`{"resourceType":"DocumentReference","id":"note2","status":"current","subject":{"reference":"Patient/p1"},"content":[{"attachment":{"contentType":"text/plain","data":"`+b64("Zephyr breeze exposure")+`"}}]}`,
 		`{"resourceType":"DiagnosticReport","id":"rep1","status":"final","code":{"text":"Eye exam"},"subject":{"reference":"Patient/p1"},"effectiveDateTime":"2022-04-01T10:00:00Z",
 "presentedForm":[{"contentType":"text/plain","data":"`+b64("Patient reports photophobia in bright light.")+`"}]}`,
 		fmt.Sprintf(`{"resourceType":"Observation","id":"g1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2345-7","display":"Glucose"}]},"subject":{"reference":"Patient/p1"},"effectiveDateTime":"2022-05-01T08:00:00Z","valueQuantity":{"value":%v,"unit":"mg/dL"}}`, glucose),
@@ -59,6 +61,7 @@ func TestSearchFindsDocumentWords(t *testing.T) {
 		"photophob":   "DiagnosticReport doc=true [photophobia]",
 		"xylophone":   "Observation doc=true [xylophone]",
 		"glucose":     "Observation doc=false [glucose]",
+		"zephyr":      "DocumentReference doc=true [zephyr]",
 	}
 	check := func(when string) {
 		t.Helper()
@@ -92,9 +95,9 @@ func TestSearchFindsDocumentWords(t *testing.T) {
 	}
 	check("after a new version")
 
-	// A vault written before documents were searched: its search rows
-	// have no docs, and the next open fills them without a reindex.
-	if _, err := v.DB().Exec("UPDATE search SET docs = ''"); err != nil {
+	// A vault written before documents were searched has no document
+	// words, and the next open fills them without a reindex.
+	if _, err := v.DB().Exec("DELETE FROM search_docs"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetSetting(ctx, "derived_version", "12"); err != nil {

@@ -17,7 +17,7 @@ func LimitInlineAttachments(n int) (restore func()) {
 // SplitSearchFrom lowers the vault size from which household search runs
 // in parallel ranges.
 func SplitSearchFrom(n int64) (restore func()) {
-	old := searchSplitMin
-	searchSplitMin = n
-	return func() { searchSplitMin = old }
+	old, oldParts := searchSplitMin, searchParts
+	searchSplitMin, searchParts = n, 3 // three ranges even on one processor
+	return func() { searchSplitMin, searchParts = old, oldParts }
 }

@@ -526,7 +526,7 @@ type writer struct {
 	importID int64
 
 	find, insert, archive, update *sql.Stmt
-	delSummary, delSearch         *sql.Stmt
+	delSummary, delSearch, delDocs *sql.Stmt
 	insSummary, insSearch         *sql.Stmt
 }
 
@@ -544,6 +544,7 @@ SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import
 		{&w.update, "UPDATE resources SET version = version + 1, fhir_version_id = ?, last_updated = ?, full_url = ?, received_at = ?, import_id = ?, sha256 = ?, raw = ? WHERE id = ?"},
 		{&w.delSummary, "DELETE FROM summaries WHERE resource = ?"},
 		{&w.delSearch, "DELETE FROM search WHERE rowid = ?"},
+		{&w.delDocs, "DELETE FROM search_docs WHERE rowid = ?"},
 		{&w.insSummary, `INSERT INTO summaries(resource, source_id, resource_type, fhir_id, patient_id, person_id, date, date_end, category, code_system, code, display, value_num, value_text, unit, status, fact, ref_low, ref_high, ref_text, flag)
 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&w.insSearch, searchInsert},
@@ -560,7 +561,7 @@ VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.find, w.insert, w.archive, w.update, w.delSummary, w.delSearch, w.insSummary, w.insSearch} {
+	for _, st := range []*sql.Stmt{w.find, w.insert, w.archive, w.update, w.delSummary, w.delSearch, w.delDocs, w.insSummary, w.insSearch} {
 		if st != nil {
 			st.Close()
 		}
@@ -593,7 +594,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, id); err != nil {
 		return 0, 0, err
 	}
-	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch} {
+	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch, w.delDocs} {
 		if _, err := st.ExecContext(w.ctx, id); err != nil {
 			return 0, 0, err
 		}

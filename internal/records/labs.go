@@ -686,11 +686,11 @@ func pairPressures(groups map[string]*labGroup, order []string) []string {
 		}
 	}
 	panel := groups["loinc:"+bpPanel]
-	panelAt := map[string]int{}
+	panelAt := map[string][]int{} // a minute may hold more than one panel reading
 	if panel != nil {
 		for i, p := range panel.points {
 			if m, ok := factMinute(p.Date); ok {
-				panelAt[m] = i
+				panelAt[m] = append(panelAt[m], i)
 			}
 		}
 	}
@@ -707,9 +707,15 @@ func pairPressures(groups map[string]*labGroup, order []string) []string {
 		}
 		d := dia.points[j]
 		usedSys[i], usedDia[j] = true, true
-		if k, ok := panelAt[m]; ok && panel.points[k].Value != nil && *panel.points[k].Value == *s.Value &&
-			panel.points[k].Value2 != nil && *panel.points[k].Value2 == *d.Value {
-			pp := &panel.points[k]
+		same := -1
+		for _, k := range panelAt[m] {
+			if pp := panel.points[k]; pp.Value != nil && *pp.Value == *s.Value && pp.Value2 != nil && *pp.Value2 == *d.Value {
+				same = k
+				break
+			}
+		}
+		if same >= 0 {
+			pp := &panel.points[same]
 			pp.Sources = append(append(pp.Sources, s.Sources...), d.Sources...)
 			pp.folded = pp.folded || s.folded || d.folded
 			pp.fact2, pp.fact3 = s.fact, d.fact

@@ -69,7 +69,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{"DELETE FROM summaries", "DELETE FROM search"} {
+	for _, q := range []string{"DELETE FROM summaries", "DELETE FROM search", "DELETE FROM search_docs"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return 0, err
 		}

@@ -115,8 +115,9 @@ func (s *Store) List(ctx context.Context, personID int64, resourceType, query st
 	where := "WHERE s.person_id = ? AND s.resource_type = ? AND " + firstOfFact
 	args := []any{personID, resourceType}
 	if m := matchExpr(query); m != "" {
-		where += " AND s.resource IN (SELECT rowid FROM search WHERE search MATCH ?)"
-		args = append(args, m)
+		// The record's words or its documents'.
+		where += " AND s.resource IN (SELECT rowid FROM search WHERE search MATCH ? UNION ALL SELECT rowid FROM search_docs WHERE search_docs MATCH ?)"
+		args = append(args, "text : "+m, "docs : "+m)
 	} else if strings.TrimSpace(query) != "" {
 		return Page{Items: []Item{}}, nil
 	}
@@ -141,7 +142,7 @@ func (s *Store) Search(ctx context.Context, personID int64, query string, limit 
 	}
 	// The person's token (migration 13) keeps everyone else's matches out
 	// of the join.
-	m = fmt.Sprintf(`person : "p%d" AND `, personID) + m
+	m = fmt.Sprintf(`person : "p%d" AND text : `, personID) + m
 	return scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+" FROM search JOIN summaries s ON s.resource = search.rowid JOIN sources src ON src.id = s.source_id "+
 		"WHERE search MATCH ? AND s.person_id = ? ORDER BY search.rank LIMIT ?", m, personID, limit))
 }
@@ -160,9 +161,9 @@ func matchExpr(q string) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	// The record's words and its documents' (not the person column: its
-	// tokens are not words).
-	return "{text docs} : (" + strings.Join(parts, " ") + ")"
+	// Callers name the column (text, or docs in search_docs): never the
+	// person column, whose tokens are not words.
+	return "(" + strings.Join(parts, " ") + ")"
 }
 
 // Stats counts current resources by type, and the rest of the vault.

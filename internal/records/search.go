@@ -23,8 +23,8 @@ import (
 // resource's summary row (derive), from which it takes the person token
 // that lets a person's search stay within their records (migration 13).
 // The arguments are the resource id and its text.
-const searchInsert = `INSERT INTO search(rowid, text, person, docs)
-SELECT ?1, ?2, coalesce('p' || person_id, ''), '' FROM summaries WHERE resource = ?1`
+const searchInsert = `INSERT INTO search(rowid, text, person)
+SELECT ?1, ?2, coalesce('p' || person_id, '') FROM summaries WHERE resource = ?1`
 
 // SearchQuery is what a person asked for.
 type SearchQuery struct {
@@ -251,28 +251,51 @@ func (s *Store) searchPlan(ctx context.Context, personID int64, people []Person,
 		return scanSearchRows(s.db.QueryContext(ctx, "SELECT s.resource, s.person_id, s.resource_type, s.category, s.date, s.fact FROM summaries s WHERE s.person_id IN ("+
 			strings.Join(ids, ",")+")"+kindWhere, args...))
 	}
-	// Words match the record's own text and its documents' (docs).
-	match := "{text docs} : (" + plan.match + ")"
+	// Words match the record's own text (search) and its documents'
+	// (search_docs): two queries, the second's matches added once.
+	person := ""
 	if personID != 0 {
-		match = fmt.Sprintf(`person : "p%d" AND `, personID) + match
+		person = fmt.Sprintf(`person : "p%d" AND `, personID)
 	}
 	// INDEXED BY: left free, SQLite looks each match up by rowid in the
 	// table, whose rows are wide and scattered (see migration 13).
 	// Grouping and counting stay in Go: SQLite 3.33's window functions
 	// (row_number per group) measured 3–5 times slower than handing over
 	// every match (5,100 matches: 65 ms against 12 ms).
-	q := "SELECT s.resource, s.person_id, s.resource_type, s.category, s.date, s.fact FROM search CROSS JOIN summaries s INDEXED BY summaries_search ON s.resource = search.rowid " +
-		"WHERE search MATCH ? AND s.person_id IS NOT NULL" + kindWhere
-	args = append([]any{match}, args...)
-	if personID != 0 {
-		return scanSearchRows(s.db.QueryContext(ctx, q, args...))
+	var found []searchRow
+	seen := map[int64]bool{}
+	for _, t := range []struct{ table, column string }{{"search", "text"}, {"search_docs", "docs"}} {
+		q := "SELECT s.resource, s.person_id, s.resource_type, s.category, s.date, s.fact FROM " + t.table +
+			" CROSS JOIN summaries s INDEXED BY summaries_search ON s.resource = " + t.table + ".rowid " +
+			"WHERE " + t.table + " MATCH ? AND s.person_id IS NOT NULL" + kindWhere
+		qargs := append([]any{person + t.column + " : (" + plan.match + ")"}, args...)
+		var rows []searchRow
+		var err error
+		if personID != 0 {
+			rows, err = scanSearchRows(s.db.QueryContext(ctx, q, qargs...))
+		} else {
+			rows, err = s.searchSplit(ctx, t.table, q, qargs)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if !seen[r.id] {
+				seen[r.id] = true
+				found = append(found, r)
+			}
+		}
 	}
-	return s.searchSplit(ctx, q, args)
+	return found, nil
 }
 
 // searchSplitMin is the vault size (records) from which a household search
 // is split; below it one query is quicker than starting several.
 var searchSplitMin int64 = 20000
+
+// searchParts, when set (tests), is how many ranges a split search uses
+// whatever the processor count.
+var searchParts int
 
 // searchSplit runs a household search's query in parallel over ranges of
 // records, one per processor (at most the pool's readers but one, leaving
@@ -282,12 +305,15 @@ var searchSplitMin int64 = 20000
 // Each range reads its own snapshot; a record committed meanwhile may be
 // in one range's results and not another's, as it may or may not be in a
 // single query's.
-func (s *Store) searchSplit(ctx context.Context, q string, args []any) ([]searchRow, error) {
+func (s *Store) searchSplit(ctx context.Context, table, q string, args []any) ([]searchRow, error) {
 	var top int64
 	if err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM search").Scan(&top); err != nil {
 		return nil, err
 	}
 	parts := min(runtime.NumCPU(), vault.MaxConns-1)
+	if searchParts > 0 {
+		parts = searchParts
+	}
 	if top < searchSplitMin || parts < 2 {
 		return scanSearchRows(s.db.QueryContext(ctx, q, args...))
 	}
@@ -305,7 +331,7 @@ func (s *Store) searchSplit(ctx context.Context, q string, args []any) ([]search
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i].rows, out[i].err = scanSearchRows(s.db.QueryContext(ctx, q+" AND search.rowid > ? AND search.rowid <= ?", append(append([]any{}, args...), lo, hi)...))
+			out[i].rows, out[i].err = scanSearchRows(s.db.QueryContext(ctx, q+" AND "+table+".rowid > ? AND "+table+".rowid <= ?", append(append([]any{}, args...), lo, hi)...))
 		}()
 	}
 	wg.Wait()
@@ -515,32 +541,38 @@ func (s *Store) searchTexts(ctx context.Context, ids []int64) (map[int64]string,
 	return texts, nil
 }
 
-// docSnippets reads, for hits found in their documents, the words around
-// the match there (FTS5's snippet of the docs column: a few words, not the
-// document). One lookup each, by rowid: FTS5 seeks a rowid it is given
-// with "=", while an IN list made it match the whole index (40 ms).
+// maxDocTexts bounds the documents read to show where a search matched:
+// hits beyond it show their record's name.
+const maxDocTexts = 20
+
+// docSnippets reads, for hits found in their documents, the documents'
+// words (at most 256 KiB each, maxDocTexts of them); highlight cuts the
+// few around the first match. Go finds the match in microseconds, where
+// FTS5's snippet() re-tokenised the document for each hit (3–50 ms).
 func (s *Store) docSnippets(ctx context.Context, plan searchPlan, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
 	if len(ids) == 0 || plan.match == "" {
 		return out, nil
 	}
-	stmt, err := s.db.PrepareContext(ctx, "SELECT snippet(search, 2, '', '', '…', 24) FROM search WHERE search MATCH ? AND rowid = ?")
+	if len(ids) > maxDocTexts {
+		ids = ids[:maxDocTexts]
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT rowid, docs FROM search_docs WHERE rowid IN "+idList(ids))
 	if err != nil {
 		return nil, err
 	}
-	defer stmt.Close()
-	match := "docs : (" + plan.match + ")"
-	for _, id := range ids {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
 		var t string
-		switch err := stmt.QueryRowContext(ctx, match, id).Scan(&t); {
-		case err == sql.ErrNoRows:
-		case err != nil:
+		if err := rows.Scan(&id, &t); err != nil {
 			return nil, err
-		case t != "":
+		}
+		if _, shown := markText(t, plan.marks); shown {
 			out[id] = t
 		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // ---- understanding what was typed ----
@@ -623,6 +655,7 @@ func (s *Store) planSearch(ctx context.Context, text string) (searchPlan, error)
 		return plan, err
 	}
 	syn := loadSynonyms()
+	inDocs := s.docWords(ctx)
 	var parts []string
 	kindSets := [][]string{}
 	for i := 0; i < len(words); {
@@ -639,7 +672,7 @@ func (s *Store) planSearch(ctx context.Context, text string) (searchPlan, error)
 			typed := words[i : i+n]
 			alts := []alternative{}
 			if len(entry.Means) > 0 || len(entry.Kinds) == 0 {
-				alts = append(alts, voc.forPhrase(typed)...)
+				alts = append(alts, voc.forPhrase(typed, inDocs)...)
 			}
 			for _, m := range entry.Means {
 				if ws := searchWords(m); len(ws) > 0 {
@@ -661,7 +694,7 @@ func (s *Store) planSearch(ctx context.Context, text string) (searchPlan, error)
 			i += n
 			continue
 		}
-		alts, fixed := voc.forWord(words[i])
+		alts, fixed := voc.forWord(words[i], inDocs)
 		if len(fixed) > 0 {
 			plan.understood = append(plan.understood, SearchTerm{Typed: words[i], Means: fixed})
 		}
@@ -797,9 +830,6 @@ func loadSynonyms() *synonymTable {
 type vocabulary struct {
 	terms []string // the records' own words, sorted: what typos are corrected to
 	docs  []int    // how many records use each
-	// inDocs are the words only documents use (sorted): searched as typed,
-	// never offered as corrections (free prose holds typos of its own).
-	inDocs []string
 }
 
 // searchVocab caches a vault's vocabulary while the index is unchanged.
@@ -826,21 +856,17 @@ func (s *Store) searchVocabulary(ctx context.Context) (*vocabulary, error) {
 	if cache.voc != nil && bytes.Equal(cache.cookie, cookie) {
 		return cache.voc, nil
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT term, col, doc FROM search_terms WHERE col IN ('text', 'docs')")
+	rows, err := s.db.QueryContext(ctx, "SELECT term, doc FROM search_terms WHERE col = 'text'")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	v := &vocabulary{}
 	for rows.Next() {
-		var t, col string
+		var t string
 		var n int
-		if err := rows.Scan(&t, &col, &n); err != nil {
+		if err := rows.Scan(&t, &n); err != nil {
 			return nil, err
-		}
-		if col == "docs" {
-			v.inDocs = append(v.inDocs, t)
-			continue
 		}
 		v.terms = append(v.terms, t)
 		v.docs = append(v.docs, n)
@@ -848,7 +874,6 @@ func (s *Store) searchVocabulary(ctx context.Context) (*vocabulary, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.Strings(v.inDocs)
 	// fts5vocab returns terms in the index's order (bytewise), which is
 	// what the prefix search below needs; sort to be sure.
 	if !sort.StringsAreSorted(v.terms) {
@@ -873,10 +898,18 @@ func (v *vocabulary) hasPrefix(w string) bool {
 	return i < len(v.terms) && strings.HasPrefix(v.terms[i], w)
 }
 
-// docsHavePrefix says whether any document word starts with w.
-func (v *vocabulary) docsHavePrefix(w string) bool {
-	i := sort.SearchStrings(v.inDocs, w)
-	return i < len(v.inDocs) && strings.HasPrefix(v.inDocs[i], w)
+// docWords says whether any document uses a word starting with w (one
+// range probe of search_docs_terms, asked only of a word the records'
+// own vocabulary lacks). Document words are searched as typed, never
+// offered as corrections: free prose holds typos of its own.
+type docWords func(w string) bool
+
+func (s *Store) docWords(ctx context.Context) docWords {
+	return func(w string) bool {
+		var one int
+		err := s.db.QueryRowContext(ctx, "SELECT 1 FROM search_docs_terms WHERE term >= ? AND term < ? LIMIT 1", w, w+"\U0010FFFF").Scan(&one)
+		return err == nil
+	}
 }
 
 // maxCorrections is how many close words one misspelled word expands to.
@@ -885,7 +918,7 @@ const maxCorrections = 4
 // forWord is what one typed word searches for: itself as a prefix when
 // the index has a word starting with it, else the index's words closest
 // to it (fixed lists them, to say so).
-func (v *vocabulary) forWord(w string) (alts []alternative, fixed []string) {
+func (v *vocabulary) forWord(w string, inDocs docWords) (alts []alternative, fixed []string) {
 	if v.hasPrefix(w) || len(v.terms) == 0 {
 		return []alternative{{words: []string{w}, prefix: true}}, nil
 	}
@@ -893,7 +926,7 @@ func (v *vocabulary) forWord(w string) (alts []alternative, fixed []string) {
 		alts = append(alts, alternative{words: []string{t}})
 		fixed = append(fixed, t)
 	}
-	if len(alts) > 0 && v.docsHavePrefix(w) {
+	if len(alts) > 0 && inDocs != nil && inDocs(w) {
 		// A word a document uses is searched as typed too: "thyroidectomy"
 		// in a note, or a misspelling the note shares.
 		alts = append(alts, alternative{words: []string{w}, prefix: true})
@@ -907,9 +940,9 @@ func (v *vocabulary) forWord(w string) (alts []alternative, fixed []string) {
 
 // forPhrase is a synonym's own words, each corrected like forWord when
 // the index lacks them, as one phrase when every word is known.
-func (v *vocabulary) forPhrase(words []string) []alternative {
+func (v *vocabulary) forPhrase(words []string, inDocs docWords) []alternative {
 	for _, w := range words {
-		if !v.hasPrefix(w) && !v.docsHavePrefix(w) && len(v.terms) > 0 {
+		if !v.hasPrefix(w) && (inDocs == nil || !inDocs(w)) && len(v.terms) > 0 {
 			return nil // e.g. "flu shot": records say "influenza"
 		}
 	}

@@ -50,25 +50,32 @@ func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
 
 func TestVocabularyCorrections(t *testing.T) {
 	v := &vocabulary{terms: []string{"asthma", "cholesterol", "diabetes", "diabetic", "glucose", "hemoglobin", "hemoglobins"}, docs: []int{5, 50, 9, 3, 40, 30, 1}}
-	alts, fixed := v.forWord("chol")
+	alts, fixed := v.forWord("chol", nil)
 	if len(fixed) != 0 || len(alts) != 1 || !alts[0].prefix {
 		t.Errorf("prefix: %+v %v", alts, fixed)
 	}
 	// Only the nearest words: "hemoglobins" is two edits away, "hemoglobin" one.
-	if _, fixed := v.forWord("hemoglobn"); !reflect.DeepEqual(fixed, []string{"hemoglobin"}) {
+	if _, fixed := v.forWord("hemoglobn", nil); !reflect.DeepEqual(fixed, []string{"hemoglobin"}) {
 		t.Errorf("hemoglobn: %v", fixed)
 	}
 	// Equally near: the most used first.
-	if _, fixed := v.forWord("diabetis"); !reflect.DeepEqual(fixed, []string{"diabetes", "diabetic"}) {
+	if _, fixed := v.forWord("diabetis", nil); !reflect.DeepEqual(fixed, []string{"diabetes", "diabetic"}) {
 		t.Errorf("diabetis: %v", fixed)
 	}
 	// Short words are not corrected: "ast" has too many neighbours.
-	if _, fixed := v.forWord("xst"); len(fixed) != 0 {
+	if _, fixed := v.forWord("xst", nil); len(fixed) != 0 {
 		t.Errorf("xst: %v", fixed)
 	}
 	// Four letters allow one edit, not two.
-	if _, fixed := v.forWord("glxxose"); len(fixed) != 0 {
+	if _, fixed := v.forWord("glxxose", nil); len(fixed) != 0 {
 		t.Errorf("glxxose: %v", fixed)
+	}
+	// A word a document uses is searched as typed besides its corrections
+	// (a note may hold the misspelling, or a word records never use).
+	inNote := func(w string) bool { return w == "hemoglobn" }
+	alts, fixed = v.forWord("hemoglobn", inNote)
+	if !reflect.DeepEqual(fixed, []string{"hemoglobin"}) || len(alts) != 2 || alts[1].fts() != `"hemoglobn"*` {
+		t.Errorf("hemoglobn in a note: %v %v", alts, fixed)
 	}
 }
 

@@ -55,8 +55,10 @@ func (s *Store) DeleteSourceRecords(ctx context.Context, tx *sql.Tx, source int6
 		}
 		defer tx.Rollback()
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM search WHERE rowid IN (SELECT id FROM resources WHERE source_id = ?)", source); err != nil {
-		return 0, fmt.Errorf("deleting a source's search rows: %w", err)
+	for _, table := range []string{"search", "search_docs"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE rowid IN (SELECT id FROM resources WHERE source_id = ?)", source); err != nil {
+			return 0, fmt.Errorf("deleting a source's search rows: %w", err)
+		}
 	}
 	res, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE source_id = ?", source)
 	if err != nil {

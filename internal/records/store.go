@@ -134,6 +134,7 @@ func (s *Store) RemovePerson(ctx context.Context, id int64) error {
 	}
 	stmts := []string{
 		"DELETE FROM search WHERE rowid IN (SELECT resource FROM summaries WHERE person_id = ?1)",
+		"DELETE FROM search_docs WHERE rowid IN (SELECT resource FROM summaries WHERE person_id = ?1)",
 		"DELETE FROM resources WHERE id IN (SELECT resource FROM summaries WHERE person_id = ?1)",
 		"DELETE FROM patient_links WHERE person_id = ?1",
 		"DELETE FROM people WHERE id = ?1",

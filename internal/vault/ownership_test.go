@@ -26,6 +26,8 @@ var tableOwner = map[string]string{
 	"summaries":            "internal/records",
 	"search":               "internal/records",
 	"search_terms":         "internal/records",
+	"search_docs":          "internal/records",
+	"search_docs_terms":    "internal/records",
 	"attachments":          "internal/records",
 	"connections":          "internal/connect",
 	"client_registrations": "internal/connect",
