@@ -525,9 +525,9 @@ type writer struct {
 	source   int64
 	importID int64
 
-	find, insert, archive, update *sql.Stmt
+	find, insert, archive, update  *sql.Stmt
 	delSummary, delSearch, delDocs *sql.Stmt
-	insSummary, insSearch         *sql.Stmt
+	insSummary, insSearch          *sql.Stmt
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, now string, source int64) (*writer, error) {
