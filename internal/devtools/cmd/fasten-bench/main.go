@@ -78,6 +78,8 @@ func main() {
 		err = emit(tinyPhase(*dir))
 	case "sync":
 		err = syncPhase(*fixtures)
+	case "ccda":
+		err = emit(ccdaPhase(*dir, *fixtures))
 	default:
 		err = fmt.Errorf("unknown phase %q", *phase)
 	}
@@ -171,6 +173,17 @@ func orchestrate(fixtures string, target int) error {
 	p50, p95, worst := LatencyReport(cat, SampleQueries(cat, 400))
 	fmt.Printf("provider catalog: %d entries loaded in %.0f ms; search as you type over 400 queries: p50 %.2f ms, p95 %.2f ms, max %.2f ms (target p95 < 50 ms)\n\n",
 		cat.Len(), float64(load.Microseconds())/1000, ms(p50), ms(p95), ms(worst))
+	ccdaCmd := exec.Command(os.Args[0], "-phase", "ccda", "-dir", work, "-fixtures", fixtures)
+	ccdaCmd.Stderr = os.Stderr
+	ccdaOut, err := ccdaCmd.Output()
+	if err != nil {
+		return fmt.Errorf("ccda phase: %w", err)
+	}
+	var cr result
+	if err := json.Unmarshal(ccdaOut, &cr); err != nil {
+		return fmt.Errorf("ccda phase: %w", err)
+	}
+	printCCDA(cr)
 	syncCmd := exec.Command(os.Args[0], "-phase", "sync", "-fixtures", filepath.Dir(fixtures))
 	syncCmd.Stdout, syncCmd.Stderr = os.Stdout, os.Stderr
 	if err := syncCmd.Run(); err != nil {

@@ -53,3 +53,18 @@ func TestReplaceUUIDs(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// The C-CDA phase runs end to end on HL7's examples (one round here; its
+// figures are printed by `make bench`, not checked).
+func TestCCDAPhase(t *testing.T) {
+	old := ccdaRounds
+	ccdaRounds = 1
+	defer func() { ccdaRounds = old }()
+	r, err := ccdaPhase(t.TempDir(), "../../../../../shared/fixtures/synthea/more")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Resources < 6 || r.Extra["added"] < 100 || r.Extra["convert-p50"] <= 0 {
+		t.Fatalf("ccda phase: %+v", r)
+	}
+}
