@@ -271,7 +271,9 @@ func (s *Store) searchPlan(ctx context.Context, personID int64, people []Person,
 		qargs := append([]any{person + t.column + " : (" + plan.match + ")"}, args...)
 		var rows []searchRow
 		var err error
-		if personID != 0 {
+		// Only the records' words are split: documents match a few
+		// records, where the split's extra queries would cost more.
+		if personID != 0 || t.table == "search_docs" {
 			rows, err = scanSearchRows(s.db.QueryContext(ctx, q, qargs...))
 		} else {
 			rows, err = s.searchSplit(ctx, t.table, q, qargs)
