@@ -369,6 +369,18 @@ func Summarize(res Resource, resolve func(ref string) string) Summary {
 	for _, k := range sp.code {
 		if v := w.get(k); v != nil {
 			s.CodeSystem, s.Code, s.Display = concept(first(v))
+			if k == "medicationReference" {
+				// A medication contained in the record ("#id": converted
+				// C-CDA writes them so) names it by its own code.
+				if med := contained(w.get("contained"), jstr(field(v, "reference"))); med != nil {
+					if sys, code, disp := concept(field(med, "code")); code != "" || disp != "" {
+						s.CodeSystem, s.Code = sys, code
+						if disp != "" {
+							s.Display = disp
+						}
+					}
+				}
+			}
 			break
 		}
 	}
@@ -554,6 +566,28 @@ func number(v []byte) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(string(v), 64)
 	return f, err == nil
+}
+
+// contained returns the contained resource a local reference ("#id")
+// names, or nil.
+func contained(list []byte, ref string) []byte {
+	id, ok := strings.CutPrefix(ref, "#")
+	if !ok || id == "" || list == nil {
+		return nil
+	}
+	it, ok := newArrIter(list)
+	if !ok {
+		return nil
+	}
+	for {
+		r, ok := it.next()
+		if !ok {
+			return nil
+		}
+		if jstr(field(r, "id")) == id {
+			return r
+		}
+	}
 }
 
 // concept reads a CodeableConcept (or a bare Coding, or a Reference's display).

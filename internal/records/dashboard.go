@@ -225,7 +225,9 @@ WHERE person_id = ? AND resource_type = 'Patient' AND length(date) >= 10`, perso
 	}
 	d.Vitals = []Item{}
 	for _, r := range latest {
-		if r.Category == "vital-signs" {
+		// A panel without a value of its own (C-CDA's "Vital signs"
+		// organizer) groups readings; it is not one.
+		if r.Category == "vital-signs" && valued(r) {
 			d.Vitals = append(d.Vitals, r.Item)
 		}
 	}

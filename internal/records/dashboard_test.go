@@ -420,3 +420,25 @@ NOT EXISTS (SELECT 1 FROM summaries f WHERE f.person_id = s.person_id AND f.fact
 		t.Fatalf("plan %s", p)
 	}
 }
+
+// Latest vitals are readings: a vital-signs panel without a value of its
+// own (what a converted C-CDA organizer becomes) is not listed.
+func TestDashboardVitalsAreReadings(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	vital := func(id, code, display, value string) string {
+		return `{"resourceType":"Observation","id":"` + id + `","status":"final","category":[{"coding":[{"code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"` + code + `","display":"` + display + `"}]},"subject":{"reference":"urn:uuid:p1"},"effectiveDateTime":"2022-01-01T08:00:00Z"` + value + `}`
+	}
+	path := writeBundle(t, "vitals.json",
+		`{"resourceType":"Patient","id":"p1","name":[{"given":["Vital"],"family":"Signs"}],"birthDate":"1980-01-01"}`,
+		vital("panel", "8716-3", "Vital signs, weight, height, head circumference", ""),
+		vital("w", "29463-7", "Body weight", `,"valueQuantity":{"value":70,"unit":"kg"}`),
+	)
+	d, err := s.Dashboard(ctx, importNewPerson(t, s, path).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Vitals) != 1 || d.Vitals[0].Display != "Body weight" {
+		t.Fatalf("vitals: %+v", d.Vitals)
+	}
+}
