@@ -326,7 +326,9 @@ try {
   await tid('search-understood').filter({ hasText: /hemoglobin/i }).waitFor({ timeout: 15_000 });
   check('a misspelling finds the test it meant', (await tid('search-result').count()) > 0 && /hemoglobin/i.test(await tid('search-results').first().innerText()));
   await tid('search-result').first().click();
-  await tid('detail-title').waitFor();
+  // The panel shows "Record" until the record has loaded: wait for its name
+  // (the check still fails if another record opens).
+  await tid('detail-fields').waitFor({ timeout: 15_000 });
   check('a result found through a misspelling opens its record', /hemoglobin/i.test(await tid('detail-title').innerText()), await tid('detail-title').innerText());
   await page.keyboard.press('Escape');
   await tid('search-input').fill('flu shot');

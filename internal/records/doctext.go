@@ -103,11 +103,7 @@ func toUTF8(contentType string, data []byte) []byte {
 	_, params, _ := mime.ParseMediaType(contentType)
 	declared := params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")
 	bom := bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff})
-	if !declared && !bom && (utf8.Valid(data) || hasUTF8Sequence(data)) && docTextKind(contentType) == "plain" {
-		return data
-	}
-	if !declared && !bom && utf8.Valid(data) {
-		// Markup in UTF-8 may still declare another charset; trust the bytes.
+	if !declared && !bom && (utf8.Valid(data) || docTextKind(contentType) == "plain" && hasUTF8Sequence(data)) {
 		return data
 	}
 	r, err := charset.NewReader(bytes.NewReader(data), contentType)
@@ -178,17 +174,10 @@ func (w *wordWriter) String() string { return w.b.String() }
 // docTextKind decides).
 const docTextSQL = `(content_type LIKE 'text/%' OR content_type LIKE '%xml%')`
 
-// execer is a transaction, or a statement source like it.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // writeDocText sets one record's search_docs row to the words of its
 // documents (inline and fetched), reading one attachment's bytes at a
 // time; a record without document words has no row.
-func writeDocText(ctx context.Context, tx execer, resource int64) error {
+func writeDocText(ctx context.Context, tx *sql.Tx, resource int64) error {
 	rows, err := tx.QueryContext(ctx, "SELECT id, content_type FROM attachments WHERE resource = ? AND "+docTextSQL+" ORDER BY id", resource)
 	if err != nil {
 		return err
@@ -241,7 +230,7 @@ SELECT ?1, ?2, coalesce('p' || person_id, '') FROM summaries WHERE resource = ?1
 
 // reindexDocText writes docs for every record with a document whose words
 // are read, walking records in keyset pages.
-func reindexDocText(ctx context.Context, tx execer) error {
+func reindexDocText(ctx context.Context, tx *sql.Tx) error {
 	var last int64
 	for {
 		rows, err := tx.QueryContext(ctx, "SELECT DISTINCT resource FROM attachments WHERE resource > ? AND "+docTextSQL+" ORDER BY resource LIMIT 256", last)

@@ -20,32 +20,32 @@ const sniffSize = 4096
 
 // asFHIR returns what the FHIR pipeline should read of a file: the file
 // itself when it is JSON, the FHIR made of it when it is a C-CDA document.
-// err is a fileError: what to tell the person.
-func asFHIR(ctx context.Context, name string, r io.Reader) (io.Reader, error) {
+// A file refused says what to tell the person.
+func asFHIR(ctx context.Context, name string, r io.Reader) (io.Reader, *fileError) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, _ := br.Peek(sniffSize)
 	if !looksLikeXML(head) {
 		return br, nil
 	}
 	if !ccda.Sniff(head) {
-		return nil, fileError{RejectUnreadable, "This XML file is not a C-CDA clinical document or FHIR: Fasten reads FHIR JSON files and C-CDA documents (a patient portal's \"Download my record\")."}
+		return nil, &fileError{RejectUnreadable, "This XML file is not a C-CDA clinical document or FHIR: Fasten reads FHIR JSON files and C-CDA documents (a patient portal's \"Download my record\")."}
 	}
 	doc, err := io.ReadAll(io.LimitReader(br, ccda.MaxDocument+1))
 	if err != nil {
-		return nil, fileError{RejectUnreadable, "Cannot read the file: " + plainOSError(err)}
+		return nil, &fileError{RejectUnreadable, "Cannot read the file: " + plainOSError(err)}
 	}
 	bundle, err := ccda.Bundle(ctx, doc, name)
 	switch {
 	case err == nil:
 		return bytes.NewReader(bundle), nil
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return nil, fileError{RejectCancelled, "The import was cancelled; nothing from this file was stored."}
+		return nil, &fileError{RejectCancelled, "The import was cancelled; nothing from this file was stored."}
 	case errors.Is(err, ccda.ErrNotCCDA), errors.Is(err, ccda.ErrUnsafeXML), errors.Is(err, ccda.ErrMalformed),
 		errors.Is(err, ccda.ErrTooLarge), errors.Is(err, ccda.ErrConvert):
 		// These messages never quote the document.
-		return nil, fileError{RejectUnreadable, capitalise(err.Error()) + "."}
+		return nil, &fileError{RejectUnreadable, capitalise(err.Error()) + "."}
 	}
-	return nil, fileError{RejectInternal, "Fasten could not load its C-CDA converter."}
+	return nil, &fileError{RejectInternal, "Fasten could not load its C-CDA converter."}
 }
 
 // fileError is a file refused before its records were read.
@@ -53,8 +53,6 @@ type fileError struct {
 	reason RejectReason
 	msg    string
 }
-
-func (e fileError) Error() string { return e.msg }
 
 // looksLikeXML: the first thing after a byte-order mark and white space
 // is "<".

@@ -77,10 +77,9 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: RejectUnreadable, Error: "This is a folder, not a file.", Issues: []FileIssue{}}
 			return o
 		}
-		in, err := asFHIR(ctx, o.name, f)
-		if err != nil {
+		in, fe := asFHIR(ctx, o.name, f)
+		if fe != nil {
 			f.Close()
-			fe := err.(fileError)
 			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: fi.Size()}
 			return o
 		}
@@ -128,9 +127,8 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 
 // ImportReader imports one file's bytes. size may be -1 when unknown.
 func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
-	in, err := asFHIR(ctx, name, r)
-	if err != nil {
-		fe := err.(fileError)
+	in, fe := asFHIR(ctx, name, r)
+	if fe != nil {
 		return FileResult{File: name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: size}, nil
 	}
 	pl := newPipeline(ctx)
