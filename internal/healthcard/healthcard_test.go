@@ -303,11 +303,14 @@ func TestImageBomb(t *testing.T) {
 func TestQRPictures(t *testing.T) {
 	imm := hct.Sign(hct.ImmunizationBundle(), hct.TestISS, nbf)
 	cases := map[string][]byte{
-		"bare QR PNG":                hct.QRPNG(imm, 600),
-		"screenshot PNG 1000x1000":   hct.ScreenshotPNG(imm, 1000, 1000),
-		"screenshot PNG 1170x2532":   hct.ScreenshotPNG(imm, 1170, 2532), // an iPhone screen
-		"photo-like JPEG q75":        hct.ScreenshotJPEG(imm, 1500, 2000, 75),
-		"large photo JPEG 3000x4000": hct.ScreenshotJPEG(imm, 3000, 4000, 85),
+		"bare QR PNG":                          hct.QRPNG(imm, 600),
+		"screenshot PNG 1000x1000":             hct.ScreenshotPNG(imm, 1000, 1000),
+		"screenshot PNG 1170x2532":             hct.ScreenshotPNG(imm, 1170, 2532), // an iPhone screen
+		"photo-like JPEG q75":                  hct.ScreenshotJPEG(imm, 1500, 2000, 75),
+		"large photo JPEG 3000x4000":           hct.ScreenshotJPEG(imm, 3000, 4000, 85),
+		"photo turned 8°, uneven light, noise": hct.PhotoJPEG(imm, 1200, 1600, 8, 1),
+		"photo turned -25°":                    hct.PhotoJPEG(imm, 1200, 1600, -25, 2),
+		"photo upside down":                    hct.PhotoJPEG(imm, 1200, 1600, 180, 3),
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"math"
+	"math/rand/v2"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -89,6 +91,53 @@ func ScreenshotJPEG(jws string, w, h, quality int) []byte {
 func encodePNG(img image.Image) []byte {
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+// Photo makes img look like a phone photo of a screen or a printout: turned
+// by deg degrees on a dark table, lit unevenly (brighter top-left), with
+// sensor noise. Deterministic for a seed.
+func Photo(img image.Image, deg float64, seed uint64) *image.RGBA {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	sin, cos := math.Sincos(deg * math.Pi / 180)
+	cx, cy := float64(w)/2, float64(h)/2
+	// Shrink so the turned picture stays in frame.
+	scale := 1 / (math.Abs(cos) + math.Abs(sin)*float64(max(w, h))/float64(min(w, h)))
+	grey := func(x, y int) float64 {
+		r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+		return (0.299*float64(r) + 0.587*float64(g) + 0.114*float64(bl)) / 257
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			// Inverse rotation: where in the source this pixel comes from.
+			dx, dy := (float64(x)-cx)/scale, (float64(y)-cy)/scale
+			sx, sy := cos*dx+sin*dy+cx, -sin*dx+cos*dy+cy
+			v := 40.0 // the table
+			if sx >= 0 && sy >= 0 && sx < float64(w-1) && sy < float64(h-1) {
+				// Bilinear sampling blurs edges as a lens does.
+				x0, y0 := int(sx), int(sy)
+				fx, fy := sx-float64(x0), sy-float64(y0)
+				v = grey(x0, y0)*(1-fx)*(1-fy) + grey(x0+1, y0)*fx*(1-fy) +
+					grey(x0, y0+1)*(1-fx)*fy + grey(x0+1, y0+1)*fx*fy
+			}
+			light := 0.75 + 0.25*(1-(float64(x)/float64(w)+float64(y)/float64(h))/2)
+			v = v*light + rng.NormFloat64()*6
+			c := uint8(math.Max(0, math.Min(255, v)))
+			out.Set(x, y, color.RGBA{c, c, uint8(math.Max(0, math.Min(255, v*0.97))), 255})
+		}
+	}
+	return out
+}
+
+// PhotoJPEG is a Photo of a screenshot of the card's QR code, as a JPEG.
+func PhotoJPEG(jws string, w, h int, deg float64, seed uint64) []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, Photo(Screenshot(w, h, QRText(jws)), deg, seed), &jpeg.Options{Quality: 80}); err != nil {
 		panic(err)
 	}
 	return b.Bytes()
