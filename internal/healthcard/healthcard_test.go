@@ -9,6 +9,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"image"
+	"image/draw"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"math/rand/v2"
@@ -323,6 +325,23 @@ func TestQRPictures(t *testing.T) {
 			checkCard(t, cards[0], imm, hct.ImmunizationBundle(), healthcard.Verified)
 		})
 	}
+
+	t.Run("small code in a 12 MP photo", func(t *testing.T) {
+		// The downscaled first attempt loses the modules; the full-size
+		// one must still find the code.
+		canvas := image.NewGray(image.Rect(0, 0, 4000, 3000))
+		for i := range canvas.Pix {
+			canvas.Pix[i] = 230
+		}
+		q := hct.QRImage(hct.QRText(imm), 560)
+		draw.Draw(canvas, q.Rect.Add(image.Pt(2900, 300)), q, image.Point{}, draw.Src)
+		var b bytes.Buffer
+		jpeg.Encode(&b, canvas, &jpeg.Options{Quality: 85})
+		start := time.Now()
+		cards := mustRead(t, b.Bytes(), hct.Directory())
+		t.Logf("small code in 4000x3000 JPEG: decoded in %v", time.Since(start).Round(time.Millisecond))
+		checkCard(t, cards[0], imm, hct.ImmunizationBundle(), healthcard.Verified)
+	})
 
 	t.Run("chunked codes in one picture", func(t *testing.T) {
 		chunks := healthcard.QRChunks(imm, 2)
