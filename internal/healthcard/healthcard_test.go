@@ -285,16 +285,26 @@ func pngHeader(w, h uint32) []byte {
 	return b.Bytes()
 }
 
+// jpegHeader is a JPEG start, JFIF segment and baseline frame header
+// claiming w×h, followed by nothing.
+func jpegHeader(w, h uint16) []byte {
+	b := []byte{0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0}
+	b = append(b, 0xff, 0xc0, 0x00, 0x11, 8, byte(h>>8), byte(h), byte(w>>8), byte(w), 3)
+	for id := byte(1); id <= 3; id++ {
+		b = append(b, id, 0x11, 0)
+	}
+	return b
+}
+
 func TestImageBomb(t *testing.T) {
-	for _, dims := range [][2]uint32{{100_000, 100_000}, {50_000, 1_001}} {
-		data := pngHeader(dims[0], dims[1])
+	for _, data := range [][]byte{pngHeader(100_000, 100_000), pngHeader(50_000, 1_001), jpegHeader(65_000, 65_000)} {
 		if healthcard.Sniff(data) != healthcard.Image {
 			t.Fatal("header not sniffed as an image")
 		}
 		start := time.Now()
 		_, err := read(t, data, nil)
 		if !errors.Is(err, healthcard.ErrTooLarge) {
-			t.Fatalf("%v: err = %v, want ErrTooLarge", dims, err)
+			t.Fatalf("%x: err = %v, want ErrTooLarge", data[:4], err)
 		}
 		if d := time.Since(start); d > 100*time.Millisecond {
 			t.Errorf("refusing took %v", d)
