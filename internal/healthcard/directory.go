@@ -179,10 +179,11 @@ func Thumbprint(x, y string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// issuerName is the name shown for a card: the directory's, else the iss
-// URL's host (never the card's own claims, which anyone can write).
-func (d *Directory) issuerName(iss string) string {
-	if is, ok := d.lookup(iss); ok && is.name != "" {
+// issuerName is the name shown for a card: the directory's for a card its
+// key verified, else the iss URL's host (never the card's own claims,
+// which anyone can write, nor a name it did not prove it may use).
+func (d *Directory) issuerName(iss string, verified bool) string {
+	if is, ok := d.lookup(iss); ok && is.name != "" && verified {
 		return is.name
 	}
 	if u, err := url.Parse(iss); err == nil && u.Host != "" {

@@ -43,8 +43,11 @@ type payload struct {
 // one key, so when the directory holds that key the signature is checked
 // before the payload is even inflated — a flipped byte anywhere in header
 // or payload is then reported as tampering, not as damage. Otherwise the
-// payload names the issuer: a known issuer with an unknown kid is
-// tampering; an unknown issuer leaves the card NotVerified.
+// card stays NotVerified, whoever it names: an issuer whose key we do not
+// hold, or a known issuer whose kid we do not know (it rotated its keys
+// after our snapshot: refusing its genuine cards as altered would be
+// wrong, and a forger gains nothing, being NotVerified either way). An
+// unverified card never borrows the directory's name for its issuer.
 func decodeCard(jws string, keys *Directory) (Card, error) {
 	if len(jws) > MaxJWS {
 		return Card{}, ErrTooLarge
@@ -97,12 +100,8 @@ func decodeCard(jws string, keys *Directory) (Card, error) {
 			return Card{}, ErrTampered
 		}
 	} else {
-		if keys.Known(iss) {
-			// 2. The issuer's keys are known but none has this kid.
-			return Card{}, ErrTampered
-		}
-		// 3. Unknown issuer: nothing to check against. The signature
-		// must still have the shape of one.
+		// 2. No key to check against. The signature must still have the
+		// shape of one.
 		if sig == nil {
 			return Card{}, malformed("the card's signature is not a valid ES256 signature")
 		}
@@ -110,7 +109,7 @@ func decodeCard(jws string, keys *Directory) (Card, error) {
 
 	c := Card{
 		Issuer:      iss,
-		IssuerName:  keys.issuerName(iss),
+		IssuerName:  keys.issuerName(iss, verified),
 		Status:      NotVerified,
 		Types:       p.VC.Type,
 		JWS:         jws,
