@@ -226,9 +226,8 @@ func detectMap(typ string, m map[string]any) Release {
 		if isStr("description") || has("author") || has("targetDate") || has("targetQuantity") || has("outcome") {
 			narrow(d2)
 		}
-		if isObj("description") {
-			narrow(s3 | r4)
-		}
+		// A description concept is not decisive: Synthea's DSTU2 goals
+		// already write the STU3 form.
 		if has("status") {
 			narrow(older)
 		}

@@ -157,7 +157,7 @@ func (c *Converter) Convert(from Release, resourceType string, raw []byte, opt O
 	if uerr != nil {
 		return nil, "", uerr
 	}
-	b, err := encode(out)
+	b, err := encodeResource(typ, out)
 	if err != nil {
 		return nil, "", &Unconvertible{From: from, Type: resourceType, Reason: "could not be written as JSON"}
 	}
@@ -238,6 +238,27 @@ func encode(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// encodeResource writes resourceType first (as FHIR's own examples do, and
+// cheap sniffers expect), then the other elements in sorted order.
+func encodeResource(typ string, m map[string]any) ([]byte, error) {
+	delete(m, "resourceType")
+	body, err := encode(m)
+	if err != nil {
+		return nil, err
+	}
+	head, err := encode(typ)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(body)+len(head)+20)
+	out = append(out, `{"resourceType":`...)
+	out = append(out, head...)
+	if len(body) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, body[1:]...), nil
 }
 
 // renamedDSTU2 are DSTU2 resource types whose R4 successor this package

@@ -46,6 +46,11 @@ func (r *rc) fail(key, reason string) {
 	}
 	p := r.path
 	if key != "" {
+		// Keys come from the input: one that is not an element name is not
+		// repeated in a message.
+		if !elementName(key) {
+			key = "(element)"
+		}
 		p += "." + key
 	}
 	*r.errp = &Unconvertible{From: r.rel, Type: r.typ, Path: p, Reason: reason}
@@ -348,3 +353,16 @@ const (
 	sysDiagnosisRole     = "http://terminology.hl7.org/CodeSystem/diagnosis-role"
 	sysGoalAchievement   = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 )
+
+func elementName(k string) bool {
+	if k == "" || len(k) > 64 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
