@@ -330,7 +330,7 @@ func TestUnconvertible(t *testing.T) {
 		{DSTU2, `{"resourceType":"Observation","status":"final","code":{"text":"x"},"related":[{"type":"sequel-to","target":{"reference":"Observation/` + secret + `"}}]}`,
 			Options{}, "Observation", "Observation.related.type", "no R4 counterpart"},
 		{DSTU2, `{"resourceType":"Goal","description":"` + secret + `","status":"achieved"}`,
-			Options{}, "Goal", "Goal.subject", "requires the goal's person"},
+			Options{}, "Goal", "Goal.subject", "requires the person"},
 		{DSTU2, `{"resourceType":"DiagnosticOrder","subject":{"reference":"Patient/p1"},"note":[{"text":"` + secret + `"}]}`,
 			Options{}, "DiagnosticOrder", "", "DSTU2 DiagnosticOrder is not converted"},
 		{DSTU2, `{"resourceType":"Encounter","status":"finished","class":"` + secret + `"}`,

@@ -564,6 +564,7 @@ func carePlanDSTU2(r *rc) {
 	if _, ok := r.take("participant"); ok {
 		r.fail("participant", "participants are a care team resource in R4")
 	}
+	requireSubject(r)
 	r.each("activity", "activity", func(a *rc) {
 		a.keep("reference")
 		a.move("actionResulting", "outcomeReference")
@@ -611,13 +612,14 @@ func goalLifecycle(r *rc) {
 	}
 }
 
-// goalSubject: R4 requires a goal's person; DSTU2/STU3 did not.
-func goalSubject(r *rc) {
+// requireSubject: R4 requires a goal's or a care plan's person, where
+// DSTU2 and STU3 did not; the file's one person (Options.Subject) is it.
+func requireSubject(r *rc) {
 	if _, ok := r.out["subject"]; ok {
 		return
 	}
 	if r.opt.Subject == "" {
-		r.fail("subject", "R4 requires the goal's person, which this goal does not name")
+		r.fail("subject", "R4 requires the person this is for, which it does not name")
 		return
 	}
 	r.out["subject"] = map[string]any{"reference": r.opt.Subject}
@@ -668,7 +670,7 @@ func goalDSTU2(r *rc) {
 			r.out["outcomeReference"] = append(l, v)
 		}
 	})
-	goalSubject(r)
+	requireSubject(r)
 }
 
 func ccText(m map[string]any) string {

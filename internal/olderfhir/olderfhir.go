@@ -72,10 +72,10 @@ func (e *Unconvertible) Error() string {
 // Options carry what a resource's file knows about it.
 type Options struct {
 	// Subject is a reference to the file's one person (e.g. "urn:uuid:…" or
-	// "Patient/1"). R4 requires a Goal to name its person where DSTU2 and
-	// STU3 did not (Synthea's goals do not); it is used only then. Leave it
-	// empty when the file holds more than one person: such a goal is then
-	// Unconvertible rather than given someone.
+	// "Patient/1"). R4 requires a Goal and a CarePlan to name their person
+	// where DSTU2 and STU3 did not (Synthea's goals do not); it is used
+	// only then. Leave it empty when the file holds more than one person:
+	// such a goal is then Unconvertible rather than given to someone.
 	Subject string
 }
 

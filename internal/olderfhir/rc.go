@@ -78,8 +78,8 @@ func (r *rc) keep(keys ...string) {
 // "onsetAge"), types mapped to "" are reported.
 func (r *rc) keepChoice(name string, renames map[string]string) {
 	for _, k := range r.sortedKeys() {
-		if !strings.HasPrefix(k, name) || len(k) == len(name) || k[len(name)] < 'A' || k[len(name)] > 'Z' {
-			continue
+		if r.used[k] || !strings.HasPrefix(k, name) || len(k) == len(name) || k[len(name)] < 'A' || k[len(name)] > 'Z' {
+			continue // a rule before this one took it (e.g. as an extension)
 		}
 		v, _ := r.take(k)
 		if nk, ok := renames[k]; ok {
@@ -88,16 +88,23 @@ func (r *rc) keepChoice(name string, renames map[string]string) {
 				continue
 			}
 			r.out[nk] = v
+			if x, ok := r.take("_" + k); ok {
+				r.out["_"+nk] = x
+			}
 			continue
 		}
 		r.out[k] = v
 	}
 }
 
-// move copies an element under its R4 name.
+// move copies an element under its R4 name, with its primitive
+// extensions (_from) if any.
 func (r *rc) move(from, to string) {
 	if v, ok := r.take(from); ok {
 		r.out[to] = v
+		if x, ok := r.take("_" + from); ok {
+			r.out["_"+to] = x
+		}
 	}
 }
 

@@ -349,6 +349,7 @@ func carePlanSTU3(r *rc) {
 			}
 		}
 	}
+	requireSubject(r)
 	r.each("activity", "activity", func(a *rc) {
 		a.keep("outcomeCodeableConcept", "outcomeReference", "progress", "reference")
 		a.one("detail", "detail", func(d *rc) {
@@ -379,5 +380,5 @@ func goalSTU3(r *rc) {
 		t.keepChoice("detail", nil)
 		t.keepChoice("due", nil)
 	})
-	goalSubject(r)
+	requireSubject(r)
 }
