@@ -17,6 +17,21 @@ const (
 	all   = d2 | s3 | r4
 )
 
+// ReleaseOf reads a fhirVersion (a CapabilityStatement's, as provider sync
+// sees it, or a StructureDefinition's): 1.0.x is DSTU2, 3.0.x STU3, 4.0.x
+// R4; anything else (ballots, R4B, R5) is Unknown.
+func ReleaseOf(fhirVersion string) Release {
+	switch v := strings.TrimSpace(fhirVersion); {
+	case strings.HasPrefix(v, "1.0."):
+		return DSTU2
+	case strings.HasPrefix(v, "3.0."):
+		return STU3
+	case strings.HasPrefix(v, "4.0."):
+		return R4
+	}
+	return Unknown
+}
+
 // Detect says which release a resource's shape belongs to, or Unknown when
 // it is not decisive (a Patient looks alike in all three). Each feature a
 // resource shows narrows the releases it can be; one left is the answer,
@@ -39,12 +54,12 @@ func detectMap(typ string, m map[string]any) Release {
 
 	if v, ok := m["fhirVersion"].(string); ok {
 		// CapabilityStatement (Conformance in DSTU2), StructureDefinition…
-		switch {
-		case strings.HasPrefix(v, "1.0."):
+		switch ReleaseOf(v) {
+		case DSTU2:
 			narrow(d2)
-		case strings.HasPrefix(v, "3.0."):
+		case STU3:
 			narrow(s3)
-		case strings.HasPrefix(v, "4.0."):
+		case R4:
 			narrow(r4)
 		}
 	}

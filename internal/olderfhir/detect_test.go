@@ -121,3 +121,11 @@ func TestDetectShapes(t *testing.T) {
 		t.Errorf("ndjson: %v", got)
 	}
 }
+
+func TestReleaseOf(t *testing.T) {
+	for v, want := range map[string]Release{"1.0.2": DSTU2, "3.0.1": STU3, "3.0.2": STU3, "4.0.1": R4, "4.3.0": Unknown, "1.8.0": Unknown, "": Unknown, "5.0.0": Unknown} {
+		if got := ReleaseOf(v); got != want {
+			t.Errorf("%q: %v, want %v", v, got, want)
+		}
+	}
+}

@@ -196,7 +196,6 @@ func medicationDSTU2(r *rc) {
 	r.keep("code", "manufacturer")
 	r.xver("isBrand", "Boolean")
 	r.one("product", "", func(p *rc) {
-		p.keep() // nothing copied whole
 		if v, ok := p.take("form"); ok {
 			r.out["form"] = v
 		}
@@ -581,6 +580,7 @@ func carePlanDSTU2(r *rc) {
 				d.out["status"] = "unknown"
 			}
 			d.move("prohibited", "doNotPerform")
+			d.one("scheduledTiming", "scheduledTiming", timingDSTU2)
 			d.keepChoice("scheduled", nil)
 			d.keepChoice("product", nil)
 		})

@@ -15,6 +15,38 @@
 // STU3 input is first read by google/fhir's STU3 unmarshaller and refused
 // with its path and reason when it is not valid STU3; google/fhir has no
 // DSTU2, so DSTU2 input is checked by validating the R4 made of it.
+//
+// Use: DetectFile on a file's first MaxHead bytes gives its release (Unknown
+// when nothing in the head is decisive — e.g. only Patients — which is best
+// read as R4); then ToR4With per resource, with the file's one Patient as
+// Options.Subject, and R4Reference for Bundle fullUrls so that references
+// rewritten by the conversion (MedicationOrder → MedicationRequest) still
+// resolve. ReleaseOf reads a CapabilityStatement's fhirVersion.
+//
+// What R4 has no element for is kept as HL7's cross-version extension
+// (http://hl7.org/fhir/1.0|3.0/StructureDefinition/extension-<Path>):
+// Condition.abatementBoolean (true), Observation.valueAttachment,
+// MedicationOrder.dateEnded/reasonEnded, Medication.isBrand/isOverTheCounter,
+// AllergyIntolerance.reaction.certainty, Immunization.vaccinationProtocol
+// description/doseStatus/doseStatusReason, CarePlan.modified, CarePlan
+// activity.detail.category/definition, and the STU3 definition references.
+//
+// Documented choices where R4 requires what the source did not say (never a
+// clinical guess): a MedicationOrder's intent is "order", a DSTU2 CarePlan's
+// "plan"; an Encounter without class gets v3 NullFlavor UNK (DSTU2 'other'
+// is OTH); a care plan activity without status is "unknown"; Goal and
+// CarePlan without a person take Options.Subject. Codes that say nothing
+// are left out as R4 says nothing by absence: Condition verification
+// 'unknown', allergy category 'other', Condition.abatementBoolean false.
+//
+// Reported (Unconvertible), not converted: types outside the maps unless R4
+// reads them unchanged; Immunization status in-progress/on-hold/stopped (R4
+// has only completed/entered-in-error/not-done); Practitioner.practitionerRole,
+// CarePlan.participant, relatedPlan other than 'replaces', Observation.related
+// other than has-member/derived-from, Patient.animal, Medication.package/image,
+// a DSTU2 dispenseRequest medication, a dosage site given as a reference, an
+// STU3 DiagnosticReport performer role; and anything R4 then refuses, such as
+// a reference to a type R4 no longer has where R4 restricts the target.
 package olderfhir
 
 import (
