@@ -311,6 +311,7 @@ const MaxHead = 256 << 10
 // resource, or NDJSON; a bounded prefix, so the last resource may be cut
 // off) and returns the release of the first one whose shape is decisive.
 func DetectFile(head []byte) Release {
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	d := json.NewDecoder(bytes.NewReader(head))
 	for {
 		r, more := detectValue(d)

@@ -114,7 +114,7 @@ func TestDetectShapes(t *testing.T) {
 		}
 	}
 	// A lone resource file and NDJSON.
-	if got := DetectFile([]byte(`{"resourceType":"Encounter","class":"inpatient"}`)); got != DSTU2 {
+	if got := DetectFile([]byte("\xef\xbb\xbf" + `{"resourceType":"Encounter","class":"inpatient"}`)); got != DSTU2 {
 		t.Errorf("single resource: %v", got)
 	}
 	if got := DetectFile([]byte("{\"resourceType\":\"Patient\"}\n{\"resourceType\":\"Immunization\",\"notGiven\":false}\n")); got != STU3 {
