@@ -387,3 +387,18 @@ func TestContained(t *testing.T) {
 	eq(t, "contained form", med["form"], map[string]any{"text": "tablet"})
 	eq(t, "statement dose", st["dosage"].([]any)[0].(map[string]any)["doseAndRate"], []any{map[string]any{"doseQuantity": map[string]any{"value": json.Number("81"), "unit": "mg"}}})
 }
+
+// A single object where STU3 has a list (a common writer slip, Synthea's
+// Procedure.reasonReference) is read as a list of one, also inside a list.
+func TestSTU3ListSlipMended(t *testing.T) {
+	ob := convertOne(t, STU3, `{"resourceType":"Observation","status":"final","code":{"text":"bp"},"category":{"text":"vital-signs"},
+		"component":[{"code":{"text":"sys"},"valueQuantity":{"value":120},"referenceRange":{"high":{"value":130}}}]}`)
+	eq(t, "category", ob["category"], []any{map[string]any{"text": "vital-signs"}})
+	eq(t, "component range", ob["component"].([]any)[0].(map[string]any)["referenceRange"], []any{map[string]any{"high": map[string]any{"value": json.Number("130")}}})
+	// A string where a list belongs is not a slip to mend: refused.
+	_, _, err := ToR4(STU3, "Observation", []byte(`{"resourceType":"Observation","status":"final","code":{"text":"x"},"category":"vital-signs"}`))
+	var u *Unconvertible
+	if !errors.As(err, &u) || u.Path != "Observation.category" || !strings.Contains(u.Reason, "not valid STU3") {
+		t.Fatalf("got %v", err)
+	}
+}

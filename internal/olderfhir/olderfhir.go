@@ -84,8 +84,10 @@ func (r Release) String() string {
 }
 
 // Unconvertible says why one resource has no R4 form. Path names the source
-// element (e.g. "Immunization.status"); Reason is plain and never quotes a
-// value from the resource, so both can be stored and shown beside the entry.
+// element (e.g. "Immunization.status"), or, when google/fhir refused the
+// STU3 input or the R4 made of it (Reason says which), the element it
+// named; Reason is plain and never quotes a value from the resource, so
+// both can be stored and shown beside the entry.
 type Unconvertible struct {
 	From   Release
 	Type   string // the source resourceType
