@@ -180,10 +180,7 @@ func medicationStatementDSTU2(r *rc) {
 			r.out["status"] = "not-taken"
 		}
 	}
-	r.moveFirst("reasonNotTaken", "statusReason")
-	if _, ok := r.out["statusReason"]; ok {
-		r.out["statusReason"] = asList(r.out["statusReason"])
-	}
+	r.moveList("reasonNotTaken", "statusReason") // a list in both
 	r.moveList("reasonForUseCodeableConcept", "reasonCode")
 	r.moveList("reasonForUseReference", "reasonReference")
 	r.keepChoice("effective", nil)
@@ -456,7 +453,11 @@ func documentReferenceDSTU2(r *rc) {
 		"relatesTo", "description", "securityLabel")
 	r.moveList("class", "category")
 	r.move("indexed", "date")
-	created, hasCreated := r.take("created")
+	// DSTU2's document creation time is R4's attachment creation; an
+	// attachment that says its own keeps it, and when none took it, it
+	// stays as the cross-version extension.
+	created, hasCreated := r.in["created"]
+	placed := 0
 	if v, ok := r.obj("docStatus"); ok {
 		// DSTU2 coded it (composition-status); R4 takes the code.
 		code := ""
@@ -475,19 +476,24 @@ func documentReferenceDSTU2(r *rc) {
 		if a, ok := c.obj("attachment"); ok {
 			if hasCreated {
 				if _, set := a["creation"]; !set {
-					// DSTU2's document creation time is R4's attachment creation.
 					b := map[string]any{}
 					for k, v := range a {
 						b[k] = v
 					}
 					b["creation"] = created
 					a = b
+					placed++
 				}
 			}
 			c.out["attachment"] = a
 		}
 		c.moveFirst("format", "format")
 	})
+	if placed > 0 {
+		r.take("created")
+	} else {
+		r.xver("created", "DateTime")
+	}
 	r.one("context", "context", func(c *rc) {
 		c.keep("event", "period", "facilityType", "practiceSetting", "sourcePatientInfo")
 		c.moveList("encounter", "encounter")
@@ -651,12 +657,16 @@ func goalDSTU2(r *rc) {
 		}
 	}
 	goalLifecycle(r)
-	if v, ok := r.obj("statusReason"); ok {
-		// R4 says the reason in words: the concept's text, else a display.
+	if v, ok := r.in["statusReason"].(map[string]any); ok {
+		// R4 says the reason in words: the concept's text, else a display;
+		// its codes stay as the cross-version extension.
 		if t := ccText(v); t != "" {
 			r.out["statusReason"] = t
+		}
+		if _, coded := v["coding"]; coded {
+			r.xver("statusReason", "CodeableConcept")
 		} else {
-			r.fail("statusReason", "a reason without words has no R4 form")
+			r.take("statusReason")
 		}
 	}
 	r.move("author", "expressedBy")

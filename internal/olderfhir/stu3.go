@@ -285,7 +285,8 @@ func documentReferenceSTU3(r *rc) {
 		"custodian", "relatesTo", "description", "securityLabel")
 	r.moveList("class", "category")
 	r.move("indexed", "date")
-	created, hasCreated := r.take("created")
+	created, hasCreated := r.in["created"] // as in DSTU2 (see there)
+	placed := 0
 	r.each("content", "content", func(c *rc) {
 		c.keep("format")
 		if a, ok := c.obj("attachment"); ok {
@@ -295,10 +296,16 @@ func documentReferenceSTU3(r *rc) {
 					b[k] = v
 				}
 				a = b
+				placed++
 			}
 			c.out["attachment"] = a
 		}
 	})
+	if placed > 0 {
+		r.take("created")
+	} else {
+		r.xver("created", "DateTime")
+	}
 	r.one("context", "context", func(c *rc) {
 		c.keep("event", "period", "facilityType", "practiceSetting", "sourcePatientInfo")
 		c.moveList("encounter", "encounter")
