@@ -26,6 +26,18 @@ func NewValidator() (*Validator, error) {
 	return &Validator{u: u}, nil
 }
 
+// NewSTU3Validator checks resources against FHIR STU3 (3.0.x) instead:
+// internal/olderfhir refuses STU3 input google/fhir does not accept before
+// converting it. Its Invalid values carry the same value-free Path and
+// Reason (their Error text names R4; read the fields).
+func NewSTU3Validator() (*Validator, error) {
+	u, err := jsonformat.NewUnmarshaller("UTC", fhirversion.STU3)
+	if err != nil {
+		return nil, fmt.Errorf("fhir: creating STU3 unmarshaller: %w", err)
+	}
+	return &Validator{u: u}, nil
+}
+
 // Invalid describes why one resource was refused. It is meant to be stored
 // and shown next to the entry, so it carries the location of the problem but
 // never the offending value.

@@ -48,7 +48,7 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
-	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views)")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s)")
 	keep := flag.Bool("keep", false, "with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	var err error
@@ -61,6 +61,12 @@ func main() {
 			err = onlyTiny()
 		case "views":
 			err = onlyViews(*fixtures, *target, *keep)
+		case "olderfhir":
+			var r result
+			if r, err = olderPhase(*fixtures); err == nil {
+				r.PeakRSSMB = peakRSSMB()
+				printOlderFHIR(r)
+			}
 		default:
 			err = fmt.Errorf("unknown part %q", *only)
 		}
@@ -80,6 +86,8 @@ func main() {
 		err = syncPhase(*fixtures)
 	case "ccda":
 		err = emit(ccdaPhase(*dir, *fixtures))
+	case "olderfhir":
+		err = emit(olderPhase(*fixtures))
 	default:
 		err = fmt.Errorf("unknown phase %q", *phase)
 	}
@@ -184,6 +192,17 @@ func orchestrate(fixtures string, target int) error {
 		return fmt.Errorf("ccda phase: %w", err)
 	}
 	printCCDA(cr)
+	olderCmd := exec.Command(os.Args[0], "-phase", "olderfhir", "-fixtures", fixtures)
+	olderCmd.Stderr = os.Stderr
+	olderOut, err := olderCmd.Output()
+	if err != nil {
+		return fmt.Errorf("olderfhir phase: %w", err)
+	}
+	var or result
+	if err := json.Unmarshal(olderOut, &or); err != nil {
+		return fmt.Errorf("olderfhir phase: %w", err)
+	}
+	printOlderFHIR(or)
 	syncCmd := exec.Command(os.Args[0], "-phase", "sync", "-fixtures", filepath.Dir(fixtures))
 	syncCmd.Stdout, syncCmd.Stderr = os.Stdout, os.Stderr
 	if err := syncCmd.Run(); err != nil {

@@ -68,3 +68,17 @@ func TestCCDAPhase(t *testing.T) {
 		t.Fatalf("ccda phase: %+v", r)
 	}
 }
+
+func TestOlderFHIRPhase(t *testing.T) {
+	old := olderTarget
+	olderTarget = 1
+	defer func() { olderTarget = old }()
+	r, err := olderPhase("../../../../../shared/fixtures/synthea/more")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// one pass over each release's ten Synthea people
+	if r.Extra["dstu2-resources"] != 573 || r.Extra["stu3-resources"] != 593 || r.Extra["dstu2-convert"] <= 0 || r.Extra["stu3-validate"] <= 0 {
+		t.Fatalf("olderfhir phase: %+v", r)
+	}
+}
