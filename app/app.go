@@ -253,7 +253,7 @@ func (a *App) ChooseImportFiles(personID int64) (records.ImportReport, error) {
 	paths, err := runtime.OpenMultipleFilesDialog(a.ctx, runtime.OpenDialogOptions{
 		Title: "Choose FHIR files to import",
 		Filters: []runtime.FileFilter{
-			{DisplayName: "Health records (FHIR *.json, *.ndjson; C-CDA *.xml)", Pattern: "*.json;*.ndjson;*.jsonl;*.xml;*.XML"},
+			{DisplayName: "Health records (FHIR, C-CDA, Apple Health export, health cards)", Pattern: "*.json;*.ndjson;*.jsonl;*.xml;*.XML;*.zip;*.smart-health-card;*.txt;*.png;*.jpg;*.jpeg;*.PNG;*.JPG;*.JPEG"},
 			{DisplayName: "All files", Pattern: "*"},
 		},
 	})

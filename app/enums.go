@@ -61,6 +61,7 @@ var Enums = []any{
 	}{
 		{records.RejectUnreadable, "Unreadable"}, {records.RejectNothingValid, "NothingValid"},
 		{records.RejectCancelled, "Cancelled"}, {records.RejectVault, "Vault"}, {records.RejectInternal, "Internal"},
+		{records.RejectTampered, "Tampered"},
 	},
 	[]struct {
 		Value  household.LockReason

@@ -719,3 +719,71 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+// Records gives the card's resources ids of their own (the same each time),
+// points their references at them, and keeps the card as issued in a
+// DocumentReference; everything is valid FHIR R4.
+func TestRecords(t *testing.T) {
+	jws := hct.Sign(hct.ImmunizationBundle(), hct.TestISS, time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC))
+	cards, err := read(t, hct.File(jws), hct.Directory())
+	if err != nil || len(cards) != 1 {
+		t.Fatal(err)
+	}
+	out, err := cards[0].Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := cards[0].Records()
+	if !bytes.Equal(out, again) {
+		t.Fatal("not deterministic")
+	}
+	if bytes.Contains(out, []byte(`"resource:`)) {
+		t.Fatal("a resource:N reference is left")
+	}
+	var b struct {
+		Entry []struct {
+			Resource json.RawMessage `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := json.Unmarshal(out, &b); err != nil {
+		t.Fatal(err)
+	}
+	v, err := fhir.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]int{}
+	for i, e := range b.Entry {
+		var head struct{ ResourceType, ID string }
+		json.Unmarshal(e.Resource, &head)
+		types[head.ResourceType]++
+		if head.ID == "" {
+			t.Fatalf("entry %d has no id", i)
+		}
+		if inv := v.Validate(fhir.Resource{Type: head.ResourceType, Raw: e.Resource}); inv != nil {
+			t.Fatalf("entry %d: %v", i, inv)
+		}
+		if head.ResourceType == "DocumentReference" {
+			var doc struct {
+				Content []struct {
+					Attachment struct{ ContentType, Data string }
+				}
+			}
+			json.Unmarshal(e.Resource, &doc)
+			file, _ := base64.StdEncoding.DecodeString(doc.Content[0].Attachment.Data)
+			if doc.Content[0].Attachment.ContentType != healthcard.ContentType || !bytes.Equal(file, hct.File(jws)) {
+				t.Fatal("the card is not kept as issued")
+			}
+		}
+	}
+	if types["Patient"] != 1 || types["Immunization"] != 2 || types["DocumentReference"] != 1 {
+		t.Fatalf("types %v", types)
+	}
+	if s := cards[0].Source(); !strings.Contains(s, "SMART Health Card from") || strings.Contains(s, "not verified") {
+		t.Fatalf("source %q", s)
+	}
+	unverified, _ := read(t, hct.File(jws), nil)
+	if s := unverified[0].Source(); !strings.HasSuffix(s, "(not verified)") {
+		t.Fatalf("unverified source %q", s)
+	}
+}

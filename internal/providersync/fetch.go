@@ -16,6 +16,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+	"github.com/fastenhealth/fasten-desktop/internal/olderfhir"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 )
 
@@ -26,6 +27,10 @@ type conn struct {
 	base *url.URL
 	sem  chan struct{} // requests in flight
 	run  int64
+	// release is the FHIR release the server's CapabilityStatement names
+	// (Unknown when it names none, or when a resumed run did not read it:
+	// then each page's shape tells).
+	release olderfhir.Release
 
 	tokMu sync.Mutex
 

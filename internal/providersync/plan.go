@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/fastenhealth/fasten-desktop/internal/olderfhir"
 )
 
 // usCoreTypes are the US Core 6.1 resource types, plus ExplanationOfBenefit
@@ -40,6 +42,7 @@ var epicObservationCategories = []string{
 type capability struct {
 	known      bool
 	everything bool
+	release    olderfhir.Release          // what fhirVersion says; Unknown when it says nothing we know
 	search     map[string]map[string]bool // type -> search params offered (may be empty)
 }
 
@@ -64,6 +67,7 @@ func (c *conn) capability(ctx context.Context) (capability, error) {
 	}
 	var cs struct {
 		ResourceType string `json:"resourceType"`
+		FHIRVersion  string `json:"fhirVersion"`
 		Rest         []struct {
 			Mode     string `json:"mode"`
 			Resource []struct {
@@ -85,10 +89,14 @@ func (c *conn) capability(ctx context.Context) (capability, error) {
 			} `json:"operation"`
 		} `json:"rest"`
 	}
-	if json.Unmarshal(resp.body, &cs) != nil || cs.ResourceType != "CapabilityStatement" {
+	// A DSTU2 server answers with a Conformance, its name for the same thing.
+	if json.Unmarshal(resp.body, &cs) != nil || (cs.ResourceType != "CapabilityStatement" && cs.ResourceType != "Conformance") {
 		return cap, fmt.Errorf("%w: the answer was not a CapabilityStatement", ErrCapabilities)
 	}
 	cap.known = true
+	// The server's pages are then converted from that release
+	// (records.ImportOptions.Release); without one, each page's shape tells.
+	cap.release = olderfhir.ReleaseOf(cs.FHIRVersion)
 	for _, rest := range cs.Rest {
 		if rest.Mode != "" && rest.Mode != "server" {
 			continue

@@ -163,7 +163,7 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 			n := min(len(bodies), 200)
 			body := fhir.CollectionBundle(bodies[:n])
 			bodies = bodies[n:]
-			opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}
+			opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
 			prepared := e.store.Prepare(ctx, "sync references", bytes.NewReader(body), int64(len(body)), opts)
 			e.writeMu.Lock()
 			fr, _ := e.store.Commit(ctx, prepared, opts)

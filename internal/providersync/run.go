@@ -96,7 +96,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	capKnown := true
 	if len(tasks) == 0 {
 		cap, err := c.capability(cctx)
-		capKnown = cap.known
+		capKnown, c.release = cap.known, cap.release
 		if cctx.Err() != nil {
 			return e.finish(ctx, c, res, context.Cause(cctx))
 		}
@@ -401,7 +401,7 @@ func serverTime(metaLast, date string, now time.Time) string {
 // time; the upsert makes that harmless.
 func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next string) error {
 	e := c.e
-	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID}
+	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
 	var prepared *records.Prepared
 	if len(pg.keys) > 0 {
 		// Validation (the costly part) runs before taking the vault-wide

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -85,7 +86,9 @@ func fastSleep(ctx context.Context, d time.Duration) error {
 func newEnv(t *testing.T, so sandbox.Options, eo Options, fileIdx int) *env {
 	t.Helper()
 	files := familyFiles(t)
-	so.FixtureFiles = []string{files[fileIdx]}
+	if len(so.FixtureFiles) == 0 {
+		so.FixtureFiles = []string{files[fileIdx]}
+	}
 	srv, err := sandbox.Start(so)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +117,7 @@ func newEnv(t *testing.T, so sandbox.Options, eo Options, fileIdx int) *env {
 	if eo.Sleep == nil {
 		eo.Sleep = fastSleep
 	}
-	en := &env{srv: srv, v: v, db: v.DB(), svc: svc, rec: rec, conn: id, pid: p.ID, file: files[fileIdx]}
+	en := &env{srv: srv, v: v, db: v.DB(), svc: svc, rec: rec, conn: id, pid: p.ID, file: so.FixtureFiles[0]}
 	en.e = New(v.DB(), records.New(v.DB()), svc, eo)
 	v.DB().QueryRow("SELECT source_id FROM connections WHERE id = ?", id).Scan(&en.source)
 	return en
@@ -520,5 +523,77 @@ VALUES (?, 'Condition', 'dropped-1', '2025-01-01T00:00:00Z', x'00', '{"resourceT
 	en.db.QueryRow(`SELECT s.gone_at FROM sync_seen s JOIN resources r ON r.id = s.resource WHERE r.resource_id = 'dropped-1'`).Scan(&gone)
 	if !gone.Valid || !en.stored(t)["Condition/dropped-1"] {
 		t.Fatalf("gone_at %v, still stored %v", gone, en.stored(t)["Condition/dropped-1"])
+	}
+}
+
+// A portal that speaks FHIR DSTU2 or STU3 (its /metadata says so; DSTU2
+// answers with a Conformance) is synced like any other: each record is
+// converted to R4 for the views and kept as the server sent it, DSTU2's
+// MedicationOrder becoming a MedicationRequest, nothing skipped.
+func TestOlderReleaseServerIsConverted(t *testing.T) {
+	for _, rel := range []struct{ dir, version, name string }{
+		{"synthea-dstu2", "1.0.2", "DSTU2"}, {"synthea-stu3", "3.0.2", "STU3"},
+	} {
+		t.Run(rel.name, func(t *testing.T) {
+			file := filepath.Join(familyFiles(t)[0], "..", "..", "..", rel.dir, "Abshire_Cary_26.json")
+			for _, mode := range []sandbox.Options{{PageSize: 20}, {NoEverything: true, PageSize: 20}} {
+				mode.FixtureFiles, mode.FHIRVersion = []string{file}, rel.version
+				en := newEnv(t, mode, Options{}, 0)
+				res, err := en.e.Sync(context.Background(), en.conn, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !res.Complete || res.Skipped != 0 || res.Added == 0 {
+					t.Fatalf("result: %+v", res)
+				}
+				want := map[string]int{}
+				raw, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b struct {
+					Entry []struct {
+						Resource struct {
+							ResourceType string `json:"resourceType"`
+						} `json:"resource"`
+					} `json:"entry"`
+				}
+				if err := json.Unmarshal(raw, &b); err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range b.Entry {
+					typ := e.Resource.ResourceType
+					if typ == "MedicationOrder" {
+						typ = "MedicationRequest"
+					}
+					want[typ]++
+				}
+				got := map[string]int{}
+				rows, err := en.db.Query("SELECT resource_type, received_release, received IS NOT NULL, (SELECT count(*) FROM summaries s WHERE s.resource = r.id) FROM resources r WHERE source_id = ?", en.source)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var typ, release string
+					var kept bool
+					var summaries int
+					if err := rows.Scan(&typ, &release, &kept, &summaries); err != nil {
+						t.Fatal(err)
+					}
+					if release != rel.name || !kept || summaries != 1 {
+						t.Fatalf("%s stored as %q, original kept %v, summaries %d", typ, release, kept, summaries)
+					}
+					got[typ]++
+				}
+				rows.Close()
+				// Organizations are shared records the sandbox serves only
+				// when referenced; every compartment record must be there.
+				delete(want, "Organization")
+				delete(got, "Organization")
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("stored %v, the server holds %v", got, want)
+				}
+			}
+		})
 	}
 }

@@ -44,13 +44,13 @@ var ErrNoVersion = fmt.Errorf("%w (no such version)", ErrNoResource)
 // versions, and for a panel its results, for a visit what happened during it.
 func (s *Store) Detail(ctx context.Context, id int64) (Detail, error) {
 	var d Detail
-	var raw []byte
+	var raw, original []byte
 	var source int64
 	var typ, rid string
 	err := s.db.QueryRowContext(ctx, `SELECT r.raw, r.resource_type, r.resource_id, r.received_at, r.source_id, src.label, src.kind, r.version,
- CASE WHEN src.kind = 'file' THEN coalesce(i.file_name, '') ELSE '' END
+ CASE WHEN src.kind = 'file' THEN coalesce(i.file_name, '') ELSE '' END, r.received_release, r.received
 FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON i.id = r.import_id WHERE r.id = ?`, id).
-		Scan(&raw, &typ, &rid, &d.Received, &source, &d.Source, &d.SourceKind, &d.Versions, &d.File)
+		Scan(&raw, &typ, &rid, &d.Received, &source, &d.Source, &d.SourceKind, &d.Versions, &d.File, &d.ReceivedAs, &original)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNoResource
 	}
@@ -66,6 +66,9 @@ FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON
 	}
 	if d.Raw, d.Fields, d.Narrative, d.References, err = s.readable(ctx, source, raw); err != nil {
 		return d, err
+	}
+	if d.ReceivedAs != "" {
+		d.Original = prettyJSON(original)
 	}
 	if d.History, err = s.history(ctx, id); err != nil {
 		return d, err
@@ -150,12 +153,7 @@ ORDER BY 1 DESC`, id, id)
 // readable renders one version's raw bytes: pretty JSON, Go's labelled
 // fields, the sanitized narrative and the names of what it references.
 func (s *Store) readable(ctx context.Context, source int64, raw []byte) (pretty string, fields []Field, narrative string, refs map[string]string, err error) {
-	var buf bytes.Buffer
-	if json.Indent(&buf, raw, "", "  ") == nil {
-		pretty = buf.String()
-	} else {
-		pretty = string(raw)
-	}
+	pretty = prettyJSON(raw)
 	var obj map[string]any
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return pretty, nil, "", nil, fmt.Errorf("this record's stored form cannot be read: %w", err)
@@ -167,6 +165,15 @@ func (s *Store) readable(ctx context.Context, source int64, raw []byte) (pretty 
 	}
 	refs = s.refNames(ctx, source, raw)
 	return pretty, renderer{names: refs}.fields(obj), narrative, refs, nil
+}
+
+// prettyJSON indents JSON for reading; what is not JSON comes back as it is.
+func prettyJSON(raw []byte) string {
+	var buf bytes.Buffer
+	if json.Indent(&buf, raw, "", "  ") == nil {
+		return buf.String()
+	}
+	return string(raw)
 }
 
 // refNames maps each reference this resource makes, exactly as written, to

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+	"github.com/fastenhealth/fasten-desktop/internal/healthcard"
+	"github.com/fastenhealth/fasten-desktop/internal/olderfhir"
 )
 
 // ImportOptions steer how imported Patient records become household members.
@@ -33,6 +35,13 @@ type ImportOptions struct {
 	// SourceID is where the resources come from: FileSource (the default) or
 	// a provider connection's source.
 	SourceID int64
+	// Release is the FHIR release the resources are known to be in (a
+	// server's CapabilityStatement says); Unknown lets each file's shape
+	// tell. Older releases are converted to R4 and kept as received too.
+	Release olderfhir.Release
+	// CardKeys are the health card issuers' keys to verify cards with;
+	// nil: the directory shipped with Fasten.
+	CardKeys *healthcard.Directory
 }
 
 func (o ImportOptions) source() int64 {
@@ -61,7 +70,8 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 		name   string
 		file   *os.File
 		size   int64
-		st     *stream
+		st     *stream // the first part's, started ahead
+		parts  []part
 		failed *FileResult
 	}
 	open := func(path string) *opened {
@@ -77,14 +87,17 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: RejectUnreadable, Error: "This is a folder, not a file.", Issues: []FileIssue{}}
 			return o
 		}
-		in, fe := asFHIR(ctx, o.name, f)
+		parts, fe := partsOf(ctx, o.name, f, f, fi.Size(), opts)
+		if fe == nil {
+			o.st, fe = pl.start(&parts[0], opts)
+		}
 		if fe != nil {
 			f.Close()
+			closeParts(parts)
 			o.failed = &FileResult{File: o.name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: fi.Size()}
 			return o
 		}
-		o.file, o.size = f, fi.Size()
-		o.st = pl.stream(in, opts)
+		o.file, o.size, o.parts = f, fi.Size(), parts
 		return o
 	}
 	var next *opened
@@ -98,13 +111,12 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 			next = open(paths[i+1])
 		}
 		if err := ctx.Err(); err != nil {
-			if cur.st != nil {
-				cur.st.abandon()
-				cur.file.Close()
-			}
-			if next != nil && next.st != nil {
-				next.st.abandon()
-				next.file.Close()
+			for _, o := range []*opened{cur, next} {
+				if o != nil && o.st != nil {
+					o.st.abandon()
+					closeParts(o.parts)
+					o.file.Close()
+				}
 			}
 			return rep, err
 		}
@@ -112,7 +124,8 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 			rep.Files = append(rep.Files, *cur.failed)
 			continue
 		}
-		res, created := s.write(ctx, cur.name, cur.st, cur.size, i, len(paths), opts, progress)
+		res, created := s.write(ctx, cur.name, cur.st, cur.parts, cur.size, i, len(paths), opts, progress)
+		closeParts(cur.parts)
 		cur.file.Close()
 		rep.Files = append(rep.Files, res)
 		rep.NewPeople = append(rep.NewPeople, created...)
@@ -127,13 +140,18 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 
 // ImportReader imports one file's bytes. size may be -1 when unknown.
 func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
-	in, fe := asFHIR(ctx, name, r)
+	parts, fe := partsOf(ctx, name, r, nil, size, opts)
+	defer closeParts(parts)
+	pl := newPipeline(ctx)
+	defer pl.close()
+	var st *stream
+	if fe == nil {
+		st, fe = pl.start(&parts[0], opts)
+	}
 	if fe != nil {
 		return FileResult{File: name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: size}, nil
 	}
-	pl := newPipeline(ctx)
-	defer pl.close()
-	return s.write(ctx, name, pl.stream(in, opts), size, idx, count, opts, progress)
+	return s.write(ctx, name, st, parts, size, idx, count, opts, progress)
 }
 
 // Prepared is a file that has been read and validated but not yet stored:
@@ -149,7 +167,7 @@ type Prepared struct {
 func (s *Store) Prepare(ctx context.Context, name string, r io.Reader, size int64, opts ImportOptions) *Prepared {
 	pl := newPipeline(ctx)
 	defer pl.close()
-	st := pl.stream(r, opts)
+	st := pl.stream(r, opts.Release, opts)
 	var batches []*batch
 	for b := range st.ordered {
 		<-b.done
@@ -166,7 +184,7 @@ func (s *Store) Prepare(ctx context.Context, name string, r io.Reader, size int6
 
 // Commit stores a prepared file in one transaction.
 func (s *Store) Commit(ctx context.Context, p *Prepared, opts ImportOptions) (FileResult, []Person) {
-	return s.write(ctx, p.name, p.st, p.size, 0, 1, opts, nil)
+	return s.write(ctx, p.name, p.st, nil, p.size, 0, 1, opts, nil)
 }
 
 func plainOSError(err error) string {
@@ -188,12 +206,17 @@ type pending struct {
 	res     fhir.Resource
 	invalid *fhir.Invalid
 	sum     fhir.Summary
-	hash    [32]byte
+	hash    [32]byte // of the bytes as received
+	// A resource received in an older release: res.Raw (and Type) are its
+	// R4 conversion, received the bytes as they came.
+	release  olderfhir.Release
+	received []byte
 }
 
 type batch struct {
-	items []pending
-	done  chan struct{}
+	items   []pending
+	release olderfhir.Release // the file's, when its shape told (or the caller knew)
+	done    chan struct{}
 }
 
 // pipeline is a pool of validating workers shared by the files of one import.
@@ -229,6 +252,7 @@ func (p *pipeline) work() {
 		p.validatorErr = err
 		p.mu.Unlock()
 	}
+	var conv converter
 	for b := range p.jobs {
 		for i := range b.items {
 			it := &b.items[i]
@@ -236,11 +260,25 @@ func (p *pipeline) work() {
 				it.invalid = &fhir.Invalid{Index: it.res.Index, Type: it.res.Type, Reason: "the FHIR validator is unavailable"}
 				continue
 			}
+			it.hash = sha256.Sum256(it.res.Raw)
+			if it.invalid = conv.convert(it, b.release); it.invalid != nil {
+				continue
+			}
 			if inv := v.Validate(it.res); inv != nil {
+				if it.release != olderfhir.Unknown {
+					// The conversion's fault, not the sender's: say which.
+					inv.Reason = "could not be converted from FHIR " + releaseColumn(it.release) + " (" + inv.Reason + ")"
+				}
 				it.invalid = inv
 				continue
 			}
-			it.hash = sha256.Sum256(it.res.Raw)
+			if it.res.ID == "" {
+				// Nothing names a resource sent without an id (older
+				// exports leave some out): it is known by its content, so
+				// each is kept (one id for all would keep only the last)
+				// and the same one sent again is recognised.
+				it.res.ID = "sha256-" + hex.EncodeToString(it.hash[:12])
+			}
 			it.sum = fhir.Summarize(it.res, localRef)
 		}
 		close(b.done)
@@ -257,6 +295,7 @@ func (p *pipeline) close() {
 // stream is one file flowing through the pipeline, in file order.
 type stream struct {
 	ordered chan *batch
+	release olderfhir.Release
 	reader  *fhir.Reader
 	hasher  hash.Hash
 	readErr error // set before ordered is closed
@@ -265,12 +304,12 @@ type stream struct {
 	pl      *pipeline
 }
 
-func (p *pipeline) stream(r io.Reader, opts ImportOptions) *stream {
+func (p *pipeline) stream(r io.Reader, release olderfhir.Release, opts ImportOptions) *stream {
 	lim := fhir.DefaultLimits()
 	if opts.Limits != nil {
 		lim = *opts.Limits
 	}
-	st := &stream{ordered: make(chan *batch, 32), hasher: sha256.New(), stop: make(chan struct{}), pl: p}
+	st := &stream{ordered: make(chan *batch, 32), release: release, hasher: sha256.New(), stop: make(chan struct{}), pl: p}
 	st.reader = fhir.NewReader(io.TeeReader(r, st.hasher), lim)
 	go st.read()
 	return st
@@ -279,7 +318,7 @@ func (p *pipeline) stream(r io.Reader, opts ImportOptions) *stream {
 func (st *stream) read() {
 	defer close(st.ordered)
 	for {
-		b := &batch{done: make(chan struct{})}
+		b := &batch{release: st.release, done: make(chan struct{})}
 		for len(b.items) < batchSize {
 			item, err := st.reader.Next()
 			if err == io.EOF {
@@ -329,11 +368,12 @@ func (p *pipeline) err() error {
 	return p.validatorErr
 }
 
-// write stores one streamed file in one transaction.
-func (s *Store) write(ctx context.Context, name string, st *stream, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+// write stores one file in one transaction: its first part, already
+// streaming through the pipeline as st, then each further part of parts
+// (most files are one part; see partsOf), each under its own source.
+func (s *Store) write(ctx context.Context, name string, st *stream, parts []part, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
 	res := FileResult{File: name, Issues: []FileIssue{}, Bytes: size}
-	reader := st.reader
-	defer st.abandon()
+	defer func() { st.abandon() }()
 
 	fail := func(reason RejectReason, msg string) (FileResult, []Person) {
 		res.Status, res.Reason, res.Error = FileRejected, reason, msg
@@ -346,7 +386,15 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		return fail(RejectVault, "The vault is busy or closed: "+err.Error())
 	}
 	defer tx.Rollback()
-	w, err := newWriter(ctx, tx, s.stamp(), opts.source())
+	label := ""
+	if len(parts) > 0 {
+		label = parts[0].label
+	}
+	source, err := fileSource(ctx, tx, label, opts.source(), s.stamp())
+	if err != nil {
+		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+	}
+	w, err := newWriter(ctx, tx, s.stamp(), source)
 	if err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
@@ -356,24 +404,124 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	w.importID, _ = imp.LastInsertId()
-
-	// Nothing is kept per entry for the whole file: each resource is stored
-	// and derived as it arrives, so memory follows the largest entry, not
-	// the number of entries. What must be remembered across the file (the
-	// fullUrls that Bundle-local references name, and the references that
-	// point forward) goes into the vault inside this transaction.
-	urls := newFullURLIndex(ctx, tx)
-	defer urls.close()
 	atts, err := newAttachmentWriter(ctx, tx)
 	if err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	defer atts.close()
-	links := linker{ctx: ctx, tx: tx, store: s, source: w.source, cache: map[string]sql.NullInt64{}}
+
+	// A file of several parts is hashed part by part: the file's own bytes
+	// (a zip) are not what the parts read.
+	fileHash := st.hasher
+	if len(parts) > 1 {
+		fileHash = sha256.New()
+	}
+	total := size
+	if len(parts) > 1 {
+		total = 0
+		for _, p := range parts {
+			total += p.size
+		}
+	}
 	var created []Person
-	deferred := 0
-	lastReport := time.Time{}
+	var bytesBefore int64
 	seen := 0
+	lastReport := time.Time{}
+	for i := 0; ; i++ {
+		if i > 0 {
+			if i >= len(parts) {
+				break
+			}
+			var fe *fileError
+			if st, fe = st.pl.start(&parts[i], opts); fe != nil {
+				return fail(fe.reason, fe.msg)
+			}
+			if w.source, err = fileSource(ctx, tx, parts[i].label, opts.source(), w.now); err != nil {
+				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+			}
+		}
+		partName := ""
+		if len(parts) > 1 {
+			partName = parts[i].label
+		}
+		report := func() {
+			progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: bytesBefore + st.reader.BytesRead(), BytesTotal: total, Resources: seen})
+		}
+		if fr, ok := s.writePart(w, atts, st, partName, &res, &created, &seen, opts, func() {
+			if progress != nil && time.Since(lastReport) > 100*time.Millisecond {
+				lastReport = time.Now()
+				report()
+			}
+		}); !ok {
+			return fr, nil
+		}
+		if len(parts) > 0 {
+			for _, pr := range parts[i].problems() {
+				res.Skipped++
+				if len(res.Issues) < maxIssuesListed {
+					res.Issues = append(res.Issues, FileIssue{Part: partName, Entry: pr.Entry, Type: pr.Type, Path: pr.Path, Reason: pr.Reason})
+				}
+			}
+		}
+		bytesBefore += st.reader.BytesRead()
+		if len(parts) > 1 {
+			fileHash.Write(st.hasher.Sum(nil))
+		}
+		if len(parts) <= 1 {
+			break
+		}
+		st.abandon()
+	}
+	if err := st.pl.err(); err != nil {
+		return fail(RejectInternal, "The FHIR validator could not start: "+err.Error())
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(RejectCancelled, "The import was cancelled; nothing from this file was stored.")
+	}
+	if res.Added+res.Updated+res.Unchanged == 0 && res.Skipped > 0 {
+		return fail(RejectNothingValid, fmt.Sprintf("None of the %d resources in this file is valid FHIR; nothing was stored.", res.Skipped))
+	}
+	if res.Added+res.Updated == 0 {
+		// Nothing changed: leave no trace, not even an import record.
+		res.Status = FileUnchanged
+		return res, nil
+	}
+	if err := w.recordImport(hex.EncodeToString(fileHash.Sum(nil)), bytesBefore, res); err != nil {
+		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(RejectVault, "Cannot save to the vault: "+err.Error())
+	}
+	if progress != nil {
+		progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: bytesBefore, BytesTotal: total, Resources: seen})
+	}
+	res.Status = FileImported
+	if res.Bytes < 0 {
+		res.Bytes = bytesBefore
+	}
+	return res, created
+}
+
+// writePart stores one part's resources under w.source. ok false: the file
+// is refused, with fr saying why.
+func (s *Store) writePart(w *writer, atts *attachmentWriter, st *stream, partName string, res *FileResult, created *[]Person, seen *int, opts ImportOptions, tick func()) (fr FileResult, ok bool) {
+	ctx := w.ctx
+	fail := func(reason RejectReason, msg string) (FileResult, bool) {
+		r := FileResult{File: res.File, Issues: []FileIssue{}, Bytes: res.Bytes, Status: FileRejected, Reason: reason, Error: msg}
+		if partName != "" {
+			r.Error = partName + ": " + msg
+		}
+		return r, false
+	}
+	// Nothing is kept per entry for the whole part: each resource is stored
+	// and derived as it arrives, so memory follows the largest entry, not
+	// the number of entries. What must be remembered across the part (the
+	// fullUrls that Bundle-local references name, and the references that
+	// point forward) goes into the vault inside this transaction.
+	urls := newFullURLIndex(ctx, w.tx)
+	defer urls.close()
+	links := linker{ctx: ctx, tx: w.tx, store: s, source: w.source, cache: map[string]sql.NullInt64{}}
+	deferred := 0
 	for b := range st.ordered {
 		select {
 		case <-b.done:
@@ -382,11 +530,11 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		}
 		for i := range b.items {
 			p := &b.items[i]
-			seen++
+			*seen++
 			if p.invalid != nil {
 				res.Skipped++
 				if len(res.Issues) < maxIssuesListed {
-					res.Issues = append(res.Issues, FileIssue{Entry: p.invalid.Index, Type: p.invalid.Type, Path: p.invalid.Path, Reason: p.invalid.Reason})
+					res.Issues = append(res.Issues, FileIssue{Part: partName, Entry: p.invalid.Index, Type: p.invalid.Type, Path: p.invalid.Path, Reason: p.invalid.Reason})
 				}
 				continue
 			}
@@ -422,7 +570,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 			for _, pr := range problems {
 				res.AttachmentsSkipped++
 				if len(res.Issues) < maxIssuesListed {
-					res.Issues = append(res.Issues, FileIssue{Entry: p.res.Index, Type: p.res.Type, Path: pr.path, Reason: pr.reason, Kept: true})
+					res.Issues = append(res.Issues, FileIssue{Part: partName, Entry: p.res.Index, Type: p.res.Type, Path: pr.path, Reason: pr.reason, Kept: true})
 				}
 			}
 			later, person, err := w.place(p, urls, &links, opts)
@@ -438,7 +586,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 				res.Reference++
 			}
 			if person != nil {
-				created = append(created, *person)
+				*created = append(*created, *person)
 			}
 			if err := w.derive(id, p.res.Type, p.res.ID, &p.sum, &links); err != nil {
 				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
@@ -451,10 +599,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 				}
 			}
 		}
-		if progress != nil && time.Since(lastReport) > 100*time.Millisecond {
-			lastReport = time.Now()
-			progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: reader.BytesRead(), BytesTotal: size, Resources: seen})
-		}
+		tick()
 	}
 	if st.readErr != nil {
 		var fe *fhir.FileError
@@ -463,16 +608,9 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 		}
 		return fail(RejectUnreadable, "Cannot read the file: "+st.readErr.Error())
 	}
-	if err := st.pl.err(); err != nil {
-		return fail(RejectInternal, "The FHIR validator could not start: "+err.Error())
-	}
 	if err := ctx.Err(); err != nil {
 		return fail(RejectCancelled, "The import was cancelled; nothing from this file was stored.")
 	}
-	if res.Added+res.Updated+res.Unchanged == 0 && res.Skipped > 0 {
-		return fail(RejectNothingValid, fmt.Sprintf("None of the %d resources in this file is valid FHIR R4; nothing was stored.", res.Skipped))
-	}
-
 	if deferred > 0 {
 		if err := w.resolveDeferred(urls, &links); err != nil {
 			return fail(RejectVault, "Cannot write to the vault: "+err.Error())
@@ -481,25 +619,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, size int64, 
 	if err := urls.drop(); err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
-	if res.Added+res.Updated == 0 {
-		// Nothing changed: leave no trace, not even an import record.
-		res.Status = FileUnchanged
-		return res, nil
-	}
-	if err := w.recordImport(hex.EncodeToString(st.hasher.Sum(nil)), reader.BytesRead(), res); err != nil {
-		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
-	}
-	if err := tx.Commit(); err != nil {
-		return fail(RejectVault, "Cannot save to the vault: "+err.Error())
-	}
-	if progress != nil {
-		progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: reader.BytesRead(), BytesTotal: size, Resources: seen})
-	}
-	res.Status = FileImported
-	if res.Bytes < 0 {
-		res.Bytes = reader.BytesRead()
-	}
-	return res, created
+	return FileResult{}, true
 }
 
 // localRef resolves what can be resolved without the rest of the file:
@@ -535,11 +655,11 @@ func newWriter(ctx context.Context, tx *sql.Tx, now string, source int64) (*writ
 		q   string
 	}{
 		{&w.find, "SELECT id, version, sha256 FROM resources WHERE source_id = ? AND resource_type = ? AND resource_id = ?"},
-		{&w.insert, `INSERT INTO resources(source_id, resource_type, resource_id, version, fhir_version_id, last_updated, full_url, received_at, import_id, sha256, raw)
-VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, resource_id, resource_type) DO NOTHING`},
-		{&w.archive, `INSERT INTO resource_versions(resource, version, fhir_version_id, last_updated, full_url, received_at, import_id, superseded_at, sha256, raw)
-SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import_id, ?, sha256, raw FROM resources WHERE id = ?`},
-		{&w.update, "UPDATE resources SET version = version + 1, fhir_version_id = ?, last_updated = ?, full_url = ?, received_at = ?, import_id = ?, sha256 = ?, raw = ? WHERE id = ?"},
+		{&w.insert, `INSERT INTO resources(source_id, resource_type, resource_id, version, fhir_version_id, last_updated, full_url, received_at, import_id, sha256, raw, received_release, received)
+VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, resource_id, resource_type) DO NOTHING`},
+		{&w.archive, `INSERT INTO resource_versions(resource, version, fhir_version_id, last_updated, full_url, received_at, import_id, superseded_at, sha256, raw, received_release, received)
+SELECT id, version, fhir_version_id, last_updated, full_url, received_at, import_id, ?, sha256, raw, received_release, received FROM resources WHERE id = ?`},
+		{&w.update, "UPDATE resources SET version = version + 1, fhir_version_id = ?, last_updated = ?, full_url = ?, received_at = ?, import_id = ?, sha256 = ?, raw = ?, received_release = ?, received = ? WHERE id = ?"},
 		{&w.delSummary, "DELETE FROM summaries WHERE resource = ?"},
 		{&w.delSearch, "DELETE FROM search WHERE rowid = ?"},
 		{&w.delDocs, "DELETE FROM search_docs WHERE rowid = ?"},
@@ -570,7 +690,8 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	r := &p.res
 	// Most resources are new: try the insert first and look the row up only
 	// when it already exists.
-	res, err := w.insert.ExecContext(w.ctx, w.source, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw)
+	rel := releaseColumn(p.release)
+	res, err := w.insert.ExecContext(w.ctx, w.source, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, rel, p.received)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -589,7 +710,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	if _, err := w.archive.ExecContext(w.ctx, w.now, id); err != nil {
 		return 0, 0, err
 	}
-	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, id); err != nil {
+	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, rel, p.received, id); err != nil {
 		return 0, 0, err
 	}
 	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch, w.delDocs} {

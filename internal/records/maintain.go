@@ -19,8 +19,9 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 )
 
-// Export writes every current resource, byte-for-byte as received, as one FHIR
-// R4 collection Bundle. Importing it into an empty vault gives back the same
+// Export writes every current resource, byte-for-byte as received (one
+// received in an older FHIR release: its R4 conversion), as one FHIR R4
+// collection Bundle. Importing it into an empty vault gives back the same
 // resources. It returns how many resources it wrote.
 func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT full_url, raw FROM resources ORDER BY id")
@@ -76,7 +77,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	}
 	// urn: references resolve through the fullUrls every resource arrived with.
 	fullURLs := map[string]string{}
-	rows, err := tx.QueryContext(ctx, "SELECT full_url, resource_type, resource_id FROM resources WHERE full_url != '' AND source_id = ?", FileSource)
+	rows, err := tx.QueryContext(ctx, "SELECT full_url, resource_type, resource_id FROM resources WHERE full_url != '' AND source_id IN (SELECT id FROM sources WHERE kind = 'file')")
 	if err != nil {
 		return 0, err
 	}
@@ -178,18 +179,20 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		rep.Integrity = append(rep.Integrity, line)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, "SELECT sha256, raw FROM resources")
+	// sha256 is of the bytes as received: raw, or received when raw is an
+	// older release's conversion.
+	rows, err = s.db.QueryContext(ctx, "SELECT sha256, raw, coalesce(received, raw) FROM resources")
 	if err != nil {
 		return rep, err
 	}
 	for rows.Next() {
-		var h, raw []byte
-		if err := rows.Scan(&h, &raw); err != nil {
+		var h, raw, received []byte
+		if err := rows.Scan(&h, &raw, &received); err != nil {
 			rows.Close()
 			return rep, err
 		}
 		rep.Resources++
-		sum := sha256.Sum256(raw)
+		sum := sha256.Sum256(received)
 		if !bytes.Equal(sum[:], h) {
 			rep.HashMismatches++
 		}

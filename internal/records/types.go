@@ -20,6 +20,9 @@ type Person struct {
 // stored resource that was not (an inline attachment too large or not
 // base64), without quoting its content.
 type FileIssue struct {
+	// Part names the part of a file of several (an Apple Health export's
+	// provider) the entry is in; empty for a file of one.
+	Part   string `json:"part,omitempty"`
 	Entry  int    `json:"entry"`
 	Type   string `json:"type"`
 	Path   string `json:"path"`
@@ -49,6 +52,7 @@ const (
 	RejectCancelled    RejectReason = "cancelled"     // the import was cancelled
 	RejectVault        RejectReason = "vault"         // the vault could not be written
 	RejectInternal     RejectReason = "internal"      // Fasten itself failed (e.g. the validator)
+	RejectTampered     RejectReason = "tampered"      // a signed record (a health card) was altered after signing
 )
 
 // FileResult is what happened to one imported file.
@@ -155,9 +159,14 @@ type Detail struct {
 	Fields    []Field `json:"fields"`
 	Narrative string  `json:"narrative"` // provider HTML, sanitized
 	Raw       string  `json:"raw"`       // the bytes as received, pretty-printed for reading
-	Received  string  `json:"received"`
-	Versions  int     `json:"versions"` // how many versions Fasten has seen (1: never changed)
-	Source    string  `json:"source"`
+	// ReceivedAs names the older FHIR release a record came in ("DSTU2",
+	// "STU3"; empty for R4). Raw is then Fasten's R4 conversion, which
+	// every view reads, and Original the bytes as received, pretty-printed.
+	ReceivedAs string `json:"receivedAs,omitempty"`
+	Original   string `json:"original,omitempty"`
+	Received   string `json:"received"`
+	Versions   int    `json:"versions"` // how many versions Fasten has seen (1: never changed)
+	Source     string `json:"source"`
 	// SourceKind is "file" (imported) or "connection" (fetched from a
 	// provider); File the name of the file the current version came in.
 	SourceKind string `json:"sourceKind"`

@@ -400,6 +400,20 @@ BEGIN
   UPDATE search_docs SET person = coalesce('p' || NEW.person_id, '') WHERE rowid = NEW.resource;
 END;
 `},
+	// 16: records received in an older FHIR release (DSTU2, STU3: older
+	// portals, exports and Apple Health clinical records) are kept as they
+	// came in received, with the release in received_release, while raw
+	// holds their R4 conversion, which everything else reads: derived views,
+	// detail and export keep one shape to understand, and the original is
+	// never lost. A row received as R4 has received_release '' and no
+	// received copy (raw is as received); sha256 is always of the bytes as
+	// received, so a re-import is recognised whatever the converter does.
+	{sql: `
+ALTER TABLE resources ADD COLUMN received_release TEXT NOT NULL DEFAULT '';
+ALTER TABLE resources ADD COLUMN received BLOB;
+ALTER TABLE resource_versions ADD COLUMN received_release TEXT NOT NULL DEFAULT '';
+ALTER TABLE resource_versions ADD COLUMN received BLOB;
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.

@@ -391,3 +391,43 @@ func TestMigrationGivesEachOldSummaryItsOwnFact(t *testing.T) {
 		t.Fatalf("index %q %v", sql, err)
 	}
 }
+
+// Migration 16 leaves every existing record as received R4: no release, no
+// separate received copy, its versions likewise.
+func TestMigrationKeepsExistingRecordsAsReceived(t *testing.T) {
+	saved := migrations
+	migrations = migrations[:15]
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		migrations = saved
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, last_updated, received_at, sha256, raw) VALUES (7, 1, 'Condition', 'cond-1', '', '2024-03-09T08:07:05.000000Z', x'00', '{"resourceType":"Condition"}')`,
+		`INSERT INTO resource_versions(resource, version, fhir_version_id, last_updated, full_url, received_at, superseded_at, sha256, raw) VALUES (7, 1, '', '', '', '2024-03-09T08:07:05.000000Z', '2024-03-10T08:07:05.000000Z', x'00', '{}')`,
+	} {
+		if _, err := v.DB().Exec(q); err != nil {
+			migrations = saved
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	v.Close()
+	migrations = saved
+	v, err = Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	for _, table := range []string{"resources WHERE id = 7", "resource_versions WHERE resource = 7"} {
+		var rel string
+		var received []byte
+		if err := v.DB().QueryRow("SELECT received_release, received FROM "+table).Scan(&rel, &received); err != nil || rel != "" || received != nil {
+			t.Fatalf("%s: release %q received %v err %v", table, rel, received != nil, err)
+		}
+	}
+	var raw string
+	if err := v.DB().QueryRow("SELECT raw FROM resources WHERE id = 7").Scan(&raw); err != nil || raw != `{"resourceType":"Condition"}` {
+		t.Fatalf("raw %q %v", raw, err)
+	}
+}

@@ -246,6 +246,7 @@ export namespace records {
 	    Cancelled = "cancelled",
 	    Internal = "internal",
 	    NothingValid = "nothing_valid",
+	    Tampered = "tampered",
 	    Unreadable = "unreadable",
 	    Vault = "vault",
 	}
@@ -684,6 +685,8 @@ export namespace records {
 	    fields: Field[];
 	    narrative: string;
 	    raw: string;
+	    receivedAs?: string;
+	    original?: string;
 	    received: string;
 	    versions: number;
 	    source: string;
@@ -705,6 +708,8 @@ export namespace records {
 	        this.fields = this.convertValues(source["fields"], Field);
 	        this.narrative = source["narrative"];
 	        this.raw = source["raw"];
+	        this.receivedAs = source["receivedAs"];
+	        this.original = source["original"];
 	        this.received = source["received"];
 	        this.versions = source["versions"];
 	        this.source = source["source"];
@@ -789,6 +794,7 @@ export namespace records {
 	
 	
 	export class FileIssue {
+	    part?: string;
 	    entry: number;
 	    type: string;
 	    path: string;
@@ -801,6 +807,7 @@ export namespace records {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.part = source["part"];
 	        this.entry = source["entry"];
 	        this.type = source["type"];
 	        this.path = source["path"];

@@ -80,8 +80,14 @@ func loadBundle(path string) (*parsedBundle, error) {
 		}
 		typ, _ := obj["resourceType"].(string)
 		id, _ := obj["id"].(string)
-		if typ == "" || id == "" {
-			return nil, fmt.Errorf("%s: entry without resourceType/id", path)
+		if id == "" && typ != "" {
+			// Some older exports leave ids out (Synthea's DSTU2 and STU3
+			// procedures, care plans…); a server always has one.
+			id = fmt.Sprintf("sandbox-%d", len(objs))
+			obj["id"] = id
+		}
+		if typ == "" {
+			return nil, fmt.Errorf("%s: entry without resourceType", path)
 		}
 		targets[e.FullURL] = typ + "/" + id
 		targets["urn:uuid:"+id] = typ + "/" + id
@@ -184,7 +190,7 @@ type store struct {
 	types    map[string]bool
 }
 
-func newStore(files []string, now time.Time) (*store, error) {
+func newStore(files []string, now time.Time, withDocument bool) (*store, error) {
 	st := &store{byKey: map[string]*res{}, patients: map[string]*patientData{}, types: map[string]bool{}}
 	for _, f := range files {
 		pb, err := loadBundle(f)
@@ -231,10 +237,12 @@ func newStore(files []string, now time.Time) (*store, error) {
 		}
 		// Patient first, so $everything leads with it as servers usually do.
 		sort.SliceStable(pd.order, func(i, j int) bool { return pd.order[i].typ == "Patient" && pd.order[j].typ != "Patient" })
-		doc, bin := syntheticDocument(pd, now)
-		add("Binary", str(bin["id"]), bin, false)
-		add("DocumentReference", str(doc["id"]), doc, true)
-		st.types["Binary"] = true
+		if withDocument {
+			doc, bin := syntheticDocument(pd, now)
+			add("Binary", str(bin["id"]), bin, false)
+			add("DocumentReference", str(doc["id"]), doc, true)
+			st.types["Binary"] = true
+		}
 	}
 	return st, nil
 }

@@ -62,9 +62,13 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 		}
 		resources = append(resources, rc)
 	}
+	kind := "CapabilityStatement"
+	if strings.HasPrefix(s.opts.FHIRVersion, "1.0.") {
+		kind = "Conformance" // DSTU2's name for it
+	}
 	writeJSON(w, http.StatusOK, fhirJSON, map[string]any{
-		"resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
-		"date": instant(s.now()), "fhirVersion": "4.0.1", "format": []string{"json"},
+		"resourceType": kind, "status": "active", "kind": "instance",
+		"date": instant(s.now()), "fhirVersion": s.opts.FHIRVersion, "format": []string{"json"},
 		"software":       map[string]any{"name": "Fasten sandbox EHR"},
 		"implementation": map[string]any{"description": "Fasten sandbox", "url": s.FHIRBase},
 		"rest": []any{map[string]any{

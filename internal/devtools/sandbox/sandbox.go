@@ -57,6 +57,11 @@ type Options struct {
 	RedirectURIs []string
 	// FaultSeed seeds the fault dice so fault runs are reproducible.
 	FaultSeed uint64
+	// FHIRVersion is the release the server speaks: "4.0.1" (default), or
+	// "1.0.2"/"3.0.2" to serve DSTU2 or STU3 fixtures as an older portal
+	// does (DSTU2 answers /metadata with a Conformance). No synthetic R4
+	// document is added then: every record is in the older release.
+	FHIRVersion string
 }
 
 // Server is a running sandbox EHR.
@@ -131,7 +136,10 @@ func newServer(opts Options, files []string, url string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := newStore(files, opts.Clock())
+	if opts.FHIRVersion == "" {
+		opts.FHIRVersion = "4.0.1"
+	}
+	data, err := newStore(files, opts.Clock(), opts.FHIRVersion == "4.0.1")
 	if err != nil {
 		return nil, err
 	}
