@@ -220,9 +220,9 @@ func (x *xmlWriter) printf(format string, a ...any) {
 	x.n += int64(n)
 }
 
-func esc(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
-}
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+
+func esc(s string) string { return escaper.Replace(s) }
 
 func (x *xmlWriter) record(typ, src, unit, value string, start, end time.Time, children string) {
 	x.stats.Records[typ]++

@@ -48,7 +48,7 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
-	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views)")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), applehealth (a generated 1 GB Apple Health export)")
 	keep := flag.Bool("keep", false, "with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	var err error
@@ -61,6 +61,8 @@ func main() {
 			err = onlyTiny()
 		case "views":
 			err = onlyViews(*fixtures, *target, *keep)
+		case "applehealth":
+			err = onlyAppleHealth()
 		default:
 			err = fmt.Errorf("unknown part %q", *only)
 		}
@@ -80,6 +82,8 @@ func main() {
 		err = syncPhase(*fixtures)
 	case "ccda":
 		err = emit(ccdaPhase(*dir, *fixtures))
+	case "applehealth":
+		err = emit(appleHealthPhase(*dir))
 	default:
 		err = fmt.Errorf("unknown phase %q", *phase)
 	}
@@ -184,6 +188,11 @@ func orchestrate(fixtures string, target int) error {
 		return fmt.Errorf("ccda phase: %w", err)
 	}
 	printCCDA(cr)
+	ah, err := run("applehealth")
+	if err != nil {
+		return err
+	}
+	printAppleHealth(ah)
 	syncCmd := exec.Command(os.Args[0], "-phase", "sync", "-fixtures", filepath.Dir(fixtures))
 	syncCmd.Stdout, syncCmd.Stderr = os.Stdout, os.Stderr
 	if err := syncCmd.Run(); err != nil {
@@ -229,6 +238,21 @@ func onlyViews(fixtures string, target int, keep bool) error {
 		return err
 	}
 	printViews(views)
+	return nil
+}
+
+// onlyAppleHealth runs the Apple Health phase alone (`fasten-bench -only applehealth`).
+func onlyAppleHealth() error {
+	work, err := os.MkdirTemp("", "fasten-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	r, err := runPhase("applehealth", work)
+	if err != nil {
+		return err
+	}
+	printAppleHealth(r)
 	return nil
 }
 
