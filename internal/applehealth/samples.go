@@ -250,7 +250,9 @@ func ownerPatient(m me, name *humanName) patient {
 }
 
 func convertSamples(ctx context.Context, rc io.Reader, read *atomic.Int64, w io.Writer, m me, name *humanName, listed int, probs *problems) error {
-	g := &guard{r: zipErrors{rc}, n: read}
+	ahead := newReadAhead(zipErrors{rc})
+	defer ahead.Close()
+	g := &guard{r: ahead, n: read}
 	d := newDecoder(g)
 	root, err := header(d, g)
 	if err != nil {
