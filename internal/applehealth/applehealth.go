@@ -410,9 +410,14 @@ func (p *problems) reset() {
 func pipeStream(ctx context.Context, write func(ctx context.Context, w io.Writer) error) io.ReadCloser {
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(ctx)
+	// A cancelled context ends the stream at once for the reader, and the
+	// writer's next write fails, which stops it.
+	stop := context.AfterFunc(ctx, func() { pw.CloseWithError(ctx.Err()) })
 	go func() {
 		defer cancel()
-		pw.CloseWithError(write(ctx, pw))
+		err := write(ctx, pw)
+		stop()
+		pw.CloseWithError(err)
 	}()
 	return &pipeReader{pr, cancel}
 }

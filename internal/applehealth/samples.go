@@ -212,13 +212,8 @@ func samplesPart(src *source, m me, clinical []*zip.File, listed int) Part {
 			read.Store(0)
 			probs.reset()
 			name := ownerName(clinical)
-			rc, err := src.open()
-			if err != nil {
-				return nil, fmt.Errorf("%w (export.xml cannot be opened)", ErrMalformed)
-			}
 			return pipeStream(ctx, func(ctx context.Context, w io.Writer) error {
-				defer rc.Close()
-				return convertSamples(ctx, rc, &read, w, m, name, listed, probs)
+				return convertSamples(ctx, src, &read, w, m, name, listed, probs)
 			}), nil
 		},
 		Read:     read.Load,
@@ -249,15 +244,37 @@ func ownerPatient(m me, name *humanName) patient {
 	return p
 }
 
-func convertSamples(ctx context.Context, rc io.Reader, read *atomic.Int64, w io.Writer, m me, name *humanName, listed int, probs *problems) error {
-	ahead := newReadAhead(zipErrors{rc})
-	defer ahead.Close()
-	g := &guard{r: ahead, n: read}
+// prolog reads export.xml's prolog with encoding/xml (the DTD and entity
+// checks) and returns the root element and the offset just after its tag.
+func prolog(src *source) (xml.StartElement, int64, error) {
+	rc, err := src.open()
+	if err != nil {
+		return xml.StartElement{}, 0, fmt.Errorf("%w (export.xml cannot be opened)", ErrMalformed)
+	}
+	defer rc.Close()
+	g := &guard{r: zipErrors{rc}}
 	d := newDecoder(g)
 	root, err := header(d, g)
+	return root, d.InputOffset(), err
+}
+
+func convertSamples(ctx context.Context, src *source, read *atomic.Int64, w io.Writer, m me, name *humanName, listed int, probs *problems) error {
+	root, off, err := prolog(src)
 	if err != nil {
 		return err
 	}
+	rc, err := src.open()
+	if err != nil {
+		return fmt.Errorf("%w (export.xml cannot be opened)", ErrMalformed)
+	}
+	defer rc.Close()
+	ahead := newReadAhead(zipErrors{rc})
+	defer ahead.Close() // before rc.Close: it stops the goroutine reading rc
+	g := &guard{r: ahead, n: read}
+	if _, err := io.CopyN(io.Discard, g, off); err != nil {
+		return decodeErr(g, err)
+	}
+	sc := newScanner(g, root.Name)
 	pat := ownerPatient(m, name)
 	c := &converter{
 		w: bufio.NewWriterSize(w, 64<<10), first: true, person: pat.ID, probs: probs, emitted: map[string]int{},
@@ -268,70 +285,67 @@ func convertSamples(ctx context.Context, rc io.Reader, read *atomic.Int64, w io.
 	if err := c.emit("Patient", pat); err != nil {
 		return err
 	}
-	stack := []xml.Name{root.Name}
 	var corr *bpReading // inside a blood pressure <Correlation>
-	var corrType string
 	for n := 0; ; n++ {
 		if n&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		tok, err := d.RawToken()
-		if err == io.EOF && len(stack) == 0 {
-			break
-		}
+		ev, err := sc.next()
 		if err != nil {
 			return decodeErr(g, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if len(stack) == 0 {
-				return fmt.Errorf("%w (export.xml is not well-formed XML)", ErrMalformed)
+		if ev.kind == evEOF {
+			if sc.depth() != 0 {
+				return fmt.Errorf("%w (export.xml ends too early)", ErrMalformed)
 			}
-			stack = append(stack, t.Name)
-			switch {
-			case len(stack) == 2:
-				switch t.Name.Local {
-				case "Record":
-					if err := c.record(t.Attr); err != nil {
-						return err
-					}
-				case "Correlation":
-					corrType = attr(t.Attr, "type")
-					if corrType == hkBloodPressur {
-						corr = &bpReading{start: attr(t.Attr, "startDate"), end: attr(t.Attr, "endDate"), source: attr(t.Attr, "sourceName"), creation: attr(t.Attr, "creationDate")}
-					} else {
-						c.skip(corrType, "Apple data of this kind is not imported")
-					}
-				case "ClinicalRecord":
-					c.clinicalListed++
-				case "ExportDate", "Me":
-				default:
-					// Workouts, activity rings, audiograms…
-					c.skip(t.Name.Local, "Apple data of this kind is not imported")
+			break
+		}
+		depth := sc.depth() // after a start tag, it counts the element itself
+		if ev.selfClose {
+			depth++
+		}
+		switch {
+		case ev.kind == evStart && depth == 2:
+			switch ev.name.Local {
+			case "Record":
+				if err := c.record(ev.attrs); err != nil {
+					return err
 				}
-			case len(stack) == 3 && corr != nil && t.Name.Local == "Record":
-				v, err := strconv.ParseFloat(attr(t.Attr, "value"), 64)
-				ok := err == nil && attr(t.Attr, "unit") == "mmHg" && v > 0 && v < 400
-				switch typ := attr(t.Attr, "type"); {
-				case typ == hkSystolic && ok:
-					corr.sys = &v
-				case typ == hkDiastolic && ok:
-					corr.dia = &v
-				default:
-					c.skip(hkBloodPressur, "a blood pressure value not understood")
+			case "Correlation":
+				if typ := attr(ev.attrs, "type"); typ == hkBloodPressur {
+					corr = &bpReading{start: attr(ev.attrs, "startDate"), end: attr(ev.attrs, "endDate"), source: attr(ev.attrs, "sourceName"), creation: attr(ev.attrs, "creationDate")}
+				} else {
+					c.skip(typ, "Apple data of this kind is not imported")
 				}
+			case "ClinicalRecord":
+				c.clinicalListed++
+			case "ExportDate", "Me":
+			default:
+				// Workouts, activity rings, audiograms…
+				c.skip(ev.name.Local, "Apple data of this kind is not imported")
 			}
-		case xml.EndElement:
-			if len(stack) == 0 || stack[len(stack)-1] != t.Name {
-				return fmt.Errorf("%w (export.xml is not well-formed XML)", ErrMalformed)
-			}
-			stack = stack[:len(stack)-1]
-			if len(stack) == 1 && t.Name.Local == "Correlation" && corr != nil {
+			if ev.selfClose && corr != nil && ev.name.Local == "Correlation" {
 				if err := c.correlation(corr); err != nil {
 					return err
 				}
 				corr = nil
 			}
+		case ev.kind == evStart && depth == 3 && corr != nil && ev.name.Local == "Record":
+			v, err := strconv.ParseFloat(attr(ev.attrs, "value"), 64)
+			ok := err == nil && attr(ev.attrs, "unit") == "mmHg" && v > 0 && v < 400
+			switch typ := attr(ev.attrs, "type"); {
+			case typ == hkSystolic && ok:
+				corr.sys = &v
+			case typ == hkDiastolic && ok:
+				corr.dia = &v
+			default:
+				c.skip(hkBloodPressur, "a blood pressure value not understood")
+			}
+		case ev.kind == evEnd && sc.depth() == 1 && ev.name.Local == "Correlation" && corr != nil:
+			if err := c.correlation(corr); err != nil {
+				return err
+			}
+			corr = nil
 		}
 	}
 	if err := c.finish(listed); err != nil {

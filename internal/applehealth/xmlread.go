@@ -57,6 +57,9 @@ func newDecoder(g *guard) *xml.Decoder {
 // a zip read failure, or not well-formed XML. The decoder's message is not
 // kept: it can quote the document.
 func decodeErr(g *guard, err error) error {
+	if errors.Is(err, ErrTooLarge) {
+		return err
+	}
 	if g.err != nil {
 		if errors.Is(g.err, ErrTooLarge) || errors.Is(g.err, ErrMalformed) {
 			return g.err
