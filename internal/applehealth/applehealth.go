@@ -11,9 +11,18 @@
 // pressure keys.
 //
 // The zip is read in place (io.ReaderAt), never extracted, and refused when
-// it looks like a zip bomb; the XML is read with Go's encoding/xml, which
-// never resolves external entities, and a document declaring entities is
-// refused. Error messages never quote the file's content: it is health data.
+// it looks like a zip bomb. export.xml's prolog (with Apple's internal DTD of
+// <!ELEMENT>/<!ATTLIST> declarations) is read by Go's encoding/xml, which
+// never resolves external entities; a document declaring entities is
+// refused. Its body is read by a strict byte scanner (fastxml.go) that
+// expands no entity. Error messages never quote the file's content: it is
+// health data.
+//
+// Ids are deterministic (the owner's Patient from <Me>; an Observation from
+// its type, times and source, or from its type and day for the daily
+// summaries), so importing the same export again changes nothing and a newer
+// export adds only what is new; a day still in progress in the older export
+// gets its summary updated.
 package applehealth
 
 import (

@@ -632,7 +632,10 @@ func (c *converter) finish(listed int) error {
 			return err
 		}
 	}
-	// Sleep: hours asleep in the night ending that day.
+	// Sleep: hours asleep in the night ending that day, as LOINC 93832-4
+	// "Sleep duration" (a quantity of time, unit h: the code used for a
+	// measured night's sleep; the sleep questionnaires' codes are answers
+	// to questions, not measurements).
 	for _, d := range sortedKeys(c.sleep) {
 		s := c.sleep[d]
 		o := c.base(hashID(c.person, "daily", hkSleep, d), "93832-4", "Sleep duration", "Sleep (hours asleep)", "", activity)
