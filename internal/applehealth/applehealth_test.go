@@ -595,3 +595,65 @@ func TestCloseEarly(t *testing.T) {
 	}
 	rc.Close()
 }
+
+// Zip bombs of the other shapes: entries sharing their compressed data (the
+// non-recursive bombs), and declared sizes beyond MaxTotal.
+func TestZipBombShapes(t *testing.T) {
+	xmlDoc := []byte(head + rec("HKQuantityTypeIdentifierBodyMass", "kg", "70") + "</HealthData>\n")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"apple_health_export/export.xml", "apple_health_export/export_cda.xml"} {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(xmlDoc)
+	}
+	zw.Close()
+	data := buf.Bytes()
+	if err := openErr(data); err != nil {
+		t.Fatalf("the untouched zip: %v", err)
+	}
+	// Point the second central directory entry at the first entry's data.
+	cd := bytes.Index(data, []byte("PK\x01\x02"))
+	second := cd + 4 + bytes.Index(data[cd+4:], []byte("PK\x01\x02"))
+	shared := append([]byte{}, data...)
+	copy(shared[second+42:second+46], []byte{0, 0, 0, 0})
+	if err := openErr(shared); !errors.Is(err, applehealth.ErrUnsafe) {
+		t.Errorf("entries sharing data: %v", err)
+	}
+	old := applehealth.MaxTotal
+	applehealth.MaxTotal = int64(len(xmlDoc)) + 10
+	err := openErr(data)
+	applehealth.MaxTotal = old
+	if !errors.Is(err, applehealth.ErrUnsafe) {
+		t.Errorf("declared sizes beyond the total: %v", err)
+	}
+}
+
+// The clinical records' list comes from elements, not from text that looks
+// like one in a comment.
+func TestClinicalListSkipsComments(t *testing.T) {
+	xmlDoc := head + `<!-- <ClinicalRecord sourceName="Ghost" sourceURL="https://ghost.test/fhir" fhirVersion="4.0.1" resourceFilePath="/clinical-records/Ghost.json"/> -->
+ <ClinicalRecord type="HKClinicalTypeIdentifierLabResultRecord" identifier="1" sourceName="Real" sourceURL="https://real.test/fhir/Observation/1" fhirVersion="4.0.1" receivedDate="2024-01-01 08:00:00 -0500" resourceFilePath="/clinical-records/Observation-1.json"/>
+</HealthData>`
+	data := zipOf(t, map[string][]byte{
+		"apple_health_export/export.xml":                          []byte(xmlDoc),
+		"apple_health_export/clinical-records/Observation-1.json": []byte(`{"resourceType":"Observation","id":"1","status":"final","code":{"text":"x"}}`),
+		"apple_health_export/clinical-records/Ghost.json":         []byte(`{"resourceType":"Observation","id":"g","status":"final","code":{"text":"g"}}`),
+	}, zip.Deflate)
+	parts := open(t, data).Parts()
+	if len(parts) != 2 || parts[1].Label != "Real" || parts[1].URL != "https://real.test/fhir" {
+		t.Fatalf("parts: %d", len(parts))
+	}
+	if res := resources(t, readPart(t, parts[1])); len(res) != 1 || res[0].ID != "1" {
+		t.Fatalf("real provider: %d resources", len(res))
+	}
+	if probs := parts[0].Problems(); len(probs) != 0 {
+		t.Fatalf("samples problems before reading: %+v", probs)
+	}
+	readPart(t, parts[0])
+	if probs := parts[0].Problems(); len(probs) != 0 {
+		t.Fatalf("samples problems: %+v", probs)
+	}
+}

@@ -185,3 +185,20 @@ func TestScannerAgreesWithEncodingXML(t *testing.T) {
 		}
 	}
 }
+
+// Real exports give each clinical record its own URL; the part names the
+// provider's FHIR address.
+func TestFHIRBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://apiservices.example-health.test/ifs/api/FHIR/DSTU2/DiagnosticReport/T18EOBCL62BP": "https://apiservices.example-health.test/ifs/api/FHIR/DSTU2",
+		"https://fhir.example.test/api/FHIR/R4/Observation/abc-1?x=1":                              "https://fhir.example.test/api/FHIR/R4",
+		"https://fhir.example.test/api/FHIR/R4":                                                    "https://fhir.example.test/api/FHIR/R4",
+		"https://fhir.example.test/api/FHIR/R4/":                                                   "https://fhir.example.test/api/FHIR/R4/",
+		"not a url":                                                                                "not a url",
+		"":                                                                                         "",
+	} {
+		if got := fhirBase(in); got != want {
+			t.Errorf("fhirBase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

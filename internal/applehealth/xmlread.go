@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 	"sync/atomic"
 )
 
@@ -235,6 +237,7 @@ func listClinical(src *source) ([]*provider, error) {
 						file = a.Value
 					}
 				}
+				url = fhirBase(url)
 				key := [3]string{name, url, version}
 				p := index[key]
 				if p == nil {
@@ -249,6 +252,36 @@ func listClinical(src *source) ([]*provider, error) {
 			return nil, decodeErr(g, err)
 		}
 	}
+}
+
+// fhirBase is a provider's FHIR address from a record's sourceURL, which
+// real exports give per resource ("…/api/FHIR/DSTU2/DiagnosticReport/T18E…"):
+// a trailing ResourceType/id is dropped, so one provider is one part.
+func fhirBase(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Host == "" {
+		return u
+	}
+	p.RawQuery, p.Fragment = "", ""
+	segs := strings.Split(strings.TrimSuffix(p.Path, "/"), "/")
+	if n := len(segs); n >= 2 && resourceTypeName(segs[n-2]) && segs[n-1] != "" {
+		p.Path = strings.Join(segs[:n-2], "/")
+		p.RawPath = ""
+	}
+	return p.String()
+}
+
+// resourceTypeName: a FHIR resource type Apple's Health Records carry (a
+// list, not a pattern: "FHIR/R4" has the same shape as "Observation/1").
+func resourceTypeName(s string) bool {
+	switch s {
+	case "AllergyIntolerance", "Condition", "Immunization", "Medication", "MedicationStatement", "MedicationOrder",
+		"MedicationRequest", "MedicationDispense", "Observation", "Procedure", "DiagnosticReport", "Patient",
+		"Coverage", "DocumentReference", "Encounter", "Practitioner", "Organization", "Location", "CarePlan",
+		"Goal", "ExplanationOfBenefit", "Claim", "Device", "ServiceRequest", "Specimen", "FamilyMemberHistory":
+		return true
+	}
+	return false
 }
 
 func isTagEnd(c byte) bool {

@@ -260,7 +260,7 @@ func WriteExportXML(w io.Writer, opts Options) (Stats, error) {
 		for _, c := range clinicalRecords(opts) {
 			st.ClinicalListed++
 			x.printf(` <ClinicalRecord type="%s" identifier="%s" sourceName="%s" sourceURL="%s" fhirVersion="%s" receivedDate="%s" resourceFilePath="/clinical-records/%s"/>`+"\n",
-				c.hkType, c.id, esc(c.provider), esc(c.url), c.version, opts.Start.Format(dateFmt), c.file)
+				c.hkType, c.id, esc(c.provider), esc(c.url+"/"+c.resource), c.version, opts.Start.Format(dateFmt), c.file)
 			if c.body != nil {
 				st.ClinicalFiles["apple_health_export/clinical-records/"+c.file] = c.body
 			}
@@ -368,6 +368,7 @@ func HeartRate(d, i int) int {
 
 type clinical struct {
 	hkType, id, provider, url, version, file string
+	resource                                 string // Type/id: real exports give each record's own URL
 	body                                     []byte
 }
 
@@ -377,7 +378,7 @@ type clinical struct {
 // reach the Bundle unchanged.
 func clinicalRecords(opts Options) []clinical {
 	recs := []clinical{
-		{hkType: "HKClinicalTypeIdentifierLabResultRecord", id: "lab-1", provider: HospitalName, url: HospitalURL, version: "4.0.1", file: "Observation-eHbA1c1.json", body: []byte(`{
+		{hkType: "HKClinicalTypeIdentifierLabResultRecord", id: "lab-1", provider: HospitalName, url: HospitalURL, version: "4.0.1", file: "Observation-eHbA1c1.json", resource: "Observation/eHbA1c1", body: []byte(`{
   "resourceType" : "Observation",
   "id" : "eHbA1c1",
   "status" : "final",
@@ -388,10 +389,10 @@ func clinicalRecords(opts Options) []clinical {
   "valueQuantity" : { "value" : 5.4, "unit" : "%", "system" : "http://unitsofmeasure.org", "code" : "%" }
 }
 `)},
-		{hkType: "HKClinicalTypeIdentifierConditionRecord", id: "cond-1", provider: ClinicName, url: ClinicURL, version: "1.0.2", file: "Condition-c42.json", body: []byte(`{"resourceType":"Condition","id":"c42","patient":{"reference":"Patient/p7","display":"Jane Doe"},"code":{"coding":[{"system":"http://snomed.info/sct","code":"195967001","display":"Asthma"}],"text":"Asthma"},"clinicalStatus":"active","verificationStatus":"confirmed","onsetDateTime":"2012-05-01"}`)},
+		{hkType: "HKClinicalTypeIdentifierConditionRecord", id: "cond-1", provider: ClinicName, url: ClinicURL, version: "1.0.2", file: "Condition-c42.json", resource: "Condition/c42", body: []byte(`{"resourceType":"Condition","id":"c42","patient":{"reference":"Patient/p7","display":"Jane Doe"},"code":{"coding":[{"system":"http://snomed.info/sct","code":"195967001","display":"Asthma"}],"text":"Asthma"},"clinicalStatus":"active","verificationStatus":"confirmed","onsetDateTime":"2012-05-01"}`)},
 		// Apple lists no type for a Patient; the generator uses a
 		// placeholder (the reader does not use the type).
-		{hkType: "HKClinicalTypeIdentifierPatientRecord", id: "pat-1", provider: HospitalName, url: HospitalURL, version: "4.0.1", file: "Patient-eJane1.json", body: []byte(`{
+		{hkType: "HKClinicalTypeIdentifierPatientRecord", id: "pat-1", provider: HospitalName, url: HospitalURL, version: "4.0.1", file: "Patient-eJane1.json", resource: "Patient/eJane1", body: []byte(`{
   "resourceType" : "Patient",
   "id" : "eJane1",
   "name" : [ { "use" : "official", "family" : "Doe", "given" : [ "Jane", "Q" ] } ],
@@ -401,7 +402,7 @@ func clinicalRecords(opts Options) []clinical {
 `)},
 	}
 	if opts.MissingClinical {
-		recs = append(recs, clinical{hkType: "HKClinicalTypeIdentifierMedicationRecord", id: "med-1", provider: HospitalName, url: HospitalURL, version: "4.0.1", file: "MedicationRequest-gone.json"})
+		recs = append(recs, clinical{hkType: "HKClinicalTypeIdentifierMedicationRecord", id: "med-1", provider: HospitalName, url: HospitalURL, version: "4.0.1", file: "MedicationRequest-gone.json", resource: "MedicationRequest/gone"})
 	}
 	return recs
 }
