@@ -657,3 +657,50 @@ func TestClinicalListSkipsComments(t *testing.T) {
 		t.Fatalf("samples problems: %+v", probs)
 	}
 }
+
+// What real exports carry: iOS 16's DTD with an <!ATTLIST> missing its '>'
+// (XML parsers refuse it; the tools reading exports skip the DTD), vertical
+// tabs in values, a comment holding "]>" in the DTD, no DOCTYPE at all.
+func TestRealWorldQuirks(t *testing.T) {
+	weight := rec("HKQuantityTypeIdentifierBodyMass", "kg", "70")
+	ios16 := `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE HealthData [
+<!-- HealthKit Export Version: 12 -->
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary|ClinicalRecord|Audiogram|VisionPrescription)*)>
+<!ATTLIST HealthData
+  locale CDATA #REQUIRED
+>
+<!ELEMENT VisionPrescription EMPTY>
+<!ATTLIST VisionPrescription
+  type             CDATA #REQUIRED
+  dateIssued       CDATA #REQUIRED
+<!-- a comment with ]> inside -->
+<!ELEMENT Me EMPTY>
+]>
+<HealthData locale="en_US">
+ <Me HKCharacteristicTypeIdentifierDateOfBirth="1975-02-03" HKCharacteristicTypeIdentifierBiologicalSex="HKBiologicalSexMale"/>
+` + strings.Replace(weight, `sourceName="Scale"`, "sourceName=\"Jane\x0bs Scale\"", 1) + "</HealthData>\n"
+	for name, doc := range map[string]string{
+		"iOS 16 DTD, vertical tab": ios16,
+		"no DOCTYPE":               "<?xml version=\"1.0\"?>\n<HealthData locale=\"en_US\">\n" + weight + "</HealthData>",
+		"no declaration":           "<HealthData locale=\"en_US\">" + weight + "</HealthData>",
+	} {
+		p := open(t, []byte(doc)).Parts()[0]
+		res := resources(t, readPart(t, p))
+		if len(res) != 2 {
+			t.Fatalf("%s: %d resources", name, len(res))
+		}
+		o := decode(t, res[1].Raw)
+		if o.ValueQuantity == nil || o.ValueQuantity.Value != 70 || o.Device == nil || strings.ContainsRune(o.Device.Display, '\v') {
+			t.Fatalf("%s: %+v", name, o)
+		}
+	}
+	utf16 := strings.Replace(ios16, `encoding="UTF-8"`, `encoding="UTF-16"`, 1)
+	if err := openErr([]byte(utf16)); !errors.Is(err, applehealth.ErrMalformed) {
+		t.Errorf("UTF-16: %v", err)
+	}
+	withEntity := strings.Replace(ios16, "<!ELEMENT Me EMPTY>", `<!ENTITY a "b">`, 1)
+	if err := openErr([]byte(withEntity)); !errors.Is(err, applehealth.ErrUnsafe) {
+		t.Errorf("entity in a broken DTD: %v", err)
+	}
+}

@@ -69,16 +69,13 @@ func startString(n xml.Name, attrs []xml.Attr) string {
 	return b.String()
 }
 
-// fast lists the same events as the scanner reads them (after the prolog
+// fast lists the same events as the scanner reads them.
 // read by encoding/xml, as convertSamples does).
 func fast(doc []byte) ([]string, error) {
-	d := xml.NewDecoder(bytes.NewReader(doc))
-	g := &guard{r: bytes.NewReader(nil)}
-	root, err := header(d, g)
+	sc, err := openBody(bytes.NewReader(doc))
 	if err != nil {
 		return nil, err
 	}
-	sc := newScanner(bytes.NewReader(doc[d.InputOffset():]), root.Name)
 	var out []string
 	for {
 		ev, err := sc.next()

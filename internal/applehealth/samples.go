@@ -244,25 +244,7 @@ func ownerPatient(m me, name *humanName) patient {
 	return p
 }
 
-// prolog reads export.xml's prolog with encoding/xml (the DTD and entity
-// checks) and returns the root element and the offset just after its tag.
-func prolog(src *source) (xml.StartElement, int64, error) {
-	rc, err := src.open()
-	if err != nil {
-		return xml.StartElement{}, 0, fmt.Errorf("%w (export.xml cannot be opened)", ErrMalformed)
-	}
-	defer rc.Close()
-	g := &guard{r: zipErrors{rc}}
-	d := newDecoder(g)
-	root, err := header(d, g)
-	return root, d.InputOffset(), err
-}
-
 func convertSamples(ctx context.Context, src *source, read *atomic.Int64, w io.Writer, m me, name *humanName, listed int, probs *problems) error {
-	root, off, err := prolog(src)
-	if err != nil {
-		return err
-	}
 	rc, err := src.open()
 	if err != nil {
 		return fmt.Errorf("%w (export.xml cannot be opened)", ErrMalformed)
@@ -271,10 +253,10 @@ func convertSamples(ctx context.Context, src *source, read *atomic.Int64, w io.W
 	ahead := newReadAhead(zipErrors{rc})
 	defer ahead.Close() // before rc.Close: it stops the goroutine reading rc
 	g := &guard{r: ahead, n: read}
-	if _, err := io.CopyN(io.Discard, g, off); err != nil {
+	sc, err := openBody(g)
+	if err != nil {
 		return decodeErr(g, err)
 	}
-	sc := newScanner(g, root.Name)
 	pat := ownerPatient(m, name)
 	c := &converter{
 		w: bufio.NewWriterSize(w, 64<<10), first: true, person: pat.ID, probs: probs, emitted: map[string]int{},

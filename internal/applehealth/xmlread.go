@@ -49,18 +49,14 @@ func (g *guard) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func newDecoder(g *guard) *xml.Decoder {
-	d := xml.NewDecoder(bufio.NewReaderSize(g, 256<<10))
-	d.Strict = true // undefined entities are errors
-	return d
-}
-
-// decodeErr maps a decoder error to this package's errors: the guard's own,
-// a zip read failure, or not well-formed XML. The decoder's message is not
-// kept: it can quote the document.
+// decodeErr maps a scanner error to this package's errors: the guard's own,
+// a zip read failure, or not well-formed XML. Nothing of the document is
+// quoted.
 func decodeErr(g *guard, err error) error {
-	if errors.Is(err, ErrTooLarge) {
-		return err
+	for _, e := range []error{ErrNotExport, ErrUnsafe, ErrMalformed, ErrTooLarge} {
+		if errors.Is(err, e) {
+			return err
+		}
 	}
 	if g.err != nil {
 		if errors.Is(g.err, ErrTooLarge) || errors.Is(g.err, ErrMalformed) {
@@ -72,31 +68,6 @@ func decodeErr(g *guard, err error) error {
 		return fmt.Errorf("%w (export.xml ends too early)", ErrMalformed)
 	}
 	return fmt.Errorf("%w (export.xml is not well-formed XML)", ErrMalformed)
-}
-
-// header reads up to the root element. Apple's export.xml carries an
-// internal DTD subset of <!ELEMENT> and <!ATTLIST> declarations, which is
-// accepted (encoding/xml reads nothing in it); an <!ENTITY> declaration
-// anywhere in it is refused (the shape of entity-expansion bombs and
-// external-entity reads, never Apple's). The root must be HealthData.
-func header(d *xml.Decoder, g *guard) (xml.StartElement, error) {
-	for {
-		tok, err := d.RawToken()
-		if err != nil {
-			return xml.StartElement{}, decodeErr(g, err)
-		}
-		switch t := tok.(type) {
-		case xml.Directive:
-			if bytes.Contains(t, []byte("<!ENTITY")) || bytes.HasPrefix(t, []byte("ENTITY")) {
-				return xml.StartElement{}, fmt.Errorf("%w (export.xml declares entities)", ErrUnsafe)
-			}
-		case xml.StartElement:
-			if t.Name.Local != "HealthData" || t.Name.Space != "" {
-				return xml.StartElement{}, ErrNotExport
-			}
-			return t, nil
-		}
-	}
 }
 
 // me is the owner's characteristics from <Me>.
@@ -113,40 +84,33 @@ func readMe(src *source) (me, error) {
 	}
 	defer rc.Close()
 	g := &guard{r: zipErrors{rc}}
-	d := newDecoder(g)
-	if _, err := header(d, g); err != nil {
-		return me{}, err
+	sc, err := openBody(g)
+	if err != nil {
+		return me{}, decodeErr(g, err)
 	}
-	depth := 1
 	for elements := 0; elements < 64; {
-		tok, err := d.RawToken()
+		ev, err := sc.next()
 		if err != nil {
 			return me{}, decodeErr(g, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth != 2 {
-				continue
-			}
-			elements++
-			if t.Name.Local == "Me" {
-				var m me
-				for _, a := range t.Attr {
-					switch a.Name.Local {
-					case "HKCharacteristicTypeIdentifierDateOfBirth":
-						m.dob = a.Value
-					case "HKCharacteristicTypeIdentifierBiologicalSex":
-						m.sex = a.Value
-					}
+		if ev.kind == evEOF {
+			return me{}, nil
+		}
+		if ev.kind != evStart || sc.depth() != 2 && !(ev.selfClose && sc.depth() == 1) {
+			continue
+		}
+		elements++
+		if ev.name.Local == "Me" {
+			var m me
+			for _, a := range ev.attrs {
+				switch a.Name.Local {
+				case "HKCharacteristicTypeIdentifierDateOfBirth":
+					m.dob = a.Value
+				case "HKCharacteristicTypeIdentifierBiologicalSex":
+					m.sex = a.Value
 				}
-				return m, nil
 			}
-		case xml.EndElement:
-			depth--
-			if depth == 0 {
-				return me{}, nil
-			}
+			return m, nil
 		}
 	}
 	return me{}, nil
