@@ -632,10 +632,11 @@ func TestZipBombShapes(t *testing.T) {
 }
 
 // The clinical records' list comes from elements, not from text that looks
-// like one in a comment.
+// like one in a comment; their attributes are read as the samples' are
+// (references, vertical tabs).
 func TestClinicalListSkipsComments(t *testing.T) {
 	xmlDoc := head + `<!-- <ClinicalRecord sourceName="Ghost" sourceURL="https://ghost.test/fhir" fhirVersion="4.0.1" resourceFilePath="/clinical-records/Ghost.json"/> -->
- <ClinicalRecord type="HKClinicalTypeIdentifierLabResultRecord" identifier="1" sourceName="Real" sourceURL="https://real.test/fhir/Observation/1" fhirVersion="4.0.1" receivedDate="2024-01-01 08:00:00 -0500" resourceFilePath="/clinical-records/Observation-1.json"/>
+ <ClinicalRecord type="HKClinicalTypeIdentifierLabResultRecord" identifier="1" sourceName="Re&#97;l` + "\v" + `" sourceURL="https://real.test/fhir/Observation/1" fhirVersion="4.0.1" receivedDate="2024-01-01 08:00:00 -0500" resourceFilePath="/clinical-records/Observation-1.json"/>
 </HealthData>`
 	data := zipOf(t, map[string][]byte{
 		"apple_health_export/export.xml":                          []byte(xmlDoc),

@@ -274,16 +274,13 @@ func readTag(br *bufio.Reader) (xml.StartElement, error) {
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '>':
-			d := xml.NewDecoder(bytes.NewReader(buf))
-			tok, err := d.RawToken()
+			// The samples' scanner parses it (the same rules, vertical tabs
+			// included).
+			ev, err := (&scanner{names: map[string]xml.Name{}}).startTag(buf[1:])
 			if err != nil {
 				return xml.StartElement{}, err
 			}
-			se, ok := tok.(xml.StartElement)
-			if !ok {
-				return xml.StartElement{}, errors.New("not a start tag")
-			}
-			return se, nil
+			return xml.StartElement{Name: ev.name, Attr: ev.attrs}, nil
 		}
 	}
 }
