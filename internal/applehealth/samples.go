@@ -19,20 +19,20 @@ import (
 
 // HealthKit type identifiers read.
 const (
-	hkBodyMass     = "HKQuantityTypeIdentifierBodyMass"
-	hkHeight       = "HKQuantityTypeIdentifierHeight"
-	hkBMI          = "HKQuantityTypeIdentifierBodyMassIndex"
-	hkHeartRate    = "HKQuantityTypeIdentifierHeartRate"
-	hkRestingHR    = "HKQuantityTypeIdentifierRestingHeartRate"
-	hkSpO2         = "HKQuantityTypeIdentifierOxygenSaturation"
-	hkBodyTemp     = "HKQuantityTypeIdentifierBodyTemperature"
-	hkRespRate     = "HKQuantityTypeIdentifierRespiratoryRate"
-	hkGlucose      = "HKQuantityTypeIdentifierBloodGlucose"
-	hkSteps        = "HKQuantityTypeIdentifierStepCount"
-	hkSystolic     = "HKQuantityTypeIdentifierBloodPressureSystolic"
-	hkDiastolic    = "HKQuantityTypeIdentifierBloodPressureDiastolic"
-	hkSleep        = "HKCategoryTypeIdentifierSleepAnalysis"
-	hkBloodPressur = "HKCorrelationTypeIdentifierBloodPressure"
+	hkBodyMass      = "HKQuantityTypeIdentifierBodyMass"
+	hkHeight        = "HKQuantityTypeIdentifierHeight"
+	hkBMI           = "HKQuantityTypeIdentifierBodyMassIndex"
+	hkHeartRate     = "HKQuantityTypeIdentifierHeartRate"
+	hkRestingHR     = "HKQuantityTypeIdentifierRestingHeartRate"
+	hkSpO2          = "HKQuantityTypeIdentifierOxygenSaturation"
+	hkBodyTemp      = "HKQuantityTypeIdentifierBodyTemperature"
+	hkRespRate      = "HKQuantityTypeIdentifierRespiratoryRate"
+	hkGlucose       = "HKQuantityTypeIdentifierBloodGlucose"
+	hkSteps         = "HKQuantityTypeIdentifierStepCount"
+	hkSystolic      = "HKQuantityTypeIdentifierBloodPressureSystolic"
+	hkDiastolic     = "HKQuantityTypeIdentifierBloodPressureDiastolic"
+	hkSleep         = "HKCategoryTypeIdentifierSleepAnalysis"
+	hkBloodPressure = "HKCorrelationTypeIdentifierBloodPressure"
 )
 
 // single is a type written as one Observation per sample.
@@ -170,11 +170,10 @@ type bpReading struct {
 
 // converter turns export.xml's elements into Observations.
 type converter struct {
-	w       *bufio.Writer
-	first   bool
-	person  string // the Patient's id: every id below derives from it
-	probs   *problems
-	emitted map[string]int
+	w      *bufio.Writer
+	first  bool
+	person string // the Patient's id: every id below derives from it
+	probs  *problems
 
 	heart     map[string]*dayStat
 	steps     map[string]*sourceTotals
@@ -185,7 +184,7 @@ type converter struct {
 	clinicalListed int
 }
 
-func (c *converter) emit(resourceType string, v any) error {
+func (c *converter) emit(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -197,7 +196,6 @@ func (c *converter) emit(resourceType string, v any) error {
 	c.w.WriteString(`{"resource":`)
 	c.w.Write(b)
 	c.w.WriteByte('}')
-	c.emitted[resourceType]++
 	return nil
 }
 
@@ -259,12 +257,12 @@ func convertSamples(ctx context.Context, src *source, read *atomic.Int64, w io.W
 	}
 	pat := ownerPatient(m, name)
 	c := &converter{
-		w: bufio.NewWriterSize(w, 64<<10), first: true, person: pat.ID, probs: probs, emitted: map[string]int{},
+		w: bufio.NewWriterSize(w, 64<<10), first: true, person: pat.ID, probs: probs,
 		heart: map[string]*dayStat{}, steps: map[string]*sourceTotals{}, sleep: map[string]*sourceTotals{},
 		bpDone: map[string]bool{}, bpPending: map[string]*bpReading{},
 	}
 	c.w.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
-	if err := c.emit("Patient", pat); err != nil {
+	if err := c.emit(pat); err != nil {
 		return err
 	}
 	var corr *bpReading // inside a blood pressure <Correlation>
@@ -294,7 +292,7 @@ func convertSamples(ctx context.Context, src *source, read *atomic.Int64, w io.W
 					return err
 				}
 			case "Correlation":
-				if typ := attr(ev.attrs, "type"); typ == hkBloodPressur {
+				if typ := attr(ev.attrs, "type"); typ == hkBloodPressure {
 					corr = &bpReading{start: attr(ev.attrs, "startDate"), end: attr(ev.attrs, "endDate"), source: attr(ev.attrs, "sourceName"), creation: attr(ev.attrs, "creationDate")}
 				} else {
 					c.skip(typ, "Apple data of this kind is not imported")
@@ -321,7 +319,7 @@ func convertSamples(ctx context.Context, src *source, read *atomic.Int64, w io.W
 			case typ == hkDiastolic && ok:
 				corr.dia = &v
 			default:
-				c.skip(hkBloodPressur, "a blood pressure value not understood")
+				c.skip(hkBloodPressure, "a blood pressure value not understood")
 			}
 		case ev.kind == evEnd && sc.depth() == 1 && ev.name.Local == "Correlation" && corr != nil:
 			if err := c.correlation(corr); err != nil {
@@ -487,7 +485,7 @@ func (c *converter) record(attrs []xml.Attr) error {
 		o.Issued, _ = fhirDateTime(created)
 		o.Device = device(src)
 		o.ValueQuantity = ucum(out, spec.places, spec.ucumUnit, spec.ucumCode)
-		return c.emit("Observation", o)
+		return c.emit(o)
 	}
 	return nil
 }
@@ -527,7 +525,7 @@ func (c *converter) base(id, loinc, display, text, profile string, category []co
 // correlation writes a blood pressure panel from a <Correlation>.
 func (c *converter) correlation(r *bpReading) error {
 	if !validDate(r.start) || !validDate(r.end) || r.sys == nil && r.dia == nil {
-		c.skip(hkBloodPressur, "a reading not understood (date, unit or value)")
+		c.skip(hkBloodPressure, "a reading not understood (date, unit or value)")
 		return nil
 	}
 	key := r.start + "\x00" + r.end + "\x00" + r.source
@@ -539,7 +537,7 @@ func (c *converter) correlation(r *bpReading) error {
 }
 
 func (c *converter) bloodPressure(r *bpReading) error {
-	o := c.base(hashID(c.person, hkBloodPressur, r.start, r.end, r.source), "85354-9", "Blood pressure panel with all children optional", "Blood pressure", vsProfile+"bp", vitalSigns)
+	o := c.base(hashID(c.person, hkBloodPressure, r.start, r.end, r.source), "85354-9", "Blood pressure panel with all children optional", "Blood pressure", vsProfile+"bp", vitalSigns)
 	s, _ := fhirDateTime(r.start)
 	e, _ := fhirDateTime(r.end)
 	setEffective(&o, s, e)
@@ -551,7 +549,7 @@ func (c *converter) bloodPressure(r *bpReading) error {
 	if r.dia != nil {
 		o.Component = append(o.Component, component{Code: codeableConcept{Coding: []coding{{System: loincSystem, Code: "8462-4", Display: "Diastolic blood pressure"}}, Text: "Diastolic"}, ValueQuantity: ucum(*r.dia, 0, "mmHg", "mm[Hg]")})
 	}
-	return c.emit("Observation", o)
+	return c.emit(o)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -599,7 +597,7 @@ func (c *converter) finish(listed int) error {
 			stat("maximum", "Maximum", "Highest heart rate of the day", s.max),
 		}
 		o.Note = []annotation{{Text: "Daily summary of " + plural(s.n, "reading", "readings") + " from Apple Health (lowest, average and highest of the day)."}}
-		if err := c.emit("Observation", o); err != nil {
+		if err := c.emit(o); err != nil {
 			return err
 		}
 	}
@@ -610,7 +608,7 @@ func (c *converter) finish(listed int) error {
 		o.EffectiveDateTime = d
 		o.ValueQuantity = ucum(s.best(), 0, "steps/day", "/d")
 		o.Note = []annotation{{Text: "Daily total of " + plural(s.n, "reading", "readings") + " from Apple Health" + sourcesNote(s) + "."}}
-		if err := c.emit("Observation", o); err != nil {
+		if err := c.emit(o); err != nil {
 			return err
 		}
 	}
@@ -624,7 +622,7 @@ func (c *converter) finish(listed int) error {
 		o.EffectiveDateTime = d
 		o.ValueQuantity = ucum(s.best()/3600, 2, "h", "h")
 		o.Note = []annotation{{Text: "Time asleep in the night ending this day, from " + plural(s.n, "sleep period", "sleep periods") + " in Apple Health (time in bed and awake not counted)" + sourcesNote(s) + "."}}
-		if err := c.emit("Observation", o); err != nil {
+		if err := c.emit(o); err != nil {
 			return err
 		}
 	}
