@@ -61,6 +61,8 @@ ccda-converter:
 	cd internal/ccda/js && npm ci --no-audit --no-fund && ./node_modules/.bin/esbuild entry.js --bundle --format=iife \
 	  --target=es2020 --platform=neutral --main-fields=module,main --minify --legal-comments=eof --outfile=../converter.js
 
+# Every phase in turn; the Apple Health one (a generated 1 GB export.xml read
+# to FHIR against the floor of inflating it) alone: fasten-bench -only applehealth.
 bench: deps
 	go run -tags "$(GO_TAGS)" ./internal/devtools/cmd/fasten-bench
 

@@ -48,7 +48,7 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
-	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s)")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), applehealth (a generated 1 GB Apple Health export)")
 	keep := flag.Bool("keep", false, "with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	var err error
@@ -67,6 +67,8 @@ func main() {
 				r.PeakRSSMB = peakRSSMB()
 				printOlderFHIR(r)
 			}
+		case "applehealth":
+			err = onlyAppleHealth()
 		default:
 			err = fmt.Errorf("unknown part %q", *only)
 		}
@@ -88,6 +90,8 @@ func main() {
 		err = emit(ccdaPhase(*dir, *fixtures))
 	case "olderfhir":
 		err = emit(olderPhase(*fixtures))
+	case "applehealth":
+		err = emit(appleHealthPhase(*dir))
 	default:
 		err = fmt.Errorf("unknown phase %q", *phase)
 	}
@@ -203,6 +207,11 @@ func orchestrate(fixtures string, target int) error {
 		return fmt.Errorf("olderfhir phase: %w", err)
 	}
 	printOlderFHIR(or)
+	ah, err := run("applehealth")
+	if err != nil {
+		return err
+	}
+	printAppleHealth(ah)
 	syncCmd := exec.Command(os.Args[0], "-phase", "sync", "-fixtures", filepath.Dir(fixtures))
 	syncCmd.Stdout, syncCmd.Stderr = os.Stdout, os.Stderr
 	if err := syncCmd.Run(); err != nil {
@@ -248,6 +257,21 @@ func onlyViews(fixtures string, target int, keep bool) error {
 		return err
 	}
 	printViews(views)
+	return nil
+}
+
+// onlyAppleHealth runs the Apple Health phase alone (`fasten-bench -only applehealth`).
+func onlyAppleHealth() error {
+	work, err := os.MkdirTemp("", "fasten-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	r, err := runPhase("applehealth", work)
+	if err != nil {
+		return err
+	}
+	printAppleHealth(r)
 	return nil
 }
 

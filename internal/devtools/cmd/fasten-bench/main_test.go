@@ -82,3 +82,24 @@ func TestOlderFHIRPhase(t *testing.T) {
 		t.Fatalf("olderfhir phase: %+v", r)
 	}
 }
+
+// The Apple Health phase runs end to end on a small generated export (its
+// 1 GB figures are printed by `make bench`, not checked).
+func TestAppleHealthPhase(t *testing.T) {
+	old := appleHealthBytes
+	appleHealthBytes = 2 << 20
+	defer func() { appleHealthBytes = old }()
+	dir := t.TempDir()
+	r, err := appleHealthPhase(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Samples (a Patient, vitals, daily summaries) and the three health records.
+	if r.Bytes < 2<<20 || r.Resources < 100 || r.Extra["floorSeconds"] <= 0 || r.Extra["days"] < 5 {
+		t.Fatalf("applehealth phase: %+v", r)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+		t.Fatalf("the generated export was left behind: %v", left)
+	}
+	printAppleHealth(r)
+}
