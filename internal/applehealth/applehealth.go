@@ -283,7 +283,7 @@ func openZip(r io.ReaderAt, size int64) (*Export, error) {
 	}
 	parts := []Part{samplesPart(src, me, clinicalFiles, groupsListed(groups))}
 	for _, g := range groups {
-		parts = append(parts, clinicalPart(g, lookup))
+		parts = append(parts, clinicalPart(g, lookup, me, clinicalFiles))
 	}
 	if cda := byName[path.Join(dir, "export_cda.xml")]; cda != nil {
 		parts = append(parts, cdaPart(cda))

@@ -228,8 +228,26 @@ func TestClinicalRecordsBytesUnchanged(t *testing.T) {
 	parts := open(t, data).Parts()
 	hospital := resources(t, readPart(t, parts[1]))
 	clinic := resources(t, readPart(t, parts[2]))
-	if len(hospital) != 2 || hospital[0].Type != "Observation" || hospital[1].Type != "Patient" || len(clinic) != 1 || clinic[0].Type != "Condition" {
+	// The clinic sent no Patient (Apple exports none): its records' patient
+	// is written as the phone's owner, in the clinic's release (DSTU2), and
+	// marked as Fasten's.
+	if len(hospital) != 2 || hospital[0].Type != "Observation" || hospital[1].Type != "Patient" || len(clinic) != 2 || clinic[0].Type != "Condition" ||
+		clinic[1].Type != "Patient" || clinic[1].ID != "p7" {
 		t.Fatalf("hospital %d, clinic %d resources", len(hospital), len(clinic))
+	}
+	var owner struct {
+		BirthDate string
+		Name      []struct {
+			Family []string
+			Given  []string
+		}
+		Meta struct {
+			Tag []struct{ System, Code string }
+		}
+	}
+	if err := json.Unmarshal(clinic[1].Raw, &owner); err != nil || owner.BirthDate == "" || len(owner.Name) != 1 || len(owner.Name[0].Family) != 1 ||
+		len(owner.Meta.Tag) != 1 || owner.Meta.Tag[0].Code != "owner" {
+		t.Fatalf("the clinic's patient: %s %v", clinic[1].Raw, err)
 	}
 	for _, c := range []struct {
 		r    fhir.Resource

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 )
 
@@ -15,7 +16,7 @@ import (
 // whose entries are the files' bytes exactly as sent (R4 or DSTU2: the
 // importer converts older versions and keeps the originals), in the order
 // export.xml lists them.
-func clinicalPart(g *provider, lookup func(string) *zip.File) Part {
+func clinicalPart(g *provider, lookup func(string) *zip.File, m me, clinical []*zip.File) Part {
 	var size int64
 	for _, r := range g.records {
 		if f := lookup(r.path); f != nil {
@@ -34,7 +35,7 @@ func clinicalPart(g *provider, lookup func(string) *zip.File) Part {
 			read.Store(0)
 			probs.reset()
 			return pipeStream(ctx, func(ctx context.Context, w io.Writer) error {
-				return writeClinical(ctx, g, lookup, w, &read, probs)
+				return writeClinical(ctx, g, lookup, w, &read, probs, func() patient { return ownerPatient(m, ownerName(clinical)) })
 			}), nil
 		},
 		Read:     read.Load,
@@ -42,10 +43,20 @@ func clinicalPart(g *provider, lookup func(string) *zip.File) Part {
 	}
 }
 
-func writeClinical(ctx context.Context, g *provider, lookup func(string) *zip.File, w io.Writer, read *atomic.Int64, probs *problems) error {
+// owner is the phone owner's Patient as the samples part writes it: the
+// provider's Patient Apple does not export is written with its name, birth
+// date and sex (see ownerFor).
+func writeClinical(ctx context.Context, g *provider, lookup func(string) *zip.File, w io.Writer, read *atomic.Int64, probs *problems, owner func() patient) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
 	first := true
+	// Apple exports a provider's records but not the Patient they are
+	// about. Every one of them is the phone owner's (Health Records signs
+	// in as them), so the patients they name and the export lacks are
+	// written as the owner, for the importer to place on the same person.
+	named := map[string]bool{}
+	var order []string
+	present := map[string]bool{}
 	for _, r := range g.records {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -81,6 +92,26 @@ func writeClinical(ctx context.Context, g *provider, lookup func(string) *zip.Fi
 			probs.add(item, "not a FHIR JSON resource (damaged or another format)", 1)
 			continue
 		}
+		var head struct {
+			ResourceType string     `json:"resourceType"`
+			ID           string     `json:"id"`
+			Subject      *reference `json:"subject"`
+			Patient      *reference `json:"patient"`
+		}
+		if json.Unmarshal(data, &head) == nil {
+			if head.ResourceType == "Patient" {
+				present[head.ID] = true
+			}
+			for _, ref := range []*reference{head.Subject, head.Patient} {
+				if ref == nil {
+					continue
+				}
+				if id, ok := strings.CutPrefix(ref.Reference, "Patient/"); ok && id != "" && !strings.Contains(id, "/") && !named[id] {
+					named[id] = true
+					order = append(order, id)
+				}
+			}
+		}
 		if !first {
 			bw.WriteByte(',')
 		}
@@ -89,8 +120,61 @@ func writeClinical(ctx context.Context, g *provider, lookup func(string) *zip.Fi
 		bw.Write(data)
 		bw.WriteByte('}')
 	}
+	for _, id := range order {
+		if present[id] {
+			continue
+		}
+		b, err := ownerFor(owner(), id, g.version)
+		if err != nil {
+			return err
+		}
+		if !first {
+			bw.WriteByte(',')
+		}
+		first = false
+		bw.WriteString(`{"resource":`)
+		bw.Write(b)
+		bw.WriteByte('}')
+	}
 	bw.WriteString("]}")
 	return bw.Flush()
+}
+
+// ownerTag marks a Patient Fasten wrote for the phone's owner (the provider
+// sent none): what it says comes from Apple Health, not the provider.
+var ownerTag = map[string]any{"system": "urn:fasten:apple-health", "code": "owner", "display": "The iPhone's owner, as Apple Health knows them"}
+
+// ownerFor is the owner's Patient under the id a provider's records name,
+// in the provider's FHIR release (DSTU2 writes a family name as a list).
+func ownerFor(p patient, id, version string) ([]byte, error) {
+	out := map[string]any{"resourceType": "Patient", "id": id, "meta": map[string]any{"tag": []any{ownerTag}}}
+	if p.Gender != "" {
+		out["gender"] = p.Gender
+	}
+	if p.BirthDate != "" {
+		out["birthDate"] = p.BirthDate
+	}
+	if len(p.Name) > 0 {
+		n := p.Name[0]
+		name := map[string]any{}
+		if n.Text != "" {
+			name["text"] = n.Text
+		}
+		if n.Family != "" {
+			if strings.HasPrefix(version, "1.0") {
+				name["family"] = []string{n.Family}
+			} else {
+				name["family"] = n.Family
+			}
+		}
+		if len(n.Given) > 0 {
+			name["given"] = n.Given
+		}
+		if len(name) > 0 {
+			out["name"] = []any{name}
+		}
+	}
+	return json.Marshal(out)
 }
 
 func trimSlash(s string) string {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/fastenhealth/fasten-desktop/internal/applehealth"
 	"github.com/fastenhealth/fasten-desktop/internal/ccda"
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/healthcard"
@@ -43,15 +44,20 @@ type part struct {
 	release olderfhir.Release // known from the file (Apple lists it), or Unknown: told by shape
 	size    int64             // bytes the part reads (progress), -1 when unknown
 	r       io.Reader         // the part's FHIR JSON, once open
-	open    func(ctx context.Context) (io.ReadCloser, error)
+	open    func(ctx context.Context) (io.ReadCloser, *fileError)
 	closer  io.Closer
-	issues  func() []FileIssue // what the part's reader skipped, known once it was read to the end
+	// read is how much of size the part has read (when the FHIR it gives
+	// is not the bytes it reads: an export.xml read into Observations).
+	read func() int64
+	// issues are what the part's own reader skipped, with how many records
+	// that is; known once the part was read to the end.
+	issues func() ([]FileIssue, int)
 }
 
-// problems are the entries the part's own reader skipped.
-func (p part) problems() []FileIssue {
+// problems are what the part's own reader skipped.
+func (p part) problems() ([]FileIssue, int) {
 	if p.issues == nil {
-		return nil
+		return nil, 0
 	}
 	return p.issues()
 }
@@ -73,6 +79,12 @@ func partsOf(ctx context.Context, name string, r io.Reader, ra io.ReaderAt, size
 	head, _ := br.Peek(sniffSize)
 	if healthcard.Sniff(head) != healthcard.None {
 		return cardParts(ctx, br, opts)
+	}
+	if applehealth.Sniff(head) {
+		return appleParts(ctx, br, ra, size)
+	}
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return nil, &fileError{RejectUnreadable, "This zip file is not an Apple Health export: Fasten reads the export.zip the iPhone Health app writes; unpack other zip files and import the files inside."}
 	}
 	if !looksLikeXML(head) {
 		return []part{{r: br, size: size}}, nil
@@ -145,9 +157,9 @@ func ccdaBundle(ctx context.Context, name string, r io.Reader) ([]byte, *fileErr
 func (p *pipeline) start(pt *part, opts ImportOptions) (*stream, *fileError) {
 	r := pt.r
 	if r == nil {
-		rc, err := pt.open(p.ctx)
-		if err != nil {
-			return nil, &fileError{RejectUnreadable, "Cannot read the file: " + plainOSError(err)}
+		rc, fe := pt.open(p.ctx)
+		if fe != nil {
+			return nil, fe
 		}
 		pt.closer, r = rc, rc
 	}

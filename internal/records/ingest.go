@@ -445,7 +445,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, parts []part
 			partName = parts[i].label
 		}
 		report := func() {
-			progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: bytesBefore + st.reader.BytesRead(), BytesTotal: total, Resources: seen})
+			progress(Progress{File: name, FileIndex: idx, FileCount: count, BytesRead: bytesBefore + partRead(parts, i, st), BytesTotal: total, Resources: seen})
 		}
 		if fr, ok := s.writePart(w, atts, st, partName, &res, &created, &seen, opts, func() {
 			if progress != nil && time.Since(lastReport) > 100*time.Millisecond {
@@ -456,14 +456,16 @@ func (s *Store) write(ctx context.Context, name string, st *stream, parts []part
 			return fr, nil
 		}
 		if len(parts) > 0 {
-			for _, pr := range parts[i].problems() {
-				res.Skipped++
+			issues, skipped := parts[i].problems()
+			res.Skipped += skipped
+			for _, is := range issues {
 				if len(res.Issues) < maxIssuesListed {
-					res.Issues = append(res.Issues, FileIssue{Part: partName, Entry: pr.Entry, Type: pr.Type, Path: pr.Path, Reason: pr.Reason})
+					is.Part = partName
+					res.Issues = append(res.Issues, is)
 				}
 			}
 		}
-		bytesBefore += st.reader.BytesRead()
+		bytesBefore += partRead(parts, i, st)
 		if len(parts) > 1 {
 			fileHash.Write(st.hasher.Sum(nil))
 		}

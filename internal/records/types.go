@@ -23,7 +23,7 @@ type FileIssue struct {
 	// Part names the part of a file of several (an Apple Health export's
 	// provider) the entry is in; empty for a file of one.
 	Part   string `json:"part,omitempty"`
-	Entry  int    `json:"entry"`
+	Entry  int    `json:"entry"` // -1: not one entry (a kind of data, or a part left out)
 	Type   string `json:"type"`
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
