@@ -511,6 +511,79 @@ try {
   await tid(wren).click();
   await tid('dashboard').waitFor({ timeout: 15_000 });
 
+  step = 'apple-health';
+  // The iPhone Health app's export.zip through the same import: the phone's
+  // readings become vitals, the providers' records (one of them DSTU2) the
+  // person's problems and results, all on one person.
+  const placeNewPerson = async () => {
+    while (await tid('unmatched-row').count()) {
+      const before = await tid('unmatched-row').count();
+      await tid('unmatched-row').first().getByTestId('unmatched-assign').click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="unmatched-row"]').length < n, before, { timeout: 15_000 });
+    }
+  };
+  const personNamed = (re) =>
+    page.locator('[data-testid^="person-"]').evaluateAll((els, src) =>
+      els.filter((e) => /^person-\d+$/.test(e.dataset.testid) && new RegExp(src).test(e.innerText)).map((e) => e.dataset.testid)[0], re.source);
+  await tid('nav-import').click();
+  await tid('import-input').setInputFiles([join(repo, 'frontend/e2e/fixtures/apple-health-export.zip')]);
+  await tid('import-done').waitFor({ timeout: 120_000 });
+  const appleStatus = (await tid('import-status').allInnerTexts()).join(',');
+  check('an Apple Health export imports through the window', /imported/i.test(appleStatus), appleStatus);
+  await page.screenshot({ path: join(shots, '5f-apple-health-import.png') });
+  await axe('import report (Apple Health)');
+  await placeNewPerson();
+  const jane = await personNamed(/Jane/);
+  check('the export\'s owner is a household member', !!jane);
+  await tid(jane).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  await tid('dashboard-vitals').waitFor({ timeout: 15_000 });
+  const appleVitals = (await tid('dashboard-vitals').innerText()).replace(/\s+/g, ' ');
+  check('the phone\'s readings are the person\'s vitals', /weight/i.test(appleVitals) && /heart rate/i.test(appleVitals), appleVitals.slice(0, 160));
+  const appleProblems = (await tid('dashboard-problems').innerText()).replace(/\s+/g, ' ');
+  check('a provider\'s DSTU2 record in the export is on the dashboard', /asthma/i.test(appleProblems), appleProblems.slice(0, 100));
+  await page.screenshot({ path: join(shots, '5g-apple-health-dashboard.png') });
+  await axe('dashboard from an Apple Health export');
+  // The old clinic's record says it came in an older format and shows it as sent.
+  await tid('dashboard-problems').getByTestId('record-item').first().click();
+  await tid('detail-title').waitFor({ timeout: 15_000 });
+  await tid('detail-received-as').waitFor({ timeout: 15_000 });
+  const receivedAs = await tid('detail-received-as').innerText();
+  check('a DSTU2 record says it was sent in an older format', /DSTU2/.test(receivedAs), receivedAs);
+  await tid('detail-raw-toggle').click();
+  const original = await tid('detail-original').innerText();
+  check('the record as sent is shown beside its conversion', /"clinicalStatus": "active"/.test(original), original.slice(0, 80));
+  await page.screenshot({ path: join(shots, '5h-dstu2-detail.png') });
+  await page.keyboard.press('Escape');
+
+  step = 'health-card';
+  // A photo of a vaccination card's QR code: its doses on the person's
+  // dashboard, from an issuer shown as not verified (the test key is no
+  // issuer Fasten knows).
+  await tid('nav-import').click();
+  await tid('import-input').setInputFiles([join(repo, 'frontend/e2e/fixtures/health-card-photo.jpg')]);
+  await tid('import-done').waitFor({ timeout: 120_000 });
+  const cardStatus = (await tid('import-status').allInnerTexts()).join(',');
+  check('a health card photo imports through the window', /imported/i.test(cardStatus), cardStatus);
+  await placeNewPerson();
+  const john = await personNamed(/Anyperson/);
+  check('the card\'s person is a household member', !!john);
+  await tid(john).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  await tid('dashboard-immunizations').waitFor({ timeout: 15_000 });
+  const doses = await tid('dashboard-immunizations').getByTestId('vaccine-dose').count();
+  check('the card\'s two doses are on the dashboard', doses === 2, `doses: ${doses}`);
+  await page.screenshot({ path: join(shots, '5i-health-card-dashboard.png') });
+  await axe('dashboard from a health card');
+  await tid('dashboard-immunizations').getByTestId('vaccine-dose').first().click();
+  await tid('detail-source').waitFor({ timeout: 15_000 });
+  const cardDetail = await tid('detail-source').innerText();
+  check('the card\'s records say they are not verified', /not verified/i.test(cardDetail), cardDetail.replace(/\s+/g, ' ').slice(0, 200));
+  await page.screenshot({ path: join(shots, '5j-health-card-detail.png') });
+  await page.keyboard.press('Escape');
+  await tid(wren).click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+
   step = 'timeline-documents';
   // A record's documents are on the timeline too, and open in the viewer.
   await tid('nav-timeline').click();

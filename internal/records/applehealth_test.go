@@ -31,6 +31,37 @@ func TestAppleHealthExportImport(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// In the window nobody is created unasked: the owner, named by the
+	// phone and by both providers, is one person to place, placed at once.
+	t.Run("window", func(t *testing.T) {
+		s, v := openStore(t)
+		rep, err := s.Import(ctx, []string{path}, records.ImportOptions{}, nil)
+		if err != nil || rep.Files[0].Status != records.FileImported {
+			t.Fatalf("%+v %v", rep.Files, err)
+		}
+		var jane []records.UnmatchedPatient
+		for _, u := range rep.Unmatched {
+			if strings.Contains(u.Name, "Jane") {
+				jane = append(jane, u)
+			}
+		}
+		if len(jane) != 1 {
+			t.Fatalf("the owner is %d entries to place: %+v", len(jane), rep.Unmatched)
+		}
+		p, err := s.AddPerson(ctx, "Jane Doe", "1980-04-12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AssignPatient(ctx, jane[0].Key, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		var unplaced int
+		v.DB().QueryRow(`SELECT count(*) FROM summaries s JOIN sources src ON src.id = s.source_id
+WHERE src.label IN ('Apple Health', ?, ?) AND (s.person_id IS NULL OR s.person_id != ?) AND s.patient_id != ''`, aht.HospitalName, aht.ClinicName, p.ID).Scan(&unplaced)
+		if unplaced != 0 {
+			t.Fatalf("%d of the owner's records are on no one or someone else", unplaced)
+		}
+	})
 	for _, how := range []string{"file", "stream"} {
 		t.Run(how, func(t *testing.T) {
 			s, v := openStore(t)

@@ -70,6 +70,9 @@ FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON
 	if d.ReceivedAs != "" {
 		d.Original = prettyJSON(original)
 	}
+	if d.SourceKind == "file" && source != FileSource {
+		d.Origin = d.Source
+	}
 	if d.History, err = s.history(ctx, id); err != nil {
 		return d, err
 	}

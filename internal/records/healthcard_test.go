@@ -95,6 +95,13 @@ func TestHealthCardsImport(t *testing.T) {
 			if err != nil || len(d.Immunizations) != 1 {
 				t.Fatalf("John's vaccines: %+v %v", d.Immunizations, err)
 			}
+			var dose int64
+			if err := v.DB().QueryRow("SELECT id FROM resources WHERE resource_type = 'Immunization' LIMIT 1").Scan(&dose); err != nil {
+				t.Fatal(err)
+			}
+			if det, err := s.Detail(ctx, dose); err != nil || det.Origin != want || det.File != c.name {
+				t.Fatalf("detail origin %q file %q %v", det.Origin, det.File, err)
+			}
 			docs, err := s.Documents(ctx, john)
 			if err != nil || len(docs) != 1 {
 				t.Fatalf("John's documents: %d %v", len(docs), err)

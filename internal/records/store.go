@@ -175,6 +175,9 @@ func (s *Store) RemovePersonIfEmpty(ctx context.Context, id int64) (removed bool
 }
 
 // Unmatched lists Patient records that no household member is linked to.
+// Records of one name and birth date are one entry (their keys joined): an
+// Apple Health export names its owner once per provider and once for the
+// phone, and the person places them all at once.
 func (s *Store) Unmatched(ctx context.Context) ([]UnmatchedPatient, error) {
 	rows, err := s.db.QueryContext(ctx, `
 SELECT s.source_id, s.patient_id, s.display, s.date,
@@ -188,6 +191,7 @@ ORDER BY s.display`)
 	}
 	defer rows.Close()
 	out := []UnmatchedPatient{}
+	same := map[string]int{} // normalised name + birth date → index in out
 	for rows.Next() {
 		var u UnmatchedPatient
 		var src int64
@@ -196,10 +200,23 @@ ORDER BY s.display`)
 			return nil, err
 		}
 		u.Key = patientKey(src, pid)
+		who := normaliseName(u.Name)
+		if who != "" && u.BirthDate != "" {
+			k := who + "|" + dateOnly(u.BirthDate)
+			if i, ok := same[k]; ok {
+				out[i].Key += keySep + u.Key
+				out[i].Records += u.Records
+				continue
+			}
+			same[k] = len(out)
+		}
 		out = append(out, u)
 	}
 	return out, rows.Err()
 }
+
+// keySep joins the keys of one unmatched entry; a FHIR id never holds it.
+const keySep = "\n"
 
 func patientKey(source int64, patientID string) string {
 	return fmt.Sprintf("%d/%s", source, patientID)
@@ -217,11 +234,20 @@ func parsePatientKey(key string) (int64, string, error) {
 	return src, key[i+1:], nil
 }
 
-// AssignPatient links a Patient record (and everything about it) to a person.
+// AssignPatient links a Patient record (and everything about it) to a
+// person; an Unmatched entry of several records, all of them.
 func (s *Store) AssignPatient(ctx context.Context, key string, personID int64) error {
-	src, pid, err := parsePatientKey(key)
-	if err != nil {
-		return err
+	type patient struct {
+		src int64
+		pid string
+	}
+	var each []patient
+	for _, k := range strings.Split(key, keySep) {
+		src, pid, err := parsePatientKey(k)
+		if err != nil {
+			return err
+		}
+		each = append(each, patient{src, pid})
 	}
 	if _, err := s.Person(ctx, personID); err != nil {
 		return err
@@ -231,8 +257,10 @@ func (s *Store) AssignPatient(ctx context.Context, key string, personID int64) e
 		return err
 	}
 	defer tx.Rollback()
-	if err := linkPatient(ctx, tx, src, pid, personID); err != nil {
-		return err
+	for _, p := range each {
+		if err := linkPatient(ctx, tx, p.src, p.pid, personID); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

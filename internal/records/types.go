@@ -171,6 +171,11 @@ type Detail struct {
 	// provider); File the name of the file the current version came in.
 	SourceKind string `json:"sourceKind"`
 	File       string `json:"file"`
+	// Origin names where a file's records came from when the file says (a
+	// provider in an Apple Health export, a health card's issuer, "not
+	// verified" unless its signature was checked); empty for the shared
+	// source of plain imported files.
+	Origin string `json:"origin,omitempty"`
 	// References names the records this one points at, keyed by each
 	// reference exactly as the resource writes it ("Practitioner/123",
 	// "urn:uuid:…"): the page looks a reference up by its own string.

@@ -692,6 +692,7 @@ export namespace records {
 	    source: string;
 	    sourceKind: string;
 	    file: string;
+	    origin?: string;
 	    references: Record<string, string>;
 	    results: PanelResult[];
 	    visit: VisitSection[];
@@ -715,6 +716,7 @@ export namespace records {
 	        this.source = source["source"];
 	        this.sourceKind = source["sourceKind"];
 	        this.file = source["file"];
+	        this.origin = source["origin"];
 	        this.references = source["references"];
 	        this.results = this.convertValues(source["results"], PanelResult);
 	        this.visit = this.convertValues(source["visit"], VisitSection);

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,11 +16,20 @@ func init() {
 		run   func(args []string) error
 		usage string
 	}{func(args []string) error {
-		if len(args) != 1 {
-			return errors.New("usage: fasten-fixtures applehealth OUT.zip")
+		fs := flag.NewFlagSet("applehealth", flag.ContinueOnError)
+		noCDA := fs.Bool("no-cda", false, "leave export_cda.xml out (HL7's example CCD is about another person)")
+		if err := fs.Parse(args); err != nil {
+			return err
 		}
-		return writeAppleHealth(args[0], defaultCCD())
-	}, "OUT.zip: a small Apple Health export.zip (a week of samples, health records from two providers, and HL7's example CCD as export_cda.xml when ../shared/fixtures is beside the repository)"}
+		if fs.NArg() != 1 {
+			return errors.New("usage: fasten-fixtures applehealth [-no-cda] OUT.zip")
+		}
+		cda := defaultCCD()
+		if *noCDA {
+			cda = ""
+		}
+		return writeAppleHealth(fs.Arg(0), cda)
+	}, "[-no-cda] OUT.zip: a small Apple Health export.zip (a week of samples, health records from two providers, and HL7's example CCD as export_cda.xml when ../shared/fixtures is beside the repository)"}
 }
 
 // defaultCCD is HL7's example CCD in the shared fixtures, found from the
@@ -51,7 +61,7 @@ func writeAppleHealth(out, cda string) error {
 		os.Remove(out)
 		return err
 	}
-	withCDA := "without export_cda.xml (shared fixtures not found)"
+	withCDA := "without export_cda.xml"
 	if cda != "" {
 		withCDA = "with HL7's example CCD as export_cda.xml"
 	}
