@@ -88,7 +88,7 @@ var singles = map[string]*single{
 	hkBodyTemp: {loinc: "8310-5", display: "Body temperature", text: "Body temperature", profile: vsProfile + "bodytemp", category: vitalSigns,
 		units: map[string]func(float64) (float64, bool){"degC": scale(1), "degF": func(v float64) (float64, bool) { return (v - 32) * 5 / 9, true },
 			"K": func(v float64) (float64, bool) { return v - 273.15, v > 0 }},
-		ucumUnit: "C", ucumCode: "Cel", places: 2},
+		ucumUnit: "°C", ucumCode: "Cel", places: 2},
 	hkRespRate: {loinc: "9279-1", display: "Respiratory rate", text: "Respiratory rate", profile: vsProfile + "resprate", category: vitalSigns,
 		units:    map[string]func(float64) (float64, bool){"count/min": positive(scale(1))},
 		ucumUnit: "breaths/minute", ucumCode: "/min", places: 1},
