@@ -158,12 +158,16 @@ type appleStream struct{ rc io.ReadCloser }
 func (a appleStream) Read(p []byte) (int, error) {
 	n, err := a.rc.Read(p)
 	if err != nil && err != io.EOF {
-		if fe := appleError(err); fe != nil {
-			return n, errors.New(fe.msg)
-		}
+		return n, &partError{appleError(err)}
 	}
 	return n, err
 }
+
+// partError is a part's own reader failing while it streams: the import
+// reports what it says, not that "the file could not be read".
+type partError struct{ fe *fileError }
+
+func (e *partError) Error() string { return e.fe.msg }
 
 func (a appleStream) Close() error { return a.rc.Close() }
 

@@ -604,6 +604,10 @@ func (s *Store) writePart(w *writer, atts *attachmentWriter, st *stream, partNam
 		tick()
 	}
 	if st.readErr != nil {
+		var pe *partError
+		if errors.As(st.readErr, &pe) {
+			return fail(pe.fe.reason, pe.fe.msg)
+		}
 		var fe *fhir.FileError
 		if errors.As(st.readErr, &fe) {
 			return fail(RejectUnreadable, fe.Error())

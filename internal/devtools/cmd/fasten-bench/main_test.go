@@ -95,7 +95,7 @@ func TestAppleHealthPhase(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Samples (a Patient, vitals, daily summaries) and the three health records.
-	if r.Bytes < 2<<20 || r.Resources < 100 || r.Extra["floorSeconds"] <= 0 || r.Extra["days"] < 5 {
+	if r.Bytes < 2<<20 || r.Resources < 100 || r.Extra["floorSeconds"] <= 0 || r.Extra["days"] < 5 || r.Extra["importAdded"] < 100 {
 		t.Fatalf("applehealth phase: %+v", r)
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
