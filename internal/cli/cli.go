@@ -35,7 +35,8 @@ const usage = `Fasten keeps your family's medical records in an encrypted vault 
 Usage:
   fasten [--vault PATH]                 open the Fasten window
   fasten init     [flags]               create a new vault (prints the recovery key)
-  fasten import   [flags] FILE...       import FHIR R4 files (Bundles, single resources, NDJSON) or C-CDA documents
+  fasten import   [flags] FILE...       import FHIR files (R4, STU3, DSTU2: Bundles, single resources, NDJSON), C-CDA
+                                        documents, an Apple Health export.zip, SMART Health Cards (QR photo, shc:/, file)
   fasten stats    [flags] [--json]      count the records in the vault
   fasten people   [flags] [--json]      list the household
   fasten household [flags] [--json]     everyone at a glance: problems, allergies, what is new, connections needing attention

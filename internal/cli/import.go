@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 )
@@ -65,18 +66,21 @@ func (e env) printImport(rep records.ImportReport, asJSON bool) error {
 					fmt.Fprintf(e.stdout, "    %d documents kept from attachments inside the records\n", f.Attachments)
 				}
 			}
-			listed, listedKept := 0, 0
+			listed, listedKept, kinds := 0, 0, false
 			for _, is := range f.Issues {
 				if is.Kept {
 					// The record was stored; one of its attachments was not.
 					listedKept++
-					fmt.Fprintf(e.stdout, "    entry %d (%s) at %s: %s\n", is.Entry, clean(is.Type), clean(is.Path), clean(is.Reason))
+					fmt.Fprintf(e.stdout, "    %s: %s\n", issueWhere(is), clean(is.Reason))
 					continue
 				}
 				listed++
-				fmt.Fprintf(e.stdout, "    skipped entry %d (%s) at %s: %s\n", is.Entry, clean(is.Type), clean(is.Path), clean(is.Reason))
+				kinds = kinds || is.Entry < 0
+				fmt.Fprintf(e.stdout, "    skipped %s: %s\n", issueWhere(is), clean(is.Reason))
 			}
-			if f.Skipped > listed {
+			// A kind of data left out (an Apple Health type) is one line
+			// saying how many: the count below would repeat them.
+			if f.Skipped > listed && !kinds {
 				fmt.Fprintf(e.stdout, "    … and %d more skipped\n", f.Skipped-listed)
 			}
 			if f.AttachmentsSkipped > listedKept {
@@ -91,4 +95,27 @@ func (e env) printImport(rep records.ImportReport, asJSON bool) error {
 		return fmt.Errorf("%d of %d files were rejected (nothing from them was stored)", failed, len(rep.Files))
 	}
 	return nil
+}
+
+// issueWhere says where in a file an issue is: its part (an Apple Health
+// export's provider), its entry, type and path, as far as known.
+func issueWhere(is records.FileIssue) string {
+	var parts []string
+	if is.Part != "" {
+		parts = append(parts, clean(is.Part)+":")
+	}
+	if is.Entry >= 0 {
+		parts = append(parts, fmt.Sprintf("entry %d", is.Entry))
+	}
+	if is.Type != "" {
+		if is.Entry >= 0 {
+			parts = append(parts, "("+clean(is.Type)+")")
+		} else {
+			parts = append(parts, clean(is.Type))
+		}
+	}
+	if is.Path != "" {
+		parts = append(parts, "at "+clean(is.Path))
+	}
+	return strings.Join(parts, " ")
 }
