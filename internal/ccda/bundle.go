@@ -30,7 +30,7 @@ func Bundle(ctx context.Context, doc []byte, fileName string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	converted, err := c.Convert(ctx, doc)
+	converted, invented, err := c.convert(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func Bundle(ctx context.Context, doc []byte, fileName string) ([]byte, error) {
 	for _, e := range in.Entry {
 		resources = append(resources, e.Resource)
 	}
-	resources = normalise(resources)
+	resources = normalise(stableIDs(resources, invented))
 
 	sum := sha256.Sum256(doc)
 	docID := "ccda-" + hex.EncodeToString(sum[:16])

@@ -118,6 +118,9 @@ type Converter struct {
 	// without one of its own) are the same each time a document is read.
 	seq  uint64
 	seed [32]byte
+	// invented are the ids randomUUID gave during the current conversion:
+	// stable (see stableIDs) gives them ids of the records' own.
+	invented map[string]bool
 }
 
 var (
@@ -173,12 +176,18 @@ var console = { log: function () {}, warn: function () {}, error: function () {}
 // converter gives it (normalise mends it). The document is checked first
 // (check); ctx and Timeout stop a conversion that runs too long.
 func (c *Converter) Convert(ctx context.Context, doc []byte) ([]byte, error) {
+	out, _, err := c.convert(ctx, doc)
+	return out, err
+}
+
+// convert is Convert, also returning the ids the converter invented.
+func (c *Converter) convert(ctx context.Context, doc []byte) ([]byte, map[string]bool, error) {
 	if err := check(doc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq, c.seed = 0, docSeed(doc)
+	c.seq, c.seed, c.invented = 0, docSeed(doc), map[string]bool{}
 	// Either stopper may fire while the script runs; neither may fire after
 	// the interrupt is cleared (it would stop the next document), so the
 	// ones that started are waited for.
@@ -201,18 +210,18 @@ func (c *Converter) Convert(ctx context.Context, doc []byte) ([]byte, error) {
 		var intr *goja.InterruptedError
 		if errors.As(err, &intr) {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
-			return nil, fmt.Errorf("%w: it took longer than %s", ErrConvert, Timeout)
+			return nil, nil, fmt.Errorf("%w: it took longer than %s", ErrConvert, Timeout)
 		}
 		// The script's message may quote the document: only its kind is kept.
-		return nil, fmt.Errorf("%w (%s)", ErrConvert, jsErrorKind(err))
+		return nil, nil, fmt.Errorf("%w (%s)", ErrConvert, jsErrorKind(err))
 	}
 	s, ok := out.Export().(string)
 	if !ok {
-		return nil, fmt.Errorf("%w (no result)", ErrConvert)
+		return nil, nil, fmt.Errorf("%w (no result)", ErrConvert)
 	}
-	return []byte(s), nil
+	return []byte(s), c.invented, nil
 }
 
 // jsErrorKind names a script error without its message: "TypeError",

@@ -22,7 +22,11 @@ func (c *Converter) nextUUID() string {
 	h := sha256.Sum256(b[:])
 	h[6] = h[6]&0x0f | 0x40
 	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	if c.invented != nil {
+		c.invented[id] = true
+	}
+	return id
 }
 
 // sha1Of is FHIR's Attachment.hash: SHA-1 of the data (the format's

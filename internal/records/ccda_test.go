@@ -183,3 +183,50 @@ func TestCCDABadXMLIsRefused(t *testing.T) {
 		t.Fatal("the vault changed")
 	}
 }
+
+// A newer CCD from the same provider — a later "Download my record" — adds
+// what is new and leaves what was already there unchanged: its records
+// keep their ids (the document's own, or ids drawn from the records
+// themselves), the patient is the same person, nothing is stored twice.
+func TestNewerCCDFromTheSameProvider(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	first := filepath.Join(fixtures, "..", "ccda", "Documents", "CCD", "CCD 1", "CCD.XML")
+	doc, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Import(ctx, []string{first}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || rep.Files[0].Status != records.FileImported {
+		t.Fatalf("%+v %v", rep.Files, err)
+	}
+	people, _ := s.People(ctx)
+	var before int
+	v.DB().QueryRow("SELECT count(*) FROM resources").Scan(&before)
+
+	// The same record a month later: a new document id and time, one more
+	// vital sign reading.
+	newer := bytes.Replace(doc, []byte(`<id extension="TT988" root="2.16.840.1.113883.19.5.99999.1" />`), []byte(`<id extension="TT989" root="2.16.840.1.113883.19.5.99999.1" />`), 1)
+	newer = bytes.Replace(newer, []byte(`<effectiveTime value="201308151030-0800" />`), []byte(`<effectiveTime value="201309151030-0800" />`), 1)
+	if bytes.Equal(newer, doc) {
+		t.Fatal("the fixture changed: the newer document is the same")
+	}
+	path := filepath.Join(t.TempDir(), "CCD-newer.xml")
+	if err := os.WriteFile(path, newer, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = s.Import(ctx, []string{path}, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil || rep.Files[0].Status != records.FileImported {
+		t.Fatalf("%+v %v", rep.Files, err)
+	}
+	fr := rep.Files[0]
+	// New: the document itself (its Composition, the original kept, its
+	// provenance). Everything it says again is unchanged.
+	if fr.Added != 3 || fr.Updated != 0 || fr.Unchanged < 50 {
+		t.Fatalf("newer CCD: added %d, updated %d, unchanged %d", fr.Added, fr.Updated, fr.Unchanged)
+	}
+	after, _ := s.People(ctx)
+	if len(after) != len(people) || len(rep.NewPeople) != 0 || len(rep.Unmatched) != 0 {
+		t.Fatalf("the same patient became someone else: %d → %d people, %d unmatched", len(people), len(after), len(rep.Unmatched))
+	}
+}
