@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/fastenhealth/fasten-desktop/internal/codenames"
 )
 
 // Summary holds the derived columns the UI lists and searches by. It is a pure
@@ -607,6 +609,12 @@ func concept(cc []byte) (system, code, display string) {
 	}
 	if display == "" {
 		display = jstr(field(cc, "display"))
+	}
+	if display == "" && code != "" {
+		// A health card (and some portals) sends the code alone, to keep
+		// the card small; named from the published list, a family reads
+		// "COVID-19 vaccine" and "Not detected", not "207" and "260415000".
+		display = codenames.Name(system, code)
 	}
 	return
 }
