@@ -14,6 +14,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/fastenhealth/fasten-desktop/internal/codenames"
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 )
 
@@ -320,6 +321,11 @@ func (r renderer) object(x map[string]any, depth int) string {
 	case x["system"] != nil && x["code"] != nil && x["value"] == nil:
 		if d := str("display"); d != "" {
 			return d
+		}
+		// A health card's coding is a code alone: its published name, as
+		// the summary gives it, else the code.
+		if n := codenames.Name(str("system"), str("code")); n != "" {
+			return n
 		}
 		return str("code")
 	case x["value"] != nil && (x["unit"] != nil || x["code"] != nil || x["system"] != nil):

@@ -116,7 +116,9 @@ func factMinute(d string) (string, bool) {
 //
 // 12: summaries gained fact and the result's reference range and flag.
 // 13: search rows gained their documents' words (docs).
-const DerivedVersion = 13
+// 14: codes sent without words (a health card's CVX, LOINC and SNOMED CT)
+// are named from internal/codenames.
+const DerivedVersion = 14
 
 const derivedVersionKey = "derived_version"
 
