@@ -292,17 +292,32 @@ func TestCCDAFamilyHistory(t *testing.T) {
 }
 
 // Smoking status (social history, LOINC 72166-2) is an Observation of its
-// own, in the social-history category, with the document's answer.
+// own, in the social-history category, with the document's answer, listed
+// in the social history section — also in the CCD, which gives it the id
+// of a procedure's observation.
 func TestCCDASmokingStatus(t *testing.T) {
 	for name, answer := range map[string]string{"CCD": "8517006", "Discharge": "266919005"} {
 		var found int
-		for _, o := range convertFixture(t, documents[name])["Observation"] {
+		rs := convertFixture(t, documents[name])
+		for _, o := range rs["Observation"] {
 			if !strings.Contains(codings(o["code"]), "http://loinc.org|72166-2|") {
 				continue
 			}
 			found++
 			if !strings.Contains(codings(asList(o["category"])[0]), "|social-history|") || !strings.Contains(codings(o["valueCodeableConcept"]), "http://snomed.info/sct|"+answer+"|") {
 				t.Errorf("%s: smoking status %v %v", name, o["category"], o["valueCodeableConcept"])
+			}
+			var in []string
+			for _, s := range asList(rs["Composition"][0]["section"]) {
+				s := s.(map[string]any)
+				for _, e := range asList(s["entry"]) {
+					if e.(map[string]any)["reference"] == "Observation/"+o["id"].(string) {
+						in = append(in, strings.ToUpper(asString(s["title"])))
+					}
+				}
+			}
+			if strings.Join(in, ",") != "SOCIAL HISTORY" {
+				t.Errorf("%s: the smoking status is listed in %q", name, in)
 			}
 		}
 		if found != 1 {
@@ -516,6 +531,40 @@ func TestCCDAFamilyHistoryListedInItsSection(t *testing.T) {
 		}
 		if strings.Join(in, ",") != "FAMILY HISTORY" {
 			t.Errorf("the relative is listed in %q", in)
+		}
+	}
+}
+
+// Records that share identifiers but differ keep ids of their own, and a
+// reference to each still reaches it; the same record twice keeps one id.
+func TestCCDAStableIDsPartSharedIdentifiers(t *testing.T) {
+	ident := `"identifier":[{"system":"urn:oid:2.16.840.1.113883.19","value":"123456789"}]`
+	in := []json.RawMessage{
+		json.RawMessage(`{"resourceType":"Observation","id":"u1",` + ident + `,"code":{"text":"smoking"},"valueString":"never"}`),
+		json.RawMessage(`{"resourceType":"Observation","id":"u2",` + ident + `,"code":{"text":"polypectomy"}}`),
+		json.RawMessage(`{"resourceType":"Observation","id":"u3",` + ident + `,"code":{"text":"polypectomy"},"note":[{"text":"b"}]}`),
+		json.RawMessage(`{"resourceType":"Observation","id":"u4",` + ident + `,"code":{"text":"polypectomy"},"note":[{"text":"b"}]}`),
+		json.RawMessage(`{"resourceType":"Composition","id":"c","section":[{"entry":[{"reference":"Observation/u1"}]},{"entry":[{"reference":"Observation/u2"},{"reference":"Observation/u3"}]}]}`),
+	}
+	out := normalise(stableIDs(in, map[string]bool{"u1": true, "u2": true, "u3": true, "u4": true}))
+	ids := map[string]string{}
+	var comp string
+	for _, r := range out {
+		var v map[string]any
+		json.Unmarshal(r, &v)
+		if v["resourceType"] == "Composition" {
+			comp = string(r)
+			continue
+		}
+		ids[mustMarshal(v["code"])+mustMarshal(v["note"])] = v["id"].(string)
+	}
+	smoking, polyp, noted := ids[`{"text":"smoking"}null`], ids[`{"text":"polypectomy"}null`], ids[`{"text":"polypectomy"}[{"text":"b"}]`]
+	if len(out) != 4 || len(ids) != 3 || smoking == polyp || polyp == noted || strings.Contains(smoking+polyp+noted, "-2") {
+		t.Fatalf("%d resources, ids %v", len(out), ids)
+	}
+	for _, ref := range []string{smoking, polyp, noted} {
+		if !strings.Contains(comp, `"Observation/`+ref+`"`) {
+			t.Errorf("the Composition does not reach %s: %s", ref, comp)
 		}
 	}
 }
