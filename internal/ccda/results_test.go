@@ -568,3 +568,29 @@ func TestCCDAStableIDsPartSharedIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+// A date the document got wrong is dropped rather than the record (the
+// CCD's "200130311" for a functional status), and a procedure the document
+// calls active is in progress (FHIR has no "active" procedure).
+func TestCCDAImpossibleDatesAndStatuses(t *testing.T) {
+	rs := convertFixture(t, documents["CCD"])
+	bathing := 0
+	for _, o := range rs["Observation"] {
+		if strings.Contains(codings(o["code"]), "http://loinc.org|46008-9|") {
+			bathing++
+			if o["effectiveDateTime"] != nil {
+				t.Errorf("bathing's impossible date is kept: %v", o["effectiveDateTime"])
+			}
+		}
+	}
+	if bathing != 1 {
+		t.Errorf("%d bathing observations", bathing)
+	}
+	statuses := map[string]int{}
+	for _, p := range rs["Procedure"] {
+		statuses[asString(p["status"])]++
+	}
+	if statuses["active"] != 0 || statuses["in-progress"] != 1 {
+		t.Errorf("procedure statuses %v", statuses)
+	}
+}

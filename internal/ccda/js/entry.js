@@ -5,6 +5,7 @@ import { convertXmlToCcda, convertCcdaToFhir } from '@medplum/ccda';
 import { markResults, reportResults } from './results.js';
 import { takeFamilyHistory, familyHistory } from './family.js';
 import { hasTemplate, list } from './util.js';
+import { mendInvalid } from './valid.js';
 
 // The converter picks a section's handler from its first templateId and
 // knows the "entries required" templates only; many portals send the
@@ -84,5 +85,6 @@ globalThis.fastenConvertCcda = function (xml) {
   const bundle = convertCcdaToFhir(ccda, { ignoreUnsupportedSections: true });
   reportResults(bundle, marks);
   familyHistory(bundle, families);
+  mendInvalid(bundle);
   return JSON.stringify(bundle);
 };
