@@ -594,3 +594,45 @@ func TestCCDAImpossibleDatesAndStatuses(t *testing.T) {
 		t.Errorf("procedure statuses %v", statuses)
 	}
 }
+
+// Every reference in every example's bundle reaches a resource of the
+// bundle (or one it contains): reports, relatives and records renamed for
+// shared identifiers are all linked where they are.
+func TestCCDAReferencesResolve(t *testing.T) {
+	for name, rel := range documents {
+		rs := convertFixture(t, rel)
+		ids := byID(rs)
+		var walk func(v any, contained map[string]bool)
+		refs := 0
+		walk = func(v any, contained map[string]bool) {
+			switch x := v.(type) {
+			case map[string]any:
+				if ref, ok := x["reference"].(string); ok {
+					refs++
+					if ids[ref] == nil && !contained[ref] {
+						t.Errorf("%s: %s reaches nothing", name, ref)
+					}
+				}
+				for _, y := range x {
+					walk(y, contained)
+				}
+			case []any:
+				for _, y := range x {
+					walk(y, contained)
+				}
+			}
+		}
+		for _, list := range rs {
+			for _, r := range list {
+				contained := map[string]bool{}
+				for _, c := range asList(r["contained"]) {
+					contained["#"+asString(c.(map[string]any)["id"])] = true
+				}
+				walk(r, contained)
+			}
+		}
+		if refs == 0 {
+			t.Errorf("%s: no references", name)
+		}
+	}
+}
