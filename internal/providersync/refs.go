@@ -15,6 +15,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 func (c *conn) addRefs(keys []string) {
@@ -51,6 +52,10 @@ func (e *Engine) scanStoredRefs(ctx context.Context, c *conn, into map[string]bo
 	for rows.Next() {
 		var raw []byte
 		if err := rows.Scan(&raw); err != nil {
+			return err
+		}
+		raw, err := vault.UnpackRaw(nil, raw)
+		if err != nil {
 			return err
 		}
 		for _, k := range c.refsIn(raw) {
@@ -252,6 +257,9 @@ WHERE r.source_id = ? AND r.resource_type IN ('DocumentReference', 'DiagnosticRe
 				Attachment attachment `json:"attachment"`
 			} `json:"content"`
 			PresentedForm []attachment `json:"presentedForm"`
+		}
+		if raw, err = vault.UnpackRaw(nil, raw); err != nil {
+			continue // a damaged row: verify reports it; the others still get their files
 		}
 		json.Unmarshal(raw, &r)
 		for _, x := range r.Content {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Inline attachments: an Attachment's base64 "data" inside a resource is
@@ -182,7 +183,7 @@ func reindexAttachments(ctx context.Context, tx *sql.Tx) (int, error) {
 	total := 0
 	for {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM resources
-WHERE id > ? AND instr(raw, CAST('"data"' AS BLOB)) > 0 ORDER BY id LIMIT 256`, last)
+WHERE id > ? AND instr(unpack_raw(raw), CAST('"data"' AS BLOB)) > 0 ORDER BY id LIMIT 256`, last)
 		if err != nil {
 			return 0, err
 		}
@@ -206,6 +207,9 @@ WHERE id > ? AND instr(raw, CAST('"data"' AS BLOB)) > 0 ORDER BY id LIMIT 256`, 
 			var typ string
 			var raw []byte
 			if err := read.QueryRowContext(ctx, id).Scan(&typ, &raw); err != nil {
+				return 0, err
+			}
+			if raw, err = vault.UnpackRaw(nil, raw); err != nil {
 				return 0, err
 			}
 			n, _, err := a.extract(id, typ, raw)

@@ -179,7 +179,7 @@ func TestCCDADocumentsImport(t *testing.T) {
 func ccdaReports(t *testing.T, s *records.Store, v *vault.Vault, want int) {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := v.DB().Query("SELECT id, resource_type, raw FROM resources WHERE resource_type IN ('DiagnosticReport', 'Observation')")
+	rows, err := v.DB().Query("SELECT id, resource_type, unpack_raw(raw) FROM resources WHERE resource_type IN ('DiagnosticReport', 'Observation')")
 	if err != nil {
 		t.Fatal(err)
 	}

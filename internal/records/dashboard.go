@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Dashboard is one person's health record at a glance: what a parent needs
@@ -392,8 +393,12 @@ func (s *Store) raws(ctx context.Context, ids []int64) (map[int64][]byte, error)
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var raw []byte
-		if err := rows.Scan(&id, &raw); err != nil {
+		var stored []byte
+		if err := rows.Scan(&id, &stored); err != nil {
+			return nil, err
+		}
+		raw, err := vault.UnpackRaw(nil, stored)
+		if err != nil {
 			return nil, err
 		}
 		out[id] = raw

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/codenames"
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // ErrNoResource is returned for an id that is not in the vault.
@@ -56,6 +57,12 @@ FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN imports i ON
 		return d, ErrNoResource
 	}
 	if err != nil {
+		return d, err
+	}
+	if raw, err = vault.UnpackRaw(nil, raw); err != nil {
+		return d, err
+	}
+	if original, err = vault.UnpackRaw(nil, original); err != nil {
 		return d, err
 	}
 	items, err := scanItems(s.db.QueryContext(ctx, "SELECT "+itemColumns+itemFrom+"WHERE s.resource = ?", id))
@@ -120,6 +127,9 @@ func (s *Store) DetailVersion(ctx context.Context, id int64, version int) (Versi
 			q = "SELECT raw FROM resources WHERE id = ? AND version = ?"
 		}
 		if err := s.db.QueryRowContext(ctx, q, id, version).Scan(&raw); err != nil {
+			return vd, err
+		}
+		if raw, err = vault.UnpackRaw(nil, raw); err != nil {
 			return vd, err
 		}
 	}

@@ -227,7 +227,7 @@ func (s *Store) visitSections(ctx context.Context, encID, source int64, encRID s
 	// only then reads the resource's raw bytes.
 	rows, err := s.db.QueryContext(ctx, `SELECT s.resource, s.resource_type, r.resource_id FROM summaries s JOIN resources r ON r.id = s.resource
 WHERE s.source_id = ? AND s.patient_id = (SELECT patient_id FROM summaries WHERE resource = ?) AND s.resource != ?
- AND s.resource_type NOT IN (?`+strings.Repeat(",?", len(TimelineHidden)-1)+`) AND instr(r.raw, ?) > 0`,
+ AND s.resource_type NOT IN (?`+strings.Repeat(",?", len(TimelineHidden)-1)+`) AND instr(unpack_raw(r.raw), ?) > 0`,
 		append(args, []byte(encRID))...)
 	if err != nil {
 		return nil, err

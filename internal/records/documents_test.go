@@ -163,7 +163,7 @@ func TestInlineAttachmentsBecomeDocuments(t *testing.T) {
 	if rep, err := s.Verify(ctx); err != nil || !rep.OK {
 		t.Fatalf("verify: %v %+v", err, rep)
 	}
-	if n := count(t, v, "SELECT count(*) FROM resources WHERE instr(raw, CAST('\"data\"' AS BLOB)) > 0"); n != 5 {
+	if n := count(t, v, "SELECT count(*) FROM resources WHERE instr(unpack_raw(raw), CAST('\"data\"' AS BLOB)) > 0"); n != 5 {
 		t.Fatalf("raw resources lost their inline data: %d", n)
 	}
 

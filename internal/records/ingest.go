@@ -20,6 +20,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/healthcard"
 	"github.com/fastenhealth/fasten-desktop/internal/olderfhir"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // ImportOptions steer how imported Patient records become household members.
@@ -211,6 +212,9 @@ type pending struct {
 	// R4 conversion, received the bytes as they came.
 	release  olderfhir.Release
 	received []byte
+	// raw and received as the vault stores them (vault.PackRaw), packed by
+	// the validating workers so the single writer only writes.
+	packed, packedReceived []byte
 }
 
 type batch struct {
@@ -280,6 +284,10 @@ func (p *pipeline) work() {
 				it.res.ID = "sha256-" + hex.EncodeToString(it.hash[:12])
 			}
 			it.sum = fhir.Summarize(it.res, localRef)
+			it.packed = vault.PackRaw(nil, it.res.Raw)
+			if it.received != nil {
+				it.packedReceived = vault.PackRaw(nil, it.received)
+			}
 		}
 		close(b.done)
 	}
@@ -697,7 +705,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	// Most resources are new: try the insert first and look the row up only
 	// when it already exists.
 	rel := releaseColumn(p.release)
-	res, err := w.insert.ExecContext(w.ctx, w.source, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, rel, p.received)
+	res, err := w.insert.ExecContext(w.ctx, w.source, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], p.packed, rel, p.packedReceived)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -716,7 +724,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	if _, err := w.archive.ExecContext(w.ctx, w.now, id); err != nil {
 		return 0, 0, err
 	}
-	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], r.Raw, rel, p.received, id); err != nil {
+	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], p.packed, rel, p.packedReceived, id); err != nil {
 		return 0, 0, err
 	}
 	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch, w.delDocs} {

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Export writes every current resource, byte-for-byte as received (one
@@ -32,10 +33,14 @@ func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
 	n := 0
+	var stored, raw []byte
 	for rows.Next() {
 		var fullURL string
-		var raw []byte
-		if err := rows.Scan(&fullURL, &raw); err != nil {
+		if err := rows.Scan(&fullURL, &stored); err != nil {
+			return n, err
+		}
+		// One buffer for every record: the export holds one at a time.
+		if raw, err = vault.UnpackRaw(raw[:0], stored); err != nil {
 			return n, err
 		}
 		if n > 0 {
@@ -115,8 +120,13 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	}
 	for rows.Next() {
 		var it item
-		var raw []byte
-		if err := rows.Scan(&it.id, &it.src, &it.typ, &it.fid, &raw); err != nil {
+		var stored []byte
+		if err := rows.Scan(&it.id, &it.src, &it.typ, &it.fid, &stored); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		raw, err := vault.UnpackRaw(nil, stored)
+		if err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -186,12 +196,20 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		return rep, err
 	}
 	for rows.Next() {
-		var h, raw, received []byte
-		if err := rows.Scan(&h, &raw, &received); err != nil {
+		var h, storedRaw, storedReceived []byte
+		if err := rows.Scan(&h, &storedRaw, &storedReceived); err != nil {
 			rows.Close()
 			return rep, err
 		}
 		rep.Resources++
+		raw, err1 := vault.UnpackRaw(nil, storedRaw)
+		received, err2 := vault.UnpackRaw(nil, storedReceived)
+		if err1 != nil || err2 != nil {
+			// Bytes that cannot be unpacked match no hash and parse as nothing.
+			rep.HashMismatches++
+			rep.Unparseable++
+			continue
+		}
 		sum := sha256.Sum256(received)
 		if !bytes.Equal(sum[:], h) {
 			rep.HashMismatches++

@@ -89,7 +89,7 @@ func TestOlderFHIRReleasesImport(t *testing.T) {
 				}
 			}
 			got := map[string]int{}
-			rows, err := v.DB().Query("SELECT resource_type, resource_id, received_release, received, raw FROM resources")
+			rows, err := v.DB().Query("SELECT resource_type, resource_id, received_release, unpack_raw(received), unpack_raw(raw) FROM resources")
 			if err != nil {
 				t.Fatal(err)
 			}

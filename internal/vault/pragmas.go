@@ -59,6 +59,11 @@ func setUpConn(c *sqlite3.SQLiteConn) error {
 	if v, err := q("PRAGMA cipher_version"); err != nil || v == "" {
 		return fmt.Errorf("%w: this build has no SQLCipher (cipher_version %q, %v)", ErrSetup, v, err)
 	}
+	// unpack_raw(x): a stored resource's bytes as received (see PackRaw),
+	// for the few queries that look inside them in SQL (instr).
+	if err := c.RegisterFunc("unpack_raw", unpackRawSQL, true); err != nil {
+		return fmt.Errorf("%w: unpack_raw: %w", ErrSetup, err)
+	}
 	return checkPragmas(q)
 }
 

@@ -414,6 +414,18 @@ ALTER TABLE resources ADD COLUMN received BLOB;
 ALTER TABLE resource_versions ADD COLUMN received_release TEXT NOT NULL DEFAULT '';
 ALTER TABLE resource_versions ADD COLUMN received BLOB;
 `},
+	// 17: resources' bytes are stored packed (raw and received, in
+	// resources and resource_versions): a header byte naming the codec,
+	// then a zstd frame made with an embedded dictionary (see PackRaw).
+	// Rows written before are JSON as received; they stay readable as they
+	// are (a packed value starts with a byte JSON cannot start with) and
+	// are packed in batches by PackPending, which resumes from the ids
+	// these settings hold and deletes them when done. An older Fasten
+	// cannot read packed rows: this version number makes it refuse the
+	// vault instead (ErrNewerSchema).
+	{sql: `
+INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0');
+`},
 }
 
 // SchemaVersion is the version a fully migrated vault has.

@@ -108,6 +108,13 @@ func Create(path, passphrase string) (*Vault, string, error) {
 		os.Remove(path)
 		return nil, "", err
 	}
+	// A new vault has no rows from before schema 17: nothing to pack, so
+	// no open ever walks its rows looking for some.
+	if _, err := v.db.Exec("DELETE FROM settings WHERE key IN ('pack_resources_after', 'pack_versions_after')"); err != nil {
+		v.Close()
+		removeDBFiles(path)
+		return nil, "", fmt.Errorf("cannot set up the vault: %w", err)
+	}
 	if err := writeKeyFile(path, kf); err != nil {
 		v.Close()
 		removeDBFiles(path)
