@@ -147,10 +147,17 @@ func RawEqual(stored, raw []byte) (bool, error) {
 	return bytes.Equal(b, raw), nil
 }
 
-// unpackRawSQL is unpack_raw for SQL: NULL stays NULL.
-func unpackRawSQL(stored []byte) ([]byte, error) {
-	if stored == nil {
+// unpackRawSQL is unpack_raw for SQL: NULL stays NULL (hence any: the
+// driver refuses NULL for a []byte argument, and returns NULL for a nil
+// []byte), text reads as its bytes.
+func unpackRawSQL(stored any) ([]byte, error) {
+	switch x := stored.(type) {
+	case nil:
 		return nil, nil
+	case []byte:
+		return UnpackRaw(nil, x)
+	case string:
+		return UnpackRaw(nil, []byte(x))
 	}
-	return UnpackRaw(nil, stored)
+	return nil, ErrRawDamaged
 }
