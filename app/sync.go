@@ -8,6 +8,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
 	"github.com/fastenhealth/fasten-desktop/internal/session"
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // Events about syncing.
@@ -18,6 +19,12 @@ const (
 	// list could not be read, another Fasten's sync never let go, …): with
 	// no connection synced, sync:done alone would carry nothing to show.
 	EventSyncFailed = "sync:failed" // a UIError
+	// EventVaultPacking reports the one-time compression of records an
+	// earlier Fasten stored (after an update, at the first unlock): the
+	// window shows it as a quiet, non-blocking line ("Making your vault
+	// smaller: 40%", then "Finishing…" while phase is "vacuum") and hides it
+	// at "done"; everything stays usable meanwhile.
+	EventVaultPacking = "vault:packing" // a vault.PackProgress
 )
 
 // SyncProgress is one progress event for the UI.
@@ -62,6 +69,7 @@ func (a *App) sessionOptions() session.Options {
 			}
 			a.emit(EventSyncDone, summaries(p))
 		},
+		Packing: func(p vault.PackProgress) { a.emit(EventVaultPacking, p) },
 	}
 }
 

@@ -89,6 +89,7 @@ func (e env) withVault(name, synopsis string, args []string, define func(*flag.F
 	if err != nil {
 		return err
 	}
+	e.packPending(v)
 	u := &unlocked{v: v}
 	err = fn(u)
 	// Closing checkpoints the WAL: a failure there is the command's failure

@@ -89,7 +89,7 @@ func TestPackedAndUnpackedRowsReadTheSame(t *testing.T) {
 	same("mixed rows")
 
 	// Packing them in place (what an existing vault does after migration 17).
-	if _, err := v.DB().Exec("INSERT INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0')"); err != nil {
+	if _, err := v.DB().Exec("INSERT INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1')"); err != nil {
 		t.Fatal(err)
 	}
 	p, err := v.PackPending(ctx, nil)

@@ -61,6 +61,11 @@ type Options struct {
 	Progress func(providersync.Progress)
 	// Done receives each pass's outcome once it ends (may be nil).
 	Done func(Pass)
+	// Packing receives the progress of packing records an earlier Fasten
+	// stored unpacked (vault.PackPending), which a session runs in the
+	// background from Open until done or Close (may be nil). Records read
+	// the same throughout; Close stops it and the next Open resumes.
+	Packing func(vault.PackProgress)
 }
 
 // Session is one unlocked vault's services. Safe for concurrent use.
@@ -114,6 +119,14 @@ func Open(v *vault.Vault, o Options) *Session {
 		pending: map[int64]bool{}, resched: make(chan struct{}, 1), offline: o.Offline != nil && o.Offline(),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if need, err := v.PackNeeded(s.ctx); err == nil && need {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			// A failure (a full disk, Close) leaves the rest for the next open.
+			_, _ = v.PackPending(s.ctx, o.Packing)
+		}()
+	}
 	if o.Schedule {
 		s.wg.Add(1)
 		go s.schedule()

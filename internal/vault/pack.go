@@ -13,10 +13,11 @@ import (
 // Total rows packed, then the file rewritten (Phase "vacuum"), then "done"
 // with the file's size before and after.
 type PackProgress struct {
-	Phase       string // "pack", "vacuum" or "done"
-	Done, Total int
-	BytesBefore int64 // the vault file (and its journal) before packing
-	BytesAfter  int64 // after, once Phase is "done"
+	Phase       string `json:"phase"` // "pack", "vacuum" or "done"
+	Done        int    `json:"done"`
+	Total       int    `json:"total"`
+	BytesBefore int64  `json:"bytesBefore"` // the vault file (and its journal) before packing
+	BytesAfter  int64  `json:"bytesAfter"`  // after, once Phase is "done"
 }
 
 // packBatch rows are packed per transaction: a crash loses at most one
@@ -35,7 +36,7 @@ var packTables = []struct{ table, key string }{
 // stored unpacked (PackPending has not finished).
 func (v *Vault) PackNeeded(ctx context.Context) (bool, error) {
 	var n int
-	err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM settings WHERE key IN ('pack_resources_after', 'pack_versions_after')").Scan(&n)
+	err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM settings WHERE key IN ('pack_resources_after', 'pack_versions_after', 'pack_vacuum')").Scan(&n)
 	return n > 0, err
 }
 
@@ -74,12 +75,15 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 		p.Total += n
 		todo = true
 	}
-	if !todo {
+	var vacuum int
+	if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM settings WHERE key = 'pack_vacuum'").Scan(&vacuum); err != nil {
+		return p, err
+	}
+	if !todo && vacuum == 0 {
 		p.Phase, p.BytesAfter = "done", p.BytesBefore
 		return p, nil
 	}
 	report()
-	packed := 0
 	for i, t := range packTables {
 		if after[i] < 0 {
 			continue
@@ -88,7 +92,7 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 			if err := ctx.Err(); err != nil {
 				return p, err
 			}
-			n, last, changed, err := v.packBatch(ctx, t.table, t.key, after[i])
+			n, last, err := v.packBatch(ctx, t.table, t.key, after[i])
 			if err != nil {
 				return p, fmt.Errorf("packing %s: %w", t.table, err)
 			}
@@ -96,7 +100,6 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 				break
 			}
 			after[i] = last
-			packed += changed
 			p.Done += n
 			report()
 		}
@@ -104,16 +107,28 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 			return p, err
 		}
 	}
-	if packed > 0 {
-		p.Phase = "vacuum"
-		report()
+	if vacuum > 0 {
 		// VACUUM rewrites the file without the pages packing freed; the
-		// checkpoint then empties the journal, which held the rewrite.
-		if _, err := v.db.ExecContext(ctx, "VACUUM"); err != nil {
-			return p, fmt.Errorf("rewriting the vault file: %w", err)
+		// checkpoint then empties the journal, which held the rewrite. The
+		// key goes only once both are done: an interrupted rewrite (the
+		// vault locked, a crash) is done again at the next run. A vault
+		// without records has nothing to give back.
+		var rows int
+		if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM resources LIMIT 1)").Scan(&rows); err != nil {
+			return p, err
 		}
-		if _, err := v.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			return p, fmt.Errorf("checkpointing the vault's journal: %w", err)
+		if rows > 0 {
+			p.Phase = "vacuum"
+			report()
+			if _, err := v.db.ExecContext(ctx, "VACUUM"); err != nil {
+				return p, fmt.Errorf("rewriting the vault file: %w", err)
+			}
+			if _, err := v.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+				return p, fmt.Errorf("checkpointing the vault's journal: %w", err)
+			}
+		}
+		if _, err := v.db.ExecContext(ctx, "DELETE FROM settings WHERE key = 'pack_vacuum'"); err != nil {
+			return p, err
 		}
 	}
 	p.Phase, p.BytesAfter = "done", v.fileBytes()
@@ -122,18 +137,18 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 }
 
 // packBatch packs the next rows of table after id `after` in one
-// transaction with the checkpoint. It returns how many rows it looked at,
-// the last id, and how many it rewrote (rows already packed, e.g. written
-// by an import since migration 17, are left alone).
-func (v *Vault) packBatch(ctx context.Context, table, key string, after int64) (n int, last int64, changed int, err error) {
+// transaction with the checkpoint. It returns how many rows it looked at
+// and the last id. Rows already packed (written by an import since
+// migration 17) are left alone.
+func (v *Vault) packBatch(ctx context.Context, table, key string, after int64) (n int, last int64, err error) {
 	tx, err := v.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, "SELECT id, raw, received FROM "+table+" WHERE id > ? ORDER BY id LIMIT ?", after, packBatch)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	type row struct {
 		id            int64
@@ -144,7 +159,7 @@ func (v *Vault) packBatch(ctx context.Context, table, key string, after int64) (
 		var r row
 		if err := rows.Scan(&r.id, &r.raw, &r.received); err != nil {
 			rows.Close()
-			return 0, 0, 0, err
+			return 0, 0, err
 		}
 		n++
 		last = r.id
@@ -161,25 +176,25 @@ func (v *Vault) packBatch(ctx context.Context, table, key string, after int64) (
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	if n == 0 {
-		return 0, after, 0, nil
+		return 0, after, nil
 	}
 	up, err := tx.PrepareContext(ctx, "UPDATE "+table+" SET raw = ?, received = ? WHERE id = ?")
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	defer up.Close()
 	for _, r := range todo {
 		if _, err := up.ExecContext(ctx, r.raw, r.received, r.id); err != nil {
-			return 0, 0, 0, err
+			return 0, 0, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE settings SET value = ? WHERE key = ?", strconv.FormatInt(last, 10), key); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
-	return n, last, len(todo), tx.Commit()
+	return n, last, tx.Commit()
 }
 
 // fileBytes is the vault file's size with its journal (0 if unknown).

@@ -420,11 +420,12 @@ ALTER TABLE resource_versions ADD COLUMN received BLOB;
 	// Rows written before are JSON as received; they stay readable as they
 	// are (a packed value starts with a byte JSON cannot start with) and
 	// are packed in batches by PackPending, which resumes from the ids
-	// these settings hold and deletes them when done. An older Fasten
+	// these settings hold and deletes them when done; pack_vacuum stays
+	// until the file has been rewritten (VACUUM) to give the space back. An older Fasten
 	// cannot read packed rows: this version number makes it refuse the
 	// vault instead (ErrNewerSchema).
 	{sql: `
-INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0');
+INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1');
 `},
 }
 

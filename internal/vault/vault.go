@@ -110,7 +110,7 @@ func Create(path, passphrase string) (*Vault, string, error) {
 	}
 	// A new vault has no rows from before schema 17: nothing to pack, so
 	// no open ever walks its rows looking for some.
-	if _, err := v.db.Exec("DELETE FROM settings WHERE key IN ('pack_resources_after', 'pack_versions_after')"); err != nil {
+	if _, err := v.db.Exec("DELETE FROM settings WHERE key IN ('pack_resources_after', 'pack_versions_after', 'pack_vacuum')"); err != nil {
 		v.Close()
 		removeDBFiles(path)
 		return nil, "", fmt.Errorf("cannot set up the vault: %w", err)

@@ -48,7 +48,7 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
-	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), applehealth (a generated 1 GB Apple Health export)")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), applehealth (a generated 1 GB Apple Health export), size (floor and import, then the vault's size by table)")
 	keep := flag.Bool("keep", false, "with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	var err error
@@ -69,6 +69,8 @@ func main() {
 			}
 		case "applehealth":
 			err = onlyAppleHealth()
+		case "size":
+			err = onlySize(*fixtures, *target)
 		default:
 			err = fmt.Errorf("unknown part %q", *only)
 		}
@@ -164,6 +166,7 @@ func orchestrate(fixtures string, target int) error {
 	fmt.Printf("%-34s %10.1f %12.0f %10.1f %12.0f\n", "fasten import (validate+summary+FTS)", imp.Seconds, float64(imp.Resources)/imp.Seconds, mb/imp.Seconds, imp.PeakRSSMB)
 	fmt.Printf("ratio import/floor: %.2fx (target ≤ 1.5x); peak RSS target < 300 MB\n\n", imp.Seconds/floor.Seconds)
 	fmt.Printf("vault: %.0f MB on disk, %d people\n", q.Extra["vaultMB"], int(q.Extra["people"]))
+	printSizes(q.Extra, float64(imp.Bytes)/1e6)
 	fmt.Printf("unlock (Argon2id + open + migrate check): %.0f ms; unlock to first overview: %.0f ms (target < 1000 ms)\n",
 		q.Extra["unlockMs"], q.Extra["unlockToOverviewMs"])
 	fmt.Printf("%-34s %8s %8s %8s  (n)\n", "query latency ms", "p50", "p95", "max")
@@ -489,6 +492,9 @@ func queryPhase(dir string) (result, error) {
 	}
 	if fi, err := os.Stat(path); err == nil {
 		extra["vaultMB"] = float64(fi.Size()) / 1e6
+	}
+	if err := tableSizes(ctx, v.DB(), extra); err != nil {
+		return result{}, err
 	}
 	measure := func(name string, rounds int, fn func(p records.Person) error) error {
 		var lat []float64
