@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -136,15 +135,6 @@ func UnpackRaw(dst, stored []byte) ([]byte, error) {
 // or not) rather than JSON as received.
 func IsPacked(stored []byte) bool {
 	return len(stored) > 0 && stored[0] < 0x09
-}
-
-// RawEqual reports whether a stored value holds exactly these bytes.
-func RawEqual(stored, raw []byte) (bool, error) {
-	b, err := UnpackRaw(nil, stored)
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(b, raw), nil
 }
 
 // unpackRawSQL is unpack_raw for SQL: NULL stays NULL (hence any: the

@@ -49,7 +49,7 @@ func main() {
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
 	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), applehealth (a generated 1 GB Apple Health export), size (floor and import, then the vault's size by table)")
-	keep := flag.Bool("keep", false, "with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
+	keep := flag.Bool("keep", false, "with -only size: keep the working directory; with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	var err error
 	switch *phase {
@@ -70,7 +70,7 @@ func main() {
 		case "applehealth":
 			err = onlyAppleHealth()
 		case "size":
-			err = onlySize(*fixtures, *target)
+			err = onlySize(*fixtures, *target, *keep)
 		default:
 			err = fmt.Errorf("unknown part %q", *only)
 		}
@@ -80,6 +80,8 @@ func main() {
 		err = emit(floorPhase(*dir))
 	case "query":
 		err = emit(queryPhase(*dir))
+	case "repack":
+		err = emit(repackPhase(*dir))
 	case "views":
 		err = emit(viewsPhase(*dir))
 	case "bigfile":

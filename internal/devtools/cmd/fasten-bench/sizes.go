@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
 // tableSizes puts into extra what each table of the vault costs on disk
@@ -64,6 +67,9 @@ func tableSizes(ctx context.Context, db *sql.DB, extra map[string]float64) error
 			t = name
 		}
 		extra["bytes:"+t] += size
+		if name != t {
+			extra["part:"+t+":"+name] = size
+		}
 	}
 	return rows.Err()
 }
@@ -89,8 +95,21 @@ func printSizes(extra map[string]float64, inputMB float64) {
 	sort.Slice(names, func(i, j int) bool { return extra[names[i]] > extra[names[j]] })
 	fmt.Printf("bytes per resource by table (indexes included), %d resources:\n", int(n))
 	for _, k := range names {
-		if extra[k]/n >= 1 {
-			fmt.Printf("  %-28s %8.0f\n", strings.TrimPrefix(k, "bytes:"), extra[k]/n)
+		if extra[k]/n < 1 {
+			continue
+		}
+		t := strings.TrimPrefix(k, "bytes:")
+		fmt.Printf("  %-28s %8.0f\n", t, extra[k]/n)
+		// Its indexes and shadow tables, the larger ones.
+		var parts []string
+		for p := range extra {
+			if strings.HasPrefix(p, "part:"+t+":") && extra[p]/n >= 8 {
+				parts = append(parts, p)
+			}
+		}
+		sort.Slice(parts, func(i, j int) bool { return extra[parts[i]] > extra[parts[j]] })
+		for _, p := range parts {
+			fmt.Printf("    %-26s %8.0f\n", strings.TrimPrefix(p, "part:"+t+":"), extra[p]/n)
 		}
 	}
 	fmt.Printf("  %-28s %8.0f\n\n", "all", total/n)
@@ -98,12 +117,16 @@ func printSizes(extra map[string]float64, inputMB float64) {
 
 // onlySize runs the floor, the import and the query phase alone and prints
 // import time against the floor and the vault's size (`fasten-bench -only size`).
-func onlySize(fixtures string, target int) error {
+func onlySize(fixtures string, target int, keep bool) error {
 	work, err := os.MkdirTemp("", "fasten-bench-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
+	if keep {
+		fmt.Printf("working directory (kept): %s\n", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
 	n, size, files, err := scale(fixtures, filepath.Join(work, "in"), target)
 	if err != nil {
 		return err
@@ -125,5 +148,67 @@ func onlySize(fixtures string, target int) error {
 		floor.Seconds, imp.Seconds, float64(imp.Resources)/imp.Seconds, imp.PeakRSSMB, imp.Seconds/floor.Seconds)
 	fmt.Printf("vault: %.0f MB on disk\n", q.Extra["vaultMB"])
 	printSizes(q.Extra, float64(imp.Bytes)/1e6)
+	rp, err := runPhase("repack", work)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("migration 17 on this vault stored unpacked (%.0f MB): %d rows packed in %.1f s (%.0f rows/s), then VACUUM %.1f s; file → %.0f MB\n",
+		rp.Extra["beforeMB"], rp.Resources, rp.Extra["packSeconds"], float64(rp.Resources)/rp.Extra["packSeconds"], rp.Extra["vacuumSeconds"], rp.Extra["afterMB"])
 	return nil
+}
+
+// repackPhase measures packing in place (what migration 17 leaves to
+// vault.PackPending): the imported vault's rows are first put back as an
+// earlier Fasten stored them (unpacked), then packed and the file rewritten.
+func repackPhase(dir string) (result, error) {
+	path := filepath.Join(dir, "bench.fasten")
+	v, err := vault.Open(path, passphrase)
+	if err != nil {
+		return result{}, err
+	}
+	// In slices, as an earlier Fasten wrote them file by file.
+	for _, table := range []string{"resources", "resource_versions"} {
+		var maxID int64
+		if err := v.DB().QueryRow("SELECT coalesce(max(id), 0) FROM " + table).Scan(&maxID); err != nil {
+			return result{}, err
+		}
+		for lo := int64(0); lo <= maxID; lo += 5000 {
+			if _, err := v.DB().Exec("UPDATE "+table+" SET raw = unpack_raw(raw), received = unpack_raw(received) WHERE id > ? AND id <= ?", lo, lo+5000); err != nil {
+				return result{}, fmt.Errorf("unpacking %s: %w", table, err)
+			}
+		}
+	}
+	for _, q := range []string{
+		"INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1')",
+		"VACUUM",
+	} {
+		if _, err := v.DB().Exec(q); err != nil {
+			return result{}, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	if err := v.Close(); err != nil {
+		return result{}, err
+	}
+	if v, err = vault.Open(path, passphrase); err != nil {
+		return result{}, err
+	}
+	defer v.Close()
+	start := time.Now()
+	var vacuumAt time.Time
+	p, err := v.PackPending(context.Background(), func(p vault.PackProgress) {
+		if p.Phase == "vacuum" {
+			vacuumAt = time.Now()
+		}
+	})
+	if err != nil {
+		return result{}, err
+	}
+	end := time.Now()
+	if vacuumAt.IsZero() {
+		vacuumAt = end
+	}
+	return result{Phase: "repack", Seconds: end.Sub(start).Seconds(), Resources: p.Done, Extra: map[string]float64{
+		"packSeconds": vacuumAt.Sub(start).Seconds(), "vacuumSeconds": end.Sub(vacuumAt).Seconds(),
+		"beforeMB": float64(p.BytesBefore) / 1e6, "afterMB": float64(p.BytesAfter) / 1e6,
+	}}, nil
 }
