@@ -33,7 +33,9 @@ func (e env) packPending(v *vault.Vault) {
 		fmt.Fprintf(e.stderr, "warning: compressing the vault's records stopped (%v); it resumes at the next open\n", err)
 		return
 	}
-	if p.Total > 0 || p.BytesAfter != p.BytesBefore {
+	if p.VacuumSkipped {
+		fmt.Fprintln(e.stderr, "the vault is too large to rewrite in memory: the space freed stays in the file and later records reuse it")
+	} else if p.Total > 0 || p.BytesAfter != p.BytesBefore {
 		fmt.Fprintf(e.stderr, "vault file: %.1f MB → %.1f MB\n", float64(p.BytesBefore)/1e6, float64(p.BytesAfter)/1e6)
 	}
 }

@@ -18,7 +18,20 @@ type PackProgress struct {
 	Total       int    `json:"total"`
 	BytesBefore int64  `json:"bytesBefore"` // the vault file (and its journal) before packing
 	BytesAfter  int64  `json:"bytesAfter"`  // after, once Phase is "done"
+	// VacuumSkipped: the file was not rewritten because its records are
+	// more than maxVacuumBytes (see there); the space packing freed is
+	// reused by later records instead of given back.
+	VacuumSkipped bool `json:"vacuumSkipped"`
 }
+
+// maxVacuumBytes bounds the vaults PackPending rewrites. VACUUM builds the
+// new file in SQLite's temporary database, which this SQLCipher build keeps
+// in memory (SQLITE_TEMP_STORE=2, so nothing of a vault is ever written
+// unencrypted to a temporary file): rewriting costs about as much memory
+// as the records take once packed. Above this the space stays in the file
+// (SQLite reuses it for later records) rather than risk running out of
+// memory.
+var maxVacuumBytes int64 = 256 << 20
 
 // packBatch rows are packed per transaction: a crash loses at most one
 // batch's work, and a batch holds the writer for tens of milliseconds, so
@@ -117,7 +130,13 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 		if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM resources LIMIT 1)").Scan(&rows); err != nil {
 			return p, err
 		}
-		if rows > 0 {
+		var pages, free, pageSize int64
+		if err := v.db.QueryRowContext(ctx, "SELECT page_count, freelist_count, page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size").Scan(&pages, &free, &pageSize); err != nil {
+			return p, err
+		}
+		if live := (pages - free) * pageSize; live > maxVacuumBytes {
+			p.VacuumSkipped = true
+		} else if rows > 0 {
 			p.Phase = "vacuum"
 			report()
 			if _, err := v.db.ExecContext(ctx, "VACUUM"); err != nil {

@@ -241,3 +241,40 @@ VALUES (?, 1, '', '', '', '', '', ?, ?, ?)`, id, sum[:], r.raw, r.received); err
 		t.Fatalf("second run: %+v %v", p, err)
 	}
 }
+
+// A vault whose packed records are too large to rewrite in memory is
+// packed but not rewritten, and says so; the rewrite is not tried again.
+func TestPackSkipsRewritingAVaultTooLargeForMemory(t *testing.T) {
+	saved, savedMax := migrations, maxVacuumBytes
+	defer func() { migrations, maxVacuumBytes = saved, savedMax }()
+	migrations = saved[:16]
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, raw := range fixtureResources(t, "synthea/family")[:200] {
+		if _, err := v.DB().Exec(`INSERT INTO resources(source_id, resource_type, resource_id, received_at, sha256, raw) VALUES (1, 'Observation', ?, '', x'00', ?)`, i, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v.Close()
+	migrations = saved
+	maxVacuumBytes = 1
+	if v, err = Open(path, secret); err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	p, err := v.PackPending(context.Background(), nil)
+	if err != nil || !p.VacuumSkipped || p.Done != 200 || p.Phase != "done" {
+		t.Fatalf("%+v %v", p, err)
+	}
+	var free int
+	v.DB().QueryRow("PRAGMA freelist_count").Scan(&free)
+	if free == 0 {
+		t.Fatal("the file was rewritten")
+	}
+	if need, _ := v.PackNeeded(context.Background()); need {
+		t.Fatal("still pending")
+	}
+}

@@ -152,8 +152,8 @@ func onlySize(fixtures string, target int, keep bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("migration 17 on this vault stored unpacked (%.0f MB): %d rows packed in %.1f s (%.0f rows/s), then VACUUM %.1f s; file → %.0f MB\n",
-		rp.Extra["beforeMB"], rp.Resources, rp.Extra["packSeconds"], float64(rp.Resources)/rp.Extra["packSeconds"], rp.Extra["vacuumSeconds"], rp.Extra["afterMB"])
+	fmt.Printf("migration 17 on this vault stored unpacked (%.0f MB): %d rows packed in %.1f s (%.0f rows/s), then VACUUM %.1f s; file → %.0f MB; peak RSS %.0f MB\n",
+		rp.Extra["beforeMB"], rp.Resources, rp.Extra["packSeconds"], float64(rp.Resources)/rp.Extra["packSeconds"], rp.Extra["vacuumSeconds"], rp.Extra["afterMB"], rp.PeakRSSMB)
 	return nil
 }
 
@@ -178,13 +178,8 @@ func repackPhase(dir string) (result, error) {
 			}
 		}
 	}
-	for _, q := range []string{
-		"INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1')",
-		"VACUUM",
-	} {
-		if _, err := v.DB().Exec(q); err != nil {
-			return result{}, fmt.Errorf("%s: %w", q, err)
-		}
+	if _, err := v.DB().Exec("INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1')"); err != nil {
+		return result{}, err
 	}
 	if err := v.Close(); err != nil {
 		return result{}, err
