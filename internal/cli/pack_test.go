@@ -26,14 +26,8 @@ func TestCommandPacksRecordsOfAnEarlierFasten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		"UPDATE resources SET raw = unpack_raw(raw), received = unpack_raw(received)",
-		"UPDATE resource_versions SET raw = unpack_raw(raw), received = unpack_raw(received)",
-		"INSERT INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1')",
-	} {
-		if _, err := v.DB().Exec(q); err != nil {
-			t.Fatal(err)
-		}
+	if err := v.UnpackAll(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	var plain int
 	v.DB().QueryRow("SELECT count(*) FROM resources WHERE unicode(raw) >= 9").Scan(&plain)

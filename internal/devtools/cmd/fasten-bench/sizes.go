@@ -166,19 +166,7 @@ func repackPhase(dir string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	// In slices, as an earlier Fasten wrote them file by file.
-	for _, table := range []string{"resources", "resource_versions"} {
-		var maxID int64
-		if err := v.DB().QueryRow("SELECT coalesce(max(id), 0) FROM " + table).Scan(&maxID); err != nil {
-			return result{}, err
-		}
-		for lo := int64(0); lo <= maxID; lo += 5000 {
-			if _, err := v.DB().Exec("UPDATE "+table+" SET raw = unpack_raw(raw), received = unpack_raw(received) WHERE id > ? AND id <= ?", lo, lo+5000); err != nil {
-				return result{}, fmt.Errorf("unpacking %s: %w", table, err)
-			}
-		}
-	}
-	if _, err := v.DB().Exec("INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1')"); err != nil {
+	if err := v.UnpackAll(context.Background()); err != nil {
 		return result{}, err
 	}
 	if err := v.Close(); err != nil {
