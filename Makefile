@@ -5,6 +5,10 @@ SHELL := bash
 GO_TAGS := webkit2_41 sqlite_fts5 sqlite_json
 WAILS := $(shell go env GOPATH)/bin/wails
 BIN := build/bin/fasten
+# The version is written once, in wails.json; every binary and installer is
+# stamped with it (internal/version).
+VERSION := $(shell sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json)
+LDFLAGS := -X github.com/fastenhealth/fasten-desktop/internal/version.Version=$(VERSION)
 
 .PHONY: run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean ccda-converter
 
@@ -19,7 +23,7 @@ test-deps:
 
 # The production binary: frontend built and embedded, SQLCipher with FTS5/JSON1.
 build: deps
-	$(WAILS) build -tags "$(GO_TAGS)" -o fasten
+	$(WAILS) build -tags "$(GO_TAGS)" -ldflags "$(LDFLAGS)" -o fasten
 	@ls -l $(BIN)
 
 # The loopback SMART/FHIR test EHR: a development tool, kept out of the app.
