@@ -10,6 +10,10 @@ want_test=0
 WAILS_VERSION=v2.16.0
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 [ $want_test = 1 ] && pkgs+=(chromium xvfb xauth x11-utils imagemagick dbus-x11 xdotool)
+# Packaging (make package; its tests run with --test): Linux .deb and
+# AppImage, Windows cross-build with mingw, NSIS and wixl.
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(fakeroot squashfs-tools debootstrap xdg-utils desktop-file-utils)
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(mingw-w64 nsis wixl wixl-data msitools)
 
 missing=()
 for p in "${pkgs[@]}"; do
