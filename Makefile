@@ -10,7 +10,7 @@ BIN := build/bin/fasten
 VERSION := $(shell sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json)
 LDFLAGS := -X github.com/fastenhealth/fasten-desktop/internal/version.Version=$(VERSION)
 
-.PHONY: package package-deps package-linux package-windows test-package run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean ccda-converter
+.PHONY: package package-deps package-macos package-linux package-windows test-package run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean ccda-converter
 
 run: build
 	./$(BIN) $(ARGS)
@@ -44,6 +44,10 @@ package-linux: package-deps build
 # and a wixl .msi.
 package-windows: package-deps
 	VERSION=$(VERSION) DIST=$(DIST) LDFLAGS="$(LDFLAGS)" GO_TAGS="$(GO_TAGS)" build/package/windows.sh
+
+# The universal .app in a .dmg: macOS only (the release workflow's macOS job).
+package-macos: deps
+	VERSION=$(VERSION) DIST=$(DIST) LDFLAGS="$(LDFLAGS)" GO_TAGS="$(GO_TAGS)" build/package/macos.sh
 
 # What the installers do, proven here: the .deb in a fresh Debian root, the
 # AppImage in a real window, the Windows artifacts by inspection.

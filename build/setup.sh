@@ -16,7 +16,10 @@ pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 [ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(mingw-w64 nsis wixl wixl-data msitools)
 
 missing=()
-for p in "${pkgs[@]}"; do
+# macOS (the release workflow's .dmg job) needs only Xcode's command-line
+# tools, Go and Node: no system packages.
+[ "$(uname -s)" = Darwin ] && pkgs=()
+for p in ${pkgs[@]+"${pkgs[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
