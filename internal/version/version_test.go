@@ -43,3 +43,29 @@ func TestLinkerStampReachesBinary(t *testing.T) {
 		t.Fatalf("stamped binary says %q (%v)", out, err)
 	}
 }
+
+// The release workflow builds with the Makefile's own targets (so what it
+// ships is what `make package` built and tested here), and refuses a tag
+// that is not wails.json's version.
+func TestReleaseWorkflowUsesMakefileTargets(t *testing.T) {
+	wf, err := os.ReadFile("../../.github/workflows/release.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := regexp.MustCompile(`run: make ([\w-]+)`).FindAllSubmatch(wf, -1)
+	if len(targets) < 2 {
+		t.Fatalf("release.yml runs %d make targets", len(targets))
+	}
+	for _, m := range targets {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(string(m[1])) + `:`).Match(mk) {
+			t.Errorf("release.yml runs make %s, which the Makefile lacks", m[1])
+		}
+	}
+	if !strings.Contains(string(wf), `"productVersion"`) || !strings.Contains(string(wf), "GITHUB_REF_NAME") {
+		t.Error("release.yml does not compare the tag with wails.json's productVersion")
+	}
+}
