@@ -14,6 +14,10 @@ pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # AppImage, Windows cross-build with mingw, NSIS and wixl.
 [ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(fakeroot squashfs-tools debootstrap xdg-utils desktop-file-utils)
 [ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(mingw-w64 nsis wixl wixl-data msitools)
+# Windows signing (only used when a certificate is given) and, for the tests, 7-Zip to read the
+# NSIS setup's payload.
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(osslsigncode)
+[ $want_test = 1 ] && pkgs+=(7zip)
 
 missing=()
 for p in "${pkgs[@]}"; do
