@@ -125,7 +125,8 @@ cp "$NSIS_OUT" "$SETUP"
 sign "$SETUP"
 
 # The MSI, from the committed build/windows/fasten.wxs with this version. -a x64: the package's
-# Template summary (wixl ignores WiX's Package/@Platform).
+# Template summary (wixl ignores WiX's Package/@Platform). The source paths stay relative to the
+# repository: wixl 0.101 cannot open an absolute Source path (g_file_get_child assertion).
 start=$SECONDS
 wixl -a x64 -D Version="$VERSION" -D ExePath="$EXE" -D IconPath=build/windows/icon.ico \
   -o "$MSI" build/windows/fasten.wxs
