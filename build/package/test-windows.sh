@@ -15,6 +15,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SETUP="$DIST/Fasten-$VERSION-setup.exe"
 MSI="$DIST/Fasten-$VERSION.msi"
 SCHEME=org.fastenhealth.desktop
+# python3 reads the NSIS header; Debian brings it with libgtk-3-dev (glib's build tools).
 for tool in msiinfo msiextract x86_64-w64-mingw32-objdump python3; do
   command -v "$tool" >/dev/null || fail "$tool is missing (run build/setup.sh --test)"
 done
