@@ -14,6 +14,12 @@ pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # AppImage, Windows cross-build with mingw, NSIS and wixl.
 [ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(fakeroot squashfs-tools debootstrap xdg-utils desktop-file-utils)
 [ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(mingw-w64 nsis wixl wixl-data msitools)
+# Windows signing (only used when a certificate is given) and, for the tests, 7-Zip to read the
+# NSIS setup's payload.
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(osslsigncode)
+# (7zip is Debian 12's and Ubuntu 23.04's name; older releases lack it and test-windows.sh then
+# skips that one check.)
+[ $want_test = 1 ] && apt-cache show 7zip >/dev/null 2>&1 && pkgs+=(7zip)
 
 missing=()
 # macOS (the release workflow's .dmg job) needs only Xcode's command-line
