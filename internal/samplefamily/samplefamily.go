@@ -55,6 +55,10 @@ var (
 	// ErrSamePath: the real vault's path lies inside the sample's folder
 	// (a --vault chosen there), so opening the sample would delete it.
 	ErrSamePath = errors.New("the sample family cannot open here: your vault is inside its folder")
+	// ErrNotOurs: a folder with the sample's name holds files Fasten did not
+	// write there (a vault chosen in a folder of the person's own, next to
+	// one they named the same): nothing is deleted.
+	ErrNotOurs = errors.New("a folder named sample-family next to your vault holds other files: Fasten will not delete it, so the sample family cannot open there")
 	// ErrData: the embedded sample did not import (a build defect).
 	ErrData = errors.New("the sample family's data could not be read")
 )
@@ -84,8 +88,8 @@ func Open(ctx context.Context, vaultPath string, o session.Options, progress fun
 	if inside(dir, vaultPath) {
 		return nil, ErrSamePath
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, fmt.Errorf("cannot clear the old sample family: %w", err)
+	if err := removeOurs(dir); err != nil {
+		return nil, err
 	}
 	hh := household.New(path)
 	hh.SessionOptions = o
@@ -118,7 +122,7 @@ func (s *Sample) Dir() string { return s.dir }
 // Close ends the sample's session and deletes its folder. Safe to call twice.
 func (s *Sample) Close() error {
 	s.hh.Lock()
-	return os.RemoveAll(s.dir)
+	return removeOurs(s.dir)
 }
 
 // Sweep deletes a sample left behind by a process that ended without
@@ -128,7 +132,29 @@ func Sweep(vaultPath string) error {
 	if inside(dir, vaultPath) {
 		return ErrSamePath
 	}
-	return os.RemoveAll(dir)
+	return removeOurs(dir)
+}
+
+// removeOurs deletes the sample's folder if it holds only what a sample
+// vault writes (its database, key file, WAL and shared-memory files); a
+// missing folder is fine. Anything else in it means the folder is not ours.
+func removeOurs(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read the sample family's folder: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasPrefix(e.Name(), fileName) {
+			return ErrNotOurs
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("cannot delete the sample family: %w", err)
+	}
+	return nil
 }
 
 // fill imports each embedded Bundle, creating a household member for each

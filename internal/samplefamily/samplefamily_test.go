@@ -141,7 +141,7 @@ func TestSampleIsSeparateFilledAndGoneAfterClose(t *testing.T) {
 func TestSampleOnAFirstRunCreatesNoRealVault(t *testing.T) {
 	realPath := filepath.Join(t.TempDir(), "Fasten", vault.FileName)
 	// A crash left an earlier sample: Open clears it.
-	stale := filepath.Join(filepath.Dir(samplefamily.Path(realPath)), "left-over")
+	stale := samplefamily.Path(realPath) + "-wal"
 	if err := os.MkdirAll(filepath.Dir(stale), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -179,5 +179,28 @@ func TestSampleRefusesToDeleteAVaultNamedLikeItsFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(realPath); err != nil {
 		t.Fatalf("the vault in the sample's folder was deleted: %v", err)
+	}
+}
+
+// A folder named like the sample's beside a vault kept among the person's
+// own files (--vault ~/Documents/…) may be theirs: with anything in it a
+// sample never writes, Open and Sweep delete nothing.
+func TestSampleLeavesAFolderThatIsNotItsOwn(t *testing.T) {
+	realPath := filepath.Join(t.TempDir(), "household.fasten")
+	theirs := filepath.Join(filepath.Dir(samplefamily.Path(realPath)), "holiday.jpg")
+	if err := os.MkdirAll(filepath.Dir(theirs), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(theirs, []byte("a photo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := samplefamily.Open(context.Background(), realPath, session.Options{}, nil); !errors.Is(err, samplefamily.ErrNotOurs) {
+		t.Fatalf("Open: %v, want ErrNotOurs", err)
+	}
+	if err := samplefamily.Sweep(realPath); !errors.Is(err, samplefamily.ErrNotOurs) {
+		t.Fatalf("Sweep: %v, want ErrNotOurs", err)
+	}
+	if _, err := os.Stat(theirs); err != nil {
+		t.Fatalf("a file of the person's was deleted: %v", err)
 	}
 }
