@@ -34,9 +34,10 @@ describe('Welcome (first run)', () => {
     expect(screen.getByTestId('welcome-folder')).toHaveTextContent(FOLDER);
   });
 
-  it('goes on to create the vault', async () => {
+  it('goes on to create the vault, the focused first step', async () => {
     const oncreate = vi.fn();
     render(Welcome, { folder: FOLDER, oncreate });
+    expect(screen.getByTestId('welcome-start')).toHaveFocus();
     await fireEvent.click(screen.getByTestId('welcome-start'));
     expect(oncreate).toHaveBeenCalledTimes(1);
     expect(api.openSampleFamily).not.toHaveBeenCalled();
