@@ -141,7 +141,7 @@ func TestSampleIsSeparateFilledAndGoneAfterClose(t *testing.T) {
 func TestSampleOnAFirstRunCreatesNoRealVault(t *testing.T) {
 	realPath := filepath.Join(t.TempDir(), "Fasten", vault.FileName)
 	// A crash left an earlier sample: Open clears it.
-	stale := samplefamily.Path(realPath) + "-wal"
+	stale := samplefamily.Path(realPath) + ".stale" // ours by its name, and not written again by the new sample
 	if err := os.MkdirAll(filepath.Dir(stale), 0o700); err != nil {
 		t.Fatal(err)
 	}
