@@ -42,8 +42,9 @@ type App struct {
 	home *household.Service
 	emit func(name string, data ...any)
 
-	sampleMu sync.Mutex
-	sample   *samplefamily.Sample
+	sampleOps sync.Mutex // serialises OpenSampleFamily and LeaveSampleFamily
+	sampleMu  sync.Mutex // guards sample
+	sample    *samplefamily.Sample
 
 	importMu sync.Mutex
 	flows    *connect.Flows

@@ -44,7 +44,10 @@ func (a *App) Status() Status {
 // refused while it is open (samplefamily.ErrSampleOpen): the sample is not
 // kept, so real records put there would be lost.
 func (a *App) OpenSampleFamily() (Status, error) {
-	a.LeaveSampleFamily()
+	// One open or leave at a time: two opens would build in the same folder.
+	a.sampleOps.Lock()
+	defer a.sampleOps.Unlock()
+	a.leaveSample()
 	a.home.Lock()
 	s, err := samplefamily.Open(a.context(), a.home.Status().Path, session.Options{Flows: a.flows}, nil)
 	if err != nil {
@@ -66,6 +69,12 @@ func (a *App) OpenSampleFamily() (Status, error) {
 // page then shows the welcome (no vault yet) or the unlock screen. Nothing
 // happens when no sample is open.
 func (a *App) LeaveSampleFamily() {
+	a.sampleOps.Lock()
+	defer a.sampleOps.Unlock()
+	a.leaveSample()
+}
+
+func (a *App) leaveSample() {
 	if s := a.openSample(); s != nil {
 		s.Household().Lock() // OnLock drops and deletes it
 		a.dropSample(s)      // in case OnLock was never set

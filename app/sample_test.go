@@ -196,3 +196,24 @@ func TestProvidersSayWhetherSignInIsRegistered(t *testing.T) {
 		t.Fatalf("after Settings: %d of the vendor, %d others wrong", mine, others)
 	}
 }
+
+// Two opens at once (a double click) build one sample after the other, not
+// two in the same folder: the last one is open and whole.
+func TestSampleFamilyOpensOneAtATime(t *testing.T) {
+	realPath := filepath.Join(t.TempDir(), "household.fasten")
+	a := New(household.New(realPath), Options{})
+	t.Cleanup(a.LeaveSampleFamily)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { _, err := a.OpenSampleFamily(); errs <- err }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	people, err := a.People()
+	if err != nil || len(people) != 5 {
+		t.Fatalf("after two opens: %d people, %v", len(people), err)
+	}
+}

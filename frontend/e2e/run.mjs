@@ -238,6 +238,8 @@ try {
   // 1. Create the vault.
   await tid('welcome-start').click();
   await tid('create-passphrase').waitFor({ timeout: 30_000 });
+  check('the create form offers the way back to the welcome on a first run', await tid('create-back').isVisible());
+  await page.screenshot({ path: join(shots, '0e-create.png') });
   // The checker itself: an image without a text alternative must be caught.
   const selfCheck = await page.evaluate(async (tags) => {
     const img = document.createElement('img');
