@@ -6,8 +6,10 @@
 // js/README.md) and run inside goja, a JavaScript engine written in Go: no
 // network, no file system, no cgo, the same code for the window and
 // `fasten import`. A maintained converter maps far more of C-CDA's
-// templates than one written here would; what it gets wrong is mended after
-// it (normalise.go).
+// templates than one written here would; what it misses is mended around
+// it in JavaScript (js/entry.js: lab panels as DiagnosticReports, family
+// history as FamilyMemberHistory) and what it gets wrong after it, in Go
+// (normalise.go, stable.go).
 package ccda
 
 import (

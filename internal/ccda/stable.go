@@ -22,10 +22,16 @@ import (
 //   - One without is known by its type and content, where references to
 //     other invented ids count only by their type (their ids are being
 //     chosen at the same time).
+//   - Documents reuse identifiers (the HL7 example CCD gives its smoking
+//     status and a procedure's observation the same id): records of a type
+//     that share identifiers but differ are known by their identifiers and
+//     code (what they are, which a newer document keeps), else by their
+//     content. Each keeps its own id, and references to it reach it.
 //
 // Ids the document gave (entry ids that are UUIDs) are kept. References
-// are rewritten to the new ids. Two different records that come out with
-// one id are told apart afterwards by normalise (id-2…).
+// are rewritten to the new ids. Two different records that still come out
+// with one id are told apart afterwards by normalise (id-2…), which cannot
+// tell which of them a reference meant.
 func stableIDs(resources []json.RawMessage, invented map[string]bool) []json.RawMessage {
 	if len(invented) == 0 {
 		return resources
@@ -36,6 +42,7 @@ func stableIDs(resources []json.RawMessage, invented map[string]bool) []json.Raw
 	}
 	recs := make([]*rec, len(resources))
 	renamed := map[string]string{} // old id → new id (ids are UUIDs: unique across types)
+	named := map[string][]*rec{}   // new id → the records given it
 	for i, raw := range resources {
 		var v map[string]any
 		d := json.NewDecoder(bytes.NewReader(raw))
@@ -49,7 +56,28 @@ func stableIDs(resources []json.RawMessage, invented map[string]bool) []json.Raw
 		if !invented[id] || typ == "" {
 			continue
 		}
-		renamed[id] = typ + "-" + identity(typ, v, invented)
+		n := typ + "-" + identity(typ, v, invented, byIdentifiers)
+		renamed[id] = n
+		named[n] = append(named[n], recs[i])
+	}
+	// Different records under one id (shared identifiers) are known by their
+	// code too, or, where that is shared as well, by their content.
+	for _, group := range named {
+		content := func(r *rec) string { return identity(r.typ, r.v, invented, byContent) }
+		if len(group) < 2 || same(group, content) {
+			continue // one record, or the same one twice (normalise keeps one)
+		}
+		codes := map[string]int{}
+		for _, r := range group {
+			codes[identity(r.typ, r.v, invented, byCode)]++
+		}
+		for _, r := range group {
+			n := identity(r.typ, r.v, invented, byCode)
+			if codes[n] > 1 {
+				n = content(r)
+			}
+			renamed[r.old] = r.typ + "-" + n
+		}
 	}
 	out := make([]json.RawMessage, len(resources))
 	for i, r := range recs {
@@ -71,14 +99,33 @@ func stableIDs(resources []json.RawMessage, invented map[string]bool) []json.Raw
 	return out
 }
 
+// detail is how much of a record its identity reads.
+type detail int
+
+const (
+	byIdentifiers detail = iota // its identifiers, else its content
+	byCode                      // its identifiers and code, else its content
+	byContent                   // its content
+)
+
+// same says whether key gives every record of a group the same value.
+func same[T any](group []T, key func(T) string) bool {
+	for _, r := range group[1:] {
+		if key(r) != key(group[0]) {
+			return false
+		}
+	}
+	return true
+}
+
 // identity is a record's id from what it is: its identifiers when it has
-// any, else its content. 24 hex digits keep the id well within FHIR's 64
-// characters with the type before it.
-func identity(typ string, v map[string]any, invented map[string]bool) string {
+// any (with its code, byCode), else its content. 24 hex digits keep the id
+// well within FHIR's 64 characters with the type before it.
+func identity(typ string, v map[string]any, invented map[string]bool, by detail) string {
 	h := sha256.New()
 	h.Write([]byte(typ))
 	h.Write([]byte{0})
-	if ids, ok := v["identifier"].([]any); ok && len(ids) > 0 {
+	if ids, ok := v["identifier"].([]any); ok && len(ids) > 0 && by != byContent {
 		keys := make([]string, 0, len(ids))
 		for _, x := range ids {
 			m, _ := x.(map[string]any)
@@ -91,6 +138,11 @@ func identity(typ string, v map[string]any, invented map[string]bool) string {
 		if len(keys) > 0 {
 			sort.Strings(keys)
 			h.Write([]byte("identifiers\x00" + strings.Join(keys, "\x00")))
+			if by == byCode {
+				code, _ := json.Marshal(v["code"]) // sorted keys: the same code, the same bytes
+				h.Write([]byte("\x00code\x00"))
+				h.Write(code)
+			}
 			return hex.EncodeToString(h.Sum(nil))[:24]
 		}
 	}

@@ -2,6 +2,10 @@
 // global function, string in, string out. Nothing here touches the
 // network, the file system or timers.
 import { convertXmlToCcda, convertCcdaToFhir } from '@medplum/ccda';
+import { markResults, reportResults } from './results.js';
+import { takeFamilyHistory, familyHistory } from './family.js';
+import { hasTemplate, list } from './util.js';
+import { mendInvalid } from './valid.js';
 
 // The converter picks a section's handler from its first templateId and
 // knows the "entries required" templates only; many portals send the
@@ -19,16 +23,9 @@ const READ_AS = {
   '2.16.840.1.113883.10.20.22.2.22': '2.16.840.1.113883.10.20.22.2.22.1', // encounters
 };
 
-function list(x) {
-  return x === undefined || x === null ? [] : Array.isArray(x) ? x : [x];
-}
 
 const PROBLEMS = '2.16.840.1.113883.10.20.22.2.5.1';
 const PROBLEM_OBSERVATION = '2.16.840.1.113883.10.20.22.4.4';
-
-function hasTemplate(x, root) {
-  return list(x?.templateId).some((t) => t?.['@_root'] === root);
-}
 
 // The converter makes one condition of a problem concern: its first
 // problem observation. A concern listing two problems is split into one
@@ -51,20 +48,43 @@ function splitConcerns(section) {
   section.entry = entries;
 }
 
+// survives says whether the converter keeps a part of the document: it
+// first drops, recursively, every element with nothing but a nullFlavor
+// (a section of those is not among the Composition's sections).
+function survives(v) {
+  if (v === undefined) return false;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return true;
+  return Object.keys(v).some((k) => k !== '@_nullFlavor' && survives(v[k]));
+}
+
+// mendSections mends the sections in place and says what the converter
+// does not make of them: the result organizers it marked (results.js) and
+// the family history it took out (family.js), each with the index of its
+// section among the Composition's sections (one per section, in order).
 function mendSections(ccda) {
+  const marks = { organizers: [], observations: [] };
+  const families = [];
+  let index = 0;
   for (const comp of list(ccda?.component?.structuredBody?.component)) {
     for (const section of list(comp?.section)) {
       const ids = list(section?.templateId);
       const as = READ_AS[ids[0]?.['@_root']];
       if (as) section.templateId = [{ '@_root': as }, ...ids];
       if (list(section.templateId)[0]?.['@_root'] === PROBLEMS) splitConcerns(section);
+      markResults(section, marks);
+      families.push(...takeFamilyHistory(section, index));
+      if (survives(section)) index++;
     }
   }
+  return { marks, families };
 }
 
 globalThis.fastenConvertCcda = function (xml) {
   const ccda = convertXmlToCcda(xml);
-  mendSections(ccda);
+  const { marks, families } = mendSections(ccda);
   const bundle = convertCcdaToFhir(ccda, { ignoreUnsupportedSections: true });
+  reportResults(bundle, marks);
+  familyHistory(bundle, families);
+  mendInvalid(bundle);
   return JSON.stringify(bundle);
 };
