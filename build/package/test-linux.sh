@@ -12,7 +12,8 @@
 #     window (the window logs one line and shows "A sign-in came back"), no
 #     second window opens, and the code never appears in any output;
 #  4. the AppImage starts (extract-and-run: no FUSE assumed) and shows its
-#     window, checked not blank.
+#     window, checked not blank; started as a double-click starts it, it
+#     mounts itself with FUSE where it can and leaves no mount behind.
 # The root is cached in build/cache between local runs (CI starts clean).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -115,9 +116,13 @@ handler=$(in_root xdg-mime query default x-scheme-handler/org.fastenhealth.deskt
 ok "xdg-mime: org.fastenhealth.desktop: links open $handler"
 
 # ---- 3. the installed Fasten receives a sign-in link ---------------------------
-DISPLAY_NUM=:$((80 + RANDOM % 9))
-Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+# Xvfb picks a free display itself (-displayfd): other tests may run an X
+# server of their own on this machine at the same time.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display" >/dev/null 2>&1 &
 XVFB_PID=$!
+for _ in $(seq 100); do [ -s "$WORK/display" ] && break; sleep 0.1; done
+[ -s "$WORK/display" ] || fail "Xvfb did not start"
+DISPLAY_NUM=:$(head -n1 "$WORK/display")
 export DISPLAY=$DISPLAY_NUM
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 # D-Bus for the session (Wails' single-instance lock lives on it); fonts so
@@ -245,4 +250,33 @@ APP_PID=""
 for _ in $(seq 50); do compgen -G "$WORK/appimage_extracted_*" >/dev/null || break; sleep 0.2; done
 ! compgen -G "$WORK/appimage_extracted_*" >/dev/null || fail "the AppImage left its extracted files behind"
 ok "the AppImage removed its extracted files on exit"
+
+# A double-click: no option, no variable. With FUSE (root here, or fusermount3
+# on a desktop) the image is mounted while Fasten runs and unmounted after;
+# without it the runtime says so and extracts instead.
+setsid env HOME="$AHOME" XDG_CONFIG_HOME="$AHOME/.config" XDG_DATA_HOME="$AHOME/.local/share" \
+  XDG_CACHE_HOME="$AHOME/.cache" TMPDIR="$WORK" \
+  dbus-run-session -- "$APPIMAGE" >"$WORK/appimage-mount.log" 2>&1 &
+APP_PID=$!
+wid=""
+for _ in $(seq 150); do
+  wid=$(xdotool search --name '^Fasten$' 2>/dev/null | head -n1 || true)
+  [ -n "$wid" ] && break
+  kill -0 "$APP_PID" 2>/dev/null || { tail -20 "$WORK/appimage-mount.log"; fail "the AppImage exited early when double-clicked"; }
+  sleep 0.2
+done
+[ -n "$wid" ] || { tail -20 "$WORK/appimage-mount.log"; fail "no window from the double-clicked AppImage"; }
+if grep -q " $WORK/.mount_" /proc/mounts; then
+  how="mounted with FUSE"
+elif grep -q "FUSE is not available" "$WORK/appimage-mount.log"; then
+  how="FUSE unavailable here: extracted instead, as the runtime said"
+else
+  fail "the double-clicked AppImage is neither mounted nor said why"
+fi
+kill -- "-$APP_PID" 2>/dev/null || true
+wait "$APP_PID" 2>/dev/null || true
+APP_PID=""
+for _ in $(seq 50); do grep -q " $WORK/.mount_" /proc/mounts || break; sleep 0.2; done
+! grep -q " $WORK/.mount_" /proc/mounts || fail "the AppImage's mount outlived the app"
+ok "the AppImage opens with a double-click ($how) and leaves nothing mounted"
 echo "test-linux: $passed passed, 0 failed in $((SECONDS - started)) s"
