@@ -10,7 +10,8 @@
 #     D-Bus session; `xdg-open 'org.fastenhealth.desktop:/callback?…'` — what a
 #     browser does at the end of a provider sign-in — reaches that running
 #     window (the window logs one line and shows "A sign-in came back"), no
-#     second window opens, and the code never appears in any output;
+#     second window opens, and the code never appears in any output; apt
+#     removes it cleanly and leaves the vault;
 #  4. the AppImage starts (extract-and-run: no FUSE assumed) and shows its
 #     window, checked not blank; started as a double-click starts it, it
 #     mounts itself with FUSE where it can and leaves no mount behind.
@@ -213,6 +214,15 @@ kill -- "-$APP_PID" 2>/dev/null || true
 wait "$APP_PID" 2>/dev/null || true
 APP_PID=""
 for _ in $(seq 50); do [ -z "$(xdotool search --name '^Fasten$' 2>/dev/null)" ] && break; sleep 0.2; done
+# Removing it takes the handler with it (postrm refreshes the database) and
+# leaves the family's vault where it was.
+in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq fasten' >>"$WORK/apt.log" 2>&1 ||
+  { tail -20 "$WORK/apt.log"; fail "apt could not remove fasten"; }
+[ ! -e "$ROOT/usr/bin/fasten" ] && [ ! -e "$ROOT/usr/share/applications/fasten.desktop" ] || fail "files left after removal"
+handler=$(in_root xdg-mime query default x-scheme-handler/org.fastenhealth.desktop)
+[ -z "$handler" ] || fail "xdg-mime still names '$handler' after removal"
+[ -f "$ROOT/home/fam/.config/Fasten/household.fasten" ] || fail "removing the package touched the vault"
+ok "apt removes it: no files, no link handler, the vault kept"
 
 # ---- 4. the AppImage shows its window ------------------------------------------
 # Extract-and-run: CI machines and many containers have no FUSE; the runtime
