@@ -156,14 +156,9 @@ icons "$APPDIR"
 cp "$DESKTOP_SRC" "$APPDIR/$DESKTOP_ID"
 cp "$APPDIR/usr/share/icons/hicolor/256x256/apps/fasten.png" "$APPDIR/fasten.png"
 ln -s fasten.png "$APPDIR/.DirIcon"
-cat > "$APPDIR/AppRun" <<'EOF'
-#!/bin/sh
-# Runs Fasten from the mounted or extracted AppImage, with its arguments (a
-# sign-in link from the desktop, or a CLI command).
-HERE=$(dirname "$(readlink -f "$0")")
-exec "$HERE/usr/bin/fasten" "$@"
-EOF
-chmod 0755 "$APPDIR/AppRun"
+# AppRun starts Fasten and registers the AppImage as the sign-in link handler
+# for the user (the .deb's desktop file does that for a package install).
+install -m 0755 "$REPO/build/package/appimage/AppRun" "$APPDIR/AppRun"
 find "$APPDIR" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 # zstd: decompresses several times faster than xz at a few % more size, and
 # start-up time is what a person double-clicking notices. Its timestamps come

@@ -13,8 +13,10 @@
 #     second window opens, and the code never appears in any output; apt
 #     removes it cleanly and leaves the vault;
 #  4. the AppImage starts (extract-and-run: no FUSE assumed) and shows its
-#     window, checked not blank; started as a double-click starts it, it
-#     mounts itself with FUSE where it can and leaves no mount behind.
+#     window, checked not blank; it registers itself for the user as the
+#     sign-in link handler and xdg-open's link reaches it; started as a
+#     double-click starts it, it mounts itself with FUSE where it can and
+#     leaves no mount behind.
 # The root is cached in build/cache between local runs (CI starts clean).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -253,6 +255,27 @@ done
 sleep 1
 import -window root "$SHOTS/appimage.png"
 ok "the AppImage shows Fasten's window ($colours colours, $SHOTS/appimage.png)"
+# It registered itself for this user as the sign-in link handler, and a link
+# opened with xdg-open reaches it (a second AppImage process forwards it).
+aenv=(HOME="$AHOME" XDG_CONFIG_HOME="$AHOME/.config" XDG_DATA_HOME="$AHOME/.local/share" XDG_CACHE_HOME="$AHOME/.cache")
+if [ -e /usr/share/applications/fasten.desktop ]; then
+  echo "test-linux: skipped the AppImage's link registration (Fasten's .deb is installed on this machine)"
+else
+  reg=$AHOME/.local/share/applications/fasten-appimage.desktop
+  for _ in $(seq 25); do [ -f "$reg" ] && break; sleep 0.2; done
+  [ -f "$reg" ] || fail "the AppImage did not register itself as the sign-in link handler"
+  grep -qxF -e "Exec=$APPIMAGE %u" -e "Exec=\"$APPIMAGE\" %u" "$reg" || fail "the registered desktop file does not run the AppImage"
+  desktop-file-validate --no-hints "$reg" || fail "the registered desktop file is not valid"
+  handler=$(env "${aenv[@]}" xdg-mime query default x-scheme-handler/org.fastenhealth.desktop)
+  [ "$handler" = fasten-appimage.desktop ] || fail "xdg-mime names '$handler' for the AppImage user"
+  env "${aenv[@]}" TMPDIR="$WORK" APPIMAGE_EXTRACT_AND_RUN=1 \
+    xdg-open "org.fastenhealth.desktop:/callback?code=$CODE&state=pkgteststate" >"$WORK/appimage-xdg-open.log" 2>&1 ||
+    { cat "$WORK/appimage-xdg-open.log"; fail "xdg-open of a sign-in link failed for the AppImage"; }
+  for _ in $(seq 50); do grep -q 'a sign-in link arrived' "$WORK/appimage.log" && break; sleep 0.2; done
+  grep -q 'connect: a sign-in link arrived' "$WORK/appimage.log" ||
+    { tail -20 "$WORK/appimage.log"; fail "the running AppImage did not receive the link"; }
+  ok "the AppImage registered itself as the link handler; xdg-open's link reached the running AppImage"
+fi
 kill -- "-$APP_PID" 2>/dev/null || true
 wait "$APP_PID" 2>/dev/null || true
 APP_PID=""
@@ -289,4 +312,5 @@ APP_PID=""
 for _ in $(seq 50); do grep -q " $WORK/.mount_" /proc/mounts || break; sleep 0.2; done
 ! grep -q " $WORK/.mount_" /proc/mounts || fail "the AppImage's mount outlived the app"
 ok "the AppImage opens with a double-click ($how) and leaves nothing mounted"
+if grep -l "$CODE" "$WORK"/*.log 2>/dev/null; then fail "the sign-in code appeared in the AppImage's logs"; fi
 echo "test-linux: $passed passed, 0 failed in $((SECONDS - started)) s"
