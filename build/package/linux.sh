@@ -78,6 +78,16 @@ install -d "$ROOT/usr/share/doc/fasten"
   fi
 } > "$ROOT/usr/share/doc/fasten/copyright"
 chmod 0644 "$ROOT/usr/share/doc/fasten/copyright"
+# Debian policy wants a changelog with every package; the release notes live
+# with the project, so this one entry names the version and points there.
+{
+  echo "fasten ($VERSION) stable; urgency=medium"
+  echo
+  echo "  * Fasten $VERSION. Release notes: $HOMEPAGE"
+  echo
+  echo " -- $MAINTAINER  $(LC_ALL=C date -u -R -d "@$SOURCE_DATE_EPOCH")"
+} | gzip -9n > "$ROOT/usr/share/doc/fasten/changelog.gz"
+chmod 0644 "$ROOT/usr/share/doc/fasten/changelog.gz"
 
 # Runtime libraries by package, with minimum versions, from the symbols the
 # binary uses (dpkg-shlibdeps reads the installed packages' symbols files):
