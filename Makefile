@@ -62,7 +62,7 @@ sandbox:
 frontend:
 	cd frontend && npm run build
 
-test: test-deps build test-go test-frontend test-e2e test-window
+test: test-deps build test-go test-frontend test-e2e test-window test-package
 	@echo "all test suites passed"
 
 # The whole Go suite's output is kept and scanned: no sandbox-issued code or

@@ -135,6 +135,9 @@ func (a *App) handleDeepLink(u string) {
 		a.links.mu.Lock()
 		a.links.queued = append(a.links.queued, u)
 		a.links.mu.Unlock()
+		// Says only that a link came (never the link: it carries the code), so
+		// the installers' test can see the OS delivered it to this window.
+		log.Print("connect: a sign-in link arrived while locked; it finishes after unlock")
 		a.emit(EventConnectWaiting, "A sign-in came back. Unlock your vault to finish connecting.")
 		return
 	}

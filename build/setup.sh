@@ -12,7 +12,10 @@ pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 [ $want_test = 1 ] && pkgs+=(chromium xvfb xauth x11-utils imagemagick dbus-x11 xdotool)
 # Packaging (make package; its tests run with --test): Linux .deb and
 # AppImage, Windows cross-build with mingw, NSIS and wixl.
-[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(fakeroot squashfs-tools debootstrap xdg-utils desktop-file-utils)
+# The AppImage runtime is compiled from squashfuse and libfuse3 (static, with
+# the compression libraries squashfuse reads); ImageMagick sizes the icons.
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(fakeroot squashfs-tools debootstrap xdg-utils desktop-file-utils imagemagick
+  libsquashfuse-dev libfuse3-dev zlib1g-dev liblzma-dev liblzo2-dev liblz4-dev libzstd-dev)
 [ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(mingw-w64 nsis wixl wixl-data msitools)
 # Windows signing (only used when a certificate is given) and, for the tests, 7-Zip to read the
 # NSIS setup's payload.
