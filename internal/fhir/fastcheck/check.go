@@ -467,7 +467,7 @@ func (w *walker) object(m *message, full bool, ref *key, isResource bool) Result
 	var arr [16]seen
 	ents := arr[:0]
 	rtSeen := false
-	refStart, refEnd, refUnder := -1, -1, false
+	refStart, refEnd := -1, -1
 	if w.peek() == '}' {
 		w.i++
 	} else {
@@ -520,7 +520,10 @@ func (w *walker) object(m *message, full bool, ref *key, isResource bool) Result
 				e := seen{k: k, idx: k.idx, opt: k.opt, under: k.under}
 				if k.refURI {
 					if k.under {
-						refUnder = true
+						// NormalizeReference drops these extensions when it
+						// turns the uri into a fragment or typed id, so
+						// fhirvalidate may never see them: not modelled.
+						return w.no(Unsure, "extensions on a reference")
 					} else if w.peek() == '"' {
 						refStart = w.i
 					}
@@ -609,14 +612,14 @@ func (w *walker) object(m *message, full bool, ref *key, isResource bool) Result
 		}
 	}
 	if m.reference && refStart >= 0 {
-		return w.reference(ref, refStart, refEnd, refUnder)
+		return w.reference(ref, refStart, refEnd)
 	}
 	return Accept
 }
 
 // reference mirrors jsonformat.NormalizeReference and then fhirvalidate's
 // reference-type and string checks. The "reference" string is at [s, e).
-func (w *walker) reference(ref *key, s, e int, under bool) Result {
+func (w *walker) reference(ref *key, s, e int) Result {
 	back := w.i
 	w.i = s
 	st, en, esc, _ := w.str()
@@ -658,11 +661,8 @@ func (w *walker) reference(ref *key, s, e int, under bool) Result {
 	if _, ok := w.s.refTypes[string(typ)]; !ok {
 		return w.checkString(v)
 	}
-	// Typed: the uri (and any "_reference" extensions on it) is replaced by
-	// a ReferenceId, which fhirvalidate does not check.
-	if under {
-		return w.no(Unsure, "extensions on a typed reference")
-	}
+	// Typed: the uri is replaced by a ReferenceId, whose value fhirvalidate
+	// does not check (only its history Id).
 	if hist != nil && !w.s.idRegex.Match(hist) {
 		return w.no(Reject, "invalid Id format")
 	}
@@ -734,6 +734,9 @@ func (w *walker) single(k *key, full bool, e *seen) Result {
 		switch c {
 		case '{':
 			e.novalue++
+			if m.noExtension {
+				return w.no(Reject, "extensions on a primitive without them")
+			}
 			return w.object(m, full, nil, false)
 		case '[':
 			return w.no(Reject, "array for a primitive")
@@ -746,6 +749,11 @@ func (w *walker) single(k *key, full bool, e *seen) Result {
 				return w.no(Reject, "null primitive")
 			}
 			return Accept
+		}
+		if k.under {
+			// A value under "_x": with an "x" beside it, jsonformat keeps
+			// whichever its map iteration merges last.
+			return w.no(Unsure, "value under an extension key")
 		}
 		e.values++
 		return w.primitive(m, full, k.refURI)

@@ -93,6 +93,7 @@ type message struct {
 	regex         *regexp.Regexp // value_regex for the types jsonformat checks with it
 	emptyOK       bool           // a value-less primitive passes fhirvalidate
 	valueRequired bool           // REQUIRED_BY_FHIR on the scalar value (Xhtml)
+	noExtension   bool           // no "extension" field: the object form fails (Xhtml)
 	enum          *enumSet
 	reference     bool // the Reference datatype (fhir_reference_type)
 	contained     bool // ContainedResource
@@ -262,6 +263,9 @@ func (s *Schema) message(d protoreflect.MessageDescriptor) (*message, error) {
 				base.unsure = true // fragment, typed ids: not FHIR JSON
 			}
 		}
+		if f.Message().FullName() == "google.protobuf.Any" && f.JSONName() != "contained" {
+			base.unsure = true // jsonformat reads Any as a resource only under "contained"
+		}
 		if isChoice(f.Message()) {
 			if err := s.choice(m, f, base); err != nil {
 				return nil, err
@@ -356,9 +360,12 @@ func (s *Schema) primitive(d protoreflect.MessageDescriptor, m *message) error {
 						if v.Number() != 0 {
 							e.names[string(v.Name())] = struct{}{}
 						}
-						if oc, _ := proto.GetExtension(v.Options(), apb.E_FhirOriginalCode).(string); oc != "" || proto.HasExtension(v.Options(), apb.E_FhirOriginalCode) {
-							e.orig[oc] = struct{}{}
-						}
+						// UnmarshalCode compares with GetExtension's answer,
+						// which is "" for a value without the annotation
+						// (INVALID_UNINITIALIZED at least): so "" (and null)
+						// is an accepted code.
+						oc, _ := proto.GetExtension(v.Options(), apb.E_FhirOriginalCode).(string)
+						e.orig[oc] = struct{}{}
 					}
 					m.enum = e
 				}
@@ -366,6 +373,10 @@ func (s *Schema) primitive(d protoreflect.MessageDescriptor, m *message) error {
 		}
 	}
 	m.prim = kind
+	// parsePrimitiveType's object form appends to the "extension" list.
+	if ext := d.Fields().ByName("extension"); ext == nil || ext.Cardinality() != protoreflect.Repeated || ext.Message() == nil {
+		m.noExtension = true
+	}
 	if regexTypes[d.FullName()] {
 		re, _ := proto.GetExtension(d.Options(), apb.E_ValueRegex).(string)
 		if re == "" {
