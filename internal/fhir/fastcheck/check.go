@@ -303,6 +303,9 @@ func (w *walker) literal(lit string) bool {
 // scalar scans one non-container token and returns its raw bounds.
 func (w *walker) scalar() (start, end int, ok bool) {
 	start = w.i
+	if w.i >= len(w.b) {
+		return 0, 0, false
+	}
 	switch c := w.b[w.i]; {
 	case c == '"':
 		if _, _, _, good := w.str(); !good {
@@ -409,8 +412,11 @@ func (w *walker) resource(full bool) Result {
 		w.i++
 		if string(w.b[ks:ke]) == "resourceType" {
 			if w.peek() != '"' {
-				if _, _, ok := w.scalar(); !ok && w.b[w.i] != '{' && w.b[w.i] != '[' {
-					return w.no(Unsure, "malformed resourceType")
+				// Not a string: jsoniter cannot read it as one (a null
+				// reads as "", no resource type either), if the JSON is
+				// sound at all.
+				if !w.skip() {
+					return w.no(Unsure, "malformed JSON")
 				}
 				return w.no(Reject, "invalid resource type")
 			}
