@@ -823,7 +823,12 @@ func (w *walker) primitive(m *message, full, deferRef bool) Result {
 		switch k {
 		case pString:
 			return w.checkString(v)
-		case pCode, pID, pOid, pUuid:
+		case pID, pOid, pUuid:
+			// Mostly unique values: remembering them would only churn.
+			if !m.regex.Match(v) {
+				return w.no(Reject, "invalid format")
+			}
+		case pCode:
 			if !w.memo(byte(k), v, m) {
 				return w.no(Reject, "invalid format")
 			}
