@@ -33,6 +33,8 @@ var fastSeeds = []string{
 	`{"resourceType":"Patient","text":{"status":"generated","_div":{}}}`,                                                    // Xhtml has no extensions
 	`{"resourceType":"Patient","managingOrganization":{"reference":"Practitioner/1"}}`,                                      // wrong reference type
 	`{"resourceType":"Patient","managingOrganization":{"reference":"Organization/1/_history/a b"}}`,                         // history must be an Id
+	`{"resourceType":"Patient","generalPractitioner":[{"reference":"ReferralRequest/1"}]}`,                                  // an STU3-only type: NormalizeReference fails
+	`{"resourceType":"Patient","contained":[{"resourceType":"Condition","subject":{"reference":"ProcedureRequest/1"}}]}`,    // … inside contained too
 	`{"resourceType":"Patient","contained":[{"resourceType":"Patient","id":"bad id!"}]}`,                                    // contained: parsed, not validated
 	`{"resourceType":"Patient","contained":[{"resourceType":"Patient","birthDate":"x"}]}`,                                   // contained: parse errors count
 	`{"resourceType":"Observation","status":"final"}`,                                                                       // missing required code

@@ -575,6 +575,11 @@ func (w *walker) object(m *message, full bool, ref *key, isResource bool) Result
 		}
 	}
 	if !full {
+		if m.reference && refStart >= 0 {
+			// Normalising the reference happens while parsing, so its
+			// failure counts inside contained resources too.
+			return w.reference(ref, refStart, refEnd, false)
+		}
 		return Accept
 	}
 	// fhirvalidate on a primitive without a value (only extensions).
@@ -618,14 +623,14 @@ func (w *walker) object(m *message, full bool, ref *key, isResource bool) Result
 		}
 	}
 	if m.reference && refStart >= 0 {
-		return w.reference(ref, refStart, refEnd)
+		return w.reference(ref, refStart, refEnd, true)
 	}
 	return Accept
 }
 
 // reference mirrors jsonformat.NormalizeReference and then fhirvalidate's
 // reference-type and string checks. The "reference" string is at [s, e).
-func (w *walker) reference(ref *key, s, e int) Result {
+func (w *walker) reference(ref *key, s, e int, full bool) Result {
 	back := w.i
 	w.i = s
 	st, en, esc, _ := w.str()
@@ -635,6 +640,9 @@ func (w *walker) reference(ref *key, s, e int) Result {
 		return Accept
 	}
 	if v[0] == '#' {
+		if !full {
+			return Accept
+		}
 		return w.checkString(v[1:])
 	}
 	// strings.Split(uri, "/"): two parts, or four with "_history".
@@ -661,10 +669,18 @@ func (w *walker) reference(ref *key, s, e int) Result {
 			}
 		}
 	}
-	if typ == nil {
-		return w.checkString(v)
+	if typ != nil {
+		if _, bad := w.s.refBad[string(typ)]; bad {
+			return w.no(Reject, "invalid reference")
+		}
+		if _, ok := w.s.refTypes[string(typ)]; !ok {
+			typ = nil
+		}
 	}
-	if _, ok := w.s.refTypes[string(typ)]; !ok {
+	if !full {
+		return Accept
+	}
+	if typ == nil {
 		return w.checkString(v)
 	}
 	// Typed: the uri is replaced by a ReferenceId, whose value fhirvalidate

@@ -80,7 +80,8 @@ var (
 	badB64 = []any{"abc", "YWJj", "YWJj ZGVm", "YW Jj ZG Vm", "YWJj  ZGVm ZGVm", "====", "YWJjZA==", "YWJjZA=", "!!!!", ""}
 	refs   = []any{"Patient/x", "Practitioner/x", "Organization/1", "Patient/x/_history/1", "Patient/x/_history/bad id",
 		"Patient/x/_history/", "#frag", "#", "urn:uuid:1234", "Foo/x", "a/b/c", "Patient/", "/x", "Patient/x\u0001",
-		"Encounter/e1", "Location/l", "http://example.org/fhir/Patient/1", ""}
+		"Encounter/e1", "Location/l", "http://example.org/fhir/Patient/1", "",
+		"ProcedureRequest/p", "ReferralRequest/r/_history/1", "MedicationOrder/m", "Sequence/s", "MolecularSequence/s"}
 	extObjs = []any{
 		map[string]any{},
 		map[string]any{"extension": []any{map[string]any{"url": "http://e.org", "valueString": "x"}}},

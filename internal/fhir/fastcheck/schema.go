@@ -26,6 +26,7 @@ import (
 	apb "github.com/google/fhir/go/proto/google/fhir/proto/annotations_go_proto"
 	d4pb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
 	rpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
+	d3pb "github.com/google/fhir/go/proto/google/fhir/proto/stu3/datatypes_go_proto"
 )
 
 // Version is the FHIR release the schema is derived for.
@@ -126,6 +127,7 @@ type Schema struct {
 	resources map[string]*message
 	msgs      map[protoreflect.FullName]*message
 	refTypes  map[string]struct{} // resource types a typed reference can name
+	refBad    map[string]struct{} // STU3-only types: "Type/id" is refused
 	idRegex   *regexp.Regexp
 
 	BuildTime time.Duration
@@ -155,14 +157,28 @@ func Build() (*Schema, error) {
 		resources: map[string]*message{},
 		msgs:      map[protoreflect.FullName]*message{},
 		refTypes:  map[string]struct{}{},
+		refBad:    map[string]struct{}{},
 	}
-	// Typed reference fields, as jsonpbhelper.initReferenceTypes reads them.
-	refOneof := (&d4pb.Reference{}).ProtoReflect().Descriptor().Oneofs().ByName("reference")
-	for i := 0; i < refOneof.Fields().Len(); i++ {
-		f := refOneof.Fields().Get(i)
-		if t, _ := proto.GetExtension(f.Options(), apb.E_ReferencedFhirType).(string); t != "" {
-			s.refTypes[t] = struct{}{}
+	// Typed reference fields, as jsonpbhelper.initReferenceTypes reads them:
+	// from the STU3 Reference as well as the R4 one, into one map. A type
+	// only STU3 has (ProcedureRequest, ReferralRequest, …) names a field the
+	// R4 Reference lacks, so NormalizeReference fails on it: refused.
+	r4ref := (&d4pb.Reference{}).ProtoReflect().Descriptor()
+	for _, ref := range []protoreflect.MessageDescriptor{(&d3pb.Reference{}).ProtoReflect().Descriptor(), r4ref} {
+		oneof := ref.Oneofs().ByName("reference")
+		for i := 0; i < oneof.Fields().Len(); i++ {
+			f := oneof.Fields().Get(i)
+			if t, _ := proto.GetExtension(f.Options(), apb.E_ReferencedFhirType).(string); t != "" {
+				if r4ref.Fields().ByName(f.Name()) != nil {
+					s.refTypes[t] = struct{}{}
+				} else {
+					s.refBad[t] = struct{}{}
+				}
+			}
 		}
+	}
+	for t := range s.refTypes {
+		delete(s.refBad, t)
 	}
 	cr := (&rpb.ContainedResource{}).ProtoReflect().Descriptor()
 	oneof := cr.Oneofs().ByName("oneof_resource")
