@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/fhir/go/fhirversion"
@@ -121,4 +122,49 @@ func TestFixturesAgree(t *testing.T) {
 	if tl.accept < tl.n*99/100 {
 		t.Errorf("fast path accepted only %d of %d valid fixture resources", tl.accept, tl.n)
 	}
+}
+
+// TestEdgeCasesAgree covers what the mutator does not generate: sizes,
+// escapes, nesting depth and number spellings.
+func TestEdgeCasesAgree(t *testing.T) {
+	r := newReferee(t)
+	big := strings.Repeat("a", maxStringSize)
+	deep := `{"resourceType":"Patient","extension":[` + strings.Repeat(`{"url":"u","extension":[`, 120) + strings.Repeat(`]}`, 120) + `]}`
+	cases := []string{
+		`{"resourceType":"Patient","name":[{"text":"` + big + `"}]}`,                    // exactly 1 MB: allowed
+		`{"resourceType":"Patient","name":[{"text":"` + big + `b"}]}`,                   // one byte over
+		`{"resourceType":"Patient","text":{"status":"generated","div":"` + big + `b"}}`, // Xhtml has no size limit
+		`{"resourceType":"Patient","name":[{"text":"\ud83d\ude00"}]}`,                   // surrogate pair: left to jsonformat
+		`{"resourceType":"Patient","name":[{"text":"\u00e9\n\"\\\/"}]}`,                 // plain escapes
+		`{"resourceType":"Patient","name":[{"text":"a\u0000"}]}`,                        // NUL by escape
+		`{"resourceType":"Patient","name":[{"text":"a` + "\x01" + `"}]}`,                // raw control character: not JSON
+		`{"resourceType":"Patient","name":[{"text":"` + "\xff" + `"}]}`,                 // invalid UTF-8
+		`{"resourceType":"Patient","id":"` + strings.Repeat("a", 64) + `"}`,             // longest Id
+		deep,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":-0.0}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":1E400}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":01.5}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":1e-400}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":-1.5E308}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":` + strings.Repeat("9", 400) + `}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":-` + strings.Repeat("9", 400) + `}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"fooBar":1E400}`, // invalid JSON beats unknown field
+		`{"resourceType":"Observation","status":"final","code":{},"valueInteger":-2147483648}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueInteger":1.0}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueInteger":-0}`,
+		`{"resourceType":"Claim","status":"active","use":"claim","type":{},"patient":{},"created":"2020","provider":{},"priority":{},"insurance":[{"sequence":+1,"focal":true,"coverage":{}}]}`,
+		`{"resourceType":"Claim","status":"active","use":"claim","type":{},"patient":{},"created":"2020","provider":{},"priority":{},"insurance":[{"sequence":2147483648,"focal":true,"coverage":{}}]}`,
+		`{"resourceType":"Claim","status":"active","use":"claim","type":{},"patient":{},"created":"2020","provider":{},"priority":{},"insurance":[{"sequence":1,"focal":true,"coverage":{}}]}`,
+		`{"resourceType":"Patient","active":null,"gender":null,"birthDate":null}`,
+		`{"resourceType":"Patient","multipleBirthInteger":null}`,
+		"\ufeff" + `{"resourceType":"Patient"}`,
+		` {"resourceType":"Patient"} `,
+	}
+	var tl tally
+	for i, c := range cases {
+		if p := r.judge([]byte(c), &tl); p != "" {
+			t.Errorf("edge case %d: %s", i, p)
+		}
+	}
+	t.Logf("%d edge cases: %d accepted, %d rejected, %d unsure", tl.n, tl.accept, tl.reject, tl.unsureOK+tl.unsureBad)
 }

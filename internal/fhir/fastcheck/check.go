@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -275,7 +276,9 @@ func (w *walker) number() (start, end int, ok bool) {
 			return 0, 0, false
 		}
 	}
+	exp := false
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		exp = true
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
@@ -285,6 +288,15 @@ func (w *walker) number() (start, end int, ok bool) {
 			i++
 		}
 		if i == d {
+			return 0, 0, false
+		}
+	}
+	// jsoniter validates every number it skips that is not plain digits
+	// (sign, exponent) by reading it as a float64, and reports a value beyond
+	// float64's range as invalid JSON (its big-float retry starts after the
+	// number). Leave those to jsonformat.
+	if exp || i-start > 300 {
+		if _, err := strconv.ParseFloat(string(b[start:i]), 64); err != nil {
 			return 0, 0, false
 		}
 	}

@@ -73,7 +73,7 @@ var (
 	badNumbers = []any{json.Number("1.0"), "1.0", json.Number("1e5"), json.Number("-0"), json.Number("0"),
 		json.Number("-1"), json.Number("2147483647"), json.Number("2147483648"), json.Number("4294967295"),
 		json.Number("4294967296"), json.Number("-2147483648"), json.Number("-2147483649"), json.Number("1.5"),
-		"1", json.Number("1E2"), json.Number("0.0000001"), json.Number("123456789012345678901234567890"), true}
+		"1", json.Number("1E2"), json.Number("1e400"), json.Number("-1E309"), json.Number("1e-400"), json.Number("0.0000001"), json.Number("123456789012345678901234567890"), true}
 	badIDs = []any{"bad id!", strings.Repeat("a", 64), strings.Repeat("a", 65), "", "a.b-c", "a_b", "é",
 		"http://[::1", "%zz", "a b", "ok\u0001", "urn:uuid:0000", "urn:oid:1.2.3", "urn:oid:1..2", ":nope",
 		"http://example.org:port/", "line\nbreak", "tab\there"}
