@@ -83,9 +83,6 @@ func (c *Checker) Check(raw []byte) Verdict {
 	return v
 }
 
-// debugNames adds message names to reasons (tests only).
-var debugNames bool
-
 const maxDepth = 100
 const memoMax = 4096
 const maxStringSize = 1024 * 1024 // jsonpbhelper.maxStringSize
@@ -628,9 +625,6 @@ func (w *walker) object(m *message, full bool, ref *key, isResource bool) Result
 			}
 		}
 		if !present {
-			if debugNames {
-				return w.no(Reject, "missing required field "+m.name+" "+m.reqNames[0])
-			}
 			return w.no(Reject, "missing required field")
 		}
 	}
