@@ -5,8 +5,12 @@ SHELL := bash
 GO_TAGS := webkit2_41 sqlite_fts5 sqlite_json
 WAILS := $(shell go env GOPATH)/bin/wails
 BIN := build/bin/fasten
+# The version is written once, in wails.json; every binary and installer is
+# stamped with it (internal/version).
+VERSION := $(shell sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json)
+LDFLAGS := -X github.com/fastenhealth/fasten-desktop/internal/version.Version=$(VERSION)
 
-.PHONY: run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean ccda-converter
+.PHONY: package package-deps package-macos package-linux package-windows test-package run build sandbox deps test-deps frontend test test-go test-frontend test-e2e test-window bench clean ccda-converter
 
 run: build
 	./$(BIN) $(ARGS)
@@ -19,8 +23,37 @@ test-deps:
 
 # The production binary: frontend built and embedded, SQLCipher with FTS5/JSON1.
 build: deps
-	$(WAILS) build -tags "$(GO_TAGS)" -o fasten
+	$(WAILS) build -tags "$(GO_TAGS)" -ldflags "$(LDFLAGS)" -o fasten
 	@ls -l $(BIN)
+
+# Installers: every one that can be built on Linux, into build/dist with
+# their SHA-256 sums (the macOS .dmg is built by .github/workflows/release.yml
+# on a macOS runner). Each script reads VERSION and LDFLAGS from here.
+DIST := build/dist
+package: package-linux package-windows
+	cd $(DIST) && rm -f SHA256SUMS && sha256sum -- * > SHA256SUMS && cat SHA256SUMS
+
+package-deps:
+	build/setup.sh --package
+
+# .deb and AppImage of the production binary.
+package-linux: package-deps build
+	VERSION=$(VERSION) DIST=$(DIST) build/package/linux.sh $(BIN)
+
+# Cross-built with mingw (CGO on: SQLCipher must be real), NSIS setup .exe
+# and a wixl .msi.
+package-windows: package-deps
+	VERSION=$(VERSION) DIST=$(DIST) LDFLAGS="$(LDFLAGS)" GO_TAGS="$(GO_TAGS)" build/package/windows.sh
+
+# The universal .app in a .dmg: macOS only (the release workflow's macOS job).
+package-macos: deps
+	VERSION=$(VERSION) DIST=$(DIST) LDFLAGS="$(LDFLAGS)" GO_TAGS="$(GO_TAGS)" build/package/macos.sh
+
+# What the installers do, proven here: the .deb in a fresh Debian root, the
+# AppImage in a real window, the Windows artifacts by inspection.
+test-package: package
+	DIST=$(DIST) VERSION=$(VERSION) build/package/test-linux.sh
+	DIST=$(DIST) VERSION=$(VERSION) build/package/test-windows.sh
 
 # The loopback SMART/FHIR test EHR: a development tool, kept out of the app.
 sandbox:
@@ -29,7 +62,7 @@ sandbox:
 frontend:
 	cd frontend && npm run build
 
-test: test-deps build test-go test-frontend test-e2e test-window
+test: test-deps build test-go test-frontend test-e2e test-window test-package
 	@echo "all test suites passed"
 
 # The whole Go suite's output is kept and scanned: no sandbox-issued code or

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/samplefamily"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -33,9 +35,16 @@ const (
 
 // App is bound to the frontend. Its exported methods are the UI's whole API.
 type App struct {
-	ctx  context.Context
-	hh   *household.Service
+	ctx context.Context
+	// home is the household's own vault; every call that reads or writes
+	// records goes through hh(), which is the sample family while one is
+	// open (sample.go) and home otherwise.
+	home *household.Service
 	emit func(name string, data ...any)
+
+	sampleOps sync.Mutex // serialises OpenSampleFamily and LeaveSampleFamily
+	sampleMu  sync.Mutex // guards sample
+	sample    *samplefamily.Sample
 
 	importMu sync.Mutex
 	flows    *connect.Flows
@@ -54,7 +63,7 @@ type Options struct {
 
 // New builds the façade over a household service.
 func New(hh *household.Service, o Options) *App {
-	a := &App{hh: hh, emit: func(string, ...any) {}, flows: connect.NewFlows(smart.Options{AllowInsecure: o.AllowInsecure})}
+	a := &App{home: hh, emit: func(string, ...any) {}, flows: connect.NewFlows(smart.Options{AllowInsecure: o.AllowInsecure})}
 	hh.OnLock = func(reason household.LockReason) { a.emit(EventLocked, reason) }
 	// Each unlock builds one session with the sync schedule; locking drops it.
 	hh.SessionOptions = a.sessionOptions()
@@ -95,11 +104,20 @@ func (a *App) deliverDeepLink(u string) {
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
 	a.emit = func(name string, data ...any) { runtime.EventsEmit(ctx, name, data...) }
+	// A sample family left by a process that did not close it cannot be
+	// opened again (its key is gone): free the space.
+	if err := samplefamily.Sweep(a.home.Status().Path); err != nil {
+		log.Printf("sample family: an old sample was not removed: %s", loggable(err))
+	}
 	a.drainDeepLinks() // links that arrived before the window; they wait for unlock if needed
 }
 
-// shutdown locks, so the key leaves memory with the window.
-func (a *App) shutdown(context.Context) { a.hh.Lock() }
+// shutdown locks, so the key leaves memory with the window, and deletes a
+// sample family still open.
+func (a *App) shutdown(context.Context) {
+	a.LeaveSampleFamily()
+	a.home.Lock()
+}
 
 func (a *App) context() context.Context {
 	if a.ctx != nil {
@@ -108,23 +126,22 @@ func (a *App) context() context.Context {
 	return context.Background()
 }
 
-// Status tells the UI which screen to show first.
-func (a *App) Status() household.Status { return a.hh.Status() }
-
 // CreateVault makes the household vault and returns the recovery key to show once.
 func (a *App) CreateVault(passphrase, confirm string) (string, error) {
+	a.LeaveSampleFamily() // the real vault never opens with the sample beside it
 	if passphrase != confirm {
 		return "", invalidInput("The two passphrases are different.")
 	}
 	if err := vault.CheckPassphrase(passphrase); err != nil {
 		return "", invalidInput(sentence(err))
 	}
-	return a.hh.Create(passphrase)
+	return a.home.Create(passphrase)
 }
 
 // Unlock opens the vault with the passphrase.
 func (a *App) Unlock(passphrase string) error {
-	if err := a.hh.Unlock(passphrase); err != nil {
+	a.LeaveSampleFamily()
+	if err := a.home.Unlock(passphrase); err != nil {
 		return err
 	}
 	a.drainDeepLinks()
@@ -139,39 +156,43 @@ func (a *App) UnlockWithRecoveryKey(recoveryKey, newPassphrase, confirm string) 
 	if err := vault.CheckPassphrase(newPassphrase); err != nil {
 		return invalidInput(sentence(err))
 	}
-	if err := a.hh.UnlockWithRecoveryKey(recoveryKey, newPassphrase); err != nil {
+	a.LeaveSampleFamily()
+	if err := a.home.UnlockWithRecoveryKey(recoveryKey, newPassphrase); err != nil {
 		return err
 	}
 	a.drainDeepLinks()
 	return nil
 }
 
-// Lock closes the vault now.
-func (a *App) Lock() { a.hh.Lock() }
+// Lock closes the vault now (in the sample family: leaves it).
+func (a *App) Lock() { a.hh().Lock() }
 
 // ChangePassphrase replaces the passphrase (the recovery key keeps working).
 func (a *App) ChangePassphrase(current, next, confirm string) error {
+	if a.inSample() {
+		return samplefamily.ErrSampleOpen
+	}
 	if next != confirm {
 		return invalidInput("The two new passphrases are different.")
 	}
 	if err := vault.CheckPassphrase(next); err != nil {
 		return invalidInput(sentence(err))
 	}
-	return a.hh.ChangePassphrase(current, next)
+	return a.home.ChangePassphrase(current, next)
 }
 
 // Touch tells the vault the person is active (postpones auto-lock).
-func (a *App) Touch() { a.hh.Touch() }
+func (a *App) Touch() { a.hh().Touch() }
 
 // SetAutoLockMinutes sets the idle time before auto-lock; 0 turns it off.
 func (a *App) SetAutoLockMinutes(minutes int) error {
 	if minutes < 0 || minutes > 24*60 {
 		return invalidInput("Choose between 0 (never) and 1440 minutes.")
 	}
-	return a.hh.SetAutoLock(a.context(), time.Duration(minutes)*time.Minute)
+	return a.hh().SetAutoLock(a.context(), time.Duration(minutes)*time.Minute)
 }
 
-func (a *App) store() (*records.Store, error) { return a.hh.Store() }
+func (a *App) store() (*records.Store, error) { return a.hh().Store() }
 
 // People lists the household.
 func (a *App) People() ([]records.Person, error) {
@@ -247,6 +268,9 @@ func (a *App) AssignPatientToNewPerson(key, name string) (records.Person, error)
 
 // ChooseImportFiles opens the system file dialog and imports what is chosen.
 func (a *App) ChooseImportFiles(personID int64) (records.ImportReport, error) {
+	if a.inSample() {
+		return records.ImportReport{}, samplefamily.ErrSampleOpen
+	}
 	if a.ctx == nil {
 		return records.ImportReport{}, errors.New("the file dialog needs the desktop window")
 	}
@@ -269,6 +293,9 @@ func (a *App) ChooseImportFiles(personID int64) (records.ImportReport, error) {
 // ImportFiles imports files by path (drag-and-drop onto the window, the
 // dialog). personID 0 matches Patients to people by name and birth date.
 func (a *App) ImportFiles(paths []string, personID int64) (records.ImportReport, error) {
+	if a.inSample() {
+		return records.ImportReport{}, samplefamily.ErrSampleOpen
+	}
 	st, err := a.store()
 	if err != nil {
 		return records.ImportReport{}, err
@@ -281,6 +308,9 @@ func (a *App) ImportFiles(paths []string, personID int64) (records.ImportReport,
 // ImportFileContent imports one file's bytes sent by the page (a browser
 // <input type=file>, where no path is known). data is base64.
 func (a *App) ImportFileContent(name, data string, personID int64) (records.ImportReport, error) {
+	if a.inSample() {
+		return records.ImportReport{}, samplefamily.ErrSampleOpen
+	}
 	st, err := a.store()
 	if err != nil {
 		return records.ImportReport{}, err
@@ -298,7 +328,7 @@ func (a *App) ImportFileContent(name, data string, personID int64) (records.Impo
 }
 
 func (a *App) progress(p records.Progress) {
-	a.hh.Touch()
+	a.hh().Touch()
 	a.emit(EventImportProgress, p)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/catalog"
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/samplefamily"
 )
 
 // Events about provider connections.
@@ -27,7 +28,7 @@ type deepLinks struct {
 // connectService is the unlocked session's connection service (every call
 // counts as activity).
 func (a *App) connectService() (*connect.Service, error) {
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +42,10 @@ type ProviderResult struct {
 	Vendor     string `json:"vendor"`
 	VendorName string `json:"vendorName"`
 	FHIRBase   string `json:"fhirBase"`
+	// Registered says whether a sign-in can start: the vendor has a client
+	// id in this build or in Settings. When false the window says so, and
+	// offers the import instead, before the person presses Connect.
+	Registered bool `json:"registered"`
 }
 
 // SearchProviders searches the offline provider catalog as the person types.
@@ -49,17 +54,51 @@ func (a *App) SearchProviders(query string) ([]ProviderResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	registered := a.registeredVendors()
 	out := []ProviderResult{}
 	for _, m := range cat.Search(query, 25) {
-		out = append(out, ProviderResult{ID: m.ID, Name: m.Name, Vendor: m.Vendor, VendorName: catalog.VendorName(m.Vendor), FHIRBase: m.FHIRBase})
+		out = append(out, ProviderResult{ID: m.ID, Name: m.Name, Vendor: m.Vendor, VendorName: catalog.VendorName(m.Vendor), FHIRBase: m.FHIRBase, Registered: registered(m.Vendor)})
 	}
 	return out, nil
+}
+
+// SignInRegistered reports whether a sign-in with a vendor's client
+// registration can start ("" or "other": providers outside the catalog).
+func (a *App) SignInRegistered(vendor string) bool { return a.registeredVendors()(vendor) }
+
+// registeredVendors answers, per vendor, whether a client id exists:
+// Settings' (while unlocked) or the build's. Each vendor is asked once.
+func (a *App) registeredVendors() func(vendor string) bool {
+	svc, _ := a.connectService()
+	builtin := connect.BuiltinRegistrations()
+	seen := map[string]bool{}
+	return func(vendor string) bool {
+		if vendor == "" {
+			vendor = "other"
+		}
+		if ok, done := seen[vendor]; done {
+			return ok
+		}
+		ok := builtin[vendor].ClientID != ""
+		if svc != nil {
+			if r, err := svc.Registered(a.context(), vendor); err == nil {
+				ok = r
+			}
+		}
+		seen[vendor] = ok
+		return ok
+	}
 }
 
 // StartConnection begins connecting a person to a provider (a catalog id, or
 // any FHIR base URL with a name) and opens the sign-in page in the system
 // browser — never in this window.
 func (a *App) StartConnection(personID int64, providerID, fhirBase, name string) (connect.Started, error) {
+	if a.inSample() {
+		// A real portal's tokens do not belong in a vault that is deleted
+		// when the sample closes.
+		return connect.Started{}, samplefamily.ErrSampleOpen
+	}
 	svc, err := a.connectService()
 	if err != nil {
 		return connect.Started{}, err
@@ -88,11 +127,17 @@ func (a *App) StartConnection(personID int64, providerID, fhirBase, name string)
 // While the vault is locked it waits for the next unlock. It is not bound:
 // only the OS (through main) delivers redirects, never the page.
 func (a *App) handleDeepLink(u string) {
-	sess, err := a.hh.Session()
+	// Only the real vault: a sign-in started there must never finish into
+	// the sample family, which is open only while the real vault is locked
+	// (the redirect then waits for the next unlock).
+	sess, err := a.home.Session()
 	if err != nil {
 		a.links.mu.Lock()
 		a.links.queued = append(a.links.queued, u)
 		a.links.mu.Unlock()
+		// Says only that a link came (never the link: it carries the code), so
+		// the installers' test can see the OS delivered it to this window.
+		log.Print("connect: a sign-in link arrived while locked; it finishes after unlock")
 		a.emit(EventConnectWaiting, "A sign-in came back. Unlock your vault to finish connecting.")
 		return
 	}

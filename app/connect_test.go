@@ -1,9 +1,9 @@
 package app
 
 import (
+	"errors"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -43,11 +43,17 @@ func TestDeepLinkWaitsForUnlockThenCompletes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.StartConnection(p.ID, "", srv.FHIRBase, "Sandbox"); err == nil || !strings.Contains(err.Error(), "client id") {
+	if a.SignInRegistered("other") {
+		t.Fatal("providers outside the catalog report a registration this build does not have")
+	}
+	if _, err := a.StartConnection(p.ID, "", srv.FHIRBase, "Sandbox"); !errors.Is(err, connect.ErrNotRegistered) || ToUIError(err).Kind != KindNotRegistered {
 		t.Fatalf("connection without a registration: %v", err)
 	}
 	if err := a.SetRegistration("other", "app-test", "scheme"); err != nil {
 		t.Fatal(err)
+	}
+	if !a.SignInRegistered("other") {
+		t.Fatal("a client id set in Settings does not count as registered")
 	}
 	started, err := a.StartConnection(p.ID, "", srv.FHIRBase, "Sandbox")
 	if err != nil {
@@ -95,7 +101,7 @@ func TestDeepLinkWaitsForUnlockThenCompletes(t *testing.T) {
 		t.Fatalf("after disconnect: %+v", conns[0])
 	}
 	var access, refresh string
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,7 +205,7 @@ func DocumentMiddleware(a *App) assetserver.Middleware {
 				http.Error(w, "not served", http.StatusUnsupportedMediaType)
 				return
 			}
-			a.hh.Touch()
+			a.hh().Touch()
 			h.Set("Content-Type", rawContentType(d))
 			h.Set("Content-Disposition", "inline")
 			h.Set("Content-Length", strconv.Itoa(len(data)))

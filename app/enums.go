@@ -18,6 +18,7 @@ var Enums = []any{
 		{KindLocked, "Locked"}, {KindWrongPassphrase, "WrongPassphrase"}, {KindInvalidInput, "InvalidInput"},
 		{KindNotFound, "NotFound"}, {KindBusy, "Busy"}, {KindNeedsReconnect, "NeedsReconnect"},
 		{KindProvider, "Provider"}, {KindDamaged, "Damaged"}, {KindInternal, "Internal"},
+		{KindSample, "Sample"}, {KindNotRegistered, "NotRegistered"},
 	},
 	[]struct {
 		Value  connect.Status

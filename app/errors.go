@@ -13,6 +13,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/household"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
+	"github.com/fastenhealth/fasten-desktop/internal/samplefamily"
 	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
@@ -37,6 +38,8 @@ const (
 	KindNeedsReconnect  ErrorKind = "needs_reconnect"  // the provider ended access: sign in again
 	KindProvider        ErrorKind = "provider"         // the provider or its sign-in failed; the message says what to do
 	KindDamaged         ErrorKind = "damaged"          // the vault or its key file is damaged
+	KindSample          ErrorKind = "sample"           // refused because the sample family is open: leave it to use your own vault
+	KindNotRegistered   ErrorKind = "not_registered"   // the provider's system has no client id in this build: import a downloaded record instead
 	KindInternal        ErrorKind = "internal"         // anything else
 )
 
@@ -90,6 +93,10 @@ func ToUIError(err error) *UIError {
 		// The vault's own words say which file to restore (or to update
 		// Fasten); nothing the person typed is wrong.
 		return &UIError{KindDamaged, sentence(err)}
+	case errors.Is(err, samplefamily.ErrSampleOpen):
+		return &UIError{KindSample, "This is the sample family, not your records, and it is deleted when you leave it. Leave the sample family to import or connect your own records in your vault."}
+	case errors.Is(err, connect.ErrNotRegistered):
+		return &UIError{KindNotRegistered, sentence(err)}
 	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):
 		return &UIError{KindNotFound, sentence(err)}
 	case errors.Is(err, session.ErrSyncRunning):

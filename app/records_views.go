@@ -10,7 +10,7 @@ import (
 // Dashboard is one person's health record at a glance, with their portal
 // connections and when each last synced.
 func (a *App) Dashboard(personID int64) (records.Dashboard, error) {
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		return records.Dashboard{}, err
 	}
@@ -64,7 +64,7 @@ func (a *App) Insurance(personID int64, cursor *records.Cursor, limit int) (reco
 // and what arrived since their record was last opened, and the connections
 // needing attention.
 func (a *App) Household() (records.Household, error) {
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		return records.Household{}, err
 	}

@@ -81,7 +81,7 @@ func TestOfflineReachesEverySession(t *testing.T) {
 	if _, err := a.CreateVault("app test passphrase", "app test passphrase"); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil || !sess.Offline() {
 		t.Fatalf("session after unlock: offline=%v %v", err == nil && sess.Offline(), err)
 	}

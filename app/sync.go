@@ -60,7 +60,7 @@ func (a *App) sessionOptions() session.Options {
 		WaitForOtherSync: true,
 		Offline:          a.offline.Load,
 		Progress: func(p providersync.Progress) {
-			a.hh.Touch()
+			a.hh().Touch()
 			a.emit(EventSyncProgress, SyncProgress{ConnectionID: p.ConnectionID, Phase: p.Phase, TasksDone: p.TasksDone, TasksTotal: p.TasksTotal, Resources: p.Resources, Message: p.Message})
 		},
 		Done: func(p session.Pass) {
@@ -106,7 +106,7 @@ func summaries(p session.Pass) []SyncSummary {
 // SyncNow syncs every connection (0) or one, in the background. A sync
 // asked for while another runs is queued, not refused; sync:done reports it.
 func (a *App) SyncNow(connectionID int64) error {
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (a *App) SyncNow(connectionID int64) error {
 
 // SyncHistory lists a connection's recent syncs (times, counts, outcome).
 func (a *App) SyncHistory(connectionID int64) ([]providersync.Run, error) {
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (a *App) SyncHistory(connectionID int64) ([]providersync.Run, error) {
 // while offline and run when it is back. Locked, it is only remembered.
 func (a *App) SetOffline(offline bool) {
 	a.offline.Store(offline)
-	if sess, err := a.hh.Session(); err == nil {
+	if sess, err := a.hh().Session(); err == nil {
 		sess.SetOffline(offline)
 	}
 }
@@ -137,7 +137,7 @@ func (a *App) SetSyncIntervalHours(hours int) error {
 	if hours < 1 || hours > 24*30 {
 		return invalidInput("Choose between 1 hour and 30 days.")
 	}
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (a *App) SetSyncIntervalHours(hours int) error {
 
 // SyncIntervalHours is how often connections sync while Fasten is open.
 func (a *App) SyncIntervalHours() (int, error) {
-	sess, err := a.hh.Session()
+	sess, err := a.hh().Session()
 	if err != nil {
 		return 0, err
 	}

@@ -10,9 +10,25 @@ want_test=0
 WAILS_VERSION=v2.16.0
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 [ $want_test = 1 ] && pkgs+=(chromium xvfb xauth x11-utils imagemagick dbus-x11 xdotool)
+# Packaging (make package; its tests run with --test): Linux .deb and
+# AppImage, Windows cross-build with mingw, NSIS and wixl.
+# The AppImage runtime is compiled from squashfuse and libfuse3 (static, with
+# the compression libraries squashfuse reads); ImageMagick sizes the icons.
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(fakeroot squashfs-tools debootstrap xdg-utils desktop-file-utils imagemagick
+  libsquashfuse-dev libfuse3-dev zlib1g-dev liblzma-dev liblzo2-dev liblz4-dev libzstd-dev)
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(mingw-w64 nsis wixl wixl-data msitools)
+# Windows signing (only used when a certificate is given) and, for the tests, 7-Zip to read the
+# NSIS setup's payload.
+[ "${1:-}" = "--package" ] || [ $want_test = 1 ] && pkgs+=(osslsigncode)
+# (7zip is Debian 12's and Ubuntu 23.04's name; older releases lack it and test-windows.sh then
+# skips that one check.)
+[ $want_test = 1 ] && apt-cache show 7zip >/dev/null 2>&1 && pkgs+=(7zip)
 
 missing=()
-for p in "${pkgs[@]}"; do
+# macOS (the release workflow's .dmg job) needs only Xcode's command-line
+# tools, Go and Node: no system packages.
+[ "$(uname -s)" = Darwin ] && pkgs=()
+for p in ${pkgs[@]+"${pkgs[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

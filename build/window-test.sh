@@ -57,10 +57,13 @@ done
 [ "$colours" -gt 50 ] || fail "the window stayed blank ($colours colours)"
 echo "window test: first screen rendered with $colours colours ($OUT/window.png)"
 
-# Create the vault through the window: the first screen focuses the passphrase
+# Create the vault through the window: the first screen (the welcome) focuses
+# "Create my vault"; Enter opens the form, which focuses the passphrase
 # field; Tab passes its Show button and reaches the confirmation; Enter submits.
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid" 2>/dev/null || true
 sleep 0.5
+xdotool key Return
+sleep 1
 xdotool type --delay 20 "window test passphrase"
 xdotool key Tab Tab
 xdotool type --delay 20 "window test passphrase"

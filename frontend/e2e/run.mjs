@@ -10,11 +10,11 @@
 //
 // Run from frontend/: node e2e/run.mjs   (make test-e2e does this)
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { corpusBundle, CORPUS_FAMILY, VISIBLE_MARKER } from './fixtures/xss-corpus.mjs';
 
@@ -192,9 +192,54 @@ try {
     check(`axe WCAG 2.x A/AA: ${view} has no serious or critical violation`, found.length === 0, fresh.length || !found.length ? detail : `(same rules as before: ${found.map((v) => v.id).join(', ')})`);
   }
 
+  step = 'welcome';
+  // 0. A first run opens on the welcome: what Fasten is, and the folder the
+  // records will live in, as Go reports it.
+  await tid('welcome-folder').waitFor({ timeout: 30_000 });
+  const shownFolder = (await tid('welcome-folder').innerText()).trim();
+  check('welcome names the real vault folder', shownFolder === dirname(vaultPath), `${shownFolder} vs ${dirname(vaultPath)}`);
+  const what = await tid('welcome-what').innerText();
+  check('welcome says what Fasten is and that nothing goes to a server', /every hospital, clinic, lab and insurer/.test(what) && /Nothing goes to any server of ours/.test(what), what);
+  await page.screenshot({ path: join(shots, '0-welcome.png') });
+  await axe('welcome');
+
+  step = 'sample';
+  // 0b. The sample family: a separate vault beside the real one, opened
+  // without a passphrase, with a banner on every screen, and gone on leaving.
+  const sampleVault = join(dirname(vaultPath), 'sample-family', 'sample-family.fasten');
+  await tid('welcome-sample').click();
+  await tid('sample-banner').waitFor({ timeout: 120_000 });
+  await tid('household').waitFor({ timeout: 30_000 });
+  const sampleCards = await tid('household-card').count();
+  check('the sample family opens on its household: five people', sampleCards === 5, `cards=${sampleCards}`);
+  check('the sample is its own vault file, and no real vault was created', statSync(sampleVault).size > 0 && !existsSync(vaultPath));
+  await page.screenshot({ path: join(shots, '0b-sample-household.png') });
+  await axe('sample family household (banner)');
+  await page.locator('[data-testid^="person-"]').filter({ hasText: 'Neva' }).first().click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  check('the banner stays on a person\'s dashboard', await tid('sample-banner').isVisible());
+  const sampleNeva = await page.locator('[data-testid^="person-"]').filter({ hasText: 'Neva' }).first().innerText();
+  check('sample records are there (Neva has records)', Number((sampleNeva.match(/([\d,]+) records/) || [])[1]?.replace(/,/g, '') || 0) > 100, sampleNeva.replace(/\s+/g, ' '));
+  await page.screenshot({ path: join(shots, '0c-sample-dashboard.png') });
+  await tid('nav-import').click();
+  await tid('import-sample').waitFor({ timeout: 15_000 });
+  check('the sample\'s Import view refuses files and says why', /sample family/.test(await tid('import-sample').innerText()) && (await tid('import-dropzone').count()) === 0);
+  const refused = await page.evaluate(() => window.go.app.App.ImportFileContent('x.json', btoa('{"resourceType":"Patient"}'), 0).then(() => 'imported', (e) => String(e.message || e)));
+  check('Go refuses an import into the sample (kind sample)', /"kind":"sample"/.test(refused), refused.slice(0, 120));
+  await page.screenshot({ path: join(shots, '0d-sample-import.png') });
+  await axe('sample family import');
+  await tid('sample-leave').click();
+  await tid('welcome-folder').waitFor({ timeout: 30_000 });
+  check('leaving the sample returns to the welcome and deletes it', !existsSync(dirname(sampleVault)) && !existsSync(vaultPath));
+  const afterLeave = await page.evaluate(() => window.go.app.App.Status());
+  check('after leaving, Go reports no sample and nothing unlocked', !afterLeave.sample && !afterLeave.unlocked, JSON.stringify({ sample: afterLeave.sample, unlocked: afterLeave.unlocked }));
+
   step = 'create';
   // 1. Create the vault.
+  await tid('welcome-start').click();
   await tid('create-passphrase').waitFor({ timeout: 30_000 });
+  check('the create form offers the way back to the welcome on a first run', await tid('create-back').isVisible());
+  await page.screenshot({ path: join(shots, '0e-create.png') });
   // The checker itself: an image without a text alternative must be caught.
   const selfCheck = await page.evaluate(async (tags) => {
     const img = document.createElement('img');
@@ -763,6 +808,23 @@ try {
   check('XSS corpus: no CSP refusal (no payload reached the page as live markup)', cspRefusals.length === 0, cspRefusals.slice(0, 3).join('\n'));
   console.log(`  XSS corpus walked ${walked.length} views`);
   listener.close();
+
+  step = 'unregistered';
+  // 6. A catalog provider whose system has no client id in this build (a
+  // development build has none): the form says so before any sign-in and
+  // offers the import instead of a Connect button that would fail.
+  await tid('nav-connections').click();
+  await tid('provider-search').fill('hospital');
+  await tid('provider-result').first().click();
+  await tid('connect-unregistered').waitFor({ timeout: 15_000 });
+  const unreg = await tid('connect-unregistered-message').innerText();
+  check('an unregistered vendor is named before sign-in, with the way to download and import', /has not registered Fasten yet, so you can.t sign in from here/.test(unreg) && /Download my record/.test(unreg), unreg);
+  check('no Connect button for it', (await tid('connect-start').count()) === 0);
+  await page.screenshot({ path: join(shots, '6-unregistered-vendor.png') });
+  await axe('connect: unregistered vendor');
+  await tid('connect-unregistered-import').click();
+  await tid('import-dropzone').waitFor({ timeout: 15_000 });
+  check('"Import a downloaded record" opens the import view', true);
 
   step = 'connect';
   // 6a. Connect Neva to the sandbox EHR through the Connections screen; the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/deeplink"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/version"
 )
 
 // Commands lists the subcommands Run understands; main uses it to decide
@@ -27,7 +28,7 @@ func IsCommand(arg string) bool {
 			return true
 		}
 	}
-	return arg == "-h" || arg == "--help"
+	return arg == "-h" || arg == "--help" || arg == "--version" || arg == "version"
 }
 
 const usage = `Fasten keeps your family's medical records in an encrypted vault on this computer.
@@ -64,6 +65,7 @@ Usage:
                                         pull new records from connected providers (resumes where it stopped)
   fasten 'org.fastenhealth.desktop:/callback?…'
                                         hand a sign-in redirect to the Fasten that is waiting for it
+  fasten --version                      which Fasten this is
 
 Common flags:
   --vault PATH            the vault file (default: $FASTEN_VAULT, else your profile's Fasten folder)
@@ -83,6 +85,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	e := env{stdout: stdout, stderr: stderr, stdin: os.Stdin}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintln(stdout, version.String())
 		return 0
 	}
 	if deeplink.IsDeepLink(args[0]) {

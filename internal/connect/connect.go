@@ -193,6 +193,19 @@ type Started struct {
 	State        string `json:"-"`
 }
 
+// ErrNotRegistered: the provider's vendor has no client id in this build
+// (and none was added in Settings), so no sign-in can start. Start returns
+// it before any network call; the window says it before the person even
+// presses Connect (Registered).
+var ErrNotRegistered = errors.New("Fasten is not registered with this provider's system")
+
+// Registered reports whether a sign-in to a vendor's providers can start:
+// a client id from Settings or from this build.
+func (s *Service) Registered(ctx context.Context, vendor string) (bool, error) {
+	r, err := s.Registration(ctx, vendor)
+	return r.ClientID != "", err
+}
+
 // Registration returns the client registration for a vendor: Settings first,
 // then the build's own.
 func (s *Service) Registration(ctx context.Context, vendor string) (Registration, error) {
@@ -260,7 +273,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (Started, error) 
 		reg.ClientID = req.ClientID
 	}
 	if reg.ClientID == "" {
-		return Started{}, fmt.Errorf("this copy of Fasten has no client id for %s yet: add one in Settings → Provider registrations", vendorLabel(vendor))
+		return Started{}, fmt.Errorf("%w: %s has no client id in this copy of Fasten (Settings → Provider registrations can add one)", ErrNotRegistered, vendorLabel(vendor))
 	}
 	mode := req.Redirect
 	if mode == "" {

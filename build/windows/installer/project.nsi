@@ -40,6 +40,19 @@ Unicode true
 ####
 ## !define REQUEST_EXECUTION_LEVEL "admin"            # Default "admin"  see also https://nsis.sourceforge.io/Docs/Chapter4.html
 ####
+## Fasten: a per-user install by default, with no administrator prompt: a family member double-clicks
+## the setup and Fasten goes to %LOCALAPPDATA%\Programs\Fasten, its registry keys (uninstall entry,
+## deep-link scheme) under HKCU, its shortcuts in the user's own Start menu. These are the values
+## `wails build -nsis -installscope user` passes with -D; the !ifndef guards make them the default
+## for a plain `wails build -nsis` or a makensis run by hand too. REQUEST_EXECUTION_LEVEL "user"
+## also makes wails.setShellContext choose SetShellVarContext current (SHELL_CONTEXT = HKCU).
+!ifndef REQUEST_EXECUTION_LEVEL
+    !define REQUEST_EXECUTION_LEVEL "user"
+!endif
+!ifndef WAILS_INSTALL_SCOPE
+    !define WAILS_INSTALL_SCOPE "user"
+!endif
+####
 ## Include the wails tools
 ####
 !include "wails_tools.nsh"
@@ -130,9 +143,18 @@ SectionEnd
 Section "uninstall"
     !insertmacro wails.setShellContext
 
+    # Fasten: the household vault lives in %APPDATA%\Fasten (os.UserConfigDir()/Fasten, see
+    # internal/vault DefaultPath). Uninstalling must NEVER remove it: a family's records outlive
+    # the program, and a reinstall finds them. Nothing below touches $AppData\Fasten; the one
+    # $AppData removal is Wails' WebView2 cache, %APPDATA%\fasten.exe (a different directory).
     RMDir /r "$AppData\${PRODUCT_EXECUTABLE}" # Remove the WebView2 DataPath
 
-    RMDir /r $INSTDIR
+    # Fasten: the template's `RMDir /r $INSTDIR` would delete whatever the install directory holds,
+    # and the directory page lets a user pick any folder (even one holding the vault). Remove only
+    # what this installer put there, then the folder if it is left empty.
+    Delete "$INSTDIR\${PRODUCT_EXECUTABLE}"
+    Delete "$INSTDIR\uninstall.exe"
+    RMDir "$INSTDIR"
 
     Delete "$SMPROGRAMS\${INFO_PRODUCTNAME}.lnk"
     Delete "$DESKTOP\${INFO_PRODUCTNAME}.lnk"

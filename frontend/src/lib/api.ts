@@ -134,7 +134,11 @@ export function hasRuntime(): boolean {
 // Return types name the generated models; TypeScript checks each against the
 // binding's own signature, so they cannot drift from Go. Go sends a nil slice
 // as null, hence the `?? []` on lists.
-export const status = (): Promise<household.Status> => call(() => Go.Status(), false);
+export const status = (): Promise<app.Status> => call(() => Go.Status(), false);
+/** Opens the sample family (five fictional people) in place of the real vault, which Go locks first. */
+export const openSampleFamily = (): Promise<app.Status> => call(() => Go.OpenSampleFamily(), false);
+/** Closes and deletes the sample family. */
+export const leaveSampleFamily = (): Promise<void> => call(() => Go.LeaveSampleFamily(), false);
 export const createVault = (pass: string, confirm: string): Promise<string> => call(() => Go.CreateVault(pass, confirm), false);
 export const unlock = (pass: string): Promise<void> => call(() => Go.Unlock(pass), false);
 export const unlockWithRecoveryKey = (key: string, newPass: string, confirm: string): Promise<void> =>
@@ -230,6 +234,8 @@ export function documentUrl(id: number): string {
 /** The offline catalog; fast enough to call on every keystroke. Not lock-aware: it needs no vault. */
 export const searchProviders = async (query: string): Promise<app.ProviderResult[]> =>
   (await call(() => Go.SearchProviders(query), false)) ?? [];
+/** Whether a sign-in with a vendor's registration can start ('' or 'other': providers outside the catalog). */
+export const signInRegistered = (vendor: string): Promise<boolean> => call(() => Go.SignInRegistered(vendor), false);
 /** Opens the sign-in page in the system browser (Go does that, never the webview). */
 export const startConnection = (personId: number, providerId: string, fhirBase: string, name: string): Promise<connect.Started> =>
   call(() => Go.StartConnection(personId, providerId, fhirBase, name));

@@ -3,9 +3,10 @@
 // resets it all, so no health data outlives an unlocked session.
 import * as api from './api';
 // Go's household package shares its name with the store below; `vault` is its generated namespace here.
-import type { household as vault, LockReason, records } from './wire';
+import type { app, LockReason, records } from './wire';
 
-export type Phase = 'loading' | 'create' | 'recovery-key' | 'unlock' | 'main' | 'fatal';
+/** 'welcome' is the first run (no vault yet): what Fasten is, then 'create' or the sample family. */
+export type Phase = 'loading' | 'welcome' | 'create' | 'recovery-key' | 'unlock' | 'main' | 'fatal';
 
 export type View =
   | { kind: 'household' }
@@ -31,7 +32,7 @@ export function isPersonView(view: View): boolean {
 
 class Session {
   phase = $state<Phase>('loading');
-  status = $state<vault.Status | null>(null);
+  status = $state<app.Status | null>(null);
   /** Why the unlock screen is showing (idle etc.; '' for none), shown once. */
   lockReason = $state<LockReason | ''>('');
   fatal = $state('');
@@ -40,10 +41,38 @@ class Session {
     try {
       const st = await api.status();
       this.status = st;
-      this.phase = !st.exists ? 'create' : st.unlocked ? 'main' : 'unlock';
+      this.phase = st.unlocked ? 'main' : this.lockedPhase();
     } catch (e) {
       this.fatal = api.errorMessage(e);
       this.phase = 'fatal';
+    }
+  }
+
+  /** The sample family is open in place of the real vault (a banner says so on every screen). */
+  get sample(): boolean {
+    return !!this.status?.sample;
+  }
+
+  /** Where a closed vault leads: the welcome before the real vault exists, its unlock screen after. */
+  private lockedPhase(): Phase {
+    return this.status?.exists ? 'unlock' : 'welcome';
+  }
+
+  /** Opens the sample family; Go locks the real vault first. Rejects with Go's error. */
+  async openSample(): Promise<void> {
+    const st = await api.openSampleFamily();
+    household.reset();
+    this.status = st;
+    this.unlocked();
+  }
+
+  /** Closes (and deletes) the sample family: back to the welcome or the unlock screen. */
+  async leaveSample(): Promise<void> {
+    try {
+      await api.leaveSampleFamily();
+    } finally {
+      await this.refreshStatus();
+      this.locked();
     }
   }
 
@@ -58,10 +87,13 @@ class Session {
   /** The vault is locked (event, Lock button, or a call that found it locked). */
   locked(reason: LockReason | '' = ''): void {
     household.reset();
-    if (this.phase === 'create') return;
-    this.lockReason = reason;
-    this.phase = 'unlock';
-    void this.refreshStatus();
+    if (this.phase === 'create' || this.phase === 'welcome') return;
+    // Leaving the sample family is not a lock of the person's vault: no notice.
+    this.lockReason = this.status?.sample ? '' : reason;
+    this.phase = this.lockedPhase();
+    void this.refreshStatus().then(() => {
+      if (this.phase === 'unlock' || this.phase === 'welcome') this.phase = this.lockedPhase();
+    });
   }
 
   unlocked(): void {

@@ -8,7 +8,9 @@ export namespace app {
 	    Locked = "locked",
 	    NeedsReconnect = "needs_reconnect",
 	    NotFound = "not_found",
+	    NotRegistered = "not_registered",
 	    Provider = "provider",
+	    Sample = "sample",
 	    WrongPassphrase = "wrong_passphrase",
 	}
 	export class ProviderResult {
@@ -17,6 +19,7 @@ export namespace app {
 	    vendor: string;
 	    vendorName: string;
 	    fhirBase: string;
+	    registered: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new ProviderResult(source);
@@ -29,6 +32,29 @@ export namespace app {
 	        this.vendor = source["vendor"];
 	        this.vendorName = source["vendorName"];
 	        this.fhirBase = source["fhirBase"];
+	        this.registered = source["registered"];
+	    }
+	}
+	export class Status {
+	    path: string;
+	    folder: string;
+	    exists: boolean;
+	    unlocked: boolean;
+	    sample: boolean;
+	    autoLockMinutes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.folder = source["folder"];
+	        this.exists = source["exists"];
+	        this.unlocked = source["unlocked"];
+	        this.sample = source["sample"];
+	        this.autoLockMinutes = source["autoLockMinutes"];
 	    }
 	}
 	export class VendorRegistration {
@@ -132,24 +158,6 @@ export namespace household {
 	export enum LockReason {
 	    Idle = "idle",
 	    Manual = "manual",
-	}
-	export class Status {
-	    path: string;
-	    exists: boolean;
-	    unlocked: boolean;
-	    autoLockMinutes: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new Status(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.exists = source["exists"];
-	        this.unlocked = source["unlocked"];
-	        this.autoLockMinutes = source["autoLockMinutes"];
-	    }
 	}
 
 }

@@ -13,6 +13,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
   return withRealErrors(importOriginal, {
     searchProviders: vi.fn(),
     registrations: vi.fn(async () => []),
+    signInRegistered: vi.fn(async () => true),
     startConnection: vi.fn(),
     connections: vi.fn(async () => []),
     disconnect: vi.fn(),
@@ -35,6 +36,7 @@ const searchMock = vi.mocked(api.searchProviders);
 const startMock = vi.mocked(api.startConnection);
 const peopleMock = vi.mocked(api.people);
 const registrationsMock = vi.mocked(api.registrations);
+const signInRegisteredMock = vi.mocked(api.signInRegistered);
 
 const family: records.Person[] = [
   { id: 1, name: 'Ana Ruiz', birthDate: '1980-02-03', records: 10 },
@@ -46,6 +48,7 @@ const mercy: app.ProviderResult = {
   vendor: 'epic',
   vendorName: 'Epic (MyChart)',
   fhirBase: 'https://fhir.mercy.net/api/FHIR/R4',
+  registered: true,
 };
 const conn = connection({ id: 3, personId: 7, personName: 'Leo Ruiz', fhirBase: mercy.fhirBase, patientId: 'p1', statusText: 'Connected', records: 42 });
 
@@ -133,38 +136,51 @@ describe('Connect a provider', () => {
     expect(await screen.findByTestId('connect-waiting')).toBeInTheDocument();
   });
 
-  it('shows a StartConnection error inline with a way to Settings when the vendor has no client id', async () => {
-    startMock.mockRejectedValue(
-      new api.ApiError({ kind: app.ErrorKind.InvalidInput, message: 'This copy of Fasten cannot sign in to Epic yet.' }),
-    );
-    registrationsMock.mockResolvedValue([
-      { vendor: 'epic', vendorName: 'Epic (MyChart)', clientId: '', redirect: 'scheme', builtIn: true },
-      { vendor: 'other', vendorName: 'Other SMART servers', clientId: 'x', redirect: 'scheme', builtIn: false },
-    ]);
+  it('says before any sign-in that an unregistered vendor cannot be signed in to, and offers the import', async () => {
+    searchMock.mockResolvedValue([{ ...mercy, registered: false }]);
+    await chooseMercyFor(1);
+    const notice = await screen.findByTestId('connect-unregistered');
+    expect(notice).toHaveTextContent("Epic (MyChart) has not registered Fasten yet, so you can't sign in from here.");
+    expect(notice).toHaveTextContent('download your record');
+    // Nothing to press that would fail at sign-in.
+    expect(screen.queryByTestId('connect-start')).toBeNull();
+    expect(startMock).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId('connect-unregistered-import'));
+    expect(household.view).toEqual({ kind: 'import' });
+  });
+
+  it('says the same when Go refuses the start with kind NotRegistered, and offers Settings too', async () => {
+    startMock.mockRejectedValue(new api.ApiError({ kind: app.ErrorKind.NotRegistered, message: 'words that do not matter' }));
     await chooseMercyFor(1);
     await fireEvent.click(screen.getByTestId('connect-start'));
-    expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('cannot sign in to Epic');
+    expect(await screen.findByTestId('connect-unregistered')).toHaveTextContent('Epic (MyChart) has not registered Fasten yet');
+    expect(screen.queryByTestId('connect-start-error')).toBeNull();
     expect(screen.queryByTestId('connect-waiting')).toBeNull();
-
-    await fireEvent.click(await screen.findByTestId('connect-open-settings'));
+    await fireEvent.click(screen.getByTestId('connect-open-settings'));
     expect(household.view).toEqual({ kind: 'settings', section: 'registrations' });
   });
 
-  it('offers Settings from the registrations, not from the wording of the error', async () => {
-    // The message talks about Settings and client ids, but Epic has one: Settings cannot fix this.
+  it('decides by kind, not by the wording of the error', async () => {
+    // The message talks about client ids, but the kind says the input was wrong: no notice.
     startMock.mockRejectedValue(
       new api.ApiError({ kind: app.ErrorKind.InvalidInput, message: 'no client id for Epic yet: add one in Settings → Provider registrations' }),
     );
-    registrationsMock.mockResolvedValue([
-      { vendor: 'epic', vendorName: 'Epic (MyChart)', clientId: 'built-in-epic', redirect: 'scheme', builtIn: true },
-    ]);
     await chooseMercyFor(1);
     await fireEvent.click(screen.getByTestId('connect-start'));
     expect(await screen.findByTestId('connect-start-error')).toHaveTextContent('no client id for Epic');
-    await waitFor(() => expect(registrationsMock).toHaveBeenCalled());
-    await new Promise((r) => setTimeout(r, 0)); // let the answer land
     expect(connector.needsRegistration).toBe(false);
-    expect(screen.queryByTestId('connect-open-settings')).toBeNull();
+    expect(screen.queryByTestId('connect-unregistered')).toBeNull();
+  });
+
+  it('says it for a provider outside the list before starting, when Go has no registration for those', async () => {
+    signInRegisteredMock.mockResolvedValueOnce(false);
+    render(ConnectForm, { searchDelay: 0 });
+    await fireEvent.click(screen.getByTestId('other-provider'));
+    await fireEvent.input(screen.getByTestId('other-fhir-base'), { target: { value: 'https://fhir.example.org/r4' } });
+    await fireEvent.input(screen.getByTestId('other-name'), { target: { value: 'My clinic' } });
+    await fireEvent.click(screen.getByTestId('connect-start'));
+    expect(await screen.findByTestId('connect-unregistered')).toHaveTextContent('My clinic has not registered Fasten yet');
+    expect(startMock).not.toHaveBeenCalled();
   });
 
   it('shows nothing for a start that found the vault locked (the lock screen takes over)', async () => {

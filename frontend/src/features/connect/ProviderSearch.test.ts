@@ -15,9 +15,9 @@ import ProviderSearch from './ProviderSearch.svelte';
 const searchMock = vi.mocked(api.searchProviders);
 
 const results: app.ProviderResult[] = [
-  { id: 'epic-1', name: 'Mercy Hospital', vendor: 'epic', vendorName: 'Epic (MyChart)', fhirBase: 'https://fhir.mercy.net/api/FHIR/R4' },
-  { id: 'cerner-2', name: 'Mercy Clinic East', vendor: 'oracle', vendorName: 'Oracle Health (Cerner)', fhirBase: 'https://fhir-myrecord.cerner.com/r4/abc' },
-  { id: 'athena-3', name: 'Mercyhurst Family Care', vendor: 'athena', vendorName: 'athenahealth', fhirBase: 'https://api.platform.athenahealth.com/fhir/r4' },
+  { id: 'epic-1', name: 'Mercy Hospital', vendor: 'epic', vendorName: 'Epic (MyChart)', fhirBase: 'https://fhir.mercy.net/api/FHIR/R4', registered: true },
+  { id: 'cerner-2', name: 'Mercy Clinic East', vendor: 'oracle', vendorName: 'Oracle Health (Cerner)', fhirBase: 'https://fhir-myrecord.cerner.com/r4/abc', registered: true },
+  { id: 'athena-3', name: 'Mercyhurst Family Care', vendor: 'athena', vendorName: 'athenahealth', fhirBase: 'https://api.platform.athenahealth.com/fhir/r4', registered: true },
 ];
 
 describe('ProviderSearch', () => {

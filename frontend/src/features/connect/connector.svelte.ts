@@ -18,9 +18,6 @@ export interface ConnectTarget {
   vendor: string;
 }
 
-/** Go files a connection without a catalog vendor under this registration. */
-const OTHER_VENDOR = 'other';
-
 export type ConnectPhase = 'idle' | 'starting' | 'waiting' | 'done' | 'error';
 
 const WAITING_DEFAULT = 'A sign-in came back. Unlock your vault to finish connecting.';
@@ -32,7 +29,7 @@ class Connector {
   providerName = $state('');
   /** StartConnection's own error, shown inline under the form. */
   startError = $state('');
-  /** StartConnection failed and the vendor has no client id yet: the form offers the way to Settings. */
+  /** StartConnection failed because the vendor has no client id in this build (kind NotRegistered): the form says what to do instead. */
   needsRegistration = $state(false);
   /** A 'connect:error' message. */
   flowError = $state('');
@@ -78,23 +75,10 @@ class Connector {
       this.phase = 'idle';
       const err = api.readError(e);
       if (err.kind === app.ErrorKind.Locked) return;
-      this.startError = err.message;
-      const missing = await this.lacksClientId(t.vendor);
-      if (mine === this.seq) this.needsRegistration = missing;
-    }
-  }
-
-  /**
-   * Whether Settings can fix a failed start: the vendor is listed there and has
-   * no client id. Asked of Go's registration list rather than read from the
-   * error's wording; a vendor Settings does not list cannot be fixed there.
-   */
-  private async lacksClientId(vendor: string): Promise<boolean> {
-    try {
-      const reg = (await api.registrations()).find((r) => r.vendor === (vendor || OTHER_VENDOR));
-      return !!reg && !reg.clientId;
-    } catch {
-      return false;
+      // Go says by kind that the vendor has no client id in this build: the
+      // form explains how to get the records without signing in.
+      this.needsRegistration = err.kind === app.ErrorKind.NotRegistered;
+      this.startError = this.needsRegistration ? '' : err.message;
     }
   }
 

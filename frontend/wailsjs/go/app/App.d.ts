@@ -3,7 +3,6 @@
 import {records} from '../models';
 import {connect} from '../models';
 import {app} from '../models';
-import {household} from '../models';
 import {providersync} from '../models';
 
 export function AddPerson(arg1:string):Promise<records.Person>;
@@ -48,11 +47,15 @@ export function LabList(arg1:number):Promise<Array<records.LabSeriesInfo>>;
 
 export function Labs(arg1:number,arg2:records.LabsQuery):Promise<records.Labs>;
 
+export function LeaveSampleFamily():Promise<void>;
+
 export function List(arg1:number,arg2:string,arg3:string,arg4:number,arg5:number):Promise<records.Page>;
 
 export function Lock():Promise<void>;
 
 export function MarkViewed(arg1:number):Promise<void>;
+
+export function OpenSampleFamily():Promise<app.Status>;
 
 export function Overview(arg1:number):Promise<records.Overview>;
 
@@ -78,11 +81,13 @@ export function SetRegistration(arg1:string,arg2:string,arg3:string):Promise<voi
 
 export function SetSyncIntervalHours(arg1:number):Promise<void>;
 
+export function SignInRegistered(arg1:string):Promise<boolean>;
+
 export function StartConnection(arg1:number,arg2:string,arg3:string,arg4:string):Promise<connect.Started>;
 
 export function Stats():Promise<records.Stats>;
 
-export function Status():Promise<household.Status>;
+export function Status():Promise<app.Status>;
 
 export function SyncHistory(arg1:number):Promise<Array<providersync.Run>>;
 

@@ -86,6 +86,10 @@ export function Labs(arg1, arg2) {
   return window['go']['app']['App']['Labs'](arg1, arg2);
 }
 
+export function LeaveSampleFamily() {
+  return window['go']['app']['App']['LeaveSampleFamily']();
+}
+
 export function List(arg1, arg2, arg3, arg4, arg5) {
   return window['go']['app']['App']['List'](arg1, arg2, arg3, arg4, arg5);
 }
@@ -96,6 +100,10 @@ export function Lock() {
 
 export function MarkViewed(arg1) {
   return window['go']['app']['App']['MarkViewed'](arg1);
+}
+
+export function OpenSampleFamily() {
+  return window['go']['app']['App']['OpenSampleFamily']();
 }
 
 export function Overview(arg1) {
@@ -144,6 +152,10 @@ export function SetRegistration(arg1, arg2, arg3) {
 
 export function SetSyncIntervalHours(arg1) {
   return window['go']['app']['App']['SetSyncIntervalHours'](arg1);
+}
+
+export function SignInRegistered(arg1) {
+  return window['go']['app']['App']['SignInRegistered'](arg1);
 }
 
 export function StartConnection(arg1, arg2, arg3, arg4) {

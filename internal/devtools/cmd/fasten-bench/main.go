@@ -48,7 +48,7 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
-	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), applehealth (a generated 1 GB Apple Health export), size (floor and import, then the vault's size by table)")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), validate (R4 validation resources/s per core, before/now), applehealth (a generated 1 GB Apple Health export), size (floor and import, then the vault's size by table)")
 	keep := flag.Bool("keep", false, "with -only size: keep the working directory; with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	var err error
@@ -66,6 +66,12 @@ func main() {
 			if r, err = olderPhase(*fixtures); err == nil {
 				r.PeakRSSMB = peakRSSMB()
 				printOlderFHIR(r)
+			}
+		case "validate":
+			var r result
+			if r, err = validatePhase(*fixtures); err == nil {
+				r.PeakRSSMB = peakRSSMB()
+				printValidate(r)
 			}
 		case "applehealth":
 			err = onlyAppleHealth()
@@ -94,6 +100,8 @@ func main() {
 		err = emit(ccdaPhase(*dir, *fixtures))
 	case "olderfhir":
 		err = emit(olderPhase(*fixtures))
+	case "validate":
+		err = emit(validatePhase(*fixtures))
 	case "applehealth":
 		err = emit(appleHealthPhase(*dir))
 	default:
@@ -212,6 +220,17 @@ func orchestrate(fixtures string, target int) error {
 		return fmt.Errorf("olderfhir phase: %w", err)
 	}
 	printOlderFHIR(or)
+	valCmd := exec.Command(os.Args[0], "-phase", "validate", "-fixtures", fixtures)
+	valCmd.Stderr = os.Stderr
+	valOut, err := valCmd.Output()
+	if err != nil {
+		return fmt.Errorf("validate phase: %w", err)
+	}
+	var vr result
+	if err := json.Unmarshal(valOut, &vr); err != nil {
+		return fmt.Errorf("validate phase: %w", err)
+	}
+	printValidate(vr)
 	ah, err := run("applehealth")
 	if err != nil {
 		return err
