@@ -120,10 +120,17 @@ func Open(v *vault.Vault, o Options) *Session {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if need, err := v.PackNeeded(s.ctx); err == nil && need {
+		// Syncs wait for it: its closing rewrite of the file holds the
+		// write lock for seconds, longer than a sync's writer would wait
+		// before failing. passMu is taken here, before Open returns, so no
+		// pass asked for afterwards can start first; the goroutine lets it
+		// go. A failure (a full disk, Close) leaves the rest for the next
+		// open.
+		s.passMu.Lock()
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			// A failure (a full disk, Close) leaves the rest for the next open.
+			defer s.passMu.Unlock()
 			_, _ = v.PackPending(s.ctx, o.Packing)
 		}()
 	}

@@ -309,6 +309,26 @@ export function onConnectWaiting(fn: (message: string) => void): Off {
   return typeof off === 'function' ? off : noop;
 }
 
+/**
+ * The one-time compression of records an earlier Fasten stored uncompressed
+ * (Go's vault.PackProgress): phase "pack" (done of total records), then
+ * "vacuum" (the file is rewritten smaller), then "done".
+ */
+export type VaultPacking = {
+  phase: 'pack' | 'vacuum' | 'done';
+  done: number;
+  total: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  vacuumSkipped: boolean;
+};
+
+export function onVaultPacking(fn: (p: VaultPacking) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('vault:packing', (p: VaultPacking) => fn(p));
+  return typeof off === 'function' ? off : noop;
+}
+
 /** Where a running sync is (one connection at a time; syncs also start by themselves). */
 export function onSyncProgress(fn: (p: SyncProgress) => void): Off {
   if (!hasRuntime()) return noop;
