@@ -16,6 +16,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
     registrations: vi.fn(async () => []),
     touch: vi.fn(async () => {}),
     onImportProgress: vi.fn(off),
+    onVaultPacking: vi.fn(off),
     onFileDrop: vi.fn(off),
     overview: vi.fn(async () => new Promise(() => {})),
     dashboard: vi.fn(async () => new Promise(() => {})),
