@@ -661,6 +661,23 @@ try {
   await tid('offline-indicator').waitFor({ state: 'detached', timeout: 5_000 });
   check('back online: the indicator goes', (await tid('offline-indicator').count()) === 0);
 
+  step = 'packing';
+  // Go's vault:packing event, as a session compressing an earlier Fasten's
+  // records sends it (internal/session's TestSyncWaitsForPacking proves Go
+  // sends it), emitted through the page's Wails runtime, which hands it to
+  // the page's listeners as it does Go's.
+  const packing = (p) =>
+    page.evaluate((x) => window.runtime.EventsEmit('vault:packing', x), { bytesBefore: 0, bytesAfter: 0, vacuumSkipped: false, ...p });
+  await packing({ phase: 'pack', done: 60000, total: 150000 });
+  await tid('vault-packing').waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: join(shots, '5d-packing.png') });
+  check('packing: the sidebar says the vault is being made smaller, and how far', (await tid('vault-packing').textContent()).includes('Making your vault smaller: 40%'));
+  await packing({ phase: 'vacuum', done: 150000, total: 150000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="vault-packing"]')?.textContent?.includes('finishing'), null, { timeout: 5_000 });
+  await packing({ phase: 'done', done: 150000, total: 150000 });
+  await tid('vault-packing').waitFor({ state: 'detached', timeout: 5_000 });
+  check('packing done: the line goes', (await tid('vault-packing').count()) === 0);
+
   step = 'xss-corpus';
   // 5c. A person whose every string carries XSS payloads, imported through
   // the UI and walked view by view. The Wails bindings are wrapped to record
