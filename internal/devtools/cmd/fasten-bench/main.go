@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,6 +52,14 @@ func main() {
 	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), validate (R4 validation resources/s per core, before/now), applehealth (a generated 1 GB Apple Health export), size (floor and import, then the vault's size by table)")
 	keep := flag.Bool("keep", false, "with -only size: keep the working directory; with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
+	// FASTEN_BENCH_CPUPROFILE=DIR writes each phase's CPU profile to
+	// DIR/<phase>.pprof (go tool pprof), to find where a phase's time goes.
+	if prof := os.Getenv("FASTEN_BENCH_CPUPROFILE"); prof != "" && *phase != "" {
+		f, err := os.Create(filepath.Join(prof, *phase+".pprof"))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	var err error
 	switch *phase {
 	case "":
@@ -108,6 +117,7 @@ func main() {
 		err = fmt.Errorf("unknown phase %q", *phase)
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
