@@ -489,39 +489,7 @@ func documentReferenceDSTU2(r *rc) {
 		}
 		c.moveFirst("format", "format")
 	})
-	if placed > 0 {
-		r.take("created")
-	} else {
-		r.xver("created", "DateTime")
-	}
-	r.one("context", "context", func(c *rc) {
-		c.keep("event", "period", "facilityType", "practiceSetting", "sourcePatientInfo")
-		c.moveList("encounter", "encounter")
-		if v, ok := c.take("related"); ok {
-			// DSTU2 {identifier, ref} is an R4 Reference (which holds both).
-			var refs []any
-			for _, x := range asList(v) {
-				m, _ := x.(map[string]any)
-				ref := map[string]any{}
-				for k, y := range m {
-					switch k {
-					case "ref":
-						if rm, isObj := y.(map[string]any); isObj {
-							for rk, rv := range rm {
-								ref[rk] = rv
-							}
-						}
-					case "identifier":
-						ref["identifier"] = y
-					default:
-						c.fail("related", "this element has no R4 counterpart here")
-					}
-				}
-				refs = append(refs, ref)
-			}
-			c.out["related"] = refs
-		}
-	})
+	documentCreatedAndContext(r, placed)
 }
 
 var carePlanStatusDSTU2 = map[string]string{

@@ -301,38 +301,7 @@ func documentReferenceSTU3(r *rc) {
 			c.out["attachment"] = a
 		}
 	})
-	if placed > 0 {
-		r.take("created")
-	} else {
-		r.xver("created", "DateTime")
-	}
-	r.one("context", "context", func(c *rc) {
-		c.keep("event", "period", "facilityType", "practiceSetting", "sourcePatientInfo")
-		c.moveList("encounter", "encounter")
-		if v, ok := c.take("related"); ok {
-			var refs []any
-			for _, x := range asList(v) {
-				m, _ := x.(map[string]any)
-				ref := map[string]any{}
-				for k, y := range m {
-					switch k {
-					case "ref":
-						if rm, isObj := y.(map[string]any); isObj {
-							for rk, rv := range rm {
-								ref[rk] = rv
-							}
-						}
-					case "identifier":
-						ref["identifier"] = y
-					default:
-						c.fail("related", "this element has no R4 counterpart here")
-					}
-				}
-				refs = append(refs, ref)
-			}
-			c.out["related"] = refs
-		}
-	})
+	documentCreatedAndContext(r, placed)
 }
 
 var carePlanStatusSTU3 = map[string]string{
