@@ -36,23 +36,64 @@ func ReleaseOf(fhirVersion string) Release {
 // it is not decisive (a Patient looks alike in all three). Each feature a
 // resource shows narrows the releases it can be; one left is the answer,
 // none (contradicting features) or several is Unknown.
+//
+// It runs on every resource an import reads, so it decodes only the top
+// level (each value kept as its raw bytes) and the few nested values it
+// looks into (meta.profile, requester, name[].family): decoding whole
+// resources into maps made it cost twice what validating them does.
 func Detect(resourceType string, raw []byte) Release {
-	var m map[string]any
+	var m fields
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return Unknown
 	}
 	return detectMap(resourceType, m)
 }
 
-func detectMap(typ string, m map[string]any) Release {
+// fields is a JSON object's members, each value as its raw bytes.
+type fields map[string]json.RawMessage
+
+// kind is the first byte of a member's value ('"', '{', '['; 0 when absent).
+// encoding/json hands RawMessage values over without leading space.
+func (m fields) kind(k string) byte {
+	if v := m[k]; len(v) > 0 {
+		return v[0]
+	}
+	return 0
+}
+
+// object decodes a member that is an object (nil when it is not).
+func (m fields) object(k string) fields {
+	if m.kind(k) != '{' {
+		return nil
+	}
+	var o fields
+	if json.Unmarshal(m[k], &o) != nil {
+		return nil
+	}
+	return o
+}
+
+// list decodes a member that is an array (nil when it is not).
+func (m fields) list(k string) []json.RawMessage {
+	if m.kind(k) != '[' {
+		return nil
+	}
+	var l []json.RawMessage
+	if json.Unmarshal(m[k], &l) != nil {
+		return nil
+	}
+	return l
+}
+
+func detectMap(typ string, m fields) Release {
 	set := all
 	narrow := func(s releases) { set &= s }
 	has := func(k string) bool { _, ok := m[k]; return ok }
-	isStr := func(k string) bool { _, ok := m[k].(string); return ok }
-	isObj := func(k string) bool { _, ok := m[k].(map[string]any); return ok }
-	isList := func(k string) bool { _, ok := m[k].([]any); return ok }
+	isStr := func(k string) bool { return m.kind(k) == '"' }
+	isObj := func(k string) bool { return m.kind(k) == '{' }
+	isList := func(k string) bool { return m.kind(k) == '[' }
 
-	if v, ok := m["fhirVersion"].(string); ok {
+	if v, ok := str(m["fhirVersion"]); ok {
 		// CapabilityStatement (Conformance in DSTU2), StructureDefinition…
 		switch ReleaseOf(v) {
 		case DSTU2:
@@ -63,9 +104,13 @@ func detectMap(typ string, m map[string]any) Release {
 			narrow(r4)
 		}
 	}
-	if meta, ok := m["meta"].(map[string]any); ok {
-		for _, p := range asList(meta["profile"]) {
-			s, _ := p.(string)
+	if meta := m.object("meta"); meta != nil {
+		profiles := meta.list("profile")
+		if profiles == nil {
+			profiles = []json.RawMessage{meta["profile"]}
+		}
+		for _, p := range profiles {
+			s, _ := str(p)
 			switch {
 			case strings.Contains(s, "hl7.org/fhir/DSTU2/"), strings.HasPrefix(s, "http://fhir.org/guides/argonaut/"):
 				narrow(d2)
@@ -157,7 +202,7 @@ func detectMap(typ string, m map[string]any) Release {
 		if has("context") || has("definition") || isObj("category") {
 			narrow(s3)
 		}
-		if req, ok := m["requester"].(map[string]any); ok {
+		if req := m.object("requester"); req != nil {
 			if _, agent := req["agent"]; agent {
 				narrow(s3)
 			} else if _, ref := req["reference"]; ref {
@@ -281,14 +326,14 @@ func detectMap(typ string, m map[string]any) Release {
 		}
 	}
 	if typ == "Patient" || typ == "Practitioner" {
-		if names, ok := m["name"].([]any); ok {
-			for _, n := range names {
-				if nm, _ := n.(map[string]any); nm != nil {
-					if _, list := nm["family"].([]any); list {
-						narrow(d2)
-					} else if _, s := nm["family"].(string); s {
-						narrow(s3 | r4)
-					}
+		for _, n := range m.list("name") {
+			var nm fields
+			if len(n) > 0 && n[0] == '{' && json.Unmarshal(n, &nm) == nil {
+				switch nm.kind("family") {
+				case '[':
+					narrow(d2)
+				case '"':
+					narrow(s3 | r4)
 				}
 			}
 		}
@@ -328,7 +373,7 @@ func detectValue(d *json.Decoder) (rel Release, more bool) {
 	if err != nil || tok != json.Delim('{') {
 		return Unknown, false
 	}
-	fields := map[string]json.RawMessage{}
+	members := fields{}
 	entriesSeen := false
 	for d.More() {
 		kt, err := d.Token()
@@ -361,23 +406,16 @@ func detectValue(d *json.Decoder) (rel Release, more bool) {
 		if err := d.Decode(&raw); err != nil {
 			return Unknown, false
 		}
-		fields[key] = raw
+		members[key] = raw
 	}
 	if _, err := d.Token(); err != nil {
 		return Unknown, false
 	}
 	if !entriesSeen {
 		var typ string
-		_ = json.Unmarshal(fields["resourceType"], &typ)
+		_ = json.Unmarshal(members["resourceType"], &typ)
 		if typ != "" && typ != "Bundle" {
-			m := make(map[string]any, len(fields))
-			for k, v := range fields {
-				var x any
-				if json.Unmarshal(v, &x) == nil {
-					m[k] = x
-				}
-			}
-			if r := detectMap(typ, m); r != Unknown {
+			if r := detectMap(typ, members); r != Unknown {
 				return r, false
 			}
 		}
@@ -386,10 +424,19 @@ func detectValue(d *json.Decoder) (rel Release, more bool) {
 }
 
 func detectResource(raw json.RawMessage) Release {
-	var m map[string]any
+	var m fields
 	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil || m == nil {
 		return Unknown
 	}
-	typ, _ := m["resourceType"].(string)
+	typ, _ := str(m["resourceType"])
 	return detectMap(typ, m)
+}
+
+// str decodes a JSON string value (false when it is not one).
+func str(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
 }

@@ -44,6 +44,7 @@ var wantPragmas = []struct{ name, want string }{
 	{"synchronous", "1"},
 	{"busy_timeout", fmt.Sprint(busyTimeoutMS)},
 	{"cache_size", fmt.Sprint(-cacheKiB)},
+	{"cipher_memory_security", "0"},
 }
 
 // querier is one connection's "run this pragma, give me its single value".
@@ -51,6 +52,19 @@ type querier func(q string) (string, error)
 
 func setUpConn(c *sqlite3.SQLiteConn) error {
 	q := func(query string) (string, error) { return queryOne(c, query) }
+	// SQLCipher 4.4's memory security mlock()s every block SQLite allocates
+	// and wipes and munlock()s it on free: two system calls per malloc. It
+	// cost an import two thirds of its time in the kernel (perf: 67% kernel,
+	// mostly mlock/munlock; 50,744 resources 38.9 s, see issue 12), and it
+	// protects little here: RLIMIT_MEMLOCK (8 MB by default on Linux) is
+	// far below the page caches, so most blocks are never locked, realloc'd
+	// blocks never are, and the records' plaintext lives in Go's heap too,
+	// which nothing wipes. SQLCipher itself turned it off by default in
+	// 4.5.0 (sqlcipher/sqlcipher#452). The setting is process-wide: every
+	// connection sets it so no open order matters.
+	if _, err := c.Exec("PRAGMA cipher_memory_security = OFF", nil); err != nil {
+		return fmt.Errorf("%w: cipher_memory_security: %w", ErrSetup, err)
+	}
 	if _, err := c.Exec(fmt.Sprintf("PRAGMA cache_size = %d", -cacheKiB), nil); err != nil {
 		return fmt.Errorf("%w: cache_size: %w", ErrSetup, err)
 	}
