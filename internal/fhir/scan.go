@@ -3,6 +3,7 @@ package fhir
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 )
 
 // The helpers in this file work on JSON that has already been checked with
@@ -254,3 +255,39 @@ func jstr(v []byte) string {
 
 // isString reports whether the raw value is a JSON string.
 func isString(v []byte) bool { return len(v) >= 2 && v[0] == '"' }
+
+// Members yields each member of the JSON object raw in order: its key as
+// sent (between the quotes, escapes not undone) and its value's raw bytes.
+// It allocates nothing, for callers that look at a few members of every
+// resource (olderfhir.Detect); it yields nothing when raw is not an object.
+func Members(raw []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func(key, val []byte) bool) {
+		it, ok := newObjIter(raw)
+		if !ok {
+			return
+		}
+		for {
+			k, v, ok := it.next()
+			if !ok || !yield(k, v) {
+				return
+			}
+		}
+	}
+}
+
+// Elements yields each element of the JSON array raw (nothing when raw is
+// not an array), as Members does for objects.
+func Elements(raw []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		it, ok := newArrIter(raw)
+		if !ok {
+			return
+		}
+		for {
+			v, ok := it.next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}

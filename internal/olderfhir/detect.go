@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 )
 
 // The releases a shape is compatible with, as a set.
@@ -37,50 +39,74 @@ func ReleaseOf(fhirVersion string) Release {
 // resource shows narrows the releases it can be; one left is the answer,
 // none (contradicting features) or several is Unknown.
 //
-// It runs on every resource an import reads, so it decodes only the top
-// level (each value kept as its raw bytes) and the few nested values it
-// looks into (meta.profile, requester, name[].family): decoding whole
-// resources into maps made it cost twice what validating them does.
+// It runs on every resource an import reads, so it decodes nothing: it
+// looks at the top-level members where they lie in raw (and into the few
+// nested values it needs: meta.profile, requester, name[].family).
+// Decoding whole resources into maps made it cost three times what
+// validating them does. raw has been checked as JSON (fhir.Reader) or is
+// refused later: on bytes that are not JSON it merely says Unknown.
 func Detect(resourceType string, raw []byte) Release {
-	var m fields
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+	m := members(raw)
+	if m == nil {
 		return Unknown
 	}
 	return detectMap(resourceType, m)
 }
 
-// fields is a JSON object's members, each value as its raw bytes.
-type fields map[string]json.RawMessage
+// field is one member of a JSON object: its key as sent and its raw value.
+type field struct{ key, val []byte }
+
+// fields are a JSON object's members, in order. Resources have a few dozen
+// at most, so a lookup walks them.
+type fields []field
+
+// members lists the members of the JSON object raw (nil when it is not one).
+func members(raw []byte) fields {
+	m := make(fields, 0, 24)
+	for k, v := range fhir.Members(raw) {
+		m = append(m, field{k, v})
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func (m fields) get(k string) ([]byte, bool) {
+	for i := len(m) - 1; i >= 0; i-- { // the last of duplicate keys wins, as in encoding/json
+		if string(m[i].key) == k {
+			return m[i].val, true
+		}
+	}
+	return nil, false
+}
 
 // kind is the first byte of a member's value ('"', '{', '['; 0 when absent).
-// encoding/json hands RawMessage values over without leading space.
 func (m fields) kind(k string) byte {
-	if v := m[k]; len(v) > 0 {
+	if v, _ := m.get(k); len(v) > 0 {
 		return v[0]
 	}
 	return 0
 }
 
-// object decodes a member that is an object (nil when it is not).
+// object lists the members of a member that is an object (nil when not).
 func (m fields) object(k string) fields {
 	if m.kind(k) != '{' {
 		return nil
 	}
-	var o fields
-	if json.Unmarshal(m[k], &o) != nil {
-		return nil
-	}
-	return o
+	v, _ := m.get(k)
+	return members(v)
 }
 
-// list decodes a member that is an array (nil when it is not).
-func (m fields) list(k string) []json.RawMessage {
+// list is the elements of a member that is an array (nil when it is not).
+func (m fields) list(k string) [][]byte {
 	if m.kind(k) != '[' {
 		return nil
 	}
-	var l []json.RawMessage
-	if json.Unmarshal(m[k], &l) != nil {
-		return nil
+	v, _ := m.get(k)
+	var l [][]byte
+	for e := range fhir.Elements(v) {
+		l = append(l, e)
 	}
 	return l
 }
@@ -88,12 +114,12 @@ func (m fields) list(k string) []json.RawMessage {
 func detectMap(typ string, m fields) Release {
 	set := all
 	narrow := func(s releases) { set &= s }
-	has := func(k string) bool { _, ok := m[k]; return ok }
+	has := func(k string) bool { _, ok := m.get(k); return ok }
 	isStr := func(k string) bool { return m.kind(k) == '"' }
 	isObj := func(k string) bool { return m.kind(k) == '{' }
 	isList := func(k string) bool { return m.kind(k) == '[' }
 
-	if v, ok := str(m["fhirVersion"]); ok {
+	if v, ok := m.str("fhirVersion"); ok {
 		// CapabilityStatement (Conformance in DSTU2), StructureDefinition…
 		switch ReleaseOf(v) {
 		case DSTU2:
@@ -106,11 +132,11 @@ func detectMap(typ string, m fields) Release {
 	}
 	if meta := m.object("meta"); meta != nil {
 		profiles := meta.list("profile")
-		if profiles == nil {
-			profiles = []json.RawMessage{meta["profile"]}
+		if p, ok := meta.get("profile"); ok && profiles == nil {
+			profiles = [][]byte{p}
 		}
 		for _, p := range profiles {
-			s, _ := str(p)
+			s, _ := decodeString(p)
 			switch {
 			case strings.Contains(s, "hl7.org/fhir/DSTU2/"), strings.HasPrefix(s, "http://fhir.org/guides/argonaut/"):
 				narrow(d2)
@@ -203,9 +229,9 @@ func detectMap(typ string, m fields) Release {
 			narrow(s3)
 		}
 		if req := m.object("requester"); req != nil {
-			if _, agent := req["agent"]; agent {
+			if _, agent := req.get("agent"); agent {
 				narrow(s3)
-			} else if _, ref := req["reference"]; ref {
+			} else if _, ref := req.get("reference"); ref {
 				narrow(r4)
 			}
 		}
@@ -327,8 +353,7 @@ func detectMap(typ string, m fields) Release {
 	}
 	if typ == "Patient" || typ == "Practitioner" {
 		for _, n := range m.list("name") {
-			var nm fields
-			if len(n) > 0 && n[0] == '{' && json.Unmarshal(n, &nm) == nil {
+			if nm := members(n); nm != nil {
 				switch nm.kind("family") {
 				case '[':
 					narrow(d2)
@@ -373,7 +398,7 @@ func detectValue(d *json.Decoder) (rel Release, more bool) {
 	if err != nil || tok != json.Delim('{') {
 		return Unknown, false
 	}
-	members := fields{}
+	var top fields
 	entriesSeen := false
 	for d.More() {
 		kt, err := d.Token()
@@ -406,16 +431,15 @@ func detectValue(d *json.Decoder) (rel Release, more bool) {
 		if err := d.Decode(&raw); err != nil {
 			return Unknown, false
 		}
-		members[key] = raw
+		top = append(top, field{[]byte(key), raw})
 	}
 	if _, err := d.Token(); err != nil {
 		return Unknown, false
 	}
 	if !entriesSeen {
-		var typ string
-		_ = json.Unmarshal(members["resourceType"], &typ)
+		typ, _ := top.str("resourceType")
 		if typ != "" && typ != "Bundle" {
-			if r := detectMap(typ, members); r != Unknown {
+			if r := detectMap(typ, top); r != Unknown {
 				return r, false
 			}
 		}
@@ -424,16 +448,22 @@ func detectValue(d *json.Decoder) (rel Release, more bool) {
 }
 
 func detectResource(raw json.RawMessage) Release {
-	var m fields
-	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil || m == nil {
+	m := members(raw)
+	if m == nil {
 		return Unknown
 	}
-	typ, _ := str(m["resourceType"])
+	typ, _ := m.str("resourceType")
 	return detectMap(typ, m)
 }
 
-// str decodes a JSON string value (false when it is not one).
-func str(raw json.RawMessage) (string, bool) {
+// str decodes a member that is a string (false when absent or not one).
+func (m fields) str(k string) (string, bool) {
+	v, _ := m.get(k)
+	return decodeString(v)
+}
+
+// decodeString decodes a JSON string value (false when it is not one).
+func decodeString(raw []byte) (string, bool) {
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", false
 	}

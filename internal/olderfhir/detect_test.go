@@ -129,3 +129,30 @@ func TestReleaseOf(t *testing.T) {
 		}
 	}
 }
+
+// Detect reads members where they lie in the bytes: spacing, member order,
+// duplicate keys and a profile given as one string must read as a decoder
+// would read them.
+func TestDetectReadsRawMembersAsADecoderWould(t *testing.T) {
+	for _, c := range []struct {
+		typ, raw string
+		want     Release
+	}{
+		{"Patient", "{ \"resourceType\" : \"Patient\",\n  \"name\" :  [ 7, { \"family\" :\t[ \"X\" ] } ] }", DSTU2},
+		{"Patient", `{"name":[{"family":"X"}]}`, Unknown},
+		{"Condition", "{\"clinicalStatus\":\n \"active\", \"patient\": {}}", DSTU2},
+		{"Observation", `{"meta": {"profile": "http://hl7.org/fhir/STU3/StructureDefinition/x"}}`, STU3},
+		{"Observation", `{"meta": {"profile": ["http://hl7.org/fhir/R4/x"]}, "note": [], "hasMember": []}`, R4},
+		{"MedicationRequest", `{"requester": {"agent": {}}}`, STU3},
+		{"MedicationRequest", `{"requester": "x", "requester": {"reference": "Practitioner/1"}}`, R4},
+		{"Encounter", `{"class": "inpatient"}`, DSTU2},
+		{"Encounter", `{"class": null}`, Unknown},
+		{"CapabilityStatement", `{"fhirVersion": "3.0.2"}`, STU3},
+		{"Patient", `not json`, Unknown},
+		{"Patient", `["Patient"]`, Unknown},
+	} {
+		if got := Detect(c.typ, []byte(c.raw)); got != c.want {
+			t.Errorf("Detect(%s, %s) = %v, want %v", c.typ, c.raw, got, c.want)
+		}
+	}
+}
