@@ -105,6 +105,21 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 	if len(paths) > 0 {
 		next = open(paths[0])
 	}
+	g := &fileGroup{}
+	// What a group's commit failing takes back: the files it held are
+	// reported refused, and the people they created were never made.
+	settle := func() {
+		files, err := g.commit()
+		if err == nil {
+			return
+		}
+		for _, f := range files {
+			r := &rep.Files[f.index]
+			*r = FileResult{File: r.File, Issues: []FileIssue{}, Bytes: r.Bytes, Status: FileRejected, Reason: RejectVault, Error: "Cannot save to the vault: " + err.Error()}
+		}
+		rep.NewPeople = rep.NewPeople[:files[0].peopleBefore]
+	}
+	defer g.rollback()
 	for i := range paths {
 		cur := next
 		next = nil
@@ -119,18 +134,30 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 					o.file.Close()
 				}
 			}
+			settle() // the files already stored stay stored
 			return rep, err
 		}
 		if cur.failed != nil {
 			rep.Files = append(rep.Files, *cur.failed)
 			continue
 		}
-		res, created := s.write(ctx, cur.name, cur.st, cur.parts, cur.size, i, len(paths), opts, progress)
+		peopleBefore := len(rep.NewPeople)
+		res, created := s.write(ctx, g, cur.name, cur.st, cur.parts, cur.size, i, len(paths), opts, progress)
 		closeParts(cur.parts)
 		cur.file.Close()
 		rep.Files = append(rep.Files, res)
 		rep.NewPeople = append(rep.NewPeople, created...)
+		if res.Status == FileImported {
+			g.files = append(g.files, groupedFile{index: len(rep.Files) - 1, peopleBefore: peopleBefore})
+			g.resources += res.Added + res.Updated
+		}
+		if g.full() || res.Reason == RejectVault {
+			// After a write error SQLite may have rolled back the whole
+			// transaction: committing now tells, and reports those files.
+			settle()
+		}
 	}
+	settle()
 	un, err := s.Unmatched(ctx)
 	if err != nil {
 		return rep, err
@@ -152,7 +179,7 @@ func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size
 	if fe != nil {
 		return FileResult{File: name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: size}, nil
 	}
-	return s.write(ctx, name, st, parts, size, idx, count, opts, progress)
+	return s.write(ctx, nil, name, st, parts, size, idx, count, opts, progress)
 }
 
 // Prepared is a file that has been read and validated but not yet stored:
@@ -185,7 +212,7 @@ func (s *Store) Prepare(ctx context.Context, name string, r io.Reader, size int6
 
 // Commit stores a prepared file in one transaction.
 func (s *Store) Commit(ctx context.Context, p *Prepared, opts ImportOptions) (FileResult, []Person) {
-	return s.write(ctx, p.name, p.st, nil, p.size, 0, 1, opts, nil)
+	return s.write(ctx, nil, p.name, p.st, nil, p.size, 0, 1, opts, nil)
 }
 
 func plainOSError(err error) string {
@@ -379,7 +406,13 @@ func (p *pipeline) err() error {
 // write stores one file in one transaction: its first part, already
 // streaming through the pipeline as st, then each further part of parts
 // (most files are one part; see partsOf), each under its own source.
-func (s *Store) write(ctx context.Context, name string, st *stream, parts []part, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+//
+// With a group (Import's), the file is written inside the group's
+// transaction under a savepoint, released when the file is stored and
+// rolled back when it is refused, so each file stays all-or-nothing while
+// the group commits many at once (see fileGroup). Without one (a single
+// file, a sync page) it has its own transaction.
+func (s *Store) write(ctx context.Context, g *fileGroup, name string, st *stream, parts []part, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
 	res := FileResult{File: name, Issues: []FileIssue{}, Bytes: size}
 	defer func() { st.abandon() }()
 
@@ -389,30 +422,59 @@ func (s *Store) write(ctx context.Context, name string, st *stream, parts []part
 		return res, nil
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fail(RejectVault, "The vault is busy or closed: "+err.Error())
+	var tx *sql.Tx
+	var err error
+	if g != nil {
+		if tx, err = g.begin(s.db); err != nil {
+			return fail(RejectVault, "The vault is busy or closed: "+err.Error())
+		}
+		released := false
+		defer func() {
+			if !released {
+				g.undo()
+			}
+		}()
+		// commit, below, releases the savepoint instead of committing.
+		g.release = func() error {
+			err := g.releaseSavepoint()
+			released = err == nil
+			return err
+		}
+	} else {
+		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
+			return fail(RejectVault, "The vault is busy or closed: "+err.Error())
+		}
+		defer tx.Rollback()
 	}
-	defer tx.Rollback()
+	commit := tx.Commit
+	// dbctx is what the file's statements run under: in a group, not the
+	// caller's, since SQLite answers an interrupted write by rolling back
+	// the whole transaction, with the group's stored files in it.
+	// Cancelling is seen between batches instead (writePart).
+	dbctx := ctx
+	if g != nil {
+		commit, dbctx = g.release, context.WithoutCancel(ctx)
+	}
 	label := ""
 	if len(parts) > 0 {
 		label = parts[0].label
 	}
-	source, err := fileSource(ctx, tx, label, opts.source(), s.stamp())
+	source, err := fileSource(dbctx, tx, label, opts.source(), s.stamp())
 	if err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
-	w, err := newWriter(ctx, tx, s.stamp(), source)
+	w, err := newWriter(dbctx, tx, s.stamp(), source)
 	if err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	defer w.close()
-	imp, err := tx.ExecContext(ctx, `INSERT INTO imports(source_id, file_name, sha256, bytes, imported_at, added, updated, unchanged, skipped) VALUES (?, ?, '', 0, ?, 0, 0, 0, 0)`, w.source, name, w.now)
+	w.stop = ctx
+	imp, err := tx.ExecContext(dbctx, `INSERT INTO imports(source_id, file_name, sha256, bytes, imported_at, added, updated, unchanged, skipped) VALUES (?, ?, '', 0, ?, 0, 0, 0, 0)`, w.source, name, w.now)
 	if err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
 	w.importID, _ = imp.LastInsertId()
-	atts, err := newAttachmentWriter(ctx, tx)
+	atts, err := newAttachmentWriter(dbctx, tx)
 	if err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
@@ -444,7 +506,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, parts []part
 			if st, fe = st.pl.start(&parts[i], opts); fe != nil {
 				return fail(fe.reason, fe.msg)
 			}
-			if w.source, err = fileSource(ctx, tx, parts[i].label, opts.source(), w.now); err != nil {
+			if w.source, err = fileSource(dbctx, tx, parts[i].label, opts.source(), w.now); err != nil {
 				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 			}
 		}
@@ -499,7 +561,7 @@ func (s *Store) write(ctx context.Context, name string, st *stream, parts []part
 	if err := w.recordImport(hex.EncodeToString(fileHash.Sum(nil)), bytesBefore, res); err != nil {
 		return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 	}
-	if err := tx.Commit(); err != nil {
+	if err := commit(); err != nil {
 		return fail(RejectVault, "Cannot save to the vault: "+err.Error())
 	}
 	if progress != nil {
@@ -535,7 +597,7 @@ func (s *Store) writePart(w *writer, atts *attachmentWriter, st *stream, partNam
 	for b := range st.ordered {
 		select {
 		case <-b.done:
-		case <-ctx.Done():
+		case <-w.stop.Done():
 			return fail(RejectCancelled, "The import was cancelled; nothing from this file was stored.")
 		}
 		for i := range b.items {
@@ -622,7 +684,7 @@ func (s *Store) writePart(w *writer, atts *attachmentWriter, st *stream, partNam
 		}
 		return fail(RejectUnreadable, "Cannot read the file: "+st.readErr.Error())
 	}
-	if err := ctx.Err(); err != nil {
+	if err := w.stop.Err(); err != nil {
 		return fail(RejectCancelled, "The import was cancelled; nothing from this file was stored.")
 	}
 	if deferred > 0 {
@@ -651,7 +713,8 @@ const (
 
 // writer holds one file's prepared statements inside its transaction.
 type writer struct {
-	ctx      context.Context
+	ctx      context.Context // the statements'
+	stop     context.Context // the caller's: cancelled, the file is given up between batches
 	tx       *sql.Tx
 	now      string
 	source   int64
@@ -663,7 +726,7 @@ type writer struct {
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, now string, source int64) (*writer, error) {
-	w := &writer{ctx: ctx, tx: tx, now: now, source: source}
+	w := &writer{ctx: ctx, stop: ctx, tx: tx, now: now, source: source}
 	prep := []struct {
 		dst **sql.Stmt
 		q   string
