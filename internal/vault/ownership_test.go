@@ -23,6 +23,7 @@ var tableOwner = map[string]string{
 	"resources":            "internal/records",
 	"resource_versions":    "internal/records",
 	"patient_links":        "internal/records",
+	"record_marks":         "internal/records",
 	"summaries":            "internal/records",
 	"search":               "internal/records",
 	"search_terms":         "internal/records",

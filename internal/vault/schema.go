@@ -3,6 +3,7 @@ package vault
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -427,6 +428,53 @@ ALTER TABLE resource_versions ADD COLUMN received BLOB;
 	{sql: `
 INSERT OR REPLACE INTO settings(key, value) VALUES ('pack_resources_after', '0'), ('pack_versions_after', '0'), ('pack_vacuum', '1');
 `},
+	// 18: records a family keeps themselves. A source of kind 'entered'
+	// holds what they type in (one per vault, made on first use); the
+	// CHECK on sources.kind is widened in place (writable_schema, as
+	// SQLite documents for changes that leave stored rows valid: every
+	// row allowed before is allowed after), since rebuilding sources would
+	// mean switching foreign keys off under every table that names it.
+	// record_marks is what a person decided about one record: hidden from
+	// the views, a note of their own, or (records they entered) deleted.
+	// It is not derived: reindex reads it, never rebuilds it. A hidden or
+	// deleted record has no summary or search row, so no view can show it,
+	// while its bytes and versions stay.
+	{run: widenSourceKinds, sql: `
+CREATE TABLE record_marks (
+  resource   INTEGER PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+  hidden     INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+  deleted    INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+  note       TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL
+);
+`},
+}
+
+// widenSourceKinds lets sources.kind be 'entered' (migration 18).
+func widenSourceKinds(tx *sql.Tx) error {
+	const from, to = "CHECK (kind IN ('file', 'connection'))", "CHECK (kind IN ('file', 'connection', 'entered'))"
+	var ddl string
+	if err := tx.QueryRow("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'sources'").Scan(&ddl); err != nil {
+		return err
+	}
+	if !strings.Contains(ddl, from) {
+		return fmt.Errorf("sources is not as schema 1 made it")
+	}
+	var version int
+	if err := tx.QueryRow("PRAGMA schema_version").Scan(&version); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"PRAGMA writable_schema = ON",
+		"UPDATE sqlite_master SET sql = '" + strings.ReplaceAll(strings.Replace(ddl, from, to, 1), "'", "''") + "' WHERE type = 'table' AND name = 'sources'",
+		fmt.Sprintf("PRAGMA schema_version = %d", version+1),
+		"PRAGMA writable_schema = OFF",
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SchemaVersion is the version a fully migrated vault has.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -429,5 +430,71 @@ func TestMigrationKeepsExistingRecordsAsReceived(t *testing.T) {
 	var raw string
 	if err := v.DB().QueryRow("SELECT raw FROM resources WHERE id = 7").Scan(&raw); err != nil || raw != `{"resourceType":"Condition"}` {
 		t.Fatalf("raw %q %v", raw, err)
+	}
+}
+
+// Migration 18 widens sources.kind in place: a vault made at schema 17,
+// with a connection and records, takes 'entered' sources afterwards on
+// every connection, still refuses kinds it never allowed, keeps its rows,
+// and passes the integrity check.
+func TestMigrationLetsSourcesBeEntered(t *testing.T) {
+	saved := migrations
+	migrations = migrations[:17]
+	path, _ := newVault(t)
+	v, err := Open(path, secret)
+	if err != nil {
+		migrations = saved
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO sources(id, kind, label, created_at) VALUES (5, 'connection', 'City Clinic', '2024-03-09T08:07:05.000000Z')`,
+		`INSERT INTO resources(id, source_id, resource_type, resource_id, last_updated, received_at, sha256, raw) VALUES (7, 5, 'Condition', 'cond-1', '', '2024-03-09T08:07:05.000000Z', x'00', '{"resourceType":"Condition"}')`,
+	} {
+		if _, err := v.DB().Exec(q); err != nil {
+			migrations = saved
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := v.DB().Exec(`INSERT INTO sources(kind, label, created_at) VALUES ('entered', 'x', 'y')`); err == nil {
+		migrations = saved
+		t.Fatal("schema 17 took an entered source")
+	}
+	v.Close()
+	migrations = saved
+	v, err = Open(path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	db := v.DB()
+	db.SetMaxOpenConns(3)
+	// Several connections at once: each must see the widened CHECK.
+	conns := make([]*sql.Conn, 3)
+	for i := range conns {
+		if conns[i], err = db.Conn(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range conns {
+		if _, err := c.ExecContext(context.Background(), `INSERT INTO sources(kind, label, created_at) VALUES ('entered', ?, '2024-03-09T08:07:05.000000Z')`, fmt.Sprint("Entered ", i)); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	if _, err := db.Exec(`INSERT INTO sources(kind, label, created_at) VALUES ('carrier pigeon', 'x', 'y')`); err == nil {
+		t.Fatal("a kind never allowed was taken")
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM resources WHERE source_id = 5").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("records of the connection: %d %v", n, err)
+	}
+	var ok string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+		t.Fatalf("integrity %q %v", ok, err)
+	}
+	if _, err := db.Exec(`INSERT INTO record_marks(resource, hidden, note, updated_at) VALUES (7, 1, 'seen it', '2024-03-09T08:07:05.000000Z')`); err != nil {
+		t.Fatal(err)
 	}
 }
