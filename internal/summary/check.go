@@ -59,10 +59,10 @@ func Check(bundle []byte) error {
 		return fail(-1, "", "no entries")
 	}
 	type head struct {
-		ResourceType string          `json:"resourceType"`
-		ID           string          `json:"id"`
-		Subject      *ref            `json:"subject"`
-		Patient      *ref            `json:"patient"`
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
+		Subject      *ref   `json:"subject"`
+		Patient      *ref   `json:"patient"`
 	}
 	types := map[string]string{} // fullUrl → resource type
 	heads := make([]head, len(b.Entry))

@@ -41,13 +41,13 @@ const (
 // Section is one section of the summary as people read it (the PDF, the
 // narrative) and as the Composition lists it.
 type Section struct {
-	Key      string   `json:"key"` // problems, medications, allergies, immunizations, results, vitals, procedures
-	Title    string   `json:"title"`
-	Code     string   `json:"code"`     // LOINC
-	Required bool     `json:"required"` // IPS requires the section even when empty
-	Columns  []string `json:"columns"`
+	Key      string     `json:"key"` // problems, medications, allergies, immunizations, results, vitals, procedures
+	Title    string     `json:"title"`
+	Code     string     `json:"code"`     // LOINC
+	Required bool       `json:"required"` // IPS requires the section even when empty
+	Columns  []string   `json:"columns"`
 	Rows     [][]string `json:"rows"`
-	entries  []string // urn:uuid fullUrls of the section's entries
+	entries  []string   // urn:uuid fullUrls of the section's entries
 }
 
 // Dose is one line of the vaccine record.

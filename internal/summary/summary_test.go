@@ -77,7 +77,7 @@ type composition struct {
 		Code struct {
 			Coding []struct{ System, Code string } `json:"coding"`
 		} `json:"code"`
-		Text struct{ Div string } `json:"text"`
+		Text        struct{ Div string }         `json:"text"`
 		Entry       []struct{ Reference string } `json:"entry"`
 		EmptyReason json.RawMessage              `json:"emptyReason"`
 	} `json:"section"`
