@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -591,7 +592,11 @@ func conceptText(c any) string {
 	return ""
 }
 
-func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+// number prints a value for people: at most two decimals (sources write
+// 3.028126053975507 %); the entry in the Bundle keeps the value as sent.
+func number(f float64) string {
+	return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
+}
 
 // observationValue: the value with its unit, or a panel's component values
 // ("120 / 80 mm[Hg]" for a blood pressure).
@@ -618,6 +623,17 @@ func observationValue(r records.SummaryRecord, m map[string]any) string {
 		}
 	}
 	return strings.TrimSpace(strings.Join(vals, " / ") + " " + unit)
+}
+
+// referenced reads the record of type typ a Reference names, in the source
+// the naming record came from.
+func referenced(ctx context.Context, st *records.Store, source int64, refObj map[string]any, typ string) (records.SummaryRecord, bool, error) {
+	ref, _ := refObj["reference"].(string)
+	pr := fhir.ParseReference(ref)
+	if pr.ID == "" || (pr.Type != "" && pr.Type != typ) {
+		return records.SummaryRecord{}, false, nil
+	}
+	return st.Referenced(ctx, source, typ, pr.ID)
 }
 
 // vaccineRecord lists every dose, oldest first, with its dose number, lot
@@ -656,16 +672,22 @@ func vaccineRecord(ctx context.Context, st *records.Store, imms []records.Summar
 		}
 		if d.Provider == "" {
 			enc, _ := m["encounter"].(map[string]any)
-			if ref, _ := enc["reference"].(string); ref != "" {
-				if pr := fhir.ParseReference(ref); pr.ID != "" {
-					e, ok, err := st.Referenced(ctx, r.SourceID, "Encounter", pr.ID)
-					if err != nil {
-						return nil, err
-					}
-					if ok {
-						if em, err := decode(e.Raw); err == nil {
-							sp, _ := em["serviceProvider"].(map[string]any)
-							d.Provider, _ = sp["display"].(string)
+			e, ok, err := referenced(ctx, st, r.SourceID, enc, "Encounter")
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				if em, err := decode(e.Raw); err == nil {
+					sp, _ := em["serviceProvider"].(map[string]any)
+					if d.Provider, _ = sp["display"].(string); d.Provider == "" {
+						o, ok, err := referenced(ctx, st, r.SourceID, sp, "Organization")
+						if err != nil {
+							return nil, err
+						}
+						if ok {
+							if om, err := decode(o.Raw); err == nil {
+								d.Provider, _ = om["name"].(string)
+							}
 						}
 					}
 				}

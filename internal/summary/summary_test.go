@@ -233,7 +233,11 @@ func TestOneSubjectForSeveralPatientRecords(t *testing.T) {
  "code":{"coding":[{"system":"http://snomed.info/sct","code":"195967001","display":"Asthma <script>alert(1)</script>"}]},
  "subject":{"reference":"urn:uuid:7d3c1a52-0000-4000-8000-000000000001"},
  "encounter":{"reference":"Encounter/not-in-the-vault"},
- "onsetDateTime":"2020-05-01"}}]}`, p.ID)
+ "onsetDateTime":"2020-05-01"}},
+{"fullUrl":"urn:uuid:7d3c1a52-0000-4000-8000-000000000003","resource":{"resourceType":"Immunization","id":"7d3c1a52-0000-4000-8000-000000000003",
+ "status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"207","display":"COVID-19 mRNA"}]},
+ "patient":{"reference":"urn:uuid:7d3c1a52-0000-4000-8000-000000000001"},"occurrenceDateTime":"2021-06-02",
+ "lotNumber":"EW0182","performer":[{"actor":{"display":"Dr Ana Núñez"}}],"protocolApplied":[{"doseNumberPositiveInt":2}]}}]}`, p.ID)
 	sum, err := summary.Build(ctx, s, p.ID, now)
 	if err != nil {
 		t.Fatal(err)
@@ -278,6 +282,13 @@ func TestOneSubjectForSeveralPatientRecords(t *testing.T) {
 	}
 	if !asthma {
 		t.Fatal("the second record's condition is not among the problems")
+	}
+	found := false
+	for _, d := range sum.Vaccines {
+		found = found || d == summary.Dose{Vaccine: "COVID-19 mRNA", Date: "2021-06-02", Dose: "2", Lot: "EW0182", Provider: "Dr Ana Núñez"}
+	}
+	if !found {
+		t.Fatal("the dose with its number, lot and performer is not in the vaccine record")
 	}
 	// The record's own JSON keeps its text as data; the narrative has it
 	// escaped.
@@ -483,6 +494,9 @@ func TestPDFsRenderNamesConditionsAndVaccines(t *testing.T) {
 		}
 		if f == "vaccines.pdf" {
 			v := sum.Vaccines[0]
+			if v.Provider == "" || !strings.Contains(text, strings.Fields(v.Provider)[0]) {
+				t.Fatalf("%s: the first dose has no provider", f)
+			}
 			if !strings.Contains(text, v.Date) || !strings.Contains(text, strings.Fields(v.Vaccine)[0]) {
 				t.Fatalf("%s: the first dose is not in the text", f)
 			}
