@@ -19,8 +19,8 @@ func TestSummaryWritesIPSAndPDFs(t *testing.T) {
 	dir := t.TempDir()
 	ips, pdf, vac := filepath.Join(dir, "ips.json"), filepath.Join(dir, "summary.pdf"), filepath.Join(dir, "vaccines.pdf")
 	for _, args := range [][]string{
-		{"--ips", ips},                                   // no --person
-		{"--person", "neva"},                             // nothing to write
+		{"--ips", ips},       // no --person
+		{"--person", "neva"}, // nothing to write
 		{"--person", "neva", "--ips", ips, "--pdf", ips}, // one path twice
 	} {
 		if r := fasten(t, []string{pass}, append([]string{"summary", "--vault", v}, args...)...); r.code != 2 {
