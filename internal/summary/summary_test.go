@@ -29,6 +29,10 @@ const family = "../../../shared/fixtures/synthea/family"
 
 var now = time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
 
+// vaults remembers each store's vault, for the tests that add a portal's
+// source.
+var vaults = map[*records.Store]*vault.Vault{}
+
 func openStore(t testing.TB) *records.Store {
 	t.Helper()
 	v, _, err := vault.Create(filepath.Join(t.TempDir(), "household.fasten"), "test passphrase 1")
@@ -36,7 +40,9 @@ func openStore(t testing.TB) *records.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	return records.New(v.DB())
+	s := records.New(v.DB())
+	vaults[s] = v
+	return s
 }
 
 // familyStore is a vault holding the Synthea family, one person per file.
@@ -206,19 +212,26 @@ func escape(s string) string {
 // importJSON imports one bundle written here, for person (0: a new one).
 func importJSON(t *testing.T, s *records.Store, doc string, person int64) {
 	t.Helper()
+	importFrom(t, s, doc, person, 0)
+}
+
+// importFrom is importJSON into source (0: the files' source).
+func importFrom(t *testing.T, s *records.Store, doc string, person, source int64) {
+	t.Helper()
 	f := filepath.Join(t.TempDir(), "extra.json")
 	if err := os.WriteFile(f, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.Import(context.Background(), []string{f}, records.ImportOptions{PersonID: person, AutoCreatePeople: person == 0}, nil)
+	rep, err := s.Import(context.Background(), []string{f}, records.ImportOptions{PersonID: person, AutoCreatePeople: person == 0, SourceID: source}, nil)
 	if err != nil || rep.Files[0].Status == records.FileRejected || rep.Files[0].Skipped > 0 {
 		t.Fatalf("import: %v %+v", err, rep.Files)
 	}
 }
 
-// TestOneSubjectForSeveralPatientRecords: a person known by two Patient
-// records (another portal's id) gets one subject; the second record's
-// condition is in the summary about that subject, and both identities'
+// TestOneSubjectForSeveralPatientRecords: a person known by three Patient
+// records (a second id in the imported files, and a portal's, whose records
+// name it relatively) gets one subject; the other records' condition and
+// dose are in the summary about that subject, and every identity's
 // identifiers are on it. The name's accents and a hostile display are kept
 // as text, never as markup.
 func TestOneSubjectForSeveralPatientRecords(t *testing.T) {
@@ -238,6 +251,24 @@ func TestOneSubjectForSeveralPatientRecords(t *testing.T) {
  "status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"207","display":"COVID-19 mRNA"}]},
  "patient":{"reference":"urn:uuid:7d3c1a52-0000-4000-8000-000000000001"},"occurrenceDateTime":"2021-06-02",
  "lotNumber":"EW0182","performer":[{"actor":{"display":"Dr Ana Núñez"}}],"protocolApplied":[{"doseNumberPositiveInt":2}]}}]}`, p.ID)
+	v := vaults[s]
+	tx, err := v.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := s.CreateConnectionSource(ctx, tx, "Portal", "portal-p", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	importFrom(t, s, `{"resourceType":"Bundle","type":"searchset","entry":[
+{"fullUrl":"https://portal.example/fhir/Patient/portal-p","resource":{"resourceType":"Patient","id":"portal-p",
+ "identifier":[{"system":"https://portal.example/id","value":"P-7"}],"name":[{"family":"Portal"}]}},
+{"fullUrl":"https://portal.example/fhir/Condition/c1","resource":{"resourceType":"Condition","id":"c1",
+ "clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},
+ "code":{"text":"Hay fever from the portal"},"subject":{"reference":"Patient/portal-p"},"onsetDateTime":"2019-04-01"}}]}`, p.ID, src)
 	sum, err := summary.Build(ctx, s, p.ID, now)
 	if err != nil {
 		t.Fatal(err)
@@ -271,14 +302,18 @@ func TestOneSubjectForSeveralPatientRecords(t *testing.T) {
 	if patients != 1 {
 		t.Fatalf("%d Patient entries", patients)
 	}
-	if !strings.Contains(strings.Join(idents, " "), "other-portal.example") || len(idents) < 2 {
+	if !strings.Contains(strings.Join(idents, " "), "other-portal.example") || !strings.Contains(strings.Join(idents, " "), "portal.example/id") {
 		t.Fatalf("identifiers of both records not merged: %d", len(idents))
 	}
-	asthma := false
+	asthma, hayFever := false, false
 	for _, sec := range sum.Sections {
 		for _, r := range sec.Rows {
 			asthma = asthma || sec.Key == "problems" && strings.HasPrefix(r[0], "Asthma")
+			hayFever = hayFever || sec.Key == "problems" && r[0] == "Hay fever from the portal"
 		}
+	}
+	if !hayFever {
+		t.Fatal("the portal's condition is not among the problems")
 	}
 	if !asthma {
 		t.Fatal("the second record's condition is not among the problems")
