@@ -566,3 +566,30 @@ func TestPDFsRenderNamesConditionsAndVaccines(t *testing.T) {
 		t.Fatalf("temporary files left: %d", len(left))
 	}
 }
+
+// BenchmarkBuildLargest: the summary of the family member with the most
+// records, Bundle and checks (validation of every entry) included, and its
+// PDF.
+func BenchmarkBuildLargest(b *testing.B) {
+	ctx := context.Background()
+	s, people := familyStore(b)
+	p := people[0]
+	for _, q := range people {
+		if q.Records > p.Records {
+			p = q
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sum, err := summary.Build(ctx, s, p.ID, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := summary.WritePDF(sum, &buf); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(buf.Len()), "pdf-bytes")
+		b.ReportMetric(float64(len(sum.Bundle)), "ips-bytes")
+	}
+}
