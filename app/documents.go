@@ -91,6 +91,19 @@ func (a *App) SaveDocument(id int64) (string, error) {
 // documentFileName suggests a file name: the title without anything a file
 // system or a shell would read specially, with an extension for its type.
 func documentFileName(d records.Document) string {
+	name := safeFileName(d.Title)
+	if name == "" {
+		name = "document"
+	}
+	if path.Ext(name) == "" {
+		name += extensions[baseType(d.ContentType)]
+	}
+	return name
+}
+
+// safeFileName is s without anything a file system or a shell would read
+// specially, at most 120 bytes; "" if nothing is left.
+func safeFileName(s string) string {
 	name := strings.Map(func(r rune) rune {
 		switch {
 		case r == '/' || r == '\\' || r == ':' || r == '*' || r == '?' || r == '"' || r == '<' || r == '>' || r == '|':
@@ -99,16 +112,10 @@ func documentFileName(d records.Document) string {
 			return -1
 		}
 		return r
-	}, d.Title)
+	}, s)
 	name = strings.Trim(strings.TrimSpace(name), ".")
 	if len(name) > 120 {
-		name = name[:120]
-	}
-	if name == "" {
-		name = "document"
-	}
-	if path.Ext(name) == "" {
-		name += extensions[baseType(d.ContentType)]
+		name = strings.ToValidUTF8(name[:120], "")
 	}
 	return name
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/samplefamily"
 	"github.com/fastenhealth/fasten-desktop/internal/session"
 	"github.com/fastenhealth/fasten-desktop/internal/smart"
+	"github.com/fastenhealth/fasten-desktop/internal/summary"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -86,6 +87,14 @@ func ToUIError(err error) *UIError {
 		return &UIError{KindInvalidInput, in.msg}
 	case errors.Is(err, session.ErrIntervalTooShort):
 		return &UIError{KindInvalidInput, "Choose between 1 hour and 30 days."}
+	case errors.Is(err, records.ErrExportFolderInUse):
+		return &UIError{KindInvalidInput, "That folder already holds an export. Choose an empty folder."}
+	case errors.Is(err, summary.ErrUnknownKind):
+		return &UIError{KindInvalidInput, "Choose the patient summary, its PDF or the vaccine record."}
+	case errors.Is(err, summary.ErrInvalid):
+		// A defect in Fasten, not in what the person did: nothing was
+		// written.
+		return &UIError{KindInternal, "Fasten could not make a valid summary from these records, so nothing was saved. Fasten's log has the details."}
 	case errors.Is(err, vault.ErrExists):
 		return &UIError{KindInvalidInput, "A vault already exists there."}
 	case errors.Is(err, vault.ErrKeyFileMissing), errors.Is(err, vault.ErrKeyFileDamaged),

@@ -2,14 +2,15 @@
 # Installs what building and testing Fasten needs on a Debian/Ubuntu machine,
 # skipping what is already there. With --test it adds the test tools
 # (Chromium for the browser end-to-end test, Xvfb and ImageMagick for the
-# real-window test). Without root or sudo it prints the one command to run.
+# real-window test, poppler-utils for the summary PDF tests: pdftoppm,
+# pdftotext). Without root or sudo it prints the one command to run.
 set -euo pipefail
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 WAILS_VERSION=v2.16.0
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
-[ $want_test = 1 ] && pkgs+=(chromium xvfb xauth x11-utils imagemagick dbus-x11 xdotool)
+[ $want_test = 1 ] && pkgs+=(chromium xvfb xauth x11-utils imagemagick dbus-x11 xdotool poppler-utils)
 # Packaging (make package; its tests run with --test): Linux .deb and
 # AppImage, Windows cross-build with mingw, NSIS and wixl.
 # The AppImage runtime is compiled from squashfuse and libfuse3 (static, with

@@ -19,7 +19,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "summary", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -54,7 +54,11 @@ Usage:
   fasten documents [flags] --person NAME [--json]
                                         list a person's documents (PDFs, images, notes, C-CDA)
   fasten document [flags] ID --out FILE write one document's original bytes to FILE
-  fasten export   [flags] --out FILE    write every record as one FHIR Bundle
+  fasten summary  [flags] --person NAME --ips FILE [--pdf FILE] [--vaccines FILE]
+                                        a summary to hand a doctor: International Patient Summary (FHIR),
+                                        a printable PDF of it, a vaccine record PDF
+  fasten export   [flags] [--person NAME] (--out FILE | --ndjson DIR)
+                                        write every record (or one person's) as one FHIR Bundle, or NDJSON per type
   fasten verify   [flags]               check the vault's integrity and every record's bytes
   fasten reindex  [flags]               rebuild summaries, search and inline documents from the raw records
   fasten passwd   [flags]               change the passphrase
@@ -108,6 +112,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		"search": e.search, "labs": e.labs,
 		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
+		"summary": e.summaryCmd,
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {

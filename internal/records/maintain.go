@@ -317,3 +317,11 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// WriteFileAtomic writes a file the person asked for (a summary, a PDF) as
+// the export does: to a temporary file in the same folder, fsynced, then
+// renamed over path, so a failure leaves no partial file and what was at
+// path untouched. what names the file in errors.
+func WriteFileAtomic(path, what string, write func(io.Writer) error) error {
+	return atomicWrite(path, what, write)
+}

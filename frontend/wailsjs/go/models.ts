@@ -1893,3 +1893,89 @@ export namespace records {
 
 }
 
+export namespace summary {
+	
+	export class Dose {
+	    vaccine: string;
+	    date: string;
+	    dose: string;
+	    lot: string;
+	    provider: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Dose(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.vaccine = source["vaccine"];
+	        this.date = source["date"];
+	        this.dose = source["dose"];
+	        this.lot = source["lot"];
+	        this.provider = source["provider"];
+	    }
+	}
+	export class Section {
+	    key: string;
+	    title: string;
+	    code: string;
+	    required: boolean;
+	    columns: string[];
+	    rows: string[][];
+	
+	    static createFrom(source: any = {}) {
+	        return new Section(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.title = source["title"];
+	        this.code = source["code"];
+	        this.required = source["required"];
+	        this.columns = source["columns"];
+	        this.rows = source["rows"];
+	    }
+	}
+	export class Summary {
+	    person: records.Person;
+	    // Go type: time
+	    generated: any;
+	    sections: Section[];
+	    vaccines: Dose[];
+	    entries: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Summary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.person = this.convertValues(source["person"], records.Person);
+	        this.generated = this.convertValues(source["generated"], null);
+	        this.sections = this.convertValues(source["sections"], Section);
+	        this.vaccines = this.convertValues(source["vaccines"], Dose);
+	        this.entries = source["entries"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+

@@ -3,6 +3,7 @@
 import {records} from '../models';
 import {connect} from '../models';
 import {app} from '../models';
+import {summary} from '../models';
 import {providersync} from '../models';
 
 export function AddPerson(arg1:string):Promise<records.Person>;
@@ -33,6 +34,8 @@ export function DocumentHTML(arg1:number):Promise<string>;
 
 export function Documents(arg1:number):Promise<Array<records.Document>>;
 
+export function ExportPerson(arg1:number,arg2:string):Promise<string>;
+
 export function ExportTo():Promise<string>;
 
 export function Household():Promise<records.Household>;
@@ -59,6 +62,8 @@ export function OpenSampleFamily():Promise<app.Status>;
 
 export function Overview(arg1:number):Promise<records.Overview>;
 
+export function PatientSummary(arg1:number):Promise<summary.Summary>;
+
 export function People():Promise<Array<records.Person>>;
 
 export function Registrations():Promise<Array<app.VendorRegistration>>;
@@ -68,6 +73,8 @@ export function RemovePerson(arg1:number):Promise<void>;
 export function RenamePerson(arg1:number,arg2:string):Promise<void>;
 
 export function SaveDocument(arg1:number):Promise<string>;
+
+export function SaveSummary(arg1:number,arg2:string):Promise<string>;
 
 export function Search(arg1:records.SearchQuery):Promise<records.SearchResults>;
 

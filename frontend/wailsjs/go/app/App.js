@@ -58,6 +58,10 @@ export function Documents(arg1) {
   return window['go']['app']['App']['Documents'](arg1);
 }
 
+export function ExportPerson(arg1, arg2) {
+  return window['go']['app']['App']['ExportPerson'](arg1, arg2);
+}
+
 export function ExportTo() {
   return window['go']['app']['App']['ExportTo']();
 }
@@ -110,6 +114,10 @@ export function Overview(arg1) {
   return window['go']['app']['App']['Overview'](arg1);
 }
 
+export function PatientSummary(arg1) {
+  return window['go']['app']['App']['PatientSummary'](arg1);
+}
+
 export function People() {
   return window['go']['app']['App']['People']();
 }
@@ -128,6 +136,10 @@ export function RenamePerson(arg1, arg2) {
 
 export function SaveDocument(arg1) {
   return window['go']['app']['App']['SaveDocument'](arg1);
+}
+
+export function SaveSummary(arg1, arg2) {
+  return window['go']['app']['App']['SaveSummary'](arg1, arg2);
 }
 
 export function Search(arg1) {
