@@ -36,7 +36,7 @@ type exported struct {
 // people are never included, even when referenced.
 func (s *Store) eachExported(ctx context.Context, personID int64, fn func(exported) error) (int, error) {
 	if personID == 0 {
-		return s.exportQuery(ctx, "SELECT full_url, resource_type, raw FROM resources ORDER BY id", nil, nil, fn)
+		return s.exportQuery(ctx, "SELECT full_url, resource_type, raw FROM resources WHERE id NOT IN (SELECT resource FROM record_marks WHERE deleted) ORDER BY id", nil, nil, fn)
 	}
 	if _, err := s.Person(ctx, personID); err != nil {
 		return 0, err

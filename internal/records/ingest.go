@@ -628,9 +628,14 @@ func (s *Store) writePart(w *writer, atts *attachmentWriter, st *stream, partNam
 			if outcome == unchanged {
 				continue
 			}
+			hide := false
 			if outcome == updated {
 				// The new version's attachments replace the old one's.
 				if err := atts.forget(id); err != nil {
+					return fail(RejectVault, "Cannot write to the vault: "+err.Error())
+				}
+				// A record the family hid stays hidden in its new version.
+				if hide, err = unshown(w.ctx, w.tx, id); err != nil {
 					return fail(RejectVault, "Cannot write to the vault: "+err.Error())
 				}
 			}
@@ -659,6 +664,9 @@ func (s *Store) writePart(w *writer, atts *attachmentWriter, st *stream, partNam
 			}
 			if person != nil {
 				*created = append(*created, *person)
+			}
+			if hide {
+				continue
 			}
 			if err := w.derive(id, p.res.Type, p.res.ID, &p.sum, &links); err != nil {
 				return fail(RejectVault, "Cannot write to the vault: "+err.Error())
@@ -763,12 +771,21 @@ func (w *writer) close() {
 	}
 }
 
+// importRef is the import a row came with: none for what the family
+// entered (resources.import_id NULL).
+func (w *writer) importRef() any {
+	if w.importID == 0 {
+		return nil
+	}
+	return w.importID
+}
+
 func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	r := &p.res
 	// Most resources are new: try the insert first and look the row up only
 	// when it already exists.
 	rel := releaseColumn(p.release)
-	res, err := w.insert.ExecContext(w.ctx, w.source, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], p.packed, rel, p.packedReceived)
+	res, err := w.insert.ExecContext(w.ctx, w.source, r.Type, r.ID, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importRef(), p.hash[:], p.packed, rel, p.packedReceived)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -787,7 +804,7 @@ func (w *writer) upsert(p *pending) (int64, outcome, error) {
 	if _, err := w.archive.ExecContext(w.ctx, w.now, id); err != nil {
 		return 0, 0, err
 	}
-	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importID, p.hash[:], p.packed, rel, p.packedReceived, id); err != nil {
+	if _, err := w.update.ExecContext(w.ctx, r.VersionID, r.LastUpdated, r.FullURL, w.now, w.importRef(), p.hash[:], p.packed, rel, p.packedReceived, id); err != nil {
 		return 0, 0, err
 	}
 	for _, st := range []*sql.Stmt{w.delSummary, w.delSearch, w.delDocs} {

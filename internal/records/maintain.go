@@ -25,7 +25,8 @@ import (
 // collection Bundle. Importing it into an empty vault gives back the same
 // resources. It returns how many resources it wrote.
 func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT full_url, raw FROM resources ORDER BY id")
+	// Records the family entered and then deleted are not theirs to carry.
+	rows, err := s.db.QueryContext(ctx, "SELECT full_url, raw FROM resources WHERE id NOT IN (SELECT resource FROM record_marks WHERE deleted) ORDER BY id")
 	if err != nil {
 		return 0, err
 	}
@@ -114,7 +115,8 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		sum      fhir.Summary
 	}
 	var items []item
-	rows, err = tx.QueryContext(ctx, "SELECT id, source_id, resource_type, resource_id, raw FROM resources ORDER BY id")
+	// Records the family hid or deleted get no derived rows (record_marks).
+	rows, err = tx.QueryContext(ctx, "SELECT id, source_id, resource_type, resource_id, raw FROM resources WHERE id NOT IN (SELECT resource FROM record_marks WHERE hidden OR deleted) ORDER BY id")
 	if err != nil {
 		return 0, err
 	}
@@ -219,7 +221,7 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		}
 	}
 	rows.Close()
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM resources r LEFT JOIN summaries s ON s.resource = r.id WHERE s.resource IS NULL").Scan(&rep.MissingSummaries); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM resources r LEFT JOIN summaries s ON s.resource = r.id WHERE s.resource IS NULL AND r.id NOT IN (SELECT resource FROM record_marks WHERE hidden OR deleted)").Scan(&rep.MissingSummaries); err != nil {
 		return rep, err
 	}
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM resource_versions").Scan(&rep.Versions); err != nil {
