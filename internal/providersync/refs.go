@@ -147,7 +147,7 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 					case st == 403 || st == 404 || st == 410:
 						missing++
 					default:
-						c.fail.add("references", reason(err), 1)
+						c.fail.addErr("references", err, 1)
 					}
 					mu.Unlock()
 				}
@@ -344,7 +344,7 @@ func (c *conn) fetchAttachment(ctx context.Context, resource int64, a attachment
 			return 0, false
 		}
 		st := statusOf(err)
-		c.fail.add("attachments", reason(err), 1)
+		c.fail.addErr("attachments", err, 1)
 		return 0, st != 0 // permanent refusals are not retried every sync
 	}
 	data, ct := resp.body, a.ContentType

@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
@@ -21,7 +21,9 @@ import (
 // fhirInstant is how a since value is sent to the server.
 const fhirInstant = "2006-01-02T15:04:05.000Z07:00"
 
-// taskState mirrors one sync_checkpoints row.
+// taskState mirrors one sync_checkpoints row. Once a task hands its first
+// page to the writer, the writer alone changes nextURL, done, since and
+// pages.
 type taskState struct {
 	name        string
 	nextURL     string
@@ -29,6 +31,7 @@ type taskState struct {
 	passStarted string
 	done        bool
 	pages       int
+	stopped     atomic.Bool // a page could not be stored: fetch and store no more
 }
 
 // Sync brings one connection up to date. It resumes an interrupted run
@@ -67,7 +70,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	}
 	cctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
-	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), abort: abort}
+	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), gate: e.gates.of(base), abort: abort}
 	var pmu sync.Mutex
 	tasksDone, tasksTotal := 0, 0
 	emit := func(phase Phase, msg string) {
@@ -115,8 +118,18 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	}
 	emit(PhaseFetching, "")
 
-	// Tasks run side by side; each pages in order because a next link is
-	// only known from the page before it.
+	// Three stages overlap: tasks fetch and validate pages side by side
+	// (each task in order, because a next link is only known from the page
+	// before it, but without waiting for its previous page to be stored);
+	// one writer per connection stores them in arrival order, checkpoint by
+	// checkpoint. Pages in hand are bounded engine-wide (MaxPagesInHand), so
+	// fetching runs ahead of the vault's single writer only that far.
+	c.pages2store = make(chan *pageJob, e.opts.MaxInFlight)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		c.storeLoop(cctx, func(ts *taskState) { emit(PhaseFetching, ts.name) })
+	}()
 	queue := make(chan *taskState)
 	var wg sync.WaitGroup
 	for range e.opts.MaxInFlight {
@@ -124,7 +137,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 		go func() {
 			defer wg.Done()
 			for ts := range queue {
-				c.runTask(cctx, ts, full, capKnown, func() { emit(PhaseFetching, ts.name) })
+				c.runTask(cctx, ts, full, capKnown)
 				pmu.Lock()
 				tasksDone++
 				pmu.Unlock()
@@ -143,6 +156,8 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	}
 	close(queue)
 	wg.Wait()
+	close(c.pages2store)
+	<-writerDone
 	if cctx.Err() != nil {
 		return e.finish(ctx, c, res, context.Cause(cctx))
 	}
@@ -264,6 +279,9 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	res.Failed = c.fail.list()
 	res.RefRounds = c.refRounds
 	res.LongestTask = int(c.longest.Load())
+	res.Throttled = int(c.throttled.Load())
+	res.Held = time.Duration(c.heldNanos.Load())
+	res.Storing = time.Duration(c.storeNano.Load())
 	status := StatusComplete
 	switch {
 	case errors.Is(cause, ErrNeedsReconnect):
@@ -279,7 +297,7 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	if status == StatusFailed {
 		// Why the run stopped belongs in its history, not only in the
 		// error of the call that ran it.
-		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: reason(cause)})
+		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: reason(cause), Kind: kindOf(cause)})
 	}
 	res.Status = status
 	counts, _ := json.Marshal(map[string]int{
@@ -304,8 +322,20 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	return res, err
 }
 
-// runTask pages through one task, storing and checkpointing every page.
-func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, onPage func()) {
+// pageJob is a fetched and validated page on its way to the writer.
+type pageJob struct {
+	ts       *taskState
+	pg       *page
+	next     string
+	prepared *records.Prepared
+	release  func() // gives back the page's place in hand
+}
+
+// runTask pages through one task, handing every page to the connection's
+// writer and fetching the next meanwhile. It stops at the first page the
+// writer could not store: later pages stored after a hole would move the
+// checkpoint past it.
+func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool) {
 	since := ts.since
 	if full {
 		since = ""
@@ -316,8 +346,9 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 	}
 	seen := map[string]bool{}
 	first := true
+	fetched := ts.pages // the writer owns ts.pages from the first page handed over
 	for {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || ts.stopped.Load() {
 			return
 		}
 		if seen[u] {
@@ -325,12 +356,17 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 			return
 		}
 		seen[u] = true
-		if ts.pages >= c.e.opts.MaxPages {
+		if fetched >= c.e.opts.MaxPages {
 			c.fail.add(ts.name, fmt.Sprintf("more than %d pages; the rest was not read", c.e.opts.MaxPages), 1)
+			return
+		}
+		release, err := c.e.takeInHand(ctx)
+		if err != nil {
 			return
 		}
 		pg, err := c.fetchPage(ctx, u)
 		if err != nil {
+			release()
 			if ctx.Err() != nil {
 				return
 			}
@@ -340,7 +376,7 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				// The saved next link expired with the server's search
 				// session: repeat the search from its first page.
 				u, resumedMid, seen = c.firstURL(ts.name, since), false, map[string]bool{}
-				ts.pages = 0
+				ts.pages, fetched = 0, 0
 				continue
 			case first && !resumedMid && since != "" && st == 400:
 				// The server cannot filter by time: do a full pass of it.
@@ -354,7 +390,7 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				}
 				return
 			}
-			c.fail.add(ts.name, reason(err), 1)
+			c.fail.addErr(ts.name, err, 1)
 			return
 		}
 		first = false
@@ -368,17 +404,60 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				next = ""
 			}
 		}
-		if err := c.storePage(ctx, ts, pg, next); err != nil {
-			if ctx.Err() == nil {
-				c.fail.add(ts.name, "could not store a page: "+err.Error(), 1)
-			}
+		job := &pageJob{ts: ts, pg: pg, next: next, release: release}
+		if len(pg.keys) > 0 {
+			// Validation (the costly part before storing) runs here, in the
+			// task's goroutine: outside the vault's write lock and while the
+			// writer stores earlier pages.
+			opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
+			job.prepared = c.e.store.Prepare(ctx, "sync "+ts.name, bytes.NewReader(pg.body), int64(len(pg.body)), opts)
+		}
+		select {
+		case c.pages2store <- job:
+		case <-ctx.Done():
+			release()
 			return
 		}
-		onPage()
+		fetched++
 		if next == "" {
 			return
 		}
 		u = next
+	}
+}
+
+// takeInHand waits for a place for one more page in hand (fetched and not
+// yet stored) and returns its release.
+func (e *Engine) takeInHand(ctx context.Context) (func(), error) {
+	select {
+	case e.inHand <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-e.inHand }) }, nil
+}
+
+// storeLoop is the connection's writer: it stores pages in the order the
+// tasks handed them over, and after a page that could not be stored drops
+// the rest of that task (its pages would checkpoint past the hole).
+func (c *conn) storeLoop(ctx context.Context, stored func(*taskState)) {
+	for job := range c.pages2store {
+		ts := job.ts
+		if ctx.Err() != nil || ts.stopped.Load() {
+			job.release()
+			continue
+		}
+		err := c.storePage(ctx, ts, job.pg, job.next, job.prepared)
+		job.release()
+		if err != nil {
+			ts.stopped.Store(true)
+			if ctx.Err() == nil {
+				c.fail.add(ts.name, "could not store a page: "+err.Error(), 1)
+			}
+			continue
+		}
+		stored(ts)
 	}
 }
 
@@ -396,20 +475,18 @@ func serverTime(metaLast, date string, now time.Time) string {
 	return now.Add(-time.Minute).UTC().Format(fhirInstant)
 }
 
-// storePage writes the page's resources (one transaction, in ImportReader),
-// then the checkpoint. A crash between the two re-fetches the page next
-// time; the upsert makes that harmless.
-func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next string) error {
+// storePage writes a validated page's resources (one transaction, in
+// records.Commit), then the checkpoint. A crash between the two re-fetches
+// the page next time; the upsert makes that harmless.
+func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next string, prepared *records.Prepared) error {
 	e := c.e
 	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
-	var prepared *records.Prepared
-	if len(pg.keys) > 0 {
-		// Validation (the costly part) runs before taking the vault-wide
-		// write lock, so other connections' pages are validated meanwhile.
-		prepared = e.store.Prepare(ctx, "sync "+ts.name, bytes.NewReader(pg.body), int64(len(pg.body)), opts)
-	}
 	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
+	start := time.Now()
+	defer func() {
+		c.storeNano.Add(int64(time.Since(start)))
+		e.writeMu.Unlock()
+	}()
 	if len(pg.keys) > 0 {
 		fr, _ := e.store.Commit(ctx, prepared, opts)
 		if ctx.Err() != nil {
@@ -469,24 +546,30 @@ func (e *Engine) saveCheckpointLocked(ctx context.Context, c *conn, ts *taskStat
 	return tx.Commit()
 }
 
+// markSeen notes that this run's pages returned these records (Type/id),
+// in one statement per call: the keys travel as one JSON array, which the
+// writer's lock holds far shorter than a statement per record.
 func markSeen(ctx context.Context, tx *sql.Tx, c *conn, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO sync_seen(resource, connection_id, last_run)
-SELECT id, ?, ? FROM resources WHERE source_id = ? AND resource_id = ? AND resource_type = ?
-ON CONFLICT(resource) DO UPDATE SET last_run = excluded.last_run, gone_at = NULL`)
+	arr, err := json.Marshal(keys)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for _, k := range keys {
-		typ, id, _ := strings.Cut(k, "/")
-		if _, err := st.ExecContext(ctx, c.t.ConnectionID, c.run, c.t.SourceID, id, typ); err != nil {
-			return err
-		}
-	}
-	return nil
+	// CROSS JOIN fixes the loop order (SQLite keeps it as written): one
+	// unique-index lookup per key, not a scan of the source's records per
+	// key. The WHERE also keeps SQLite from reading ON CONFLICT as a join
+	// clause.
+	_, err = tx.ExecContext(ctx, `INSERT INTO sync_seen(resource, connection_id, last_run)
+SELECT r.id, ?1, ?2 FROM json_each(?4) AS k
+CROSS JOIN resources r
+WHERE r.source_id = ?3
+  AND r.resource_id = substr(k.value, instr(k.value, '/') + 1)
+  AND r.resource_type = substr(k.value, 1, instr(k.value, '/') - 1)
+ON CONFLICT(resource) DO UPDATE SET last_run = excluded.last_run, gone_at = NULL`,
+		c.t.ConnectionID, c.run, c.t.SourceID, string(arr))
+	return err
 }
 
 // markGone flags records of this connection that the full pass did not
