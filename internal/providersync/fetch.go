@@ -336,6 +336,7 @@ type page struct {
 	serverTime string
 	keys       []string // Type/id of each stored entry
 	refs       []string
+	entries    []fhir.Entry // the record entries (aliasing body), to batch pages
 }
 
 // fetchPage gets and parses a page, treating anything that is not a whole
@@ -367,6 +368,7 @@ func (c *conn) fetchPage(ctx context.Context, u string) (*page, error) {
 		if filtered {
 			p.body = fhir.CollectionBundle(keep)
 		}
+		p.entries = keep
 		pg = p
 		return nil
 	})

@@ -226,3 +226,59 @@ func TestOnePageInHand(t *testing.T) {
 	}
 	en.checkComplete(t)
 }
+
+// TestStoreFailureStopsOnlyWhatItMust: a page the vault refuses (here a
+// trigger refuses one Observation) stops the tasks whose pages were in that
+// transaction — each reported, none marked done past the hole — while the
+// other tasks complete; once the vault accepts it again, the next sync
+// stores everything.
+func TestStoreFailureStopsOnlyWhatItMust(t *testing.T) {
+	en := newEnv(t, sandbox.Options{NoEverything: true, PageSize: 10}, Options{}, 3)
+	comp, _ := fixtureKeys(t, en.file, en.pid)
+	var victim string
+	for k := range comp {
+		if typ, id, _ := strings.Cut(k, "/"); typ == "Observation" && (victim == "" || id < victim) {
+			victim = id
+		}
+	}
+	if _, err := en.db.Exec(`CREATE TRIGGER refuse_one BEFORE INSERT ON resources
+WHEN NEW.resource_type = 'Observation' AND NEW.resource_id = '` + victim + `'
+BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := en.e.Sync(context.Background(), en.conn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]bool{}
+	for _, f := range res.Failed {
+		if !strings.Contains(f.Reason, "could not store") {
+			t.Fatalf("unexpected failure %+v", f)
+		}
+		failed[f.Task] = true
+	}
+	if res.Complete || !failed["Observation"] {
+		t.Fatalf("the refused page was not reported: %+v", res.Failed)
+	}
+	rows, err := en.db.Query("SELECT task, done FROM sync_checkpoints WHERE connection_id = ?", en.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var task string
+		var done bool
+		rows.Scan(&task, &done)
+		if done == failed[task] {
+			t.Errorf("task %s: done %v, failed %v", task, done, failed[task])
+		}
+	}
+	rows.Close()
+	if _, err := en.db.Exec("DROP TRIGGER refuse_one"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = en.e.Sync(context.Background(), en.conn, nil)
+	if err != nil || !res.Complete {
+		t.Fatalf("second sync: %v %+v", err, res.Failed)
+	}
+	en.checkComplete(t)
+}
