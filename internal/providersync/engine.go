@@ -46,10 +46,11 @@ type Options struct {
 	// Retry-After) pauses every request to that server for the time it
 	// asked and halves this bound until answers come back normal.
 	MaxInFlightPerServer int
-	// MaxPagesInHand bounds, across the engine, the pages fetched (or
-	// being fetched) and not yet stored [16]: the network and validation
-	// run ahead of the single vault writer only this far, so memory stays
-	// bounded however many connections sync at once.
+	// MaxPagesInHand bounds, across the engine, the pages (and
+	// attachments) fetched or being fetched and not yet stored [16]: the
+	// network and validation run ahead of the single vault writer only
+	// this far, so memory stays bounded however many connections sync at
+	// once.
 	MaxPagesInHand int
 	// MaxAttempts bounds tries per request, the first included [6].
 	MaxAttempts int
