@@ -236,6 +236,9 @@ type Result struct {
 	// Retry-After; Storing how long this sync held the vault's write lock
 	// (the single writer, shared by every connection).
 	Held, Storing time.Duration
+	// Commits is how many transactions stored the pages: fewer than Pages
+	// when pages waiting for the writer were stored together.
+	Commits int
 	Attachments   int
 	Gone          int // records the provider stopped returning (kept, marked)
 	Full          bool

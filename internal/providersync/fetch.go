@@ -54,6 +54,7 @@ type conn struct {
 	throttled atomic.Int64 // 429s, and 503s with Retry-After
 	heldNanos atomic.Int64 // time requests waited on the server's Retry-After
 	storeNano atomic.Int64 // time spent holding the vault's write lock
+	commits   atomic.Int64 // transactions that stored pages
 	fail      failures
 
 	// abort stops every task of the connection (revoked access).

@@ -293,6 +293,7 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	res.Throttled = int(c.throttled.Load())
 	res.Held = time.Duration(c.heldNanos.Load())
 	res.Storing = time.Duration(c.storeNano.Load())
+	res.Commits = int(c.commits.Load())
 	status := StatusComplete
 	switch {
 	case errors.Is(cause, ErrNeedsReconnect):
@@ -593,6 +594,7 @@ func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 		e.writeMu.Unlock()
 	}()
 	if b.prepared != nil {
+		c.commits.Add(1)
 		fr, _ := e.store.Commit(ctx, b.prepared, opts)
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -662,8 +662,8 @@ func syncPhase(fixturesRoot string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("sync: %d people, %d resources, %d requests (%d pages) in %.1f s = %.0f resources/s; %d incomplete\n",
-		br.People, br.Resources, br.Requests, br.Pages, br.Wall.Seconds(), br.ResourcesPerSec, br.Incomplete)
+	fmt.Printf("sync: %d people, %d resources, %d requests (%d pages in %d transactions) in %.1f s = %.0f resources/s; %d incomplete\n",
+		br.People, br.Resources, br.Requests, br.Pages, br.Commits, br.Wall.Seconds(), br.ResourcesPerSec, br.Incomplete)
 	fmt.Printf("sync: longest dependency chain %d requests × %v = floor %.2f s; vault writer busy %.1f s (%.0f%% of wall); CPU %.1f s\n",
 		br.ChainRequests, br.Latency, br.Floor.Seconds(), br.Storing.Seconds(), 100*br.Storing.Seconds()/br.Wall.Seconds(), br.CPU.Seconds())
 	fmt.Printf("sync of the %d fixture people at %v/request ÷ latency floor = %.1f× (target ≤ 3×), peak RSS %.0f MB (target < 300)\n\n",

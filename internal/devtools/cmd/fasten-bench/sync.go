@@ -44,6 +44,7 @@ type BenchResult struct {
 	// over connections; they never overlap): the part of Wall no amount of
 	// network concurrency removes. CPU is the process's CPU time.
 	Storing, CPU time.Duration
+	Commits      int // transactions that stored pages
 }
 
 // ehr is the sandbox EHR the sync benchmark syncs from: in this process
@@ -233,6 +234,7 @@ func benchSync(ctx context.Context, x *ehr, latency time.Duration) (BenchResult,
 		br.Requests += r.Requests
 		br.Pages += r.Pages
 		br.Storing += r.Storing
+		br.Commits += r.Commits
 		chain := 1 + r.LongestTask + r.RefRounds
 		if r.Attachments > 0 {
 			chain++
