@@ -238,14 +238,14 @@ type Result struct {
 	Held, Storing time.Duration
 	// Commits is how many transactions stored the pages: fewer than Pages
 	// when pages waiting for the writer were stored together.
-	Commits int
-	Attachments   int
-	Gone          int // records the provider stopped returning (kept, marked)
-	Full          bool
-	Resumed       bool
-	Failed        []TaskFailure
-	Complete      bool
-	Status        RunStatus // how the run ended (complete, partial, interrupted, …)
+	Commits     int
+	Attachments int
+	Gone        int // records the provider stopped returning (kept, marked)
+	Full        bool
+	Resumed     bool
+	Failed      []TaskFailure
+	Complete    bool
+	Status      RunStatus // how the run ended (complete, partial, interrupted, …)
 }
 
 // Run is one entry of a connection's sync history: no health data.
