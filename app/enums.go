@@ -51,6 +51,12 @@ var Enums = []any{
 		{providersync.StatusNeedsReconnect, "NeedsReconnect"}, {providersync.StatusFailed, "Failed"},
 	},
 	[]struct {
+		Value  providersync.FailureKind
+		TSName string
+	}{
+		{providersync.KindRateLimited, "RateLimited"}, {providersync.KindUnavailable, "Unavailable"},
+	},
+	[]struct {
 		Value  records.FileStatus
 		TSName string
 	}{

@@ -115,13 +115,25 @@ func (e env) printResults(results []providersync.Result, skip map[int64]bool) (i
 		fmt.Fprintf(e.stdout, "connection %d: %d records (%d new, %d updated, %d skipped as invalid), %d pages, %d requests, %d references, %d attachments, %d no longer at the source\n",
 			r.ConnectionID, r.Resources, r.Added, r.Updated, r.Skipped, r.Pages, r.Requests, r.References, r.Attachments, r.Gone)
 		for _, f := range r.Failed {
-			fmt.Fprintf(e.stdout, "    not fetched: %s (%d): %s\n", clean(f.Task), f.Count, clean(f.Reason))
+			fmt.Fprintf(e.stdout, "    not fetched: %s (%d): %s%s\n", clean(f.Task), f.Count, clean(f.Reason), kindWords(f.Kind))
 		}
 		if !r.Complete {
 			incomplete++
 		}
 	}
 	return incomplete
+}
+
+// kindWords explains the kinds of failure the person can do something
+// about, or wait out.
+func kindWords(k providersync.FailureKind) string {
+	switch k {
+	case providersync.KindRateLimited:
+		return " — the provider kept asking Fasten to slow down; the rest is fetched at the next sync"
+	case providersync.KindUnavailable:
+		return " — the provider was unavailable; the rest is fetched at the next sync"
+	}
+	return ""
 }
 
 // needsYou says, in one line, why a connection does not sync and the

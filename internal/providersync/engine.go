@@ -41,6 +41,17 @@ type Options struct {
 	// MaxInFlight bounds concurrent requests per connection [4]: portals
 	// rate-limit per app, and a family's connections already run side by side.
 	MaxInFlight int
+	// MaxInFlightPerServer bounds concurrent requests to one FHIR server
+	// across all connections syncing from it [16]. A 429 (or a 503 with
+	// Retry-After) pauses every request to that server for the time it
+	// asked and halves this bound until answers come back normal.
+	MaxInFlightPerServer int
+	// MaxPagesInHand bounds, across the engine, the pages (and
+	// attachments) fetched or being fetched and not yet stored [16]: the
+	// network and validation run ahead of the single vault writer only
+	// this far, so memory stays bounded however many connections sync at
+	// once.
+	MaxPagesInHand int
 	// MaxAttempts bounds tries per request, the first included [6].
 	MaxAttempts int
 	// BaseBackoff is the first retry's backoff ceiling [500ms]; it doubles
@@ -73,6 +84,12 @@ func (o *Options) defaults() {
 	}
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = 4
+	}
+	if o.MaxInFlightPerServer <= 0 {
+		o.MaxInFlightPerServer = 16
+	}
+	if o.MaxPagesInHand <= 0 {
+		o.MaxPagesInHand = 16
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 6
@@ -150,10 +167,54 @@ const (
 
 // TaskFailure is what could not be fetched: which task, how many
 // pages/records, and why — reported so a partial sync is never silent.
+// Kind is the typed cause the window words for the person (Reason is the
+// detail); empty when none of the kinds applies.
 type TaskFailure struct {
-	Task   string `json:"task"`
-	Count  int    `json:"count"`
-	Reason string `json:"reason"`
+	Task   string      `json:"task"`
+	Count  int         `json:"count"`
+	Reason string      `json:"reason"`
+	Kind   FailureKind `json:"kind,omitempty"`
+}
+
+// FailureKind is why a request was given up, as a stable value.
+type FailureKind string
+
+// Failure kinds.
+const (
+	// KindRateLimited: the provider kept answering 429 (slow down) after
+	// every retry and the waits it asked for.
+	KindRateLimited FailureKind = "rate_limited"
+	// KindUnavailable: the provider kept answering 5xx (down or overloaded).
+	KindUnavailable FailureKind = "unavailable"
+)
+
+// ErrRateLimited is wrapped by a request's error when the provider kept
+// rate limiting it (429) until the retries ran out.
+var ErrRateLimited = errors.New("the provider kept asking to slow down")
+
+// ErrUnavailable is wrapped by a request's error when the provider kept
+// answering that it is unavailable (5xx) until the retries ran out.
+var ErrUnavailable = errors.New("the provider was unavailable")
+
+// kindErr is the kind sentinel err wraps, or nil.
+func kindErr(err error) error {
+	for _, k := range []error{ErrRateLimited, ErrUnavailable} {
+		if errors.Is(err, k) {
+			return k
+		}
+	}
+	return nil
+}
+
+// kindOf is the FailureKind of a request's error.
+func kindOf(err error) FailureKind {
+	switch {
+	case errors.Is(err, ErrRateLimited):
+		return KindRateLimited
+	case errors.Is(err, ErrUnavailable):
+		return KindUnavailable
+	}
+	return ""
 }
 
 // Result sums up one sync of one connection.
@@ -170,13 +231,21 @@ type Result struct {
 	Missing      int // referenced resources the provider refused or does not have
 	RefRounds    int // reference rounds that had something to read
 	LongestTask  int // pages of the task with most pages this run (the sequential chain)
-	Attachments  int
-	Gone         int // records the provider stopped returning (kept, marked)
-	Full         bool
-	Resumed      bool
-	Failed       []TaskFailure
-	Complete     bool
-	Status       RunStatus // how the run ended (complete, partial, interrupted, …)
+	Throttled    int // answers that asked to slow down (429, 503 with Retry-After)
+	// Held is how long requests waited in total on the server's
+	// Retry-After; Storing how long this sync held the vault's write lock
+	// (the single writer, shared by every connection).
+	Held, Storing time.Duration
+	// Commits is how many transactions stored the pages: fewer than Pages
+	// when pages waiting for the writer were stored together.
+	Commits     int
+	Attachments int
+	Gone        int // records the provider stopped returning (kept, marked)
+	Full        bool
+	Resumed     bool
+	Failed      []TaskFailure
+	Complete    bool
+	Status      RunStatus // how the run ended (complete, partial, interrupted, …)
 }
 
 // Run is one entry of a connection's sync history: no health data.
@@ -235,6 +304,11 @@ type Engine struct {
 	// writer, and queueing here is cheaper than busy-waiting in the driver.
 	writeMu sync.Mutex
 
+	// gates bound requests per server (across connections) and hold them
+	// on Retry-After; inHand bounds pages fetched and not yet stored.
+	gates  gates
+	inHand chan struct{}
+
 	mu      sync.Mutex
 	running map[int64]bool
 }
@@ -246,7 +320,8 @@ func New(db *sql.DB, store *records.Store, svc *connect.Service, opts Options) *
 		opts.HTTPClient = svc.ResourceClient(opts.HTTPClient)
 	}
 	opts.defaults()
-	return &Engine{db: db, svc: svc, store: store, opts: opts, running: map[int64]bool{}}
+	return &Engine{db: db, svc: svc, store: store, opts: opts, running: map[int64]bool{},
+		gates: gates{max: opts.MaxInFlightPerServer}, inHand: make(chan struct{}, opts.MaxPagesInHand)}
 }
 
 func (e *Engine) stamp() string { return vault.Timestamp(e.opts.Now()) }
@@ -318,19 +393,26 @@ FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT ?`, connectionID, 
 	return out, rows.Err()
 }
 
-// failures aggregates task failures by (task, reason).
+// failures aggregates task failures by (task, reason, kind).
 type failures struct {
 	mu sync.Mutex
-	m  map[[2]string]int
+	m  map[[3]string]int
 }
 
-func (f *failures) add(task, reason string, n int) {
+func (f *failures) add(task, reason string, n int) { f.addKind(task, reason, "", n) }
+
+// addErr adds a request's failure with its plain-words reason and kind.
+func (f *failures) addErr(task string, err error, n int) {
+	f.addKind(task, reason(err), kindOf(err), n)
+}
+
+func (f *failures) addKind(task, reason string, kind FailureKind, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
-		f.m = map[[2]string]int{}
+		f.m = map[[3]string]int{}
 	}
-	f.m[[2]string{task, reason}] += n
+	f.m[[3]string{task, reason, string(kind)}] += n
 }
 
 func (f *failures) list() []TaskFailure {
@@ -338,7 +420,7 @@ func (f *failures) list() []TaskFailure {
 	defer f.mu.Unlock()
 	out := []TaskFailure{}
 	for k, n := range f.m {
-		out = append(out, TaskFailure{Task: k[0], Reason: k[1], Count: n})
+		out = append(out, TaskFailure{Task: k[0], Reason: k[1], Kind: FailureKind(k[2]), Count: n})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Task != out[j].Task {

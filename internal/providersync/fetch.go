@@ -25,7 +25,8 @@ type conn struct {
 	e    *Engine
 	t    connect.Target
 	base *url.URL
-	sem  chan struct{} // requests in flight
+	sem  chan struct{} // this connection's requests in flight
+	gate *gate         // the server's: in flight across connections, Retry-After holds
 	run  int64
 	// release is the FHIR release the server's CapabilityStatement names
 	// (Unknown when it names none, or when a resumed run did not read it:
@@ -39,6 +40,10 @@ type conn struct {
 
 	refRounds int // reference rounds that read something
 
+	// pages2store carries validated pages from the tasks to the
+	// connection's writer (storeLoop), in the order each task read them.
+	pages2store chan *pageJob
+
 	requests  atomic.Int64
 	pages     atomic.Int64
 	resources atomic.Int64
@@ -46,6 +51,10 @@ type conn struct {
 	updated   atomic.Int64
 	skipped   atomic.Int64
 	longest   atomic.Int64
+	throttled atomic.Int64 // 429s, and 503s with Retry-After
+	heldNanos atomic.Int64 // time requests waited on the server's Retry-After
+	storeNano atomic.Int64 // time spent holding the vault's write lock
+	commits   atomic.Int64 // transactions that stored pages
 	fail      failures
 
 	// abort stops every task of the connection (revoked access).
@@ -61,12 +70,16 @@ type permanentErr struct {
 func (p *permanentErr) Error() string { return p.msg }
 
 // transientErr is a failure worth retrying after backoff (or Retry-After).
+// kind, when set, is the typed reason (ErrRateLimited, ErrUnavailable) a
+// caller finds with errors.Is once the retries are spent.
 type transientErr struct {
 	msg        string
 	retryAfter time.Duration
+	kind       error
 }
 
 func (t *transientErr) Error() string { return t.msg }
+func (t *transientErr) Unwrap() error { return t.kind }
 
 func statusOf(err error) int {
 	var p *permanentErr
@@ -207,6 +220,18 @@ func (c *conn) once(ctx context.Context, u, accept string, limit int64, timeout 
 		return nil, tok, ctx.Err()
 	}
 	defer func() { <-c.sem }()
+	// The server's gate: its bound on requests in flight, and its hold
+	// while it has asked (429/503 Retry-After) for a pause.
+	held, err := c.gate.acquire(ctx)
+	if err != nil {
+		return nil, tok, err
+	}
+	if held > 0 {
+		c.heldNanos.Add(int64(held))
+	}
+	throttled, ok := false, false
+	var wait time.Duration
+	defer func() { c.gate.release(throttled, wait, ok) }()
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
@@ -226,15 +251,30 @@ func (c *conn) once(ctx context.Context, u, accept string, limit int64, timeout 
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusOK:
+		ok = true
 	case resp.StatusCode == http.StatusUnauthorized:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, tok, errUnauthorized
 	case resp.StatusCode == http.StatusTooManyRequests:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, tok, &transientErr{msg: "rate limited (429)", retryAfter: retryAfter(resp.Header.Get("Retry-After"), c.e.opts.Now())}
+		c.throttled.Add(1)
+		// Without Retry-After the server still said "slower": the gate
+		// lowers its limit, and this request backs off exponentially.
+		throttled, wait = true, retryAfter(resp.Header.Get("Retry-After"), c.e.opts.Now())
+		return nil, tok, &transientErr{msg: "rate limited (429)", retryAfter: wait, kind: ErrRateLimited}
+	case resp.StatusCode == http.StatusServiceUnavailable:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		wait = retryAfter(resp.Header.Get("Retry-After"), c.e.opts.Now())
+		if wait > 0 {
+			// 503 with Retry-After is the server scheduling its own
+			// downtime or load shedding: the same pause as a 429.
+			c.throttled.Add(1)
+			throttled = true
+		}
+		return nil, tok, &transientErr{msg: "server error (503)", retryAfter: wait, kind: ErrUnavailable}
 	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, tok, &transientErr{msg: fmt.Sprintf("server error (%d)", resp.StatusCode), retryAfter: retryAfter(resp.Header.Get("Retry-After"), c.e.opts.Now())}
+		return nil, tok, &transientErr{msg: fmt.Sprintf("server error (%d)", resp.StatusCode), retryAfter: retryAfter(resp.Header.Get("Retry-After"), c.e.opts.Now()), kind: ErrUnavailable}
 	default:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, tok, &permanentErr{status: resp.StatusCode, msg: fmt.Sprintf("the provider answered %d", resp.StatusCode)}
@@ -297,6 +337,7 @@ type page struct {
 	serverTime string
 	keys       []string // Type/id of each stored entry
 	refs       []string
+	entries    []fhir.Entry // the record entries (aliasing body), to batch pages
 }
 
 // fetchPage gets and parses a page, treating anything that is not a whole
@@ -328,6 +369,7 @@ func (c *conn) fetchPage(ctx context.Context, u string) (*page, error) {
 		if filtered {
 			p.body = fhir.CollectionBundle(keep)
 		}
+		p.entries = keep
 		pg = p
 		return nil
 	})

@@ -3,6 +3,7 @@ package providersync
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -62,6 +63,11 @@ func (c *conn) capability(ctx context.Context) (capability, error) {
 		switch statusOf(err) {
 		case 404, 405, 410, 501:
 			return cap, nil
+		}
+		if errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnavailable) {
+			// Keep the kind: the person is told the provider is throttling
+			// or down, not that it lacks a capability statement.
+			return cap, fmt.Errorf("%w: %s: %w", ErrCapabilities, reason(err), kindErr(err))
 		}
 		return cap, fmt.Errorf("%w: %s", ErrCapabilities, reason(err))
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
@@ -121,6 +122,22 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 		}
 		var mu sync.Mutex
 		var bodies []fhir.Entry
+		// flush stores what has been read so far, in chunks of refsPerCommit
+		// as reads complete rather than once per round: a round's records
+		// are never all held at once.
+		flush := func(all bool) {
+			mu.Lock()
+			for len(bodies) >= refsPerCommit || (all && len(bodies) > 0) {
+				n := min(len(bodies), refsPerCommit)
+				chunk := bodies[:n:n]
+				bodies = bodies[n:]
+				mu.Unlock()
+				s := c.storeRefs(ctx, chunk)
+				mu.Lock()
+				stored += s
+			}
+			mu.Unlock()
+		}
 		jobs := make(chan string)
 		var wg sync.WaitGroup
 		for range e.opts.MaxInFlight {
@@ -147,9 +164,10 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 					case st == 403 || st == 404 || st == 410:
 						missing++
 					default:
-						c.fail.add("references", reason(err), 1)
+						c.fail.addErr("references", err, 1)
 					}
 					mu.Unlock()
+					flush(false)
 				}
 			}()
 		}
@@ -164,31 +182,7 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 		if ctx.Err() != nil {
 			return
 		}
-		for len(bodies) > 0 {
-			n := min(len(bodies), 200)
-			body := fhir.CollectionBundle(bodies[:n])
-			bodies = bodies[n:]
-			opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
-			prepared := e.store.Prepare(ctx, "sync references", bytes.NewReader(body), int64(len(body)), opts)
-			e.writeMu.Lock()
-			fr, _ := e.store.Commit(ctx, prepared, opts)
-			e.writeMu.Unlock()
-			if fr.Status == records.FileRejected {
-				if ctx.Err() != nil {
-					return
-				}
-				c.skipped.Add(int64(fr.Skipped))
-				if fr.Reason != records.RejectNothingValid {
-					c.fail.add("references", "could not store: "+fr.Error, n)
-				}
-				continue
-			}
-			stored += fr.Added + fr.Updated + fr.Unchanged
-			c.added.Add(int64(fr.Added))
-			c.updated.Add(int64(fr.Updated))
-			c.skipped.Add(int64(fr.Skipped))
-			c.resources.Add(int64(fr.Added + fr.Updated + fr.Unchanged))
-		}
+		flush(true)
 	}
 	if markSeen {
 		// A referenced record the provider still serves is not gone, even
@@ -213,6 +207,38 @@ func (c *conn) readReferences(ctx context.Context, refs map[string]bool, markSee
 		}
 	}
 	return stored, missing
+}
+
+// refsPerCommit is how many referenced records are stored per transaction.
+const refsPerCommit = 200
+
+// storeRefs validates and stores referenced records read by reference; it
+// returns how many were stored.
+func (c *conn) storeRefs(ctx context.Context, entries []fhir.Entry) int {
+	e := c.e
+	body := fhir.CollectionBundle(entries)
+	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
+	prepared := e.store.Prepare(ctx, "sync references", bytes.NewReader(body), int64(len(body)), opts)
+	e.writeMu.Lock()
+	start := time.Now()
+	fr, _ := e.store.Commit(ctx, prepared, opts)
+	c.storeNano.Add(int64(time.Since(start)))
+	e.writeMu.Unlock()
+	if fr.Status == records.FileRejected {
+		if ctx.Err() != nil {
+			return 0
+		}
+		c.skipped.Add(int64(fr.Skipped))
+		if fr.Reason != records.RejectNothingValid {
+			c.fail.add("references", "could not store: "+fr.Error, len(entries))
+		}
+		return 0
+	}
+	c.added.Add(int64(fr.Added))
+	c.updated.Add(int64(fr.Updated))
+	c.skipped.Add(int64(fr.Skipped))
+	c.resources.Add(int64(fr.Added + fr.Updated + fr.Unchanged))
+	return fr.Added + fr.Updated + fr.Unchanged
 }
 
 func markSeenTx(ctx context.Context, tx *sql.Tx, c *conn, keys []string) error {
@@ -338,13 +364,20 @@ func (c *conn) fetchAttachment(ctx context.Context, resource int64, a attachment
 	if a.ContentType != "" {
 		accept = a.ContentType + ", */*;q=0.5"
 	}
+	// An attachment (up to MaxAttachment) counts as a page in hand until it
+	// is stored, so downloads across connections share the memory bound.
+	release, err := c.e.takeInHand(ctx)
+	if err != nil {
+		return 0, false
+	}
+	defer release()
 	resp, err := c.get(ctx, u.String(), accept, c.e.opts.MaxAttachment, 5*c.e.opts.RequestTimeout, nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, false
 		}
 		st := statusOf(err)
-		c.fail.add("attachments", reason(err), 1)
+		c.fail.addErr("attachments", err, 1)
 		return 0, st != 0 // permanent refusals are not retried every sync
 	}
 	data, ct := resp.body, a.ContentType

@@ -9,11 +9,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
+	"github.com/fastenhealth/fasten-desktop/internal/fhir"
 	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
@@ -21,7 +22,9 @@ import (
 // fhirInstant is how a since value is sent to the server.
 const fhirInstant = "2006-01-02T15:04:05.000Z07:00"
 
-// taskState mirrors one sync_checkpoints row.
+// taskState mirrors one sync_checkpoints row. Once a task hands its first
+// page to the writer, the writer alone changes nextURL, done, since and
+// pages.
 type taskState struct {
 	name        string
 	nextURL     string
@@ -29,6 +32,7 @@ type taskState struct {
 	passStarted string
 	done        bool
 	pages       int
+	stopped     atomic.Bool // a page could not be stored: fetch and store no more
 }
 
 // Sync brings one connection up to date. It resumes an interrupted run
@@ -67,7 +71,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	}
 	cctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
-	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), abort: abort}
+	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), gate: e.gates.of(base), abort: abort}
 	var pmu sync.Mutex
 	tasksDone, tasksTotal := 0, 0
 	emit := func(phase Phase, msg string) {
@@ -115,8 +119,29 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	}
 	emit(PhaseFetching, "")
 
-	// Tasks run side by side; each pages in order because a next link is
-	// only known from the page before it.
+	// Three stages overlap: tasks fetch pages side by side (each task in
+	// order, because a next link is only known from the page before it, but
+	// without waiting for its previous page to be stored); the connection's
+	// validator takes every page ready at that moment and validates them as
+	// one batch, outside the vault's write lock; the connection's writer
+	// stores each batch in one transaction and checkpoints its pages. Pages
+	// in hand are bounded engine-wide (MaxPagesInHand), so fetching runs
+	// ahead of the vault's single writer only that far. When a connection's
+	// pages queue up behind the writer, fewer, larger transactions carry
+	// them (measured: ~15% less writer time at 250 records per transaction
+	// than at 50); with many connections syncing at once the pages in hand
+	// are spread thin and each page is mostly its own transaction.
+	c.pages2store = make(chan *pageJob, 2*e.opts.MaxInFlight)
+	batches := make(chan *storeBatch, 1)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(batches)
+		c.validateLoop(cctx, batches)
+	}()
+	go func() {
+		defer close(writerDone)
+		c.storeLoop(cctx, batches, func(ts *taskState) { emit(PhaseFetching, ts.name) })
+	}()
 	queue := make(chan *taskState)
 	var wg sync.WaitGroup
 	for range e.opts.MaxInFlight {
@@ -124,7 +149,7 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 		go func() {
 			defer wg.Done()
 			for ts := range queue {
-				c.runTask(cctx, ts, full, capKnown, func() { emit(PhaseFetching, ts.name) })
+				c.runTask(cctx, ts, full, capKnown)
 				pmu.Lock()
 				tasksDone++
 				pmu.Unlock()
@@ -143,6 +168,8 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	}
 	close(queue)
 	wg.Wait()
+	close(c.pages2store)
+	<-writerDone
 	if cctx.Err() != nil {
 		return e.finish(ctx, c, res, context.Cause(cctx))
 	}
@@ -264,6 +291,10 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	res.Failed = c.fail.list()
 	res.RefRounds = c.refRounds
 	res.LongestTask = int(c.longest.Load())
+	res.Throttled = int(c.throttled.Load())
+	res.Held = time.Duration(c.heldNanos.Load())
+	res.Storing = time.Duration(c.storeNano.Load())
+	res.Commits = int(c.commits.Load())
 	status := StatusComplete
 	switch {
 	case errors.Is(cause, ErrNeedsReconnect):
@@ -279,7 +310,7 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	if status == StatusFailed {
 		// Why the run stopped belongs in its history, not only in the
 		// error of the call that ran it.
-		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: reason(cause)})
+		res.Failed = append(res.Failed, TaskFailure{Task: "sync", Count: 1, Reason: reason(cause), Kind: kindOf(cause)})
 	}
 	res.Status = status
 	counts, _ := json.Marshal(map[string]int{
@@ -304,8 +335,34 @@ func (e *Engine) finish(ctx context.Context, c *conn, res Result, cause error) (
 	return res, err
 }
 
-// runTask pages through one task, storing and checkpointing every page.
-func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, onPage func()) {
+// pageJob is a fetched page on its way to the writer.
+type pageJob struct {
+	ts      *taskState
+	pg      *page
+	next    string
+	release func() // gives back the page's place in hand
+}
+
+// storeBatch is pages of one connection validated, and then stored, as one.
+type storeBatch struct {
+	jobs     []*pageJob
+	prepared *records.Prepared // nil when no page has records
+	refs     []string
+	keys     []string
+}
+
+// Batches stay far below what one import file holds: they exist to spread
+// a transaction's fixed cost, not to hold the write lock for long.
+const (
+	maxBatchPages     = 8
+	maxBatchResources = 1000
+)
+
+// runTask pages through one task, handing every page to the connection's
+// writer and fetching the next meanwhile. It stops at the first page the
+// writer could not store: later pages stored after a hole would move the
+// checkpoint past it.
+func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool) {
 	since := ts.since
 	if full {
 		since = ""
@@ -316,8 +373,9 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 	}
 	seen := map[string]bool{}
 	first := true
+	fetched := ts.pages // the writer owns ts.pages from the first page handed over
 	for {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || ts.stopped.Load() {
 			return
 		}
 		if seen[u] {
@@ -325,12 +383,17 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 			return
 		}
 		seen[u] = true
-		if ts.pages >= c.e.opts.MaxPages {
+		if fetched >= c.e.opts.MaxPages {
 			c.fail.add(ts.name, fmt.Sprintf("more than %d pages; the rest was not read", c.e.opts.MaxPages), 1)
+			return
+		}
+		release, err := c.e.takeInHand(ctx)
+		if err != nil {
 			return
 		}
 		pg, err := c.fetchPage(ctx, u)
 		if err != nil {
+			release()
 			if ctx.Err() != nil {
 				return
 			}
@@ -340,7 +403,7 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				// The saved next link expired with the server's search
 				// session: repeat the search from its first page.
 				u, resumedMid, seen = c.firstURL(ts.name, since), false, map[string]bool{}
-				ts.pages = 0
+				ts.pages, fetched = 0, 0
 				continue
 			case first && !resumedMid && since != "" && st == 400:
 				// The server cannot filter by time: do a full pass of it.
@@ -354,7 +417,7 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				}
 				return
 			}
-			c.fail.add(ts.name, reason(err), 1)
+			c.fail.addErr(ts.name, err, 1)
 			return
 		}
 		first = false
@@ -368,17 +431,140 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool, 
 				next = ""
 			}
 		}
-		if err := c.storePage(ctx, ts, pg, next); err != nil {
-			if ctx.Err() == nil {
-				c.fail.add(ts.name, "could not store a page: "+err.Error(), 1)
-			}
+		job := &pageJob{ts: ts, pg: pg, next: next, release: release}
+		select {
+		case c.pages2store <- job:
+		case <-ctx.Done():
+			release()
 			return
 		}
-		onPage()
+		fetched++
 		if next == "" {
 			return
 		}
 		u = next
+	}
+}
+
+// takeInHand waits for a place for one more page in hand (fetched and not
+// yet stored) and returns its release.
+func (e *Engine) takeInHand(ctx context.Context) (func(), error) {
+	select {
+	case e.inHand <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-e.inHand }) }, nil
+}
+
+// validateLoop is the connection's validator: it takes the pages ready
+// (at least one, at most maxBatchPages / maxBatchResources), validates them
+// as one collection Bundle and hands the batch to the writer, in order.
+func (c *conn) validateLoop(ctx context.Context, out chan<- *storeBatch) {
+	for {
+		job, ok := <-c.pages2store
+		if !ok {
+			return
+		}
+		b := &storeBatch{}
+		n := 0 // records in the batch
+		add := func(j *pageJob) {
+			if ctx.Err() != nil || j.ts.stopped.Load() {
+				j.release()
+				return
+			}
+			b.jobs = append(b.jobs, j)
+			n += len(j.pg.keys)
+		}
+		add(job)
+	more:
+		for len(b.jobs) < maxBatchPages && n < maxBatchResources {
+			select {
+			case j, ok := <-c.pages2store:
+				if !ok {
+					break more
+				}
+				add(j)
+			default:
+				break more
+			}
+		}
+		if len(b.jobs) == 0 {
+			continue
+		}
+		b = c.prepareBatch(ctx, b.jobs)
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			for _, j := range b.jobs {
+				j.release()
+			}
+		}
+	}
+}
+
+// prepareBatch validates pages as one collection Bundle (a single page as
+// it came), outside the vault's write lock.
+func (c *conn) prepareBatch(ctx context.Context, jobs []*pageJob) *storeBatch {
+	b := &storeBatch{jobs: jobs}
+	var entries []fhir.Entry
+	var body []byte
+	for _, j := range jobs {
+		b.keys = append(b.keys, j.pg.keys...)
+		b.refs = append(b.refs, j.pg.refs...)
+		entries = append(entries, j.pg.entries...)
+		body = j.pg.body
+	}
+	if len(b.keys) == 0 {
+		return b
+	}
+	if len(jobs) > 1 {
+		body = fhir.CollectionBundle(entries)
+	}
+	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
+	b.prepared = c.e.store.Prepare(ctx, "sync "+jobs[0].ts.name, bytes.NewReader(body), int64(len(body)), opts)
+	return b
+}
+
+// storeLoop is the connection's writer: it stores batches in the order the
+// tasks handed their pages over. A batch that could not be stored stops
+// the tasks it holds pages of (their later pages would checkpoint past the
+// hole); pages of already stopped tasks are dropped unstored.
+func (c *conn) storeLoop(ctx context.Context, in <-chan *storeBatch, stored func(*taskState)) {
+	for b := range in {
+		keep := b.jobs[:0]
+		for _, j := range b.jobs {
+			if ctx.Err() != nil || j.ts.stopped.Load() {
+				j.release()
+				continue
+			}
+			keep = append(keep, j)
+		}
+		if len(keep) == 0 {
+			continue
+		}
+		if len(keep) < len(b.jobs) {
+			// A task stopped (its earlier page could not be stored) after
+			// this batch was validated: validate the other tasks' pages
+			// again without it. Rare, so not worth keeping per-page parts.
+			b = c.prepareBatch(ctx, keep)
+		}
+		err := c.storeBatch(ctx, b)
+		for _, j := range b.jobs {
+			j.release()
+		}
+		if err != nil {
+			for _, j := range b.jobs {
+				if !j.ts.stopped.Swap(true) && ctx.Err() == nil {
+					c.fail.add(j.ts.name, "could not store a page: "+err.Error(), 1)
+				}
+			}
+			continue
+		}
+		for _, j := range b.jobs {
+			stored(j.ts)
+		}
 	}
 }
 
@@ -396,22 +582,21 @@ func serverTime(metaLast, date string, now time.Time) string {
 	return now.Add(-time.Minute).UTC().Format(fhirInstant)
 }
 
-// storePage writes the page's resources (one transaction, in ImportReader),
-// then the checkpoint. A crash between the two re-fetches the page next
-// time; the upsert makes that harmless.
-func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next string) error {
+// storeBatch writes a validated batch's resources (one transaction, in
+// records.Commit), then its pages' checkpoints (one more). A crash between
+// the two re-fetches the pages next time; the upsert makes that harmless.
+func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 	e := c.e
 	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
-	var prepared *records.Prepared
-	if len(pg.keys) > 0 {
-		// Validation (the costly part) runs before taking the vault-wide
-		// write lock, so other connections' pages are validated meanwhile.
-		prepared = e.store.Prepare(ctx, "sync "+ts.name, bytes.NewReader(pg.body), int64(len(pg.body)), opts)
-	}
 	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	if len(pg.keys) > 0 {
-		fr, _ := e.store.Commit(ctx, prepared, opts)
+	start := time.Now()
+	defer func() {
+		c.storeNano.Add(int64(time.Since(start)))
+		e.writeMu.Unlock()
+	}()
+	if b.prepared != nil {
+		c.commits.Add(1)
+		fr, _ := e.store.Commit(ctx, b.prepared, opts)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -426,42 +611,50 @@ func (c *conn) storePage(ctx context.Context, ts *taskState, pg *page, next stri
 			c.skipped.Add(int64(fr.Skipped))
 			c.resources.Add(int64(fr.Added + fr.Updated + fr.Unchanged))
 		}
-		c.addRefs(pg.refs)
+		c.addRefs(b.refs)
 	}
-	c.pages.Add(1)
-	ts.pages++
-	for {
-		cur := c.longest.Load()
-		if int64(ts.pages) <= cur || c.longest.CompareAndSwap(cur, int64(ts.pages)) {
-			break
+	var tasks []*taskState
+	for _, j := range b.jobs {
+		ts := j.ts
+		c.pages.Add(1)
+		ts.pages++
+		for {
+			cur := c.longest.Load()
+			if int64(ts.pages) <= cur || c.longest.CompareAndSwap(cur, int64(ts.pages)) {
+				break
+			}
+		}
+		ts.nextURL, ts.done = j.next, j.next == ""
+		if ts.done {
+			ts.since = ts.passStarted
+		}
+		if len(tasks) == 0 || tasks[len(tasks)-1] != ts {
+			tasks = append(tasks, ts)
 		}
 	}
-	done := next == ""
-	ts.nextURL, ts.done = next, done
-	if done {
-		ts.since = ts.passStarted
-	}
-	return e.saveCheckpointLocked(ctx, c, ts, pg.keys)
+	return e.saveCheckpointsLocked(ctx, c, tasks, b.keys)
 }
 
 func (e *Engine) saveCheckpoint(ctx context.Context, c *conn, ts *taskState, next string, done bool, passStarted string) error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	ts.nextURL, ts.done, ts.passStarted = next, done, passStarted
-	return e.saveCheckpointLocked(ctx, c, ts, nil)
+	return e.saveCheckpointsLocked(ctx, c, []*taskState{ts}, nil)
 }
 
-// saveCheckpointLocked stores the task's position and marks the page's
+// saveCheckpointsLocked stores the tasks' positions and marks the pages'
 // records as seen in this run, in one transaction.
-func (e *Engine) saveCheckpointLocked(ctx context.Context, c *conn, ts *taskState, keys []string) error {
+func (e *Engine) saveCheckpointsLocked(ctx context.Context, c *conn, tasks []*taskState, keys []string) error {
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "UPDATE sync_checkpoints SET next_url = ?, done = ?, since = ?, pass_started = ?, pages = ? WHERE connection_id = ? AND task = ?",
-		ts.nextURL, ts.done, ts.since, ts.passStarted, ts.pages, c.t.ConnectionID, ts.name); err != nil {
-		return err
+	for _, ts := range tasks {
+		if _, err := tx.ExecContext(ctx, "UPDATE sync_checkpoints SET next_url = ?, done = ?, since = ?, pass_started = ?, pages = ? WHERE connection_id = ? AND task = ?",
+			ts.nextURL, ts.done, ts.since, ts.passStarted, ts.pages, c.t.ConnectionID, ts.name); err != nil {
+			return err
+		}
 	}
 	if err := markSeen(ctx, tx, c, keys); err != nil {
 		return err
@@ -469,24 +662,30 @@ func (e *Engine) saveCheckpointLocked(ctx context.Context, c *conn, ts *taskStat
 	return tx.Commit()
 }
 
+// markSeen notes that this run's pages returned these records (Type/id),
+// in one statement per call: the keys travel as one JSON array, which the
+// writer's lock holds far shorter than a statement per record.
 func markSeen(ctx context.Context, tx *sql.Tx, c *conn, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO sync_seen(resource, connection_id, last_run)
-SELECT id, ?, ? FROM resources WHERE source_id = ? AND resource_id = ? AND resource_type = ?
-ON CONFLICT(resource) DO UPDATE SET last_run = excluded.last_run, gone_at = NULL`)
+	arr, err := json.Marshal(keys)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for _, k := range keys {
-		typ, id, _ := strings.Cut(k, "/")
-		if _, err := st.ExecContext(ctx, c.t.ConnectionID, c.run, c.t.SourceID, id, typ); err != nil {
-			return err
-		}
-	}
-	return nil
+	// CROSS JOIN fixes the loop order (SQLite keeps it as written): one
+	// unique-index lookup per key, not a scan of the source's records per
+	// key. The WHERE also keeps SQLite from reading ON CONFLICT as a join
+	// clause.
+	_, err = tx.ExecContext(ctx, `INSERT INTO sync_seen(resource, connection_id, last_run)
+SELECT r.id, ?1, ?2 FROM json_each(?4) AS k
+CROSS JOIN resources r
+WHERE r.source_id = ?3
+  AND r.resource_id = substr(k.value, instr(k.value, '/') + 1)
+  AND r.resource_type = substr(k.value, 1, instr(k.value, '/') - 1)
+ON CONFLICT(resource) DO UPDATE SET last_run = excluded.last_run, gone_at = NULL`,
+		c.t.ConnectionID, c.run, c.t.SourceID, string(arr))
+	return err
 }
 
 // markGone flags records of this connection that the full pass did not

@@ -164,6 +164,10 @@ export namespace household {
 
 export namespace providersync {
 	
+	export enum FailureKind {
+	    RateLimited = "rate_limited",
+	    Unavailable = "unavailable",
+	}
 	export enum Phase {
 	    Attachments = "attachments",
 	    Done = "done",
@@ -184,6 +188,7 @@ export namespace providersync {
 	    task: string;
 	    count: number;
 	    reason: string;
+	    kind?: FailureKind;
 	
 	    static createFrom(source: any = {}) {
 	        return new TaskFailure(source);
@@ -194,6 +199,7 @@ export namespace providersync {
 	        this.task = source["task"];
 	        this.count = source["count"];
 	        this.reason = source["reason"];
+	        this.kind = source["kind"];
 	    }
 	}
 	export class Run {

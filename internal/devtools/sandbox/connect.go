@@ -11,6 +11,14 @@ import (
 	"time"
 )
 
+// Remote is a handle on a sandbox served by another process at baseURL
+// (its Server.URL), for benchmarks that keep the server's memory out of the
+// measured process. Only the addresses and Authorize work on it.
+func Remote(baseURL *url.URL) *Server {
+	u := strings.TrimRight(baseURL.String(), "/")
+	return &Server{URL: u, FHIRBase: u + "/fhir"}
+}
+
 var loginReqRE = regexp.MustCompile(`name="req" value="([^"]+)"`)
 
 // Authorize plays the person's browser on the sandbox's sign-in page for

@@ -27,6 +27,15 @@ type Fault struct {
 	RateLimit  int
 	RetryAfter int
 
+	// ThrottleRate answers this share of requests ThrottleStatus (default
+	// 429; 503 is the other status servers send Retry-After with) with
+	// Retry-After: RetryAfter seconds (default 1), written as an HTTP date
+	// when RetryAfterDate — the two forms RFC 9110 allows. Its die is only
+	// rolled when ThrottleRate > 0, so rules without it draw as before.
+	ThrottleRate   float64
+	ThrottleStatus int
+	RetryAfterDate bool
+
 	// TimeoutRate hangs the request until the client gives up, the server
 	// closes, or Hang elapses (then 504), whichever is first. Hang 0 = forever.
 	TimeoutRate float64
@@ -161,6 +170,7 @@ type verdict struct {
 	delay      time.Duration
 	status     int // scripted or FailRate status
 	retryAfter int
+	asDate     bool // Retry-After as an HTTP date
 	hang       bool
 	hangFor    time.Duration
 	garbage    bool
@@ -214,6 +224,14 @@ func (f *Faults) decide(pattern, path string) (v verdict, any bool) {
 			return v, true
 		}
 	}
+	if rule.ThrottleRate > 0 && f.rng.Float64() < rule.ThrottleRate {
+		v.status = rule.ThrottleStatus
+		if v.status == 0 {
+			v.status = http.StatusTooManyRequests
+		}
+		v.retryAfter, v.asDate = max(rule.RetryAfter, 1), rule.RetryAfterDate
+		return v, true
+	}
 	switch {
 	case fail < rule.FailRate:
 		v.status = rule.FailStatus
@@ -252,7 +270,7 @@ func (f *Faults) wrap(pattern string, closing <-chan struct{}, h http.Handler) h
 		}
 		switch {
 		case v.status != 0:
-			injectStatus(w, v.status, v.retryAfter)
+			injectStatus(w, v.status, v.retryAfter, v.asDate)
 		case v.redirect != "":
 			w.Header().Set("Location", strings.TrimRight(v.redirect, "/")+r.URL.RequestURI())
 			w.WriteHeader(http.StatusTemporaryRedirect)
@@ -297,8 +315,13 @@ func (f *Faults) wrap(pattern string, closing <-chan struct{}, h http.Handler) h
 	})
 }
 
-func injectStatus(w http.ResponseWriter, status, retryAfter int) {
-	if retryAfter > 0 {
+func injectStatus(w http.ResponseWriter, status, retryAfter int, asDate bool) {
+	switch {
+	case retryAfter > 0 && asDate:
+		// Whole seconds, rounded up so the wait is never shorter than asked.
+		at := time.Now().Add(time.Duration(retryAfter) * time.Second).Add(time.Second - 1).Truncate(time.Second)
+		w.Header().Set("Retry-After", at.UTC().Format(http.TimeFormat))
+	case retryAfter > 0:
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	}
 	if status == http.StatusUnauthorized {

@@ -216,3 +216,50 @@ func TestRedirectFault(t *testing.T) {
 		t.Fatalf("redirect fault: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+// TestThrottle: ThrottleRate answers 429 (or 503) with Retry-After in
+// either form RFC 9110 allows, for the share of requests asked.
+func TestThrottle(t *testing.T) {
+	s, pid, at := faultEnv(t, 42)
+	read := s.FHIRBase + "/Patient/" + pid
+	f := s.Faults()
+	for _, c := range []struct {
+		fault  Fault
+		status int
+	}{
+		{Fault{ThrottleRate: 1, RetryAfter: 3}, 429},
+		{Fault{ThrottleRate: 1, RetryAfter: 3, ThrottleStatus: 503, RetryAfterDate: true}, 503},
+	} {
+		f.Set(readRoute, c.fault)
+		sent := time.Now()
+		resp, _, _ := rawGet(t, at, read, 5*time.Second)
+		f.Clear(readRoute)
+		ra := resp.Header.Get("Retry-After")
+		if resp.StatusCode != c.status {
+			t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+		}
+		if !c.fault.RetryAfterDate {
+			if ra != "3" {
+				t.Fatalf("Retry-After %q", ra)
+			}
+			continue
+		}
+		// The date is never earlier than the 3 s asked for (whole
+		// seconds, rounded up), nor much later.
+		at, err := http.ParseTime(ra)
+		if wait := at.Sub(sent.Truncate(time.Second)); err != nil || wait < 3*time.Second || wait > 5*time.Second {
+			t.Fatalf("Retry-After %q (%v): %v after the request", ra, err, wait)
+		}
+	}
+	// At a share below one, some requests pass.
+	f.Set(readRoute, Fault{ThrottleRate: 0.5})
+	defer f.Clear(readRoute)
+	codes := map[int]int{}
+	for range 20 {
+		resp, _, _ := rawGet(t, at, read, 5*time.Second)
+		codes[resp.StatusCode]++
+	}
+	if codes[200] == 0 || codes[429] == 0 || codes[200]+codes[429] != 20 {
+		t.Fatalf("codes %v", codes)
+	}
+}

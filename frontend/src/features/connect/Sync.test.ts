@@ -108,13 +108,23 @@ describe('Syncing connections', () => {
     const version = household.version;
 
     done([
-      { connectionId: 1, outcome: providersync.RunStatus.Partial, complete: false, resources: 40, added: 2, failed: [{ task: 'Observation', count: 3, reason: 'the server was too slow' }] },
+      {
+        connectionId: 1,
+        outcome: providersync.RunStatus.Partial,
+        complete: false,
+        resources: 40,
+        added: 2,
+        failed: [
+          { task: 'Observation', count: 3, reason: 'the server was too slow' },
+          { task: 'Condition', count: 1, reason: 'gave up after 6 attempts: rate limited (429)', kind: providersync.FailureKind.RateLimited },
+        ],
+      },
       { connectionId: 2, complete: true, resources: 1234, added: 12 },
     ]);
 
     const partial = await within(rows[0]).findByTestId('sync-result');
     expect(partial).toHaveTextContent(
-      'Partly done: Observation (3 pages) could not be fetched: the server was too slow. Fasten will try again.',
+      'Partly done: Observation (3 pages) could not be fetched: the server was too slow; Condition (1 page) could not be fetched: the provider kept asking Fasten to slow down. Fasten will try again.',
     );
     expect(partial).toHaveAttribute('data-kind', 'partial');
     expect(within(rows[0]).queryByTestId('sync-progress')).toBeNull();

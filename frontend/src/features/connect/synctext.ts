@@ -29,8 +29,15 @@ export function failureWhat(f: SyncFailure): string {
   return `${f.task} (${plural(n, 'page')})`;
 }
 
+// Why, in the person's words, for the kinds of failure Go types (the
+// reason is the technical detail, shown when no kind applies).
+const KIND_WORDS: Record<providersync.FailureKind, string> = {
+  [providersync.FailureKind.RateLimited]: 'the provider kept asking Fasten to slow down',
+  [providersync.FailureKind.Unavailable]: 'the provider was unavailable',
+};
+
 function failuresText(failed: SyncFailure[]): string {
-  return failed.map((f) => `${failureWhat(f)} could not be fetched: ${f.reason}`).join('; ');
+  return failed.map((f) => `${failureWhat(f)} could not be fetched: ${(f.kind && KIND_WORDS[f.kind]) || f.reason}`).join('; ');
 }
 
 export type ResultKind = 'ok' | 'partial' | 'error';
