@@ -23,6 +23,9 @@ type PackProgress struct {
 	// ErrVaultBusy); the rewrite stays pending and the next PackPending,
 	// at the next open, tries again. Records read the same meanwhile.
 	VacuumSkipped bool `json:"vacuumSkipped"`
+	// Rewrite says how the file is rewritten, from Phase "vacuum" on:
+	// "vacuum" (VACUUM, in memory) or "copy" (Compact).
+	Rewrite string `json:"rewrite,omitempty"`
 }
 
 // maxVacuumBytes is the largest vault PackPending rewrites with VACUUM.
@@ -139,9 +142,13 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 			return p, err
 		}
 		if rows > 0 {
-			p.Phase = "vacuum"
+			live := (pages - free) * pageSize
+			p.Phase, p.Rewrite = "vacuum", "vacuum"
+			if live > maxVacuumBytes {
+				p.Rewrite = "copy"
+			}
 			report()
-			if live := (pages - free) * pageSize; live > maxVacuumBytes {
+			if p.Rewrite == "copy" {
 				err := v.Compact(ctx)
 				if errors.Is(err, ErrVaultInUse) || errors.Is(err, ErrVaultBusy) {
 					// pack_vacuum stays: the next open tries again.

@@ -275,7 +275,7 @@ func TestPackRewritesALargeVaultThroughACopy(t *testing.T) {
 			phases = append(phases, p.Phase)
 		}
 	})
-	if err != nil || p.VacuumSkipped || p.Done != 200 || p.Phase != "done" || p.BytesAfter >= p.BytesBefore/2 {
+	if err != nil || p.VacuumSkipped || p.Rewrite != "copy" || p.Done != 200 || p.Phase != "done" || p.BytesAfter >= p.BytesBefore/2 {
 		t.Fatalf("%+v %v", p, err)
 	}
 	if strings.Join(phases, ",") != "pack,vacuum,done" {

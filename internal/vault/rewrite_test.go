@@ -161,11 +161,22 @@ func TestCompactShrinksAndKeepsEveryRow(t *testing.T) {
 	// The pool is the same before and after: a reference taken now (as
 	// records.Store and the sync engine keep one) must go on working.
 	db := v.DB()
+	stmt, err := db.Prepare("SELECT count(*) FROM resources WHERE resource_id != ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stmt.Close()
+	var n0, n1 int
+	stmt.QueryRow("x").Scan(&n0)
 	if err := v.Compact(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if db != v.DB() {
 		t.Fatal("the pool was replaced")
+	}
+	// A statement prepared before is prepared again on the new file.
+	if err := stmt.QueryRow("x").Scan(&n1); err != nil || n1 != n0 || n0 == 0 {
+		t.Fatalf("prepared statement after the rewrite: %d → %d, %v", n0, n1, err)
 	}
 	after := allRows(t, db)
 	sameRows(t, before, after)
@@ -385,16 +396,20 @@ func TestCompactWhileReadingAndWritingLosesNothing(t *testing.T) {
 		}
 	}()
 	var done int
+	var errs []error
 	for k := 0; k < 3; k++ {
 		err := v.Compact(ctx)
 		if err == nil {
 			done++
 		} else if !errors.Is(err, ErrVaultBusy) {
-			t.Fatal(err)
+			errs = append(errs, err)
 		}
 	}
 	close(stop)
 	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(committed) == 0 || reads.Load() == 0 {

@@ -63,6 +63,7 @@ type Vault struct {
 	openLock *os.File
 	// rewriteMu: one rewrite at a time in this process.
 	rewriteMu sync.Mutex
+	connector *connector
 }
 
 // MaxConns bounds the pool: WAL allows one writer and many readers, and each
@@ -217,7 +218,8 @@ func openDB(path string, key []byte) (*Vault, error) {
 	// done once by Argon2id when the slot was unwrapped. The driver applies
 	// these settings to every new connection and setUpConn reads them back.
 	v := &Vault{path: path, key: append([]byte(nil), key...), openLock: lock}
-	db := sql.OpenDB(&connector{drv: fastenDriver, dsn: vaultDSN(path, key), gate: &v.gate})
+	v.connector = &connector{drv: fastenDriver, dsn: vaultDSN(path, key), gate: &v.gate}
+	db := sql.OpenDB(v.connector)
 	db.SetMaxOpenConns(MaxConns)
 	db.SetMaxIdleConns(MaxConns)
 	v.db = db
@@ -243,6 +245,7 @@ func vaultDSN(path string, key []byte) string {
 // closeQuietly closes a vault that failed to open.
 func (v *Vault) closeQuietly() {
 	v.db.Close()
+	v.connector.shut()
 	v.db = nil
 	releaseOpenLock(v.openLock)
 	v.openLock = nil
@@ -279,6 +282,7 @@ func (v *Vault) Close() error {
 		cerr = fmt.Errorf("checkpointing the vault's journal: %w", cerr)
 	}
 	err := errors.Join(cerr, v.db.Close())
+	v.connector.shut()
 	v.db = nil
 	releaseOpenLock(v.openLock)
 	v.openLock = nil
