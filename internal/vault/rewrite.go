@@ -228,9 +228,25 @@ func (v *Vault) WriteCopy(ctx context.Context, dst string) error {
 	return nil
 }
 
+// freeSpace is diskFree; tests replace it to let a copy run into a full
+// disk rather than be refused before it starts.
+var freeSpace = diskFree
+
 // copyInto writes the snapshot c sees to dst (which must not exist) and
 // makes it durable. On failure dst is removed.
 func copyInto(ctx context.Context, c *sql.Conn, dst string) error {
+	// The copy takes about the vault's live pages. Not starting one that
+	// cannot fit keeps it from filling the disk under the app's own
+	// writers (an import alongside would fail for want of space); a tenth
+	// more is left for them. Where free space cannot be read the copy
+	// is tried and a full disk still ends it with ErrNoSpace.
+	var live int64
+	if err := c.QueryRowContext(ctx, "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size").Scan(&live); err != nil {
+		return err
+	}
+	if free, err := freeSpace(filepath.Dir(dst)); err == nil && free < live+live/10+(1<<20) {
+		return fmt.Errorf("%w: the copy needs about %d MB, %d MB are free", ErrNoSpace, (live+live/10)>>20+1, free>>20)
+	}
 	// Created here, owner-only like the vault, and exclusively: VACUUM INTO
 	// would create it world-readable (umask) and accepts an empty file.
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)

@@ -673,6 +673,16 @@ func TestCompactOnAFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	hash := sha256.Sum256(mustRead(t, small))
+	// Refused before it starts (the free space is read)…
+	if err := v.Compact(context.Background()); !errors.Is(err, ErrNoSpace) {
+		t.Fatalf("compact on a full disk: %v", err)
+	}
+	if _, err := os.Stat(rewriteTempPath(small)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a copy was started")
+	}
+	// …and, where free space cannot be read, stopped by the full disk.
+	defer func(saved func(string) (int64, error)) { freeSpace = saved }(freeSpace)
+	freeSpace = func(string) (int64, error) { return 0, errors.New("unknown") }
 	err = v.Compact(context.Background())
 	if !errors.Is(err, ErrNoSpace) {
 		t.Fatalf("compact on a full disk: %v", err)
