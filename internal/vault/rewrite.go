@@ -488,8 +488,12 @@ func (v *Vault) compactOnce(ctx context.Context) (err error) {
 	alone, lerr := tryLockExclusive(v.openLock)
 	gated := false
 	defer func() {
-		// Shared again before the gate opens: while it is let go no
-		// connection of this process is open.
+		// Shared again before the gate opens. While the lock is let go,
+		// either no connection of this process is open (after the
+		// swap) or our copy file, held O_EXCL, keeps any other process
+		// from being at this step (a rewrite needs its own copy there);
+		// an opener that is alone meanwhile may only delete that copy,
+		// and a rename that then finds none leaves the old vault.
 		if alone {
 			unlockFile(v.openLock)
 		}
