@@ -447,6 +447,9 @@ func (v *Vault) compactOnce(ctx context.Context) (err error) {
 		return err
 	}
 	if err := verifyCopy(ctx, tmp, v.key, want); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		// A commit between the counts and the copy's snapshot makes them
 		// differ: that is a change to copy again, not a bad copy.
 		var now int64

@@ -520,6 +520,47 @@ func TestCompactFailingAtAnyStepChangesNothing(t *testing.T) {
 	}
 }
 
+// Closing the session cancels a rewrite: during the copy or between steps
+// it stops with the context's error, the copy removed, the vault as it was.
+func TestCompactCancelled(t *testing.T) {
+	for _, step := range []string{"copying", "copied", "verified"} {
+		t.Run(step, func(t *testing.T) {
+			v, path := vaultWithFreeSpace(t)
+			before, free := allRows(t, v.DB()), freePages(t, v.DB())
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if step == "copying" {
+				// VACUUM INTO is interrupted (sqlite3_interrupt) once the
+				// copy has pages on disk.
+				go func() {
+					for ctx.Err() == nil {
+						if fi, err := os.Stat(rewriteTempPath(path)); err == nil && fi.Size() > 0 {
+							cancel()
+						}
+					}
+				}()
+			}
+			rewriteHook = func(s string) error {
+				if s == step {
+					cancel()
+				}
+				return nil
+			}
+			defer func() { rewriteHook = nil }()
+			if err := v.Compact(ctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("%v", err)
+			}
+			sameRows(t, before, allRows(t, v.DB()))
+			if freePages(t, v.DB()) != free {
+				t.Fatal("the file changed")
+			}
+			if _, err := os.Stat(rewriteTempPath(path)); !errors.Is(err, os.ErrNotExist) {
+				t.Fatal("the copy was left")
+			}
+		})
+	}
+}
+
 // TestCrashHelper is the child of TestCompactKilledAtAnyStep: it compacts
 // the vault named in the environment and kills itself, as a power cut or
 // the OS would, at the step named there.
