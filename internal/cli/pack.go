@@ -34,7 +34,7 @@ func (e env) packPending(v *vault.Vault) {
 		return
 	}
 	if p.VacuumSkipped {
-		fmt.Fprintln(e.stderr, "the vault is too large to rewrite in memory: the space freed stays in the file and later records reuse it")
+		fmt.Fprintln(e.stderr, "the vault file was not rewritten now (another Fasten has it open, or it was busy): that is done at a later open; records read the same meanwhile")
 	} else if p.Total > 0 || p.BytesAfter != p.BytesBefore {
 		fmt.Fprintf(e.stderr, "vault file: %.1f MB → %.1f MB\n", float64(p.BytesBefore)/1e6, float64(p.BytesAfter)/1e6)
 	}

@@ -120,9 +120,11 @@ func Open(v *vault.Vault, o Options) *Session {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if need, err := v.PackNeeded(s.ctx); err == nil && need {
-		// Syncs wait for it: its closing rewrite of the file holds the
-		// write lock for seconds, longer than a sync's writer would wait
-		// before failing. passMu is taken here, before Open returns, so no
+		// Syncs wait for it: its closing rewrite of the file (VACUUM for
+		// a small vault) holds the write lock for seconds, longer than a
+		// sync's writer would wait before failing; a large vault's
+		// (vault.Compact) makes a copy and starts over when a commit
+		// lands meanwhile, which a sync would cause. passMu is taken here, before Open returns, so no
 		// pass asked for afterwards can start first; the goroutine lets it
 		// go. A failure (a full disk, Close) leaves the rest for the next
 		// open.

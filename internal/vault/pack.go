@@ -18,19 +18,25 @@ type PackProgress struct {
 	Total       int    `json:"total"`
 	BytesBefore int64  `json:"bytesBefore"` // the vault file (and its journal) before packing
 	BytesAfter  int64  `json:"bytesAfter"`  // after, once Phase is "done"
-	// VacuumSkipped: the file was not rewritten because its records are
-	// more than maxVacuumBytes (see there); the space packing freed is
-	// reused by later records instead of given back.
+	// VacuumSkipped: the file was not rewritten this time because another
+	// Fasten has the vault open or records kept changing (ErrVaultInUse,
+	// ErrVaultBusy); the rewrite stays pending and the next PackPending,
+	// at the next open, tries again. Records read the same meanwhile.
 	VacuumSkipped bool `json:"vacuumSkipped"`
+	// Rewrite says how the file is rewritten, from Phase "vacuum" on:
+	// "vacuum" (VACUUM, in memory) or "copy" (Compact).
+	Rewrite string `json:"rewrite,omitempty"`
 }
 
-// maxVacuumBytes bounds the vaults PackPending rewrites. VACUUM builds the
-// new file in SQLite's temporary database, which this SQLCipher build keeps
-// in memory (SQLITE_TEMP_STORE=2, so nothing of a vault is ever written
-// unencrypted to a temporary file): rewriting costs about as much memory
-// as the records take once packed. Above this the space stays in the file
-// (SQLite reuses it for later records) rather than risk running out of
-// memory.
+// maxVacuumBytes is the largest vault PackPending rewrites with VACUUM.
+// VACUUM builds the new file in SQLite's temporary database, which this
+// SQLCipher build keeps in memory (SQLITE_TEMP_STORE=2, so nothing of a
+// vault is ever written unencrypted to a temporary file): it costs about as
+// much memory as the records take once packed. Larger vaults are rewritten
+// by Compact instead (an encrypted copy beside the vault, moved over it),
+// whose memory does not grow with the vault; small ones keep VACUUM, which
+// needs no free disk space for a copy and works while another process has
+// the vault open.
 var maxVacuumBytes int64 = 256 << 20
 
 // packBatch rows are packed per transaction: a crash loses at most one
@@ -121,11 +127,12 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 		}
 	}
 	if vacuum > 0 {
-		// VACUUM rewrites the file without the pages packing freed; the
-		// checkpoint then empties the journal, which held the rewrite. The
-		// key goes only once both are done: an interrupted rewrite (the
-		// vault locked, a crash) is done again at the next run. A vault
-		// without records has nothing to give back.
+		// VACUUM (or, for a large vault, Compact) rewrites the file
+		// without the pages packing freed; after VACUUM the checkpoint
+		// empties the journal, which held the rewrite. The key goes only
+		// once that is done: an interrupted rewrite (the vault locked, in
+		// use by another process, a crash) is done again at the next run.
+		// A vault without records has nothing to give back.
 		var rows int
 		if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM resources LIMIT 1)").Scan(&rows); err != nil {
 			return p, err
@@ -134,16 +141,32 @@ func (v *Vault) PackPending(ctx context.Context, progress func(PackProgress)) (P
 		if err := v.db.QueryRowContext(ctx, "SELECT page_count, freelist_count, page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size").Scan(&pages, &free, &pageSize); err != nil {
 			return p, err
 		}
-		if live := (pages - free) * pageSize; live > maxVacuumBytes {
-			p.VacuumSkipped = true
-		} else if rows > 0 {
-			p.Phase = "vacuum"
-			report()
-			if _, err := v.db.ExecContext(ctx, "VACUUM"); err != nil {
-				return p, fmt.Errorf("rewriting the vault file: %w", err)
+		if rows > 0 {
+			live := (pages - free) * pageSize
+			p.Phase, p.Rewrite = "vacuum", "vacuum"
+			if live > maxVacuumBytes {
+				p.Rewrite = "copy"
 			}
-			if _, err := v.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-				return p, fmt.Errorf("checkpointing the vault's journal: %w", err)
+			report()
+			if p.Rewrite == "copy" {
+				err := v.Compact(ctx)
+				if errors.Is(err, ErrVaultInUse) || errors.Is(err, ErrVaultBusy) {
+					// pack_vacuum stays: the next open tries again.
+					p.VacuumSkipped = true
+					p.Phase, p.BytesAfter = "done", v.fileBytes()
+					report()
+					return p, nil
+				}
+				if err != nil {
+					return p, fmt.Errorf("rewriting the vault file: %w", err)
+				}
+			} else {
+				if _, err := v.db.ExecContext(ctx, "VACUUM"); err != nil {
+					return p, fmt.Errorf("rewriting the vault file: %w", err)
+				}
+				if _, err := v.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+					return p, fmt.Errorf("checkpointing the vault's journal: %w", err)
+				}
 			}
 		}
 		if _, err := v.db.ExecContext(ctx, "DELETE FROM settings WHERE key = 'pack_vacuum'"); err != nil {

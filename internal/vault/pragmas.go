@@ -18,8 +18,12 @@ import (
 // the first one the vault happened to test.
 const driverName = "sqlcipher-fasten"
 
+// fastenDriver is that driver; the vault's pool opens its connections
+// through it directly (see connector), tests and tools by driverName.
+var fastenDriver = &sqlite3.SQLiteDriver{ConnectHook: setUpConn}
+
 func init() {
-	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: setUpConn})
+	sql.Register(driverName, fastenDriver)
 }
 
 // cacheKiB bounds each connection's page cache of decrypted pages (negative

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	sqlite3 "github.com/mutecomm/go-sqlcipher/v4"
 )
@@ -47,7 +48,22 @@ func Exists(path string) bool {
 type Vault struct {
 	path string
 	key  []byte
-	db   *sql.DB
+	// db is the one pool every user of the vault shares, for the vault's
+	// whole life: a rewrite (see Compact) swaps the file under it without
+	// ever closing it, so nobody holding it sees a closed database.
+	db *sql.DB
+	// gate is read-held by every connection being opened, write-held by
+	// a rewrite while no connection of the pool is open and the new file
+	// is moved into place: connections the pool opens meanwhile wait and
+	// then open the new file.
+	gate sync.RWMutex
+	// openLock holds a shared lock on <vault>.open.lock while the vault is
+	// open; a rewrite needs it exclusive (no other process has the file
+	// open, so none keeps writing to the file it replaces).
+	openLock *os.File
+	// rewriteMu: one rewrite at a time in this process.
+	rewriteMu sync.Mutex
+	connector *connector
 }
 
 // MaxConns bounds the pool: WAL allows one writer and many readers, and each
@@ -124,7 +140,7 @@ func Create(path, passphrase string) (*Vault, string, error) {
 }
 
 func removeDBFiles(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+	for _, p := range []string{path, path + "-wal", path + "-shm", openLockPath(path)} {
 		os.Remove(p)
 	}
 }
@@ -193,29 +209,46 @@ func CheckPassphrase(p string) error {
 }
 
 func openDB(path string, key []byte) (*Vault, error) {
+	lock, err := takeOpenLock(path)
+	if err != nil {
+		return nil, err
+	}
 	// A raw 32-byte key skips SQLCipher's PBKDF2, so each pooled connection
 	// opens in microseconds instead of ≈0.4 s; the expensive derivation was
 	// done once by Argon2id when the slot was unwrapped. The driver applies
 	// these settings to every new connection and setUpConn reads them back.
-	dsn := path + "?_pragma_key=" + "x'" + hex.EncodeToString(key) + "'" +
-		fmt.Sprintf("&_busy_timeout=%d", busyTimeoutMS) +
-		"&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate"
-	db, err := sql.Open(driverName, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("cannot open the vault: %w", err)
-	}
+	v := &Vault{path: path, key: append([]byte(nil), key...), openLock: lock}
+	v.connector = &connector{drv: fastenDriver, dsn: vaultDSN(path, key), gate: &v.gate}
+	db := sql.OpenDB(v.connector)
 	db.SetMaxOpenConns(MaxConns)
 	db.SetMaxIdleConns(MaxConns)
-	v := &Vault{path: path, key: append([]byte(nil), key...), db: db}
+	v.db = db
 	if err := v.db.PingContext(context.Background()); err != nil {
-		db.Close()
+		v.closeQuietly()
 		return nil, describeOpenError(err)
 	}
 	if err := migrate(db); err != nil {
-		db.Close()
+		v.closeQuietly()
 		return nil, describeOpenError(err)
 	}
 	return v, nil
+}
+
+// vaultDSN is the vault's settings for go-sqlcipher, its key included:
+// never log it.
+func vaultDSN(path string, key []byte) string {
+	return path + "?_pragma_key=" + "x'" + hex.EncodeToString(key) + "'" +
+		fmt.Sprintf("&_busy_timeout=%d", busyTimeoutMS) +
+		"&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate"
+}
+
+// closeQuietly closes a vault that failed to open.
+func (v *Vault) closeQuietly() {
+	v.db.Close()
+	v.connector.shut()
+	v.db = nil
+	releaseOpenLock(v.openLock)
+	v.openLock = nil
 }
 
 // describeOpenError turns SQLite's "not a database" (what a wrong key looks
@@ -249,7 +282,10 @@ func (v *Vault) Close() error {
 		cerr = fmt.Errorf("checkpointing the vault's journal: %w", cerr)
 	}
 	err := errors.Join(cerr, v.db.Close())
+	v.connector.shut()
 	v.db = nil
+	releaseOpenLock(v.openLock)
+	v.openLock = nil
 	for i := range v.key {
 		v.key[i] = 0
 	}

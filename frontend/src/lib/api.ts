@@ -321,6 +321,7 @@ export type VaultPacking = {
   bytesBefore: number;
   bytesAfter: number;
   vacuumSkipped: boolean;
+  rewrite?: 'vacuum' | 'copy';
 };
 
 export function onVaultPacking(fn: (p: VaultPacking) => void): Off {
