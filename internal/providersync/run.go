@@ -582,9 +582,10 @@ func serverTime(metaLast, date string, now time.Time) string {
 	return now.Add(-time.Minute).UTC().Format(fhirInstant)
 }
 
-// storeBatch writes a validated batch's resources (one transaction, in
-// records.Commit), then its pages' checkpoints (one more). A crash between
-// the two re-fetches the pages next time; the upsert makes that harmless.
+// storeBatch writes a validated batch's resources and its pages'
+// checkpoints in one transaction (records.CommitIn): the records and the
+// position after them are durable together, and the writer, which bounds
+// a sync's speed, pays one commit per batch.
 func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 	e := c.e
 	opts := records.ImportOptions{SourceID: c.t.SourceID, PersonID: c.t.PersonID, Release: c.release}
@@ -594,9 +595,14 @@ func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 		c.storeNano.Add(int64(time.Since(start)))
 		e.writeMu.Unlock()
 	}()
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
 	if b.prepared != nil {
 		c.commits.Add(1)
-		fr, _ := e.store.Commit(ctx, b.prepared, opts)
+		fr, _ := e.store.CommitIn(ctx, tx, b.prepared, opts)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -632,7 +638,10 @@ func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 			tasks = append(tasks, ts)
 		}
 	}
-	return e.saveCheckpointsLocked(ctx, c, tasks, b.keys)
+	if err := e.writeCheckpoints(ctx, tx, c, tasks, b.keys); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (e *Engine) saveCheckpoint(ctx context.Context, c *conn, ts *taskState, next string, done bool, passStarted string) error {
@@ -650,6 +659,15 @@ func (e *Engine) saveCheckpointsLocked(ctx context.Context, c *conn, tasks []*ta
 		return err
 	}
 	defer tx.Rollback()
+	if err := e.writeCheckpoints(ctx, tx, c, tasks, keys); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// writeCheckpoints writes the tasks' positions and the pages' seen records
+// in the caller's transaction.
+func (e *Engine) writeCheckpoints(ctx context.Context, tx *sql.Tx, c *conn, tasks []*taskState, keys []string) error {
 	for _, ts := range tasks {
 		if _, err := tx.ExecContext(ctx, "UPDATE sync_checkpoints SET next_url = ?, done = ?, since = ?, pass_started = ?, pages = ? WHERE connection_id = ? AND task = ?",
 			ts.nextURL, ts.done, ts.since, ts.passStarted, ts.pages, c.t.ConnectionID, ts.name); err != nil {
@@ -659,7 +677,7 @@ func (e *Engine) saveCheckpointsLocked(ctx context.Context, c *conn, tasks []*ta
 	if err := markSeen(ctx, tx, c, keys); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return nil
 }
 
 // markSeen notes that this run's pages returned these records (Type/id),

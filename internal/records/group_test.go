@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fastenhealth/fasten-desktop/internal/records"
@@ -93,5 +94,54 @@ func TestCancelledImportKeepsTheFilesItReportedStored(t *testing.T) {
 	}
 	if n != stored {
 		t.Fatalf("%d resources in the vault, the report says %d were stored", n, stored)
+	}
+}
+
+// CommitIn stores a page inside the caller's transaction: what it stores
+// commits or rolls back with the caller's own rows, and a refused page
+// takes back only itself.
+func TestCommitInSharesTheCallersTransaction(t *testing.T) {
+	ctx := context.Background()
+	s, v := openStore(t)
+	good := `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Ngata"}],"birthDate":"1980-01-01"}}]}`
+	bad := `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"p2","birthDate":"never"}}]}`
+	prep := func(body string) *records.Prepared {
+		return s.Prepare(ctx, "page", strings.NewReader(body), int64(len(body)), records.ImportOptions{AutoCreatePeople: true})
+	}
+	count := func() int {
+		var n int
+		v.DB().QueryRow("SELECT count(*) FROM resources").Scan(&n)
+		return n
+	}
+	for _, commit := range []bool{false, true} {
+		tx, err := v.DB().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fr, _ := s.CommitIn(ctx, tx, prep(bad), records.ImportOptions{AutoCreatePeople: true}); fr.Status != records.FileRejected {
+			t.Fatalf("bad page: %+v", fr)
+		}
+		if fr, _ := s.CommitIn(ctx, tx, prep(good), records.ImportOptions{AutoCreatePeople: true}); fr.Status != records.FileImported {
+			t.Fatalf("good page: %+v", fr)
+		}
+		if _, err := tx.Exec("INSERT INTO settings(key, value) VALUES ('probe', 'x') ON CONFLICT(key) DO NOTHING"); err != nil {
+			t.Fatal(err)
+		}
+		if count() != 0 {
+			t.Fatal("stored before the caller committed")
+		}
+		if commit {
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if count() != 1 {
+				t.Fatalf("%d resources after the commit, want the good page's 1", count())
+			}
+		} else {
+			tx.Rollback()
+			if count() != 0 {
+				t.Fatal("the caller rolled back, yet records stayed")
+			}
+		}
 	}
 }

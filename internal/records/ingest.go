@@ -215,6 +215,16 @@ func (s *Store) Commit(ctx context.Context, p *Prepared, opts ImportOptions) (Fi
 	return s.write(ctx, nil, p.name, p.st, nil, p.size, 0, 1, opts, nil)
 }
 
+// CommitIn stores a prepared file inside the caller's transaction, under a
+// savepoint: a refused file takes back only itself, and what is stored
+// commits with the caller's own rows (sync's checkpoints: a page's records
+// and the position after it become durable together, and the writer pays
+// one commit per page instead of two). tx must have been begun on the
+// vault this Store was made on.
+func (s *Store) CommitIn(ctx context.Context, tx *sql.Tx, p *Prepared, opts ImportOptions) (FileResult, []Person) {
+	return s.write(ctx, &fileGroup{tx: tx, started: time.Now()}, p.name, p.st, nil, p.size, 0, 1, opts, nil)
+}
+
 func plainOSError(err error) string {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
