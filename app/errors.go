@@ -106,6 +106,10 @@ func ToUIError(err error) *UIError {
 		return &UIError{KindSample, "This is the sample family, not your records, and it is deleted when you leave it. Leave the sample family to import or connect your own records in your vault."}
 	case errors.Is(err, connect.ErrNotRegistered):
 		return &UIError{KindNotRegistered, sentence(err)}
+	case errors.Is(err, records.ErrNotEntered):
+		return &UIError{KindInvalidInput, "Only records you entered yourself can be changed or deleted. Hide this one, or add a note to it."}
+	case errors.Is(err, records.ErrNoteTooLong):
+		return &UIError{KindInvalidInput, "Keep the note under 10,000 characters."}
 	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):
 		return &UIError{KindNotFound, sentence(err)}
 	case errors.Is(err, session.ErrSyncRunning):

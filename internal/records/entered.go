@@ -106,8 +106,6 @@ func (e *EntryError) Error() string {
 var (
 	// ErrNotEntered: only records a family entered can be edited or deleted.
 	ErrNotEntered = errors.New("only records you entered yourself can be edited or deleted")
-	// ErrNoRecord: no record has that id (or it was deleted).
-	ErrNoRecord = errors.New("no such record")
 )
 
 // EnteredSourceLabel is how the entered source is named wherever sources are.
@@ -602,7 +600,7 @@ func (s *Store) enteredRow(ctx context.Context, id int64) (person int64, fhirID,
 FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN record_marks m ON m.resource = r.id
 WHERE r.id = ?`, id).Scan(&kind, &src, &fhirID, &typ, &stored, &deleted)
 	if errors.Is(err, sql.ErrNoRows) || deleted.Int64 == 1 {
-		return 0, "", "", ErrNoRecord
+		return 0, "", "", ErrNoResource
 	}
 	if err != nil {
 		return 0, "", "", err
@@ -691,7 +689,7 @@ func (s *Store) keepEntered(ctx context.Context, personID int64, fhirID string, 
 		return EnteredRecord{}, err
 	}
 	if existing != 0 && id != existing {
-		return EnteredRecord{}, ErrNoRecord
+		return EnteredRecord{}, ErrNoResource
 	}
 	var version int
 	if err := tx.QueryRowContext(ctx, "SELECT version FROM resources WHERE id = ?", id).Scan(&version); err != nil {

@@ -190,7 +190,7 @@ func TestEditKeepsEarlierVersionAndDeleteCanBeUndone(t *testing.T) {
 	if bytes.Contains(buf.Bytes(), []byte("Penicillin")) {
 		t.Fatal("deleted allergy exported")
 	}
-	if _, err := s.EditEntered(ctx, r.ID, records.Entry{Kind: records.EntryAllergy, Display: "x", Date: "2010"}); !errors.Is(err, records.ErrNoRecord) {
+	if _, err := s.EditEntered(ctx, r.ID, records.Entry{Kind: records.EntryAllergy, Display: "x", Date: "2010"}); !errors.Is(err, records.ErrNoResource) {
 		t.Fatalf("edit of a deleted record: %v", err)
 	}
 	if err := s.RestoreEntered(ctx, r.ID); err != nil {

@@ -68,7 +68,7 @@ func (s *Store) RestoreEntered(ctx context.Context, id int64) error {
 	var kind string
 	err := s.db.QueryRowContext(ctx, "SELECT src.kind FROM resources r JOIN sources src ON src.id = r.source_id WHERE r.id = ?", id).Scan(&kind)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNoRecord
+		return ErrNoResource
 	}
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func (s *Store) mark(ctx context.Context, id int64, change func(*Mark) error) er
 		return err
 	}
 	if exists == 0 {
-		return ErrNoRecord
+		return ErrNoResource
 	}
 	err = tx.QueryRowContext(ctx, "SELECT hidden, deleted, note FROM record_marks WHERE resource = ?", id).Scan(&m.Hidden, &m.Deleted, &m.Note)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -13,6 +13,74 @@ export namespace app {
 	    Sample = "sample",
 	    WrongPassphrase = "wrong_passphrase",
 	}
+	export class EntryForms {
+	    kinds: string[];
+	    vitals: records.VitalSign[];
+	    relationships: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new EntryForms(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kinds = source["kinds"];
+	        this.vitals = this.convertValues(source["vitals"], records.VitalSign);
+	        this.relationships = source["relationships"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class EntryResult {
+	    id: number;
+	    version: number;
+	    problems: records.FieldProblem[];
+	
+	    static createFrom(source: any = {}) {
+	        return new EntryResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.version = source["version"];
+	        this.problems = this.convertValues(source["problems"], records.FieldProblem);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class ProviderResult {
 	    id: string;
 	    name: string;
@@ -807,8 +875,72 @@ export namespace records {
 	    }
 	}
 	
+	export class Entry {
+	    kind: string;
+	    display: string;
+	    date: string;
+	    endDate?: string;
+	    codeSystem?: string;
+	    code?: string;
+	    status?: string;
+	    vital?: string;
+	    value?: number;
+	    value2?: number;
+	    unit?: string;
+	    refLow?: number;
+	    refHigh?: number;
+	    reaction?: string;
+	    severity?: string;
+	    relationship?: string;
+	    dose?: string;
+	    lot?: string;
+	    performer?: string;
+	    text?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Entry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.display = source["display"];
+	        this.date = source["date"];
+	        this.endDate = source["endDate"];
+	        this.codeSystem = source["codeSystem"];
+	        this.code = source["code"];
+	        this.status = source["status"];
+	        this.vital = source["vital"];
+	        this.value = source["value"];
+	        this.value2 = source["value2"];
+	        this.unit = source["unit"];
+	        this.refLow = source["refLow"];
+	        this.refHigh = source["refHigh"];
+	        this.reaction = source["reaction"];
+	        this.severity = source["severity"];
+	        this.relationship = source["relationship"];
+	        this.dose = source["dose"];
+	        this.lot = source["lot"];
+	        this.performer = source["performer"];
+	        this.text = source["text"];
+	    }
+	}
 	
 	
+	export class FieldProblem {
+	    field: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FieldProblem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.reason = source["reason"];
+	    }
+	}
 	export class FileIssue {
 	    part?: string;
 	    entry: number;
@@ -1425,6 +1557,22 @@ export namespace records {
 	        this.code = source["code"];
 	    }
 	}
+	export class Mark {
+	    hidden: boolean;
+	    deleted: boolean;
+	    note: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Mark(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.hidden = source["hidden"];
+	        this.deleted = source["deleted"];
+	        this.note = source["note"];
+	    }
+	}
 	
 	
 	
@@ -1896,6 +2044,25 @@ export namespace records {
 		}
 	}
 	
+	
+	export class VitalSign {
+	    name: string;
+	    label: string;
+	    code: string;
+	    units: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new VitalSign(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.label = source["label"];
+	        this.code = source["code"];
+	        this.units = source["units"];
+	    }
+	}
 
 }
 

@@ -6,6 +6,10 @@ export function AddPerson(arg1) {
   return window['go']['app']['App']['AddPerson'](arg1);
 }
 
+export function AddRecord(arg1, arg2) {
+  return window['go']['app']['App']['AddRecord'](arg1, arg2);
+}
+
 export function AssignPatient(arg1, arg2) {
   return window['go']['app']['App']['AssignPatient'](arg1, arg2);
 }
@@ -34,6 +38,10 @@ export function Dashboard(arg1) {
   return window['go']['app']['App']['Dashboard'](arg1);
 }
 
+export function DeleteRecord(arg1) {
+  return window['go']['app']['App']['DeleteRecord'](arg1);
+}
+
 export function Detail(arg1) {
   return window['go']['app']['App']['Detail'](arg1);
 }
@@ -56,6 +64,10 @@ export function DocumentHTML(arg1) {
 
 export function Documents(arg1) {
   return window['go']['app']['App']['Documents'](arg1);
+}
+
+export function EditRecord(arg1, arg2) {
+  return window['go']['app']['App']['EditRecord'](arg1, arg2);
 }
 
 export function ExportPerson(arg1, arg2) {
@@ -122,6 +134,14 @@ export function People() {
   return window['go']['app']['App']['People']();
 }
 
+export function RecordForms() {
+  return window['go']['app']['App']['RecordForms']();
+}
+
+export function RecordMark(arg1) {
+  return window['go']['app']['App']['RecordMark'](arg1);
+}
+
 export function Registrations() {
   return window['go']['app']['App']['Registrations']();
 }
@@ -132,6 +152,10 @@ export function RemovePerson(arg1) {
 
 export function RenamePerson(arg1, arg2) {
   return window['go']['app']['App']['RenamePerson'](arg1, arg2);
+}
+
+export function RestoreRecord(arg1) {
+  return window['go']['app']['App']['RestoreRecord'](arg1);
 }
 
 export function SaveDocument(arg1) {
@@ -156,6 +180,14 @@ export function SetAutoLockMinutes(arg1) {
 
 export function SetOffline(arg1) {
   return window['go']['app']['App']['SetOffline'](arg1);
+}
+
+export function SetRecordHidden(arg1, arg2) {
+  return window['go']['app']['App']['SetRecordHidden'](arg1, arg2);
+}
+
+export function SetRecordNote(arg1, arg2) {
+  return window['go']['app']['App']['SetRecordNote'](arg1, arg2);
 }
 
 export function SetRegistration(arg1, arg2, arg3) {
