@@ -28,11 +28,33 @@ type fileGroup struct {
 type groupedFile struct{ index, peopleBefore int }
 
 // Chosen by measurement (fasten-bench, 150k resources): see the commit
-// that set them.
+// that set them. groupFileBytes bounds the files that join a group: a
+// savepoint's statement journal (the pages it changed, as they were) is
+// kept in memory (SQLITE_TEMP_STORE=2, so nothing of a vault reaches an
+// unencrypted temporary file), so a 105 MB bundle under a savepoint
+// peaked at 362 MB and a 1 GB Apple Health export at 698 MB. Synthea's
+// files, the many-small-files case grouping is for, are ~1.5 MB.
 var (
-	groupResources = 5000
-	groupTime      = time.Second
+	groupResources       = 5000
+	groupTime            = time.Second
+	groupFileBytes int64 = 4 << 20
 )
+
+// groupable says whether a file is small enough to share a transaction:
+// its size, or what its parts read (a zip's contents), when known.
+func groupable(size int64, parts []part) bool {
+	total := int64(0)
+	for _, p := range parts {
+		if p.size < 0 {
+			return false
+		}
+		total += p.size
+	}
+	if len(parts) == 0 || size > total {
+		total = size
+	}
+	return total >= 0 && total <= groupFileBytes
+}
 
 // begin opens the group's transaction if needed and a savepoint for the
 // next file. The transaction does not take the import's context:

@@ -142,12 +142,21 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 			continue
 		}
 		peopleBefore := len(rep.NewPeople)
-		res, created := s.write(ctx, g, cur.name, cur.st, cur.parts, cur.size, i, len(paths), opts, progress)
+		group := g
+		if !groupable(cur.size, cur.parts) {
+			// A savepoint keeps the pages it changes in SQLite's statement
+			// journal, which this build holds in memory: a big file is
+			// written in a transaction of its own, so memory stays bounded
+			// whatever a file's size.
+			settle()
+			group = nil
+		}
+		res, created := s.write(ctx, group, cur.name, cur.st, cur.parts, cur.size, i, len(paths), opts, progress)
 		closeParts(cur.parts)
 		cur.file.Close()
 		rep.Files = append(rep.Files, res)
 		rep.NewPeople = append(rep.NewPeople, created...)
-		if res.Status == FileImported {
+		if res.Status == FileImported && group != nil {
 			g.files = append(g.files, groupedFile{index: len(rep.Files) - 1, peopleBefore: peopleBefore})
 			g.resources += res.Added + res.Updated
 		}
