@@ -595,6 +595,17 @@ func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 		c.storeNano.Add(int64(time.Since(start)))
 		e.writeMu.Unlock()
 	}()
+	if b.prepared != nil && b.prepared.Resources() > records.MaxCommitIn {
+		// A page this big is stored in a transaction of its own, then its
+		// checkpoint: what CommitIn's savepoint holds in memory grows with
+		// the entries. A crash between the two re-fetches the page.
+		c.commits.Add(1)
+		fr, _ := e.store.Commit(ctx, b.prepared, opts)
+		if err := c.account(ctx, b, fr); err != nil {
+			return err
+		}
+		return e.saveCheckpointsLocked(ctx, c, c.advance(b), b.keys)
+	}
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -603,22 +614,39 @@ func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 	if b.prepared != nil {
 		c.commits.Add(1)
 		fr, _ := e.store.CommitIn(ctx, tx, b.prepared, opts)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := c.account(ctx, b, fr); err != nil {
+			return err
 		}
-		switch {
-		case fr.Status == records.FileRejected && fr.Reason == records.RejectNothingValid:
-			c.skipped.Add(int64(fr.Skipped))
-		case fr.Status == records.FileRejected:
-			return errors.New(fr.Error)
-		default:
-			c.added.Add(int64(fr.Added))
-			c.updated.Add(int64(fr.Updated))
-			c.skipped.Add(int64(fr.Skipped))
-			c.resources.Add(int64(fr.Added + fr.Updated + fr.Unchanged))
-		}
-		c.addRefs(b.refs)
 	}
+	if err := e.writeCheckpoints(ctx, tx, c, c.advance(b), b.keys); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// account counts what storing a batch's records did; an error stops it.
+func (c *conn) account(ctx context.Context, b *storeBatch, fr records.FileResult) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	switch {
+	case fr.Status == records.FileRejected && fr.Reason == records.RejectNothingValid:
+		c.skipped.Add(int64(fr.Skipped))
+	case fr.Status == records.FileRejected:
+		return errors.New(fr.Error)
+	default:
+		c.added.Add(int64(fr.Added))
+		c.updated.Add(int64(fr.Updated))
+		c.skipped.Add(int64(fr.Skipped))
+		c.resources.Add(int64(fr.Added + fr.Updated + fr.Unchanged))
+	}
+	c.addRefs(b.refs)
+	return nil
+}
+
+// advance moves the batch's tasks past its pages and returns them, for
+// their checkpoints.
+func (c *conn) advance(b *storeBatch) []*taskState {
 	var tasks []*taskState
 	for _, j := range b.jobs {
 		ts := j.ts
@@ -638,10 +666,7 @@ func (c *conn) storeBatch(ctx context.Context, b *storeBatch) error {
 			tasks = append(tasks, ts)
 		}
 	}
-	if err := e.writeCheckpoints(ctx, tx, c, tasks, b.keys); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return tasks
 }
 
 func (e *Engine) saveCheckpoint(ctx context.Context, c *conn, ts *taskState, next string, done bool, passStarted string) error {

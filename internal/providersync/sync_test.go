@@ -597,3 +597,25 @@ func TestOlderReleaseServerIsConverted(t *testing.T) {
 		})
 	}
 }
+
+// A page with more entries than one shared transaction takes is stored in a
+// transaction of its own, then its checkpoint: the sync is still complete,
+// and the next one asks only for changes.
+func TestBigPagesAreStoredApart(t *testing.T) {
+	saved := records.MaxCommitIn
+	records.MaxCommitIn = 5 // every 20-entry page is "big"
+	t.Cleanup(func() { records.MaxCommitIn = saved })
+	en := newEnv(t, sandbox.Options{PageSize: 20}, Options{}, 3)
+	res, err := en.e.Sync(context.Background(), en.conn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete || res.Added == 0 {
+		t.Fatalf("result: %+v", res)
+	}
+	en.checkComplete(t)
+	res2, err := en.e.Sync(context.Background(), en.conn, nil)
+	if err != nil || res2.Full || res2.Added != 0 || !res2.Complete {
+		t.Fatalf("second sync: %+v %v", res2, err)
+	}
+}

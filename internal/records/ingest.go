@@ -195,9 +195,10 @@ func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size
 // callers that serialise their writes (sync, across connections) validate
 // outside their write lock and only hold it for Commit.
 type Prepared struct {
-	name string
-	size int64
-	st   *stream
+	name    string
+	size    int64
+	st      *stream
+	batches []*batch
 }
 
 // Prepare reads and validates a whole (page-sized) file in memory.
@@ -216,8 +217,23 @@ func (s *Store) Prepare(ctx context.Context, name string, r io.Reader, size int6
 	}
 	close(ready)
 	st.ordered = ready
-	return &Prepared{name: name, size: size, st: st}
+	return &Prepared{name: name, size: size, st: st, batches: batches}
 }
+
+// Resources is how many entries a prepared file holds.
+func (p *Prepared) Resources() int {
+	n := 0
+	for _, b := range p.batches {
+		n += len(b.items)
+	}
+	return n
+}
+
+// MaxCommitIn is the most entries a prepared file may hold to be stored
+// with CommitIn. Under a savepoint SQLite journals, in memory here, each
+// page every statement changes, once per statement: memory grows with the
+// entries, so a larger page takes a transaction of its own (Commit).
+var MaxCommitIn = 1000
 
 // Commit stores a prepared file in one transaction.
 func (s *Store) Commit(ctx context.Context, p *Prepared, opts ImportOptions) (FileResult, []Person) {
@@ -231,6 +247,10 @@ func (s *Store) Commit(ctx context.Context, p *Prepared, opts ImportOptions) (Fi
 // one commit per page instead of two). tx must have been begun on the
 // vault this Store was made on.
 func (s *Store) CommitIn(ctx context.Context, tx *sql.Tx, p *Prepared, opts ImportOptions) (FileResult, []Person) {
+	if p.Resources() > MaxCommitIn {
+		return FileResult{File: p.name, Issues: []FileIssue{}, Status: FileRejected, Reason: RejectInternal,
+			Error: fmt.Sprintf("%d entries are more than one shared transaction takes (%d): commit it on its own", p.Resources(), MaxCommitIn)}, nil
+	}
 	return s.write(ctx, &fileGroup{tx: tx, started: time.Now()}, p.name, p.st, nil, p.size, 0, 1, opts, nil)
 }
 
