@@ -195,6 +195,31 @@ export const timeline = (personId: number, q: TimelineQuery): Promise<records.Ti
   call(() => Go.Timeline(personId, records.TimelineQuery.createFrom(q)));
 export const exportTo = (): Promise<string> => call(() => Go.ExportTo());
 
+// ---- records a family adds, and what they decide about any record ---------------
+/** What the add-a-record form offers: kinds, vital signs with their units, relationships. */
+export const recordForms = (): Promise<app.EntryForms> => call(() => Go.RecordForms());
+/** A record as typed (which fields count depends on its kind). */
+export type Entry = Plain<records.Entry>;
+/** Keeps a record typed in for a member; what cannot be kept comes back as `problems`, one per field. */
+export const addRecord = (personId: number, e: Entry): Promise<app.EntryResult> =>
+  call(() => Go.AddRecord(personId, records.Entry.createFrom(e)));
+/** Replaces a record the family entered (the earlier version is kept). */
+export const editRecord = (id: number, e: Entry): Promise<app.EntryResult> => call(() => Go.EditRecord(id, records.Entry.createFrom(e)));
+/** Takes a record the family entered out of every view (it can be brought back). */
+export const deleteRecord = (id: number): Promise<void> => call(() => Go.DeleteRecord(id));
+export const restoreRecord = (id: number): Promise<void> => call(() => Go.RestoreRecord(id));
+/** Hides any record from every view, or shows it again. */
+export const setRecordHidden = (id: number, hidden: boolean): Promise<void> => call(() => Go.SetRecordHidden(id, hidden));
+/** The family's own note on any record ('' removes it). */
+export const setRecordNote = (id: number, note: string): Promise<void> => call(() => Go.SetRecordNote(id, note));
+export const recordMark = (id: number): Promise<records.Mark> => call(() => Go.RecordMark(id));
+
+// ---- summaries and exports for one person ------------------------------------------
+/** Saves a summary where the person chooses (Go opens the save dialog): 'pdf', 'ips' or 'vaccines'. Resolves with what was saved, '' when cancelled. */
+export const saveSummary = (personId: number, kind: 'pdf' | 'ips' | 'vaccines'): Promise<string> => call(() => Go.SaveSummary(personId, kind));
+/** Saves every record of one person: one FHIR Bundle, or NDJSON files in a folder. */
+export const exportPerson = (personId: number, format: 'bundle' | 'ndjson'): Promise<string> => call(() => Go.ExportPerson(personId, format));
+
 // ---- trends ---------------------------------------------------------------------
 /** The Trends picker: each test and vital sign of a person, how many measurements, the latest. */
 export const labList = async (personId: number): Promise<records.LabSeriesInfo[]> => (await call(() => Go.LabList(personId))) ?? [];

@@ -3,7 +3,14 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const { withRealErrors } = await import('../../test/api-mock');
-  return withRealErrors(importOriginal, { detail: vi.fn(), detailVersion: vi.fn() });
+  return withRealErrors(importOriginal, {
+    detail: vi.fn(),
+    detailVersion: vi.fn(),
+    recordMark: vi.fn(),
+    setRecordNote: vi.fn(),
+    setRecordHidden: vi.fn(),
+    deleteRecord: vi.fn(),
+  });
 });
 
 import * as api from '../../lib/api';
@@ -44,6 +51,10 @@ function detail(raw: object, more: Partial<records.Detail> = {}, id = 5): record
 }
 
 beforeEach(() => {
+  vi.mocked(api.recordMark).mockReset().mockResolvedValue({ hidden: false, deleted: false, note: '' });
+  vi.mocked(api.setRecordNote).mockReset().mockResolvedValue();
+  vi.mocked(api.setRecordHidden).mockReset().mockResolvedValue();
+  vi.mocked(api.deleteRecord).mockReset().mockResolvedValue();
   vi.mocked(api.detail).mockReset();
   vi.mocked(api.detailVersion).mockReset();
 });
@@ -215,6 +226,47 @@ describe('DetailPanel', () => {
     expect(await screen.findByTestId('detail-source')).toHaveTextContent('Fetched from Mercy Health');
     expect(screen.getByTestId('detail-versions')).toHaveTextContent('only version');
     expect(screen.queryAllByTestId('detail-version')).toHaveLength(0);
+  });
+});
+
+describe('what the person decides about a record', () => {
+  it('keeps a note of their own and hides a record from a provider, then tells the views', async () => {
+    const onchanged = vi.fn();
+    vi.mocked(api.recordMark).mockResolvedValueOnce({ hidden: false, deleted: false, note: '' });
+    vi.mocked(api.detail).mockResolvedValueOnce(detail(patient, { sourceKind: 'connection', source: 'Mercy Health', file: '' }));
+    render(DetailPanel, { id: 5, onclose: vi.fn(), onchanged });
+    const box = await screen.findByTestId('detail-note');
+    expect(screen.queryByTestId('detail-delete')).not.toBeInTheDocument();
+    await fireEvent.input(box, { target: { value: '  Healed years ago  ' } });
+    await fireEvent.click(screen.getByTestId('detail-note-save'));
+    expect(api.setRecordNote).toHaveBeenCalledWith(5, '  Healed years ago  ');
+    expect(await screen.findByTestId('detail-note-saved')).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId('detail-hide'));
+    expect(api.setRecordHidden).toHaveBeenCalledWith(5, true);
+    expect(await screen.findByTestId('detail-hidden')).toBeInTheDocument();
+    expect(screen.getByTestId('detail-unhide')).toBeInTheDocument();
+    expect(onchanged).toHaveBeenCalledTimes(2);
+  });
+
+  it('deletes a record the person entered only once confirmed, then closes', async () => {
+    const onclose = vi.fn();
+    vi.mocked(api.detail).mockResolvedValueOnce(detail(patient, { sourceKind: 'entered', source: 'Entered by you', file: '' }));
+    render(DetailPanel, { id: 7, onclose });
+    expect(await screen.findByTestId('detail-source')).toHaveTextContent('Entered by you');
+    expect(screen.queryByTestId('detail-hide')).not.toBeInTheDocument();
+    await fireEvent.click(await screen.findByTestId('detail-delete'));
+    expect(api.deleteRecord).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId('detail-delete-confirm'));
+    expect(api.deleteRecord).toHaveBeenCalledWith(7);
+    await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
+  });
+
+  it('shows why a decision could not be kept', async () => {
+    vi.mocked(api.setRecordHidden).mockRejectedValueOnce(new api.ApiError({ kind: 'not_found' as never, message: 'That record is not in the vault.' }));
+    vi.mocked(api.detail).mockResolvedValueOnce(detail(patient));
+    render(DetailPanel, { id: 5, onclose: vi.fn() });
+    await fireEvent.click(await screen.findByTestId('detail-hide'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('not in the vault');
   });
 });
 
