@@ -452,6 +452,77 @@ try {
   await tid('detail-panel').waitFor({ state: 'detached', timeout: 5_000 });
   check('a point opens its record, whose See trend leads back', (await tid('trend-card').first().getAttribute('data-key')) === 'loinc:18262-6');
 
+  step = 'entered';
+  // 4c. Records the family adds themselves (Tess is open): a condition, an
+  // allergy and a blood pressure reading typed in, each shown where
+  // imported records are; a lab in a unit Fasten cannot read is refused at
+  // its field; a record they entered can be deleted.
+  await tid('nav-dashboard').click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
+  const addRecord = async (kind, fill) => {
+    await tid('dashboard-add-record').click();
+    await tid('add-record-form').waitFor();
+    await tid(`kind-${kind}`).check();
+    await fill();
+    await tid('add-record-save').click();
+  };
+  await addRecord('condition', async () => {
+    await tid('add-display').fill('Asthma');
+    await tid('add-date').fill('2015-04');
+  });
+  await tid('detail-panel').waitFor({ timeout: 15_000 });
+  check('an added record opens, entered by you', /Entered by you/.test(await tid('detail-source').innerText()));
+  await page.keyboard.press('Escape');
+  await addRecord('allergy', async () => {
+    await tid('add-display').fill('Peanuts');
+    await tid('add-date').fill('1990');
+    await tid('add-reaction').fill('Hives');
+    await tid('add-severity').selectOption('severe');
+  });
+  await tid('detail-panel').waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Escape');
+  await addRecord('vital', async () => {
+    await tid('add-vital').selectOption('blood-pressure');
+    await tid('add-value').fill('128');
+    await tid('add-value2').fill('82');
+  });
+  await tid('detail-panel').waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Escape');
+  await tid('dashboard-allergies').filter({ hasText: 'Peanuts' }).waitFor({ timeout: 15_000 });
+  check('the added allergy is on the dashboard, with its reaction', /Hives/.test(await tid('dashboard-allergies').innerText()));
+  check('the added condition is an active problem', /Asthma/.test(await tid('dashboard-problems').innerText()));
+  check('the added reading is among the vitals', /128/.test(await tid('dashboard-vitals').innerText()), (await tid('dashboard-vitals').innerText()).replace(/\s+/g, ' ').slice(0, 200));
+  await page.screenshot({ path: join(shots, '7a-entered-dashboard.png') });
+  await addRecord('lab', async () => {
+    await tid('add-display').fill('Ferritin');
+    await tid('add-value').fill('30');
+    await tid('add-unit').fill('furlongs');
+  });
+  await tid('problem-unit').waitFor({ timeout: 15_000 });
+  check('a unit Fasten cannot read is refused at its field', /not a unit/.test(await tid('problem-unit').innerText()));
+  await page.screenshot({ path: join(shots, '7b-add-record-problem.png') });
+  await axe('add a record (a field refused)');
+  await page.keyboard.press('Escape');
+  await tid('nav-timeline').click();
+  await tid('timeline-item').first().waitFor({ timeout: 15_000 });
+  check('the added records are on the timeline', /Asthma/.test(await tid('timeline').innerText()) && /Peanuts/.test(await tid('timeline').innerText()));
+  await tid('nav-trends').click();
+  await tid('trend-pick').first().waitFor({ timeout: 15_000 });
+  check('the added reading is among the trends', (await page.locator('[data-testid="trend-pick"][data-key="loinc:85354-9"]').count()) > 0,
+    (await page.locator('[data-testid="trend-pick"]').evaluateAll((els) => els.map((e) => e.dataset.key))).join(' '));
+  await tid('nav-dashboard').click();
+  await tid('dashboard-problems').filter({ hasText: 'Asthma' }).getByTestId('record-item').filter({ hasText: 'Asthma' }).click();
+  await tid('detail-delete').click();
+  await tid('detail-delete-confirm').click();
+  await tid('detail-panel').waitFor({ state: 'detached', timeout: 15_000 });
+  await page.waitForFunction(() => !/Asthma/.test(document.querySelector('[data-testid="dashboard-problems"]')?.textContent ?? 'Asthma'), null, { timeout: 15_000 });
+  check('a deleted entry leaves the dashboard', !/Asthma/.test(await tid('dashboard-problems').innerText()));
+  await tid('dashboard-share').locator('summary').click();
+  await tid('save-summary-pdf').waitFor();
+  await page.screenshot({ path: join(shots, '7c-summary-menu.png') });
+  await axe('dashboard (summary menu open)');
+  await tid('dashboard-share').locator('summary').click();
+
   step = 'switch-again';
   // 5. Switch to another person: different records.
   const other = people.find((p) => p !== neva);

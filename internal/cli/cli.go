@@ -19,7 +19,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "summary", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "summary", "add", "edit", "delete", "hide", "note", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -57,6 +57,15 @@ Usage:
   fasten summary  [flags] --person NAME --ips FILE [--pdf FILE] [--vaccines FILE]
                                         a summary to hand a doctor: International Patient Summary (FHIR),
                                         a printable PDF of it, a vaccine record PDF
+  fasten add      [flags] --person NAME --type KIND --display WORDS --date DATE [--code SYSTEM|CODE] [...]
+  fasten add      [flags] --person NAME --json FILE
+                                        keep a record yourself (condition, medication, allergy, immunization,
+                                        vital, lab, procedure, note, family-history), or a FHIR resource
+  fasten edit     [flags] ID --type KIND ...   change a record you entered (the earlier version is kept)
+  fasten delete   [flags] [--undo] ID   delete a record you entered (--undo brings it back)
+  fasten hide     [flags] [--undo] ID   hide any record from every view (kept in the vault)
+  fasten note     [flags] ID --text WORDS
+                                        keep a note of your own on any record
   fasten export   [flags] [--person NAME] (--out FILE | --ndjson DIR)
                                         write every record (or one person's) as one FHIR Bundle, or NDJSON per type
   fasten verify   [flags]               check the vault's integrity and every record's bytes
@@ -113,6 +122,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 		"summary": e.summaryCmd,
+		"add":     e.add, "edit": e.edit, "delete": e.markCmd("delete"), "hide": e.markCmd("hide"), "note": e.markCmd("note"),
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {

@@ -648,6 +648,19 @@ func (s *Store) keepEntered(ctx context.Context, personID int64, fhirID string, 
 		// fault in build, reported without the entry's words.
 		return EnteredRecord{}, fmt.Errorf("the entry did not make valid FHIR (%s %s)", inv.Type, inv.Path)
 	}
+	return s.keepResource(ctx, personID, res, existing)
+}
+
+// keepResource stores a valid resource under the entered source for a
+// member (existing: the record it replaces, 0 for a new one).
+func (s *Store) keepResource(ctx context.Context, personID int64, res fhir.Resource, existing int64) (EnteredRecord, error) {
+	var born string
+	if err := s.db.QueryRowContext(ctx, "SELECT birth_date FROM people WHERE id = ?", personID).Scan(&born); errors.Is(err, sql.ErrNoRows) {
+		return EnteredRecord{}, ErrNoPerson
+	} else if err != nil {
+		return EnteredRecord{}, err
+	}
+	patientID := fmt.Sprintf("person-%d", personID)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return EnteredRecord{}, err
@@ -734,4 +747,56 @@ func (s *Store) storeEntered(w *writer, links *linker, r fhir.Resource) (int64, 
 		}
 	}
 	return id, nil
+}
+
+// patientField names the field through which a resource type points at its
+// patient (most use subject).
+func patientField(typ string) string {
+	switch typ {
+	case "AllergyIntolerance", "Immunization", "FamilyMemberHistory", "Account", "Coverage", "Claim", "ExplanationOfBenefit":
+		if typ == "Coverage" {
+			return "beneficiary"
+		}
+		return "patient"
+	}
+	return "subject"
+}
+
+// AddEnteredJSON keeps a FHIR R4 resource the family wrote or got outside a
+// portal (fasten add --json) as one of their entered records: it is
+// validated like any import, gets an id of its own when it has none, and
+// is pointed at the member. A resource that is not valid FHIR R4 is an
+// *EntryError at field "json" with the validator's path and reason.
+func (s *Store) AddEnteredJSON(ctx context.Context, personID int64, raw []byte) (EnteredRecord, error) {
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return EnteredRecord{}, &EntryError{Problems: []FieldProblem{{"json", "this is not a JSON object"}}}
+	}
+	typ, _ := m["resourceType"].(string)
+	switch typ {
+	case "":
+		return EnteredRecord{}, &EntryError{Problems: []FieldProblem{{"json", "it has no resourceType"}}}
+	case "Bundle", "Patient":
+		return EnteredRecord{}, &EntryError{Problems: []FieldProblem{{"json", "give one record; import a Bundle or a Patient with fasten import"}}}
+	}
+	id, _ := m["id"].(string)
+	if id == "" {
+		var b [8]byte
+		rand.Read(b[:])
+		id = "entered-" + hex.EncodeToString(b[:])
+	}
+	m["id"] = id
+	m[patientField(typ)] = map[string]any{"reference": fmt.Sprintf("Patient/person-%d", personID)}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return EnteredRecord{}, err
+	}
+	v, err := fhir.NewValidator()
+	if err != nil {
+		return EnteredRecord{}, err
+	}
+	if inv := v.Validate(fhir.Resource{Type: typ, ID: id, Raw: out}); inv != nil {
+		return EnteredRecord{}, &EntryError{Problems: []FieldProblem{{"json", strings.TrimSpace(inv.Path + " " + inv.Reason)}}}
+	}
+	return s.keepResource(ctx, personID, fhir.Resource{Type: typ, ID: id, Raw: out}, 0)
 }
