@@ -106,3 +106,13 @@ func (a *App) RecordMark(id int64) (records.Mark, error) {
 	}
 	return st.RecordMark(a.context(), id)
 }
+
+// RecordEntry reads back what a record the family entered was made from,
+// for the form to edit.
+func (a *App) RecordEntry(id int64) (records.Entry, error) {
+	st, err := a.store()
+	if err != nil {
+		return records.Entry{}, err
+	}
+	return st.EnteredEntry(a.context(), id)
+}

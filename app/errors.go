@@ -108,6 +108,8 @@ func ToUIError(err error) *UIError {
 		return &UIError{KindNotRegistered, sentence(err)}
 	case errors.Is(err, records.ErrNotEntered):
 		return &UIError{KindInvalidInput, "Only records you entered yourself can be changed or deleted. Hide this one, or add a note to it."}
+	case errors.Is(err, records.ErrNotForm):
+		return &UIError{KindInvalidInput, "This record was added as a FHIR resource, so the form cannot change it. Delete it and add it again instead."}
 	case errors.Is(err, records.ErrNoteTooLong):
 		return &UIError{KindInvalidInput, "Keep the note under 10,000 characters."}
 	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):

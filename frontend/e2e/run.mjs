@@ -493,6 +493,19 @@ try {
   check('the added condition is an active problem', /Asthma/.test(await tid('dashboard-problems').innerText()));
   check('the added reading is among the vitals', /128/.test(await tid('dashboard-vitals').innerText()), (await tid('dashboard-vitals').innerText()).replace(/\s+/g, ' ').slice(0, 200));
   await page.screenshot({ path: join(shots, '7a-entered-dashboard.png') });
+  // Changed through the same form, opened filled in from the record.
+  await tid('dashboard-vitals').getByTestId('record-item').filter({ hasText: '128' }).click();
+  await tid('detail-edit').click();
+  await tid('add-record-form').waitFor();
+  check('the form opens on the reading, filled in', (await tid('add-value').inputValue()) === '128' && (await tid('add-value2').inputValue()) === '82');
+  await page.screenshot({ path: join(shots, '7d-change-record.png') });
+  await tid('add-value').fill('126');
+  await tid('add-record-save').click();
+  await tid('add-record-form').waitFor({ state: 'detached', timeout: 15_000 });
+  await page.waitForFunction(() => /126/.test(document.querySelector('[data-testid="detail-panel"]')?.textContent ?? ''), null, { timeout: 15_000 });
+  check('the changed reading shows, with its earlier version kept', (await tid('detail-version').count()) === 1);
+  await page.keyboard.press('Escape');
+  await tid('dashboard-vitals').filter({ hasText: '126' }).waitFor({ timeout: 15_000 });
   await addRecord('lab', async () => {
     await tid('add-display').fill('Ferritin');
     await tid('add-value').fill('30');

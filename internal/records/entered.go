@@ -279,7 +279,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 			coding = []any{cd}
 		}
 	}
-	concept := func() map[string]any {
+	named := func() map[string]any {
 		cc := map[string]any{"text": words}
 		if coding != nil {
 			cc["coding"] = coding
@@ -315,7 +315,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 		r["clinicalStatus"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": clinical}}}
 		r["verificationStatus"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "confirmed"}}}
 		r["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "problem-list-item"}}}}
-		r["code"], r["subject"], r["onsetDateTime"], r["recordedDate"] = concept(), subject, date, today.Format("2006-01-02")
+		r["code"], r["subject"], r["onsetDateTime"], r["recordedDate"] = named(), subject, date, today.Format("2006-01-02")
 		notes(r)
 	case EntryMedication:
 		typ = "MedicationStatement"
@@ -327,7 +327,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 		if end != "" && st == "active" {
 			st = "completed"
 		}
-		r["status"], r["medicationCodeableConcept"], r["subject"], r["dateAsserted"] = st, concept(), subject, today.Format("2006-01-02")
+		r["status"], r["medicationCodeableConcept"], r["subject"], r["dateAsserted"] = st, named(), subject, today.Format("2006-01-02")
 		if end != "" {
 			r["effectivePeriod"] = map[string]any{"start": date, "end": end}
 		} else {
@@ -346,7 +346,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 		}
 		r["clinicalStatus"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": clinical}}}
 		r["verificationStatus"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "code": "confirmed"}}}
-		r["code"], r["patient"], r["onsetDateTime"], r["recordedDate"] = concept(), subject, date, today.Format("2006-01-02")
+		r["code"], r["patient"], r["onsetDateTime"], r["recordedDate"] = named(), subject, date, today.Format("2006-01-02")
 		sev := strings.ToLower(strings.TrimSpace(e.Severity))
 		if sev != "" && sev != "mild" && sev != "moderate" && sev != "severe" {
 			bad("severity", "mild, moderate or severe")
@@ -362,7 +362,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 	case EntryImmunization:
 		typ = "Immunization"
 		needWords()
-		r["status"], r["vaccineCode"], r["patient"], r["occurrenceDateTime"] = "completed", concept(), subject, date
+		r["status"], r["vaccineCode"], r["patient"], r["occurrenceDateTime"] = "completed", named(), subject, date
 		// Told by the family, not recorded where it was given.
 		r["primarySource"] = false
 		if lot := strings.TrimSpace(e.Lot); lot != "" {
@@ -371,7 +371,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 		notes(r)
 	case EntryVital, EntryLab:
 		typ = "Observation"
-		category, code := "laboratory", concept()
+		category, code := "laboratory", named()
 		var vs *VitalSign
 		if e.Kind == EntryVital {
 			category = "vital-signs"
@@ -447,7 +447,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 	case EntryProcedure:
 		typ = "Procedure"
 		needWords()
-		r["status"], r["code"], r["subject"], r["performedDateTime"] = "completed", concept(), subject, date
+		r["status"], r["code"], r["subject"], r["performedDateTime"] = "completed", named(), subject, date
 		notes(r)
 	case EntryNote:
 		typ = "DocumentReference"
@@ -476,7 +476,7 @@ func (e Entry) build(id, patientRef, born string, today time.Time) ([]byte, stri
 		}
 		r["status"], r["patient"], r["date"] = "completed", subject, date
 		r["relationship"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": rel.Code, "display": rel.Label}}, "text": rel.Label}
-		r["condition"] = []any{map[string]any{"code": concept()}}
+		r["condition"] = []any{map[string]any{"code": named()}}
 		notes(r)
 	default:
 		bad("kind", "choose what to add")
@@ -799,4 +799,190 @@ func (s *Store) AddEnteredJSON(ctx context.Context, personID int64, raw []byte) 
 		return EnteredRecord{}, &EntryError{Problems: []FieldProblem{{"json", strings.TrimSpace(inv.Path + " " + inv.Reason)}}}
 	}
 	return s.keepResource(ctx, personID, fhir.Resource{Type: typ, ID: id, Raw: out}, 0)
+}
+
+// ErrNotForm: the record was entered as a FHIR resource (fasten add --json),
+// not through the form, so the form cannot edit it.
+var ErrNotForm = errors.New("this record was added as a FHIR resource: the form cannot change it")
+
+// EnteredEntry reads back the Entry a record the family entered was made
+// from, for the form to edit.
+func (s *Store) EnteredEntry(ctx context.Context, id int64) (Entry, error) {
+	_, _, typ, err := s.enteredRow(ctx, id)
+	if err != nil {
+		return Entry{}, err
+	}
+	var stored []byte
+	if err := s.db.QueryRowContext(ctx, "SELECT raw FROM resources WHERE id = ?", id).Scan(&stored); err != nil {
+		return Entry{}, err
+	}
+	raw, err := vault.UnpackRaw(nil, stored)
+	if err != nil {
+		return Entry{}, err
+	}
+	var r struct {
+		ID             string `json:"id"`
+		Code           entConcept
+		ClinicalStatus entConcept                     `json:"clinicalStatus"`
+		Status         string                      `json:"status"`
+		Medication     entConcept                     `json:"medicationCodeableConcept"`
+		VaccineCode    entConcept                     `json:"vaccineCode"`
+		Onset          string                      `json:"onsetDateTime"`
+		Abatement      string                      `json:"abatementDateTime"`
+		Effective      string                      `json:"effectiveDateTime"`
+		Period         struct{ Start, End string } `json:"effectivePeriod"`
+		Occurrence     string                      `json:"occurrenceDateTime"`
+		Performed      string                      `json:"performedDateTime"`
+		Date           string                      `json:"date"`
+		Lot            string                      `json:"lotNumber"`
+		Dosage         []struct{ Text string }     `json:"dosage"`
+		Note           []struct{ Text string }     `json:"note"`
+		Category       []entConcept                   `json:"category"`
+		ValueQuantity  *entQuantity                   `json:"valueQuantity"`
+		Component      []struct {
+			Code          entConcept
+			ValueQuantity *entQuantity `json:"valueQuantity"`
+		} `json:"component"`
+		ReferenceRange []struct{ Low, High *entQuantity } `json:"referenceRange"`
+		Reaction       []struct {
+			Manifestation []entConcept
+			Severity      string
+		} `json:"reaction"`
+		Performer    json.RawMessage                         `json:"performer"`
+		Relationship entConcept                                 `json:"relationship"`
+		Condition    []struct{ Code entConcept }                `json:"condition"`
+		Description  string                                  `json:"description"`
+		Context      struct{ Period struct{ Start string } } `json:"context"`
+		Content      []struct {
+			Attachment struct{ Data string } `json:"attachment"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil || !strings.HasPrefix(r.ID, "entered-") {
+		return Entry{}, ErrNotForm
+	}
+	e := Entry{}
+	if len(r.Note) > 0 {
+		e.Text = r.Note[0].Text
+	}
+	setCode := func(c entConcept) {
+		e.Display = c.Text
+		if len(c.Coding) > 0 {
+			e.CodeSystem, e.Code = c.Coding[0].System, c.Coding[0].Code
+			// The names the form offers for the systems it knows.
+			for _, short := range []string{"snomed", "loinc", "rxnorm", "cvx", "icd10"} {
+				if codeSystems[short] == e.CodeSystem {
+					e.CodeSystem = short
+				}
+			}
+		}
+	}
+	performer := func() {
+		var ps []struct {
+			Actor   struct{ Display string }
+			Display string
+		}
+		if json.Unmarshal(r.Performer, &ps) == nil && len(ps) > 0 {
+			e.Performer = cmpOr(ps[0].Actor.Display, ps[0].Display)
+		}
+	}
+	switch typ {
+	case "Condition":
+		e.Kind, e.Date, e.EndDate, e.Status = EntryCondition, r.Onset, r.Abatement, r.ClinicalStatus.code()
+		setCode(r.Code)
+	case "MedicationStatement":
+		e.Kind, e.Date, e.EndDate, e.Status = EntryMedication, cmpOr(r.Effective, r.Period.Start), r.Period.End, r.Status
+		if e.Status == "completed" {
+			e.Status = "stopped"
+		}
+		setCode(r.Medication)
+		if len(r.Dosage) > 0 {
+			e.Dose = r.Dosage[0].Text
+		}
+	case "AllergyIntolerance":
+		e.Kind, e.Date, e.Status = EntryAllergy, r.Onset, r.ClinicalStatus.code()
+		setCode(r.Code)
+		if len(r.Reaction) > 0 {
+			e.Severity = r.Reaction[0].Severity
+			if len(r.Reaction[0].Manifestation) > 0 && r.Reaction[0].Manifestation[0].Text != "reaction" {
+				e.Reaction = r.Reaction[0].Manifestation[0].Text
+			}
+		}
+	case "Immunization":
+		e.Kind, e.Date, e.Lot = EntryImmunization, r.Occurrence, r.Lot
+		setCode(r.VaccineCode)
+		performer()
+	case "Procedure":
+		e.Kind, e.Date = EntryProcedure, r.Performed
+		setCode(r.Code)
+		performer()
+	case "Observation":
+		e.Date = r.Effective
+		performer()
+		vital := len(r.Category) > 0 && r.Category[0].code() == "vital-signs"
+		if vital {
+			e.Kind = EntryVital
+			for _, v := range VitalSigns {
+				if len(r.Code.Coding) > 0 && r.Code.Coding[0].Code == v.Code {
+					e.Vital = v.Name
+				}
+			}
+		} else {
+			e.Kind = EntryLab
+			setCode(r.Code)
+		}
+		if r.ValueQuantity != nil {
+			e.Value, e.Unit = r.ValueQuantity.Value, r.ValueQuantity.Code
+		}
+		if len(r.Component) == 2 && r.Component[0].ValueQuantity != nil && r.Component[1].ValueQuantity != nil {
+			e.Value, e.Value2, e.Unit = r.Component[0].ValueQuantity.Value, r.Component[1].ValueQuantity.Value, r.Component[0].ValueQuantity.Code
+		}
+		if len(r.ReferenceRange) > 0 {
+			if q := r.ReferenceRange[0].Low; q != nil {
+				e.RefLow = q.Value
+			}
+			if q := r.ReferenceRange[0].High; q != nil {
+				e.RefHigh = q.Value
+			}
+		}
+	case "DocumentReference":
+		e.Kind, e.Display, e.Date = EntryNote, r.Description, r.Context.Period.Start
+		if len(r.Content) > 0 {
+			if b, err := base64.StdEncoding.DecodeString(r.Content[0].Attachment.Data); err == nil {
+				e.Text = string(b)
+			}
+		}
+	case "FamilyMemberHistory":
+		e.Kind, e.Date = EntryFamilyHistory, r.Date
+		if len(r.Condition) > 0 {
+			setCode(r.Condition[0].Code)
+		}
+		for name, rel := range Relationships {
+			if rel.Code == r.Relationship.code() {
+				e.Relationship = name
+			}
+		}
+	default:
+		return Entry{}, ErrNotForm
+	}
+	if e.Kind == "" || (e.Kind == EntryVital && e.Vital == "") {
+		return Entry{}, ErrNotForm
+	}
+	return e, nil
+}
+
+type entConcept struct {
+	Coding []struct{ System, Code string } `json:"coding"`
+	Text   string                          `json:"text"`
+}
+
+func (c entConcept) code() string {
+	if len(c.Coding) > 0 {
+		return c.Coding[0].Code
+	}
+	return ""
+}
+
+type entQuantity struct {
+	Value *float64 `json:"value"`
+	Code  string   `json:"code"`
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -291,5 +292,35 @@ func TestHiddenRecordStaysHiddenThroughReimportAndReindex(t *testing.T) {
 	}
 	if res, _ := s.SearchRecords(ctx, records.SearchQuery{Text: "sprained", PersonID: pid}); len(res.People) != 1 {
 		t.Fatal("shown again, but not found by search")
+	}
+}
+
+// What the form made, the form can read back to edit: every kind round-trips.
+func TestEnteredEntryReadsBackWhatTheFormMade(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	p, _ := s.AddPerson(ctx, "Mere Ngata", "1980-01-01")
+	for _, e := range []records.Entry{
+		{Kind: records.EntryCondition, Display: "Asthma", Date: "1995", EndDate: "2001", Status: "resolved", CodeSystem: "snomed", Code: "195967001", Text: "Outgrew it"},
+		{Kind: records.EntryMedication, Display: "Salbutamol", Date: "2020-01", Status: "active", Dose: "2 puffs"},
+		{Kind: records.EntryAllergy, Display: "Peanuts", Date: "2001", Status: "active", Reaction: "Hives", Severity: "severe"},
+		{Kind: records.EntryImmunization, Display: "Yellow fever", Date: "2019-11-02", Lot: "AB1", Performer: "Clinic", CodeSystem: "cvx", Code: "37"},
+		{Kind: records.EntryVital, Vital: "blood-pressure", Date: "2024-03-09", Value: f(120), Value2: f(80), Unit: "mm[Hg]"},
+		{Kind: records.EntryLab, Display: "A1c", Date: "2024", Value: f(6.1), Unit: "%", RefLow: f(4), RefHigh: f(5.6), CodeSystem: "loinc", Code: "4548-4"},
+		{Kind: records.EntryProcedure, Display: "Teeth out", Date: "2003", Performer: "Dr Lee"},
+		{Kind: records.EntryNote, Display: "Review", Date: "2024-03-09", Text: "All well.\nNext in a year."},
+		{Kind: records.EntryFamilyHistory, Display: "Diabetes", Date: "2024", Relationship: "mother"},
+	} {
+		r, err := s.AddEntered(ctx, p.ID, e)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Kind, err)
+		}
+		got, err := s.EnteredEntry(ctx, r.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Kind, err)
+		}
+		if !reflect.DeepEqual(got, e) {
+			t.Errorf("%s read back as\n %+v\nwant\n %+v", e.Kind, got, e)
+		}
 	}
 }

@@ -213,6 +213,8 @@ export const setRecordHidden = (id: number, hidden: boolean): Promise<void> => c
 /** The family's own note on any record ('' removes it). */
 export const setRecordNote = (id: number, note: string): Promise<void> => call(() => Go.SetRecordNote(id, note));
 export const recordMark = (id: number): Promise<records.Mark> => call(() => Go.RecordMark(id));
+/** What a record the family entered was made from, for the form to edit. */
+export const recordEntry = (id: number): Promise<records.Entry> => call(() => Go.RecordEntry(id));
 
 // ---- summaries and exports for one person ------------------------------------------
 /** Saves a summary where the person chooses (Go opens the save dialog): 'pdf', 'ips' or 'vaccines'. Resolves with what was saved, '' when cancelled. */

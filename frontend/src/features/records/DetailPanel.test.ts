@@ -10,6 +10,9 @@ vi.mock('../../lib/api', async (importOriginal) => {
     setRecordNote: vi.fn(),
     setRecordHidden: vi.fn(),
     deleteRecord: vi.fn(),
+    recordEntry: vi.fn(),
+    recordForms: vi.fn(),
+    editRecord: vi.fn(),
   });
 });
 
@@ -55,6 +58,8 @@ beforeEach(() => {
   vi.mocked(api.setRecordNote).mockReset().mockResolvedValue();
   vi.mocked(api.setRecordHidden).mockReset().mockResolvedValue();
   vi.mocked(api.deleteRecord).mockReset().mockResolvedValue();
+  vi.mocked(api.recordEntry).mockReset();
+  vi.mocked(api.editRecord).mockReset();
   vi.mocked(api.detail).mockReset();
   vi.mocked(api.detailVersion).mockReset();
 });
@@ -259,6 +264,27 @@ describe('what the person decides about a record', () => {
     await fireEvent.click(screen.getByTestId('detail-delete-confirm'));
     expect(api.deleteRecord).toHaveBeenCalledWith(7);
     await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
+  });
+
+  it('changes a record the person entered through the form, which opens filled in', async () => {
+    const onchanged = vi.fn();
+    vi.mocked(api.recordForms).mockResolvedValue({ kinds: ['condition', 'allergy'], vitals: [], relationships: ['mother'] } as never);
+    vi.mocked(api.recordEntry).mockResolvedValueOnce({ kind: 'allergy', display: 'Peanuts', date: '1990', status: 'active', severity: 'severe' } as never);
+    vi.mocked(api.editRecord).mockResolvedValueOnce({ id: 7, version: 2, problems: [] } as never);
+    vi.mocked(api.detail).mockResolvedValue(detail(patient, { sourceKind: 'entered', source: 'Entered by you', file: '' }, 7));
+    render(DetailPanel, { id: 7, onclose: vi.fn(), onchanged });
+    await fireEvent.click(await screen.findByTestId('detail-edit'));
+    const words = (await screen.findByTestId('add-display')) as HTMLInputElement;
+    expect(words.value).toBe('Peanuts');
+    expect((screen.getByTestId('kind-condition') as HTMLInputElement).disabled).toBe(true);
+    await fireEvent.input(words, { target: { value: 'Peanuts and tree nuts' } });
+    await fireEvent.click(screen.getByTestId('add-record-save'));
+    await vi.waitFor(() => expect(api.editRecord).toHaveBeenCalled());
+    const [id, entry] = vi.mocked(api.editRecord).mock.calls[0];
+    expect(id).toBe(7);
+    expect(entry).toMatchObject({ kind: 'allergy', display: 'Peanuts and tree nuts', date: '1990', severity: 'severe' });
+    await vi.waitFor(() => expect(onchanged).toHaveBeenCalled());
+    expect(screen.queryByTestId('add-record-form')).not.toBeInTheDocument();
   });
 
   it('shows why a decision could not be kept', async () => {

@@ -72,6 +72,8 @@ export function PatientSummary(arg1:number):Promise<summary.Summary>;
 
 export function People():Promise<Array<records.Person>>;
 
+export function RecordEntry(arg1:number):Promise<records.Entry>;
+
 export function RecordForms():Promise<app.EntryForms>;
 
 export function RecordMark(arg1:number):Promise<records.Mark>;

@@ -134,6 +134,10 @@ export function People() {
   return window['go']['app']['App']['People']();
 }
 
+export function RecordEntry(arg1) {
+  return window['go']['app']['App']['RecordEntry'](arg1);
+}
+
 export function RecordForms() {
   return window['go']['app']['App']['RecordForms']();
 }
