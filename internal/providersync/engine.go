@@ -303,6 +303,10 @@ type Engine struct {
 	// writeMu serialises vault writes across connections: SQLite has one
 	// writer, and queueing here is cheaper than busy-waiting in the driver.
 	writeMu sync.Mutex
+	// pending are batches waiting for writeLoop (running while writing).
+	groupMu sync.Mutex
+	pending []*groupItem
+	writing bool
 
 	// gates bound requests per server (across connections) and hold them
 	// on Retry-After; inHand bounds pages fetched and not yet stored.
