@@ -49,7 +49,7 @@ func main() {
 	dir := flag.String("dir", "", "internal: working directory")
 	target := flag.Int("resources", 150000, "scale the fixtures to at least this many resources")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/more", "Synthea bundles to scale")
-	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), validate (R4 validation resources/s per core, before/now), applehealth (a generated 1 GB Apple Health export), size (floor and import, then the vault's size by table), sync (the 40 fixture people from the sandbox at 50 ms/request)")
+	only := flag.String("only", "", "run only this part: tiny (1,000,000 tiny entries), views (import, then the person and household views), olderfhir (DSTU2/STU3 → R4 resources/s), validate (R4 validation resources/s per core, before/now), applehealth (a generated 1 GB Apple Health export), size (floor and import, then the vault's size by table), bigfile (one 100 MB bundle), sync (the 40 fixture people from the sandbox at 50 ms/request)")
 	keep := flag.Bool("keep", false, "with -only size: keep the working directory; with -only views: import only, and keep the working directory (copy its bench.fasten and bench.fasten.keys to a directory of their own for each run of -phase views -dir)")
 	flag.Parse()
 	// FASTEN_BENCH_CPUPROFILE=DIR writes each phase's CPU profile to
@@ -86,6 +86,8 @@ func main() {
 			err = onlyAppleHealth()
 		case "size":
 			err = onlySize(*fixtures, *target, *keep)
+		case "bigfile":
+			err = onlyBigFile(*fixtures)
 		case "sync":
 			// In a child, as make bench runs it: its peak RSS is the sync's.
 			cmd := exec.Command(os.Args[0], "-phase", "sync", "-fixtures", filepath.Dir(*fixtures))
@@ -325,6 +327,31 @@ func onlyAppleHealth() error {
 		return err
 	}
 	printAppleHealth(r)
+	return nil
+}
+
+// onlyBigFile imports one generated 100 MB bundle alone (`fasten-bench
+// -only bigfile`): its peak memory must not follow the file's size.
+func onlyBigFile(fixtures string) error {
+	work, err := os.MkdirTemp("", "fasten-bench-big-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	// The bundle is made of the scaled fixtures' entries, as make bench's is.
+	if _, _, _, err := scale(fixtures, filepath.Join(work, "in"), 40000); err != nil {
+		return err
+	}
+	size, err := makeBigFile(work, 100<<20)
+	if err != nil {
+		return err
+	}
+	big, err := runPhase("bigfile", work)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("one %.0f MB bundle (%d resources): %.1f s, %.0f resources/s, peak RSS %.0f MB (streaming: must not scale with file size)\n",
+		float64(size)/1e6, big.Resources, big.Seconds, float64(big.Resources)/big.Seconds, big.PeakRSSMB)
 	return nil
 }
 
