@@ -116,3 +116,13 @@ func (a *App) RecordEntry(id int64) (records.Entry, error) {
 	}
 	return st.EnteredEntry(a.context(), id)
 }
+
+// SetAsideRecords lists a member's hidden records and deleted entries, to
+// bring them back.
+func (a *App) SetAsideRecords(personID int64) ([]records.SetAside, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	return st.SetAsideRecords(a.context(), personID)
+}

@@ -17,6 +17,7 @@ vi.mock('./lib/api', async (importOriginal) => {
     onVaultPacking: vi.fn(off),
     onFileDrop: vi.fn(off),
     overview: vi.fn(never),
+    setAsideRecords: vi.fn(async () => []),
     dashboard: vi.fn(never),
     timeline: vi.fn(never),
     documents: vi.fn(never),

@@ -194,6 +194,9 @@ func TestEditKeepsEarlierVersionAndDeleteCanBeUndone(t *testing.T) {
 	if _, err := s.EditEntered(ctx, r.ID, records.Entry{Kind: records.EntryAllergy, Display: "x", Date: "2010"}); !errors.Is(err, records.ErrNoResource) {
 		t.Fatalf("edit of a deleted record: %v", err)
 	}
+	if aside, _ := s.SetAsideRecords(ctx, p.ID); len(aside) != 1 || !aside[0].Deleted || aside[0].Display != "Penicillin allergy" {
+		t.Fatalf("deleted entry not listed to bring back: %+v", aside)
+	}
 	if err := s.RestoreEntered(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -282,6 +285,13 @@ func TestHiddenRecordStaysHiddenThroughReimportAndReindex(t *testing.T) {
 	m, err := s.RecordMark(ctx, id)
 	if err != nil || !m.Hidden || !strings.Contains(m.Note, "Healed") {
 		t.Fatalf("mark: %+v %v", m, err)
+	}
+	aside, err := s.SetAsideRecords(ctx, pid)
+	if err != nil || len(aside) != 1 || aside[0].ID != id || aside[0].Display != "Sprained left ankle" || !aside[0].Hidden {
+		t.Fatalf("set aside: %+v %v", aside, err)
+	}
+	if other, _ := s.SetAsideRecords(ctx, pid+1000); len(other) != 0 {
+		t.Fatalf("another member's list holds %+v", other)
 	}
 	if err := s.SetHidden(ctx, id, false); err != nil {
 		t.Fatal(err)

@@ -193,3 +193,75 @@ func unshown(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
 	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM record_marks WHERE resource = ? AND (hidden OR deleted)", id).Scan(&n)
 	return n > 0, err
 }
+
+// SetAside is a record the family hid or (one they entered) deleted, as the
+// list that brings them back shows it.
+type SetAside struct {
+	ID           int64  `json:"id"`
+	ResourceType string `json:"resourceType"`
+	Display      string `json:"display"`
+	Date         string `json:"date"`
+	Hidden       bool   `json:"hidden"`
+	Deleted      bool   `json:"deleted"`
+	Note         string `json:"note"`
+}
+
+// maxSetAside bounds the list (newest decisions first).
+const maxSetAside = 500
+
+// SetAsideRecords lists a member's hidden and deleted records. They have no
+// summary rows, so each is read from its raw bytes and placed through its
+// source's patient link, as reindex would.
+func (s *Store) SetAsideRecords(ctx context.Context, personID int64) ([]SetAside, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.resource, m.hidden, m.deleted, m.note, r.source_id, r.resource_type, r.resource_id, r.raw
+FROM record_marks m JOIN resources r ON r.id = m.resource WHERE m.hidden OR m.deleted ORDER BY m.updated_at DESC, m.resource DESC LIMIT ?`, maxSetAside)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		it  SetAside
+		src int64
+		ref string
+	}
+	var found []row
+	for rows.Next() {
+		var r row
+		var fid string
+		var stored []byte
+		if err := rows.Scan(&r.it.ID, &r.it.Hidden, &r.it.Deleted, &r.it.Note, &r.src, &r.it.ResourceType, &fid, &stored); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		raw, err := vault.UnpackRaw(nil, stored)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		sum := fhir.Summarize(fhir.Resource{Type: r.it.ResourceType, ID: fid, Raw: raw}, localRef)
+		r.it.Display, r.it.Date, r.ref = sum.Display, sum.Date, sum.PatientRef
+		found = append(found, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []SetAside{}
+	for _, r := range found {
+		ref := r.ref
+		if fhir.ParseReference(ref).BundleLocal() {
+			var t, rid string
+			if err := s.db.QueryRowContext(ctx, "SELECT resource_type, resource_id FROM resources WHERE source_id = ? AND full_url = ? LIMIT 1", r.src, ref).Scan(&t, &rid); err == nil {
+				ref = t + "/" + rid
+			}
+		}
+		var pid sql.NullInt64
+		err := s.db.QueryRowContext(ctx, "SELECT person_id FROM patient_links WHERE source_id = ? AND patient_id = ?", r.src, patientID(ref)).Scan(&pid)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if pid.Valid && pid.Int64 == personID {
+			out = append(out, r.it)
+		}
+	}
+	return out, nil
+}

@@ -213,6 +213,8 @@ export const setRecordHidden = (id: number, hidden: boolean): Promise<void> => c
 /** The family's own note on any record ('' removes it). */
 export const setRecordNote = (id: number, note: string): Promise<void> => call(() => Go.SetRecordNote(id, note));
 export const recordMark = (id: number): Promise<records.Mark> => call(() => Go.RecordMark(id));
+/** A member's hidden records and deleted entries, to bring back. */
+export const setAsideRecords = async (personId: number): Promise<records.SetAside[]> => (await call(() => Go.SetAsideRecords(personId))) ?? [];
 /** What a record the family entered was made from, for the form to edit. */
 export const recordEntry = (id: number): Promise<records.Entry> => call(() => Go.RecordEntry(id));
 

@@ -1852,6 +1852,30 @@ export namespace records {
 	}
 	
 	
+	export class SetAside {
+	    id: number;
+	    resourceType: string;
+	    display: string;
+	    date: string;
+	    hidden: boolean;
+	    deleted: boolean;
+	    note: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SetAside(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.resourceType = source["resourceType"];
+	        this.display = source["display"];
+	        this.date = source["date"];
+	        this.hidden = source["hidden"];
+	        this.deleted = source["deleted"];
+	        this.note = source["note"];
+	    }
+	}
 	export class Stats {
 	    resources: Record<string, number>;
 	    total: number;

@@ -19,6 +19,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
     onVaultPacking: vi.fn(off),
     onFileDrop: vi.fn(off),
     overview: vi.fn(async () => ({ person, counts: [{ resourceType: 'Condition', count: 3 }], insurance: 17, ...list })),
+    setAsideRecords: vi.fn(async () => []),
     dashboard: vi.fn(async () => ({
       person, patientRecords: 1, counts: [{ resourceType: 'Condition', count: 3 }], insurance: 17, problems: [], medications: [], pastMedications: 0,
       allergies: [], immunizations: [], visits: [], vitals: [], flagged: [], carePlans: [], goals: [], connections: [],

@@ -1,9 +1,9 @@
-import { render, screen, waitFor } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const { withRealErrors } = await import('../../test/api-mock');
-  return withRealErrors(importOriginal, { overview: vi.fn() });
+  return withRealErrors(importOriginal, { overview: vi.fn(), setAsideRecords: vi.fn(), setRecordHidden: vi.fn(), restoreRecord: vi.fn() });
 });
 
 import * as api from '../../lib/api';
@@ -25,6 +25,43 @@ function ov(counts: [string, number][], labs: Partial<records.Item>[] = []): rec
 
 const chipOrder = () => screen.getAllByTestId(/^type-chip-/).map((b) => b.dataset.testid);
 const props = { onopen: vi.fn(), onlist: vi.fn(), onimport: vi.fn() };
+
+beforeEach(() => {
+  vi.mocked(api.setAsideRecords).mockReset().mockResolvedValue([]);
+  vi.mocked(api.setRecordHidden).mockReset().mockResolvedValue();
+  vi.mocked(api.restoreRecord).mockReset().mockResolvedValue();
+});
+
+describe('records set aside', () => {
+  it('lists hidden records and deleted entries, and brings each back its own way', async () => {
+    const onchanged = vi.fn();
+    vi.mocked(api.overview).mockResolvedValue(ov([['Condition', 1]]));
+    vi.mocked(api.setAsideRecords).mockResolvedValue([
+      { id: 8, resourceType: 'Condition', display: 'Sprained ankle', date: '2020-01-01', hidden: true, deleted: false, note: 'Healed' },
+      { id: 9, resourceType: 'AllergyIntolerance', display: 'Penicillin', date: '', hidden: false, deleted: true, note: '' },
+    ]);
+    render(Overview, { personId: 1, ...props, onchanged });
+    const rows = await screen.findAllByTestId('set-aside-row');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('Sprained ankle');
+    expect(rows[0]).toHaveTextContent('Your note: Healed');
+    const buttons = screen.getAllByTestId('set-aside-restore');
+    expect(buttons[0]).toHaveTextContent('Show again');
+    expect(buttons[1]).toHaveTextContent('Bring back');
+    await fireEvent.click(buttons[0]);
+    await fireEvent.click(buttons[1]);
+    await waitFor(() => expect(onchanged).toHaveBeenCalledTimes(2));
+    expect(api.setRecordHidden).toHaveBeenCalledWith(8, false);
+    expect(api.restoreRecord).toHaveBeenCalledWith(9);
+  });
+
+  it('shows nothing when nothing is set aside', async () => {
+    vi.mocked(api.overview).mockResolvedValue(ov([['Condition', 1]]));
+    render(Overview, { personId: 1, ...props });
+    await screen.findByTestId('overview-counts');
+    expect(screen.queryByTestId('overview-set-aside')).not.toBeInTheDocument();
+  });
+});
 
 describe('Overview', () => {
   it('shows the type chips in one fixed order, whatever the counts', async () => {

@@ -94,6 +94,8 @@ export function Search(arg1:records.SearchQuery):Promise<records.SearchResults>;
 
 export function SearchProviders(arg1:string):Promise<Array<app.ProviderResult>>;
 
+export function SetAsideRecords(arg1:number):Promise<Array<records.SetAside>>;
+
 export function SetAutoLockMinutes(arg1:number):Promise<void>;
 
 export function SetOffline(arg1:boolean):Promise<void>;

@@ -178,6 +178,10 @@ export function SearchProviders(arg1) {
   return window['go']['app']['App']['SearchProviders'](arg1);
 }
 
+export function SetAsideRecords(arg1) {
+  return window['go']['app']['App']['SetAsideRecords'](arg1);
+}
+
 export function SetAutoLockMinutes(arg1) {
   return window['go']['app']['App']['SetAutoLockMinutes'](arg1);
 }
