@@ -150,27 +150,36 @@ func (s *Store) AttachDocument(ctx context.Context, personID int64, a Attachment
 	} else if err != nil {
 		return EnteredRecord{}, err
 	}
-	if a.Content == nil {
-		return EnteredRecord{}, refuseFile(ErrEmptyFile, "choose a file")
-	}
-	// Never more than the limit and one byte: enough to know it is over.
-	data, err := io.ReadAll(io.LimitReader(a.Content, MaxAttachFile+1))
-	if err != nil {
-		return EnteredRecord{}, fmt.Errorf("reading the file: %w", err)
-	}
-	if int64(len(data)) > MaxAttachFile {
-		return EnteredRecord{}, refuseFile(ErrFileTooLarge, fmt.Sprintf("the file is larger than %d MB: scan it at a lower resolution or split it", MaxAttachFile>>20))
-	}
-	if len(data) == 0 {
-		return EnteredRecord{}, refuseFile(ErrEmptyFile, "the file is empty")
-	}
-	ctype, err := sniffDocument(data)
-	if err != nil {
-		return EnteredRecord{}, err
-	}
-
+	// The file's problem (if any) is reported with every field's, so the
+	// dialog shows them all at once; the error is also its typed reason.
+	var fileErr error
 	var probs []FieldProblem
 	bad := func(field, reason string) { probs = append(probs, FieldProblem{field, reason}) }
+	var data []byte
+	var ctype string
+	if a.Content == nil {
+		fileErr = refuseFile(ErrEmptyFile, "choose a file")
+	} else {
+		// Never more than the limit and one byte: enough to know it is over.
+		var err error
+		if data, err = io.ReadAll(io.LimitReader(a.Content, MaxAttachFile+1)); err != nil {
+			return EnteredRecord{}, fmt.Errorf("reading the file: %w", err)
+		}
+		switch {
+		case int64(len(data)) > MaxAttachFile:
+			data = nil
+			fileErr = refuseFile(ErrFileTooLarge, fmt.Sprintf("the file is larger than %d MB: scan it at a lower resolution or split it", MaxAttachFile>>20))
+		case len(data) == 0:
+			fileErr = refuseFile(ErrEmptyFile, "the file is empty")
+		default:
+			ctype, fileErr = sniffDocument(data)
+		}
+	}
+	if fileErr != nil {
+		var fr *fileRefused
+		errors.As(fileErr, &fr)
+		probs = append(probs, fr.entry.Problems...)
+	}
 	name := baseName(a.FileName)
 	title := strings.TrimSpace(a.Title)
 	if title == "" {
@@ -207,6 +216,11 @@ WHERE r.id = ? AND r.resource_type = 'Encounter' AND s.person_id = ?`, a.VisitID
 		default:
 			visitRef = "Encounter/" + fid
 		}
+	}
+	if fileErr != nil {
+		fr := fileErr.(*fileRefused)
+		fr.entry.Problems = probs
+		return EnteredRecord{}, fr
 	}
 	if len(probs) > 0 {
 		return EnteredRecord{}, &EntryError{Problems: probs}

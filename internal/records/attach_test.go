@@ -274,6 +274,7 @@ func TestAttachDocumentRefused(t *testing.T) {
 		{"noise", records.Attachment{FileName: "scan.jpg", Content: bytes.NewReader(noise), Kind: records.DocOther}, records.ErrNotDocumentFile, []string{"file"}},
 		{"heic", records.Attachment{FileName: "IMG_0001.HEIC", Content: bytes.NewReader(heic), Kind: records.DocOther}, records.ErrNotDocumentFile, []string{"file"}},
 		{"30 MB", records.Attachment{FileName: "big.pdf", Content: big, Kind: records.DocOther}, records.ErrFileTooLarge, []string{"file"}},
+		{"noise and a bad date", records.Attachment{FileName: "scan.jpg", Content: bytes.NewReader(noise), Date: "2024-13", Kind: records.DocOther}, records.ErrNotDocumentFile, []string{"file", "date"}},
 		{"empty", records.Attachment{FileName: "empty.pdf", Content: bytes.NewReader(nil), Kind: records.DocOther}, records.ErrEmptyFile, []string{"file"}},
 		{"fields", records.Attachment{FileName: "", Content: strings.NewReader(pdfFile), Date: "2024-02-30", Kind: "x-ray", VisitID: othersVisit.ID}, nil, []string{"title", "date", "kind", "visit"}},
 		{"future", records.Attachment{FileName: "a.pdf", Content: strings.NewReader(pdfFile), Date: "2999", Kind: records.DocOther}, nil, []string{"date"}},
