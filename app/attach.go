@@ -100,6 +100,12 @@ func (a *App) AttachFiles(personID int64, meta AttachMeta) ([]AttachResult, erro
 	return a.attachPaths(personID, paths, meta)
 }
 
+// AttachPaths keeps files dropped onto the window (which arrive as paths)
+// while the add-a-document dialog is open, with what the dialog says.
+func (a *App) AttachPaths(personID int64, paths []string, meta AttachMeta) ([]AttachResult, error) {
+	return a.attachPaths(personID, paths, meta)
+}
+
 // attachPaths keeps files by path, one at a time (each read through the
 // store's limit straight from the file).
 func (a *App) attachPaths(personID int64, paths []string, meta AttachMeta) ([]AttachResult, error) {
@@ -113,6 +119,11 @@ func (a *App) attachPaths(personID int64, paths []string, meta AttachMeta) ([]At
 		f, err := os.Open(p)
 		if err != nil {
 			return out, err
+		}
+		if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+			f.Close()
+			out = append(out, AttachResult{FileName: name, Problems: []records.FieldProblem{{Field: "file", Reason: "this is a folder, not a file"}}})
+			continue
 		}
 		at := meta.attachment(name)
 		at.Content = f

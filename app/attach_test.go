@@ -53,8 +53,8 @@ func TestAttachBindings(t *testing.T) {
 	one, two := filepath.Join(dir, "card.pdf"), filepath.Join(dir, "notes.txt")
 	os.WriteFile(one, pdf, 0o600)
 	os.WriteFile(two, []byte("just words"), 0o600)
-	res, err := a.attachPaths(p.ID, []string{one, two}, AttachMeta{Kind: "insurance-card"})
-	if err != nil || len(res) != 2 || res[0].ID == 0 || res[0].FileName != "card.pdf" || len(res[1].Problems) != 1 {
+	res, err := a.AttachPaths(p.ID, []string{one, two, dir}, AttachMeta{Kind: "insurance-card"})
+	if err != nil || len(res) != 3 || res[0].ID == 0 || res[0].FileName != "card.pdf" || len(res[1].Problems) != 1 || len(res[2].Problems) != 1 {
 		t.Fatalf("picked files: %+v %v", res, err)
 	}
 	docs, err := a.Documents(p.ID)
