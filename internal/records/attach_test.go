@@ -14,6 +14,8 @@ import (
 	"image/png"
 	"io"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -347,4 +349,35 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.n += int64(n)
 	return n, err
+}
+
+// A document attached to a visit from an imported file is grouped under
+// that visit on the timeline, though the visit is in another source.
+func TestAttachToImportedVisit(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	p, err := s.AddPerson(ctx, "Mere Ngata", "1980-01-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "visit.json")
+	os.WriteFile(file, []byte(`{"resourceType":"Bundle","type":"collection","entry":[
+{"resource":{"resourceType":"Patient","id":"pt1","name":[{"text":"Mere Ngata"}],"birthDate":"1980-01-01"}},
+{"resource":{"resourceType":"Encounter","id":"enc-1","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/pt1"},"period":{"start":"2024-03-09"}}}]}`), 0o600)
+	if _, err := s.Import(ctx, []string{file}, records.ImportOptions{PersonID: p.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := s.Timeline(ctx, p.ID, records.TimelineQuery{Types: []string{"Encounter"}})
+	if err != nil || len(tl.Items) != 1 {
+		t.Fatalf("the imported visit: %+v %v", tl.Items, err)
+	}
+	visit := tl.Items[0].ID
+	r, err := s.AttachDocument(ctx, p.ID, records.Attachment{FileName: "letter.pdf", Content: strings.NewReader(pdfFile), Date: "2024-03-09", Kind: records.DocLabReport, VisitID: visit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err = s.Timeline(ctx, p.ID, records.TimelineQuery{Types: []string{"DocumentReference"}})
+	if err != nil || len(tl.Items) != 1 || tl.Items[0].ID != r.ID || tl.Items[0].Encounter != visit {
+		t.Fatalf("the document is not under the visit %d: %+v %v", visit, tl.Items, err)
+	}
 }
