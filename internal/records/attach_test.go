@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -380,4 +381,45 @@ func TestAttachToImportedVisit(t *testing.T) {
 	if err != nil || len(tl.Items) != 1 || tl.Items[0].ID != r.ID || tl.Items[0].Encounter != visit {
 		t.Fatalf("the document is not under the visit %d: %+v %v", visit, tl.Items, err)
 	}
+}
+
+// A PNG's eXIf chunk (where a PNG keeps a position) goes when asked; the
+// image chunks stay as they were and it still decodes.
+func TestAttachPNGStripsExif(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	p, err := s.AddPerson(ctx, "Mere Ngata", "1980-01-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := pngFile(t)
+	// eXIf goes before IDAT, with its CRC, so the file is a valid PNG.
+	exif := append([]byte("II*\x00"), latitudeBytes()...)
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(exif)))
+	chunk = append(chunk, "eXIf"...)
+	chunk = append(chunk, exif...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(append([]byte("eXIf"), exif...)))
+	ihdrEnd := 8 + 8 + 13 + 4
+	withGPS := append(append(append([]byte{}, plain[:ihdrEnd]...), chunk...), plain[ihdrEnd:]...)
+	if _, err := png.Decode(bytes.NewReader(withGPS)); err != nil {
+		t.Fatalf("the test PNG does not decode: %v", err)
+	}
+	r, err := s.AttachDocument(ctx, p.ID, records.Attachment{FileName: "a.png", Content: bytes.NewReader(withGPS), Kind: records.DocOther, StripLocation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docsOf(t, s, p.ID) {
+		if d.Resource != r.ID {
+			continue
+		}
+		_, got, err := s.DocumentContent(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, plain) {
+			t.Errorf("stored %d bytes, want the PNG without its eXIf chunk (%d bytes)", len(got), len(plain))
+		}
+		return
+	}
+	t.Fatal("the PNG is not in Documents")
 }
