@@ -71,6 +71,13 @@ var Enums = []any{
 		{records.RejectTampered, "Tampered"},
 	},
 	[]struct {
+		Value  records.DocKind
+		TSName string
+	}{
+		{records.DocLabReport, "LabReport"}, {records.DocVaccineCard, "VaccineCard"}, {records.DocDischargePapers, "DischargePapers"},
+		{records.DocInsuranceCard, "InsuranceCard"}, {records.DocOther, "Other"},
+	},
+	[]struct {
 		Value  household.LockReason
 		TSName string
 	}{

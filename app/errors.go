@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log"
 	"os"
@@ -110,6 +111,14 @@ func ToUIError(err error) *UIError {
 		return &UIError{KindInvalidInput, "Only records you entered yourself can be changed or deleted. Hide this one, or add a note to it."}
 	case errors.Is(err, records.ErrNotForm):
 		return &UIError{KindInvalidInput, "This record was added as a FHIR resource, so the form cannot change it. Delete it and add it again instead."}
+	case errors.Is(err, records.ErrNotDocumentFile):
+		return &UIError{KindInvalidInput, "This is not a photo, scan or PDF: add a PDF, JPEG, PNG or WebP file."}
+	case errors.Is(err, records.ErrFileTooLarge):
+		return &UIError{KindInvalidInput, fmt.Sprintf("The file is larger than %d MB: scan it at a lower resolution or split it.", records.MaxAttachFile>>20)}
+	case errors.Is(err, records.ErrEmptyFile):
+		return &UIError{KindInvalidInput, "The file is empty."}
+	case errors.Is(err, records.ErrLocationKept):
+		return &UIError{KindInvalidInput, "Fasten could not remove this photo's location, so it was not kept."}
 	case errors.Is(err, records.ErrNoteTooLong):
 		return &UIError{KindInvalidInput, "Keep the note under 10,000 characters."}
 	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):

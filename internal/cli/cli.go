@@ -19,7 +19,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "summary", "add", "edit", "delete", "hide", "note", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "summary", "add", "attach", "edit", "delete", "hide", "note", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -61,6 +61,9 @@ Usage:
   fasten add      [flags] --person NAME --json FILE
                                         keep a record yourself (condition, medication, allergy, immunization,
                                         vital, lab, procedure, note, family-history), or a FHIR resource
+  fasten attach   [flags] --person NAME FILE --kind KIND [--title WORDS] [--date DATE] [--visit ID] [--strip-location]
+                                        keep a photo, scan or PDF (lab-report, vaccine-card, discharge-papers,
+                                        insurance-card, other); --strip-location removes a photo's GPS position
   fasten edit     [flags] ID --type KIND ...   change a record you entered (the earlier version is kept)
   fasten delete   [flags] [--undo] ID   delete a record you entered (--undo brings it back)
   fasten hide     [flags] [--undo] ID   hide any record from every view (kept in the vault)
@@ -122,7 +125,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		"documents": e.documents, "document": e.document,
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 		"summary": e.summaryCmd,
-		"add":     e.add, "edit": e.edit, "delete": e.markCmd("delete"), "hide": e.markCmd("hide"), "note": e.markCmd("note"),
+		"add":     e.add, "attach": e.attach, "edit": e.edit, "delete": e.markCmd("delete"), "hide": e.markCmd("hide"), "note": e.markCmd("note"),
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {

@@ -823,10 +823,10 @@ func (s *Store) EnteredEntry(ctx context.Context, id int64) (Entry, error) {
 	var r struct {
 		ID             string `json:"id"`
 		Code           entConcept
-		ClinicalStatus entConcept                     `json:"clinicalStatus"`
+		ClinicalStatus entConcept                  `json:"clinicalStatus"`
 		Status         string                      `json:"status"`
-		Medication     entConcept                     `json:"medicationCodeableConcept"`
-		VaccineCode    entConcept                     `json:"vaccineCode"`
+		Medication     entConcept                  `json:"medicationCodeableConcept"`
+		VaccineCode    entConcept                  `json:"vaccineCode"`
 		Onset          string                      `json:"onsetDateTime"`
 		Abatement      string                      `json:"abatementDateTime"`
 		Effective      string                      `json:"effectiveDateTime"`
@@ -837,8 +837,8 @@ func (s *Store) EnteredEntry(ctx context.Context, id int64) (Entry, error) {
 		Lot            string                      `json:"lotNumber"`
 		Dosage         []struct{ Text string }     `json:"dosage"`
 		Note           []struct{ Text string }     `json:"note"`
-		Category       []entConcept                   `json:"category"`
-		ValueQuantity  *entQuantity                   `json:"valueQuantity"`
+		Category       []entConcept                `json:"category"`
+		ValueQuantity  *entQuantity                `json:"valueQuantity"`
 		Component      []struct {
 			Code          entConcept
 			ValueQuantity *entQuantity `json:"valueQuantity"`
@@ -849,8 +849,8 @@ func (s *Store) EnteredEntry(ctx context.Context, id int64) (Entry, error) {
 			Severity      string
 		} `json:"reaction"`
 		Performer    json.RawMessage                         `json:"performer"`
-		Relationship entConcept                                 `json:"relationship"`
-		Condition    []struct{ Code entConcept }                `json:"condition"`
+		Relationship entConcept                              `json:"relationship"`
+		Condition    []struct{ Code entConcept }             `json:"condition"`
 		Description  string                                  `json:"description"`
 		Context      struct{ Period struct{ Start string } } `json:"context"`
 		Content      []struct {

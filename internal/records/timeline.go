@@ -329,11 +329,38 @@ func (s *Store) linkVisits(ctx context.Context, items []TimelineItem) error {
 			if id, err = s.refTarget(ctx, k.source, ref, "Encounter"); err != nil {
 				return err
 			}
+			if id == 0 {
+				if id, err = s.enteredVisit(ctx, items[i].ID, ref); err != nil {
+					return err
+				}
+			}
 			found[k] = id
 		}
 		items[i].Encounter = id
 	}
 	return nil
+}
+
+// enteredVisit resolves a visit named by a record the family entered (a
+// document they attached to a visit from a portal or a file): such a
+// reference points into another source, so it is looked up among the same
+// person's Encounters in any source. Records from providers and files only
+// ever name visits in their own source (refTarget).
+func (s *Store) enteredVisit(ctx context.Context, resource int64, ref string) (int64, error) {
+	typ, id := refParts(ref)
+	if id == "" || (typ != "" && typ != "Encounter") {
+		return 0, nil
+	}
+	var rid int64
+	err := s.db.QueryRowContext(ctx, `SELECT e.id FROM resources me JOIN sources src ON src.id = me.source_id AND src.kind = 'entered'
+JOIN summaries ms ON ms.resource = me.id
+JOIN summaries es ON es.person_id = ms.person_id AND es.resource_type = 'Encounter'
+JOIN resources e ON e.id = es.resource AND e.resource_id = ?
+WHERE me.id = ? ORDER BY e.id LIMIT 1`, id, resource).Scan(&rid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return rid, err
 }
 
 func encounterRef(raw []byte) string {

@@ -218,6 +218,22 @@ export const setAsideRecords = async (personId: number): Promise<records.SetAsid
 /** What a record the family entered was made from, for the form to edit. */
 export const recordEntry = (id: number): Promise<records.Entry> => call(() => Go.RecordEntry(id));
 
+// ---- documents a family keeps (photos, scans, PDFs) ------------------------------
+/** What the add-a-document dialog says of a file: title ('' = the file's name), date ('' = today), kind, visit, location. */
+export type AttachMeta = Plain<app.AttachMeta>;
+/** What a document can be (lab report, vaccine card, …), in the order the dialog offers them. */
+export const documentKinds = async (): Promise<records.DocKind[]> => (await call(() => Go.DocumentKinds())) ?? [];
+/** Keeps one file whose bytes the page has (dropped, or picked with the page's file input), base64;
+ *  what cannot be kept (the file itself, or a field) comes back as `problems`, one per field. */
+export const attachFile = (personId: number, name: string, base64: string, meta: AttachMeta): Promise<app.AttachResult> =>
+  call(() => Go.AttachFile(personId, name, base64, app.AttachMeta.createFrom(meta)));
+/** Keeps files dropped onto the window (paths) while the add-a-document dialog is open. */
+export const attachPaths = async (personId: number, paths: string[], meta: AttachMeta): Promise<app.AttachResult[]> =>
+  (await call(() => Go.AttachPaths(personId, paths, app.AttachMeta.createFrom(meta)))) ?? [];
+/** Opens the system's file dialog and keeps each file chosen with `meta`; cancelling gives []. */
+export const attachFiles = async (personId: number, meta: AttachMeta): Promise<app.AttachResult[]> =>
+  (await call(() => Go.AttachFiles(personId, app.AttachMeta.createFrom(meta)))) ?? [];
+
 // ---- summaries and exports for one person ------------------------------------------
 /** Saves a summary where the person chooses (Go opens the save dialog): 'pdf', 'ips' or 'vaccines'. Resolves with what was saved, '' when cancelled. */
 export const saveSummary = (personId: number, kind: 'pdf' | 'ips' | 'vaccines'): Promise<string> => call(() => Go.SaveSummary(personId, kind));

@@ -13,6 +13,60 @@ export namespace app {
 	    Sample = "sample",
 	    WrongPassphrase = "wrong_passphrase",
 	}
+	export class AttachMeta {
+	    title: string;
+	    date: string;
+	    kind: string;
+	    visitId: number;
+	    stripLocation: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new AttachMeta(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.title = source["title"];
+	        this.date = source["date"];
+	        this.kind = source["kind"];
+	        this.visitId = source["visitId"];
+	        this.stripLocation = source["stripLocation"];
+	    }
+	}
+	export class AttachResult {
+	    fileName: string;
+	    id: number;
+	    problems: records.FieldProblem[];
+	
+	    static createFrom(source: any = {}) {
+	        return new AttachResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fileName = source["fileName"];
+	        this.id = source["id"];
+	        this.problems = this.convertValues(source["problems"], records.FieldProblem);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class EntryForms {
 	    kinds: string[];
 	    vitals: records.VitalSign[];
@@ -319,6 +373,13 @@ export namespace providersync {
 
 export namespace records {
 	
+	export enum DocKind {
+	    DischargePapers = "discharge-papers",
+	    InsuranceCard = "insurance-card",
+	    LabReport = "lab-report",
+	    Other = "other",
+	    VaccineCard = "vaccine-card",
+	}
 	export enum FileStatus {
 	    Imported = "imported",
 	    Rejected = "rejected",

@@ -14,6 +14,12 @@ export function AssignPatient(arg1:string,arg2:number):Promise<void>;
 
 export function AssignPatientToNewPerson(arg1:string,arg2:string):Promise<records.Person>;
 
+export function AttachFile(arg1:number,arg2:string,arg3:string,arg4:app.AttachMeta):Promise<app.AttachResult>;
+
+export function AttachFiles(arg1:number,arg2:app.AttachMeta):Promise<Array<app.AttachResult>>;
+
+export function AttachPaths(arg1:number,arg2:Array<string>,arg3:app.AttachMeta):Promise<Array<app.AttachResult>>;
+
 export function ChangePassphrase(arg1:string,arg2:string,arg3:string):Promise<void>;
 
 export function ChooseImportFiles(arg1:number):Promise<records.ImportReport>;
@@ -35,6 +41,8 @@ export function Disconnect(arg1:number,arg2:boolean):Promise<void>;
 export function DocumentContent(arg1:number):Promise<string>;
 
 export function DocumentHTML(arg1:number):Promise<string>;
+
+export function DocumentKinds():Promise<Array<records.DocKind>>;
 
 export function Documents(arg1:number):Promise<Array<records.Document>>;
 

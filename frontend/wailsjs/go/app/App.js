@@ -18,6 +18,18 @@ export function AssignPatientToNewPerson(arg1, arg2) {
   return window['go']['app']['App']['AssignPatientToNewPerson'](arg1, arg2);
 }
 
+export function AttachFile(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['App']['AttachFile'](arg1, arg2, arg3, arg4);
+}
+
+export function AttachFiles(arg1, arg2) {
+  return window['go']['app']['App']['AttachFiles'](arg1, arg2);
+}
+
+export function AttachPaths(arg1, arg2, arg3) {
+  return window['go']['app']['App']['AttachPaths'](arg1, arg2, arg3);
+}
+
 export function ChangePassphrase(arg1, arg2, arg3) {
   return window['go']['app']['App']['ChangePassphrase'](arg1, arg2, arg3);
 }
@@ -60,6 +72,10 @@ export function DocumentContent(arg1) {
 
 export function DocumentHTML(arg1) {
   return window['go']['app']['App']['DocumentHTML'](arg1);
+}
+
+export function DocumentKinds() {
+  return window['go']['app']['App']['DocumentKinds']();
 }
 
 export function Documents(arg1) {
