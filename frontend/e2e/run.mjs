@@ -530,6 +530,23 @@ try {
   await tid('detail-panel').waitFor({ state: 'detached', timeout: 15_000 });
   await page.waitForFunction(() => !/Asthma/.test(document.querySelector('[data-testid="dashboard-problems"]')?.textContent ?? 'Asthma'), null, { timeout: 15_000 });
   check('a deleted entry leaves the dashboard', !/Asthma/.test(await tid('dashboard-problems').innerText()));
+  // A photo of a paper vaccine card, added to the person's documents.
+  await tid('documents-nav').click();
+  await tid('documents-title').waitFor({ timeout: 15_000 });
+  await (await tid('documents-add').count() ? tid('documents-add') : tid('documents-empty-add')).click();
+  await tid('attach-form').waitFor();
+  await tid('attach-file').setInputFiles(join(repo, 'frontend/e2e/fixtures/health-card-photo.jpg'));
+  await tid('attach-title').fill('Vaccine card from abroad');
+  await tid('attach-kind').selectOption('vaccine-card');
+  await page.screenshot({ path: join(shots, '7e-attach-photo.png') });
+  await axe('add a document');
+  await tid('attach-save').click();
+  await tid('attach-form').waitFor({ state: 'detached', timeout: 15_000 });
+  await tid('document-row').filter({ hasText: 'Vaccine card from abroad' }).waitFor({ timeout: 15_000 });
+  check('an uploaded photo is among the documents', (await tid('document-row').filter({ hasText: 'Vaccine card from abroad' }).count()) === 1);
+  await page.screenshot({ path: join(shots, '7f-documents-with-photo.png') });
+  await tid('nav-dashboard').click();
+  await tid('dashboard').waitFor({ timeout: 15_000 });
   await tid('dashboard-share').locator('summary').click();
   await tid('save-summary-pdf').waitFor();
   await page.screenshot({ path: join(shots, '7c-summary-menu.png') });
