@@ -56,8 +56,14 @@ func newVault(t *testing.T, all bool) fixture {
 		files = files[len(files)-1:]
 	}
 	ctx := context.Background()
-	if _, err := st.Import(ctx, files, records.ImportOptions{AutoCreatePeople: true}, nil); err != nil {
+	rep, err := st.Import(ctx, files, records.ImportOptions{AutoCreatePeople: true}, nil)
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, fr := range rep.Files {
+		if fr.Error != "" {
+			t.Fatalf("import failed: %s", fr.Error)
+		}
 	}
 	p, err := st.AddPerson(ctx, marker, "2001-02-03")
 	if err != nil {
@@ -66,9 +72,7 @@ func newVault(t *testing.T, all bool) fixture {
 	if err := st.SetSetting(ctx, "autolock_minutes", "7"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.DB().Exec(`INSERT INTO sources(id, kind, name, created_at) VALUES (77, 'connection', 'Clinic', '2026-01-01')`); err != nil {
-		// The sources table's columns are the records package's; fall back
-		// to its own insert when they differ.
+	if _, err := v.DB().Exec(`INSERT INTO sources(id, kind, label, created_at) VALUES (77, 'connection', 'Clinic', '2026-01-01')`); err != nil {
 		t.Fatalf("source: %v", err)
 	}
 	if _, err := v.DB().Exec(`INSERT INTO connections(source_id, person_id, provider_name, fhir_base, client_id, redirect_uri, patient_id, access_token, created_at, updated_at)
