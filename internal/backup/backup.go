@@ -7,7 +7,6 @@ package backup
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -79,7 +79,7 @@ func Backup(ctx context.Context, v *vault.Vault, dir string, o Options) (Result,
 	if err := checkFolder(dir); err != nil {
 		return res, err
 	}
-	hh, err := householdID(ctx, v.DB())
+	hh, err := householdID(ctx, records.New(v.DB()))
 	if err != nil {
 		return res, err
 	}
@@ -194,27 +194,19 @@ func verify(ctx context.Context, v *vault.Vault, path, work string, h Header) er
 	return nil
 }
 
-// householdID is the vault's backup id, made on first use.
-func householdID(ctx context.Context, db *sql.DB) (string, error) {
-	var id string
-	err := db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", settingHousehold).Scan(&id)
-	if err == nil && id != "" {
-		return id, nil
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", err
+// householdID is the vault's backup id, made on first use (settings
+// belong to internal/records: written through its store).
+func householdID(ctx context.Context, st *records.Store) (string, error) {
+	id, err := st.Setting(ctx, settingHousehold)
+	if err != nil || id != "" {
+		return id, err
 	}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	id = hex.EncodeToString(b)
-	// INSERT OR IGNORE then read: two first backups at once agree.
-	if _, err := db.ExecContext(ctx, "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)", settingHousehold, id); err != nil {
-		return "", err
-	}
-	err = db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", settingHousehold).Scan(&id)
-	return id, err
+	return id, st.SetSetting(ctx, settingHousehold, id)
 }
 
 // checkFolder gives a missing folder its kind before anything is written.
