@@ -19,7 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fastenhealth/fasten-desktop/internal/records"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -47,6 +46,16 @@ var namePattern = regexp.MustCompile(`^Fasten-backup-\d{4}-\d{2}-\d{2}T\d{6}(-\d
 type Options struct {
 	Keep int              // backups kept in the folder [DefaultKeep]; <0 keeps all
 	Now  func() time.Time // [time.Now]
+	// Settings is the vault's settings (the records store), where the
+	// household's backup id is kept; without it the id is "" and pruning
+	// keeps to backups without one.
+	Settings Settings
+}
+
+// Settings reads and writes the vault's settings (records.Store does).
+type Settings interface {
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
 }
 
 // Result is one written and checked backup.
@@ -79,9 +88,12 @@ func Backup(ctx context.Context, v *vault.Vault, dir string, o Options) (Result,
 	if err := checkFolder(dir); err != nil {
 		return res, err
 	}
-	hh, err := householdID(ctx, records.New(v.DB()))
-	if err != nil {
-		return res, err
+	var hh string
+	if o.Settings != nil {
+		var err error
+		if hh, err = householdID(ctx, o.Settings); err != nil {
+			return res, err
+		}
 	}
 	// Work folder in the target folder: the copy is as big as the vault,
 	// and it must fit where the backup goes. Hidden, removed on return.
@@ -196,7 +208,7 @@ func verify(ctx context.Context, v *vault.Vault, path, work string, h Header) er
 
 // householdID is the vault's backup id, made on first use (settings
 // belong to internal/records: written through its store).
-func householdID(ctx context.Context, st *records.Store) (string, error) {
+func householdID(ctx context.Context, st Settings) (string, error) {
 	id, err := st.Setting(ctx, settingHousehold)
 	if err != nil || id != "" {
 		return id, err

@@ -83,6 +83,8 @@ func newVault(t *testing.T, all bool) fixture {
 }
 
 // allRows is every row of every table, hashed (never printed).
+func opts(f fixture) Options { return Options{Settings: records.New(f.v.DB())} }
+
 func allRows(t *testing.T, db *sql.DB) map[string][]string {
 	t.Helper()
 	rows, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")
@@ -167,7 +169,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	start := time.Now()
-	res, err := Backup(ctx, f.v, dir, Options{})
+	res, err := Backup(ctx, f.v, dir, opts(f))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +219,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 func TestRestoreWithRecoveryKey(t *testing.T) {
 	f := newVault(t, false)
 	ctx := context.Background()
-	res, err := Backup(ctx, f.v, t.TempDir(), Options{})
+	res, err := Backup(ctx, f.v, t.TempDir(), opts(f))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +248,7 @@ func TestRestoreWithRecoveryKey(t *testing.T) {
 func TestRestoreRefusesDamagedFiles(t *testing.T) {
 	f := newVault(t, false)
 	ctx := context.Background()
-	res, err := Backup(ctx, f.v, t.TempDir(), Options{})
+	res, err := Backup(ctx, f.v, t.TempDir(), opts(f))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +295,7 @@ func flip(b []byte, i int) []byte {
 func TestRestoreWrongSecretAndExistingVault(t *testing.T) {
 	f := newVault(t, false)
 	ctx := context.Background()
-	res, err := Backup(ctx, f.v, t.TempDir(), Options{})
+	res, err := Backup(ctx, f.v, t.TempDir(), opts(f))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,12 +363,12 @@ func TestBackupFolderFaults(t *testing.T) {
 	want := allRows(t, f.v.DB())
 	vaultHash := fileHash(t, f.path+".keys")
 
-	if _, err := Backup(ctx, f.v, filepath.Join(t.TempDir(), "unplugged drive"), Options{}); !errors.Is(err, ErrFolderMissing) {
+	if _, err := Backup(ctx, f.v, filepath.Join(t.TempDir(), "unplugged drive"), opts(f)); !errors.Is(err, ErrFolderMissing) {
 		t.Fatalf("missing folder: %v", err)
 	}
 	notDir := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(notDir, []byte("x"), 0o600)
-	if _, err := Backup(ctx, f.v, notDir, Options{}); !errors.Is(err, ErrFolderMissing) {
+	if _, err := Backup(ctx, f.v, notDir, opts(f)); !errors.Is(err, ErrFolderMissing) {
 		t.Fatalf("a file, not a folder: %v", err)
 	}
 	if os.Geteuid() == 0 {
@@ -385,7 +387,7 @@ func TestBackupFolderFaults(t *testing.T) {
 		ro := t.TempDir()
 		os.Chmod(ro, 0o500)
 		defer os.Chmod(ro, 0o700)
-		if _, err := Backup(ctx, f.v, ro, Options{}); !errors.Is(err, ErrReadOnly) {
+		if _, err := Backup(ctx, f.v, ro, opts(f)); !errors.Is(err, ErrReadOnly) {
 			t.Fatalf("read-only folder: %v", err)
 		}
 		if n := dirNames(t, ro); len(n) != 0 {
@@ -416,7 +418,7 @@ func TestBackupFullDisk(t *testing.T) {
 	}
 	defer exec.Command("umount", dir).Run()
 	f := newVault(t, false)
-	_, err := Backup(context.Background(), f.v, dir, Options{})
+	_, err := Backup(context.Background(), f.v, dir, opts(f))
 	if !errors.Is(err, vault.ErrNoSpace) {
 		t.Fatalf("full disk: %v", err)
 	}
@@ -433,7 +435,7 @@ func TestPruneKeepsOthers(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	g := newVault(t, false)
-	otherRes, err := Backup(ctx, g.v, dir, Options{Now: func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	otherRes, err := Backup(ctx, g.v, dir, Options{Settings: records.New(g.v.DB()), Now: func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +445,7 @@ func TestPruneKeepsOthers(t *testing.T) {
 	var paths []string
 	for i := 0; i < 4; i++ {
 		now := base.Add(time.Duration(i) * 24 * time.Hour)
-		r, err := Backup(ctx, f.v, dir, Options{Keep: 2, Now: func() time.Time { return now }})
+		r, err := Backup(ctx, f.v, dir, Options{Settings: records.New(f.v.DB()), Keep: 2, Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -488,7 +490,7 @@ func TestKillHelper(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Backup(ctx, v, os.Getenv("FASTEN_KILL_DIR"), Options{})
+		_, err = Backup(ctx, v, os.Getenv("FASTEN_KILL_DIR"), Options{Settings: records.New(v.DB())})
 		t.Fatalf("not killed at %s (%v)", step, err)
 	case "restore":
 		_, err := Restore(ctx, os.Getenv("FASTEN_KILL_FILE"), os.Getenv("FASTEN_KILL_VAULT"), pass, RestoreOptions{})
@@ -529,7 +531,7 @@ func TestKilledDuringBackup(t *testing.T) {
 			if l, _ := List(dir); len(l) != 0 {
 				t.Fatalf("a killed backup left %d backups", len(l))
 			}
-			if _, err := Backup(context.Background(), v, dir, Options{}); err != nil {
+			if _, err := Backup(context.Background(), v, dir, Options{Settings: records.New(v.DB())}); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -540,7 +542,7 @@ func TestKilledDuringBackup(t *testing.T) {
 // the complete vault; a restore run again afterwards succeeds.
 func TestKilledDuringRestore(t *testing.T) {
 	f := newVault(t, false)
-	res, err := Backup(context.Background(), f.v, t.TempDir(), Options{})
+	res, err := Backup(context.Background(), f.v, t.TempDir(), opts(f))
 	if err != nil {
 		t.Fatal(err)
 	}
