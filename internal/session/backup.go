@@ -136,20 +136,34 @@ func (s *Session) BackupNow(ctx context.Context) (backup.Result, error) {
 		case <-ctx.Done():
 		}
 	}()
-	return s.backupOnce(ctx)
+	return s.backupOnce(ctx, "", 0)
 }
 
-// backupOnce runs one backup under backupMu and records its outcome.
-func (s *Session) backupOnce(ctx context.Context) (res backup.Result, err error) {
+// BackupTo writes a backup into dir now (the CLI's `fasten backup --to`),
+// keeping keep (0: the setting); the outcome is recorded like a
+// scheduled backup's.
+func (s *Session) BackupTo(ctx context.Context, dir string, keep int) (backup.Result, error) {
+	if dir == "" {
+		return backup.Result{}, ErrNoBackupFolder
+	}
+	return s.backupOnce(ctx, dir, keep)
+}
+
+// backupOnce runs one backup under backupMu, into dir (""): the chosen
+// folder) keeping keep (0: the setting), and records its outcome.
+func (s *Session) backupOnce(ctx context.Context, dir string, keep int) (res backup.Result, err error) {
 	s.backupMu.Lock()
 	defer s.backupMu.Unlock()
 	if s.isClosed() {
 		return backup.Result{}, ErrClosed
 	}
-	var dir string
-	dir, err = s.records.Setting(ctx, settingBackupFolder)
-	if err != nil {
-		return backup.Result{}, err
+	if dir == "" {
+		if dir, err = s.records.Setting(ctx, settingBackupFolder); err != nil {
+			return backup.Result{}, err
+		}
+	}
+	if keep == 0 {
+		keep = s.backupKeep(ctx)
 	}
 	if dir == "" {
 		return backup.Result{}, ErrNoBackupFolder
@@ -168,7 +182,7 @@ func (s *Session) backupOnce(ctx context.Context) (res backup.Result, err error)
 		}
 		s.mu.Unlock()
 	}()
-	res, err = backup.Backup(ctx, s.v, dir, backup.Options{Keep: s.backupKeep(ctx), Now: s.opts.Now, Settings: s.records})
+	res, err = backup.Backup(ctx, s.v, dir, backup.Options{Keep: keep, Now: s.opts.Now, Settings: s.records})
 	// Recorded even when the caller gave up: the outcome is the vault's.
 	rctx := context.WithoutCancel(ctx)
 	now := vault.Timestamp(s.opts.Now().UTC())
@@ -233,7 +247,7 @@ func (s *Session) backupSchedule() {
 			return
 		}
 		if run {
-			_, _ = s.backupOnce(s.ctx)
+			_, _ = s.backupOnce(s.ctx, "", 0)
 			continue
 		}
 		var timer <-chan time.Time
