@@ -323,6 +323,22 @@ func List(dir string) ([]Info, error) {
 	return out, nil
 }
 
+// Describe reads a backup file's header (not its checksum: Restore checks
+// that). A file that is not a backup gives ErrDamaged with the reason.
+func Describe(path string) (Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Info{}, err
+	}
+	defer f.Close()
+	l, err := readHeader(f)
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{Path: path, Name: filepath.Base(path), Bytes: l.size, Created: l.header.Created,
+		Records: l.header.Records, People: l.header.People, Household: l.header.Household}, nil
+}
+
 // prune removes this household's backups in dir beyond the newest keep;
 // files of other names, other households or unreadable headers stay.
 func prune(dir, household string, keep int, just string) ([]string, error) {
