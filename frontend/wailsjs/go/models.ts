@@ -1,16 +1,20 @@
 export namespace app {
 	
 	export enum ErrorKind {
+	    BackupDamaged = "backup_damaged",
+	    BackupFolder = "backup_folder",
 	    Busy = "busy",
 	    Damaged = "damaged",
 	    Internal = "internal",
 	    InvalidInput = "invalid_input",
 	    Locked = "locked",
 	    NeedsReconnect = "needs_reconnect",
+	    NoSpace = "no_space",
 	    NotFound = "not_found",
 	    NotRegistered = "not_registered",
 	    Provider = "provider",
 	    Sample = "sample",
+	    VaultExists = "vault_exists",
 	    WrongPassphrase = "wrong_passphrase",
 	}
 	export class BackupFile {
