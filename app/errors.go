@@ -133,6 +133,8 @@ func ToUIError(err error) *UIError {
 		return &UIError{KindInvalidInput, "Keep the note under 10,000 characters."}
 	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):
 		return &UIError{KindNotFound, sentence(err)}
+	case errors.Is(err, vault.ErrVaultInUse):
+		return &UIError{KindBusy, "Another Fasten has this vault open. Close it, then try again."}
 	case errors.Is(err, session.ErrSyncRunning):
 		return &UIError{KindBusy, "Another Fasten is syncing this vault. Try again when it has finished."}
 	case errors.Is(err, providersync.ErrBusy):

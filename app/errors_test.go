@@ -57,6 +57,7 @@ func TestErrorKindsThroughWrapping(t *testing.T) {
 		{backup.ErrFolderMissing, KindBackupFolder},
 		{backup.ErrReadOnly, KindBackupFolder},
 		{vault.ErrNoSpace, KindNoSpace},
+		{vault.ErrVaultInUse, KindBusy},
 		{session.ErrNoBackupFolder, KindInvalidInput},
 		{session.ErrBackupKeep, KindInvalidInput},
 		{errors.New("disk I/O error"), KindInternal},

@@ -465,6 +465,17 @@ func Restore(ctx context.Context, file, vaultPath, secret string, o RestoreOptio
 	if err := hook("checked"); err != nil {
 		return r, err
 	}
+	// No Fasten may have the vault open while files move under it (the
+	// window beside `fasten restore --replace`, or a first open racing a
+	// restore): held closed until the database is in place.
+	release, err := vault.HoldClosed(vaultPath)
+	if err != nil {
+		return r, err
+	}
+	defer release()
+	if dbThere = exists(vaultPath); dbThere && !o.Replace {
+		return r, fmt.Errorf("%w: %s", ErrVaultExists, vaultPath)
+	}
 	if dbThere {
 		aside := vaultPath + ".replaced-" + time.Now().UTC().Format("20060102T150405")
 		// The -wal may hold the newest changes of the vault replaced: it

@@ -317,10 +317,19 @@ func TestRestoreWrongSecretAndExistingVault(t *testing.T) {
 	if _, err := Restore(ctx, res.Path, f.path, pass, RestoreOptions{}); !errors.Is(err, ErrVaultExists) {
 		t.Fatalf("existing vault: %v", err)
 	}
+	// Even with Replace, not while a Fasten has it open (here: this test).
+	if _, err := Restore(ctx, res.Path, f.path, pass, RestoreOptions{Replace: true}); !errors.Is(err, vault.ErrVaultInUse) {
+		t.Fatalf("open vault, replace: %v", err)
+	}
 	if fileHash(t, f.path+".keys") != before {
 		t.Fatal("the key file changed")
 	}
 	sameRows(t, rows, allRows(t, f.v.DB()))
+	for _, n := range dirNames(t, filepath.Dir(f.path)) {
+		if strings.Contains(n, "restoring") || strings.Contains(n, "replaced") {
+			t.Fatalf("a refused restore left %s", n)
+		}
+	}
 
 	// With Replace (onto a closed vault that has changed since the
 	// backup): the backup's vault is there, the one replaced kept aside.

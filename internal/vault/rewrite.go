@@ -580,3 +580,25 @@ func (v *Vault) compactOnce(ctx context.Context) (err error) {
 	syncDir(filepath.Dir(v.path))
 	return hook("swapped")
 }
+
+// HoldClosed keeps the vault at path closed to every process until
+// release is called: it takes <path>.open.lock exclusive, which every
+// open holds shared (an open meanwhile waits). A vault open anywhere —
+// another process, or this one — gives ErrVaultInUse. A restore holds it
+// while it moves files over a vault.
+func HoldClosed(path string) (release func(), err error) {
+	f, err := os.OpenFile(openLockPath(path), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the vault's lock file: %w", err)
+	}
+	alone, err := tryLockExclusive(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cannot lock the vault: %w", err)
+	}
+	if !alone {
+		f.Close()
+		return nil, ErrVaultInUse
+	}
+	return func() { releaseOpenLock(f) }, nil
+}
