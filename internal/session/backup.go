@@ -247,6 +247,12 @@ func (s *Session) backupSchedule() {
 			return
 		}
 		if run {
+			// After a pass or packing under way (packing holds passMu
+			// from Open): the backup is then of the packed vault, and its
+			// copy does not hold a connection that packing's closing
+			// rewrite would wait for.
+			s.passMu.Lock()
+			s.passMu.Unlock()
 			_, _ = s.backupOnce(s.ctx, "", 0)
 			continue
 		}
