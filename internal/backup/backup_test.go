@@ -381,8 +381,17 @@ func TestBackupFolderFaults(t *testing.T) {
 		t.Fatalf("a file, not a folder: %v", err)
 	}
 	if os.Geteuid() == 0 {
-		// root writes anywhere; a read-only bind is what a root test can
-		// use, and is not available here: check the mapping instead.
+		// root writes through permission bits: a read-only mount is the
+		// real thing (as a locked SD card or a read-only share would be).
+		ro := t.TempDir()
+		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro).CombinedOutput(); err != nil {
+			t.Logf("no read-only mount (%v %s); the mapping alone is checked", err, out)
+		} else {
+			defer exec.Command("umount", ro).Run()
+			if _, err := Backup(ctx, f.v, ro, opts(f)); !errors.Is(err, ErrReadOnly) {
+				t.Fatalf("read-only folder: %v", err)
+			}
+		}
 		if err := folderError(&os.PathError{Op: "open", Path: "x", Err: syscall.EROFS}); !errors.Is(err, ErrReadOnly) {
 			t.Fatalf("EROFS: %v", err)
 		}
