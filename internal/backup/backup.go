@@ -103,13 +103,15 @@ func Backup(ctx context.Context, v *vault.Vault, dir string, o Options) (Result,
 	}
 	defer os.RemoveAll(work)
 	copyPath := filepath.Join(work, "vault.fasten")
-	if err := v.WriteCopy(ctx, copyPath); err != nil {
+	// Unchecked here: verify below runs the integrity check on the copy
+	// taken back out of the backup file, which is what a restore gets.
+	if err := v.WriteCopyUnchecked(ctx, copyPath); err != nil {
 		return res, err
 	}
 	if err := hook("copied"); err != nil {
 		return res, err
 	}
-	tables, err := v.CheckCopy(ctx, copyPath, false) // WriteCopy ran its integrity check
+	tables, err := v.CheckCopy(ctx, copyPath, false)
 	if err != nil {
 		return res, err
 	}
