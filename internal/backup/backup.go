@@ -430,7 +430,9 @@ func Restore(ctx context.Context, file, vaultPath, secret string, o RestoreOptio
 	if err != nil {
 		return r, err
 	}
-	if err := os.MkdirAll(filepath.Dir(vaultPath), 0o700); err != nil {
+	folder := filepath.Dir(vaultPath)
+	madeFolder := !exists(folder)
+	if err := os.MkdirAll(folder, 0o700); err != nil {
 		return r, folderError(err)
 	}
 	tmp := restoreTemp(vaultPath)
@@ -439,6 +441,9 @@ func Restore(ctx context.Context, file, vaultPath, secret string, o RestoreOptio
 	defer func() {
 		if !ok {
 			removeTemp(tmp)
+			if madeFolder {
+				os.Remove(folder) // only if empty: a failed restore leaves no trace
+			}
 		}
 	}()
 	if err := extract(file, l.dbOff, l.dbLen, tmp); err != nil {

@@ -310,6 +310,15 @@ func TestRestoreWrongSecretAndExistingVault(t *testing.T) {
 	if n := dirNames(t, dstDir); len(n) != 0 {
 		t.Fatalf("a refused restore left %v", n)
 	}
+	// Into a folder that does not exist yet: a refused restore does not
+	// leave it behind either.
+	fresh := filepath.Join(dstDir, "new", "household.fasten")
+	if _, err := Restore(ctx, res.Path, fresh, "not the passphrase", RestoreOptions{}); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	if n := dirNames(t, dstDir); len(n) != 0 {
+		t.Fatalf("a refused restore left %v", n)
+	}
 
 	// Onto the vault itself (it exists): refused, the vault unchanged.
 	before := fileHash(t, f.path+".keys")
