@@ -77,8 +77,8 @@ func TestBackupSettingsRefuseBadInput(t *testing.T) {
 // over 1,000 records), which BackupCheck — what the window calls after an
 // import — finds.
 func TestScheduledBackups(t *testing.T) {
-	clock := time.Date(2026, 12, 1, 5, 30, 0, 0, time.UTC)
-	s, done := backupSession(t, func() time.Time { return clock })
+	clock := newFakeTime(time.Date(2026, 12, 1, 5, 30, 0, 0, time.UTC))
+	s, done := backupSession(t, clock.Now)
 	ctx := context.Background()
 	dir := t.TempDir()
 	if err := s.SetBackupFolder(ctx, dir); err != nil {
@@ -99,13 +99,13 @@ func TestScheduledBackups(t *testing.T) {
 	if err != nil || len(rep.Files) != len(files) {
 		t.Fatal(err)
 	}
-	clock = clock.Add(time.Hour) // a second backup gets its own name
+	clock.Advance(time.Hour) // a second backup gets its own name
 	s.BackupCheck()
 	if b := waitBackup(t, done); b.LastError != "" {
 		t.Fatalf("after the import: %+v", b)
 	}
 	// A week and a day later, with no backup: stale.
-	clock = clock.Add(8 * 24 * time.Hour)
+	clock.Advance(8 * 24 * time.Hour)
 	if b := s.BackupStatus(ctx); !b.Stale {
 		t.Fatalf("not stale after 8 days: %+v", b)
 	}
@@ -114,8 +114,8 @@ func TestScheduledBackups(t *testing.T) {
 // A backup that fails (the drive was unplugged) is recorded and shown;
 // the session carries on, and the next try waits an hour.
 func TestScheduledBackupFailureRecorded(t *testing.T) {
-	clock := time.Date(2026, 12, 1, 5, 30, 0, 0, time.UTC)
-	s, done := backupSession(t, func() time.Time { return clock })
+	clock := newFakeTime(time.Date(2026, 12, 1, 5, 30, 0, 0, time.UTC))
+	s, done := backupSession(t, clock.Now)
 	ctx := context.Background()
 	dir := t.TempDir()
 	drive := filepath.Join(dir, "drive")
@@ -141,7 +141,7 @@ func TestScheduledBackupFailureRecorded(t *testing.T) {
 		t.Fatalf("the session stopped working: %v", err)
 	}
 	os.Mkdir(drive, 0o700)
-	clock = clock.Add(BackupRetry + time.Minute)
+	clock.Advance(BackupRetry + time.Minute)
 	s.BackupCheck()
 	if b := waitBackup(t, done); b.LastError != "" || b.LastOK.IsZero() {
 		t.Fatalf("after the drive came back: %+v", b)
