@@ -120,4 +120,18 @@ describe('Restore from a backup', () => {
     await fireEvent.click(screen.getByTestId('restore-cancel'));
     expect(await screen.findByTestId('unlock-passphrase')).toBeInTheDocument();
   });
+
+  it('restored with the recovery key on the unlock screen: back to unlock, saying so', async () => {
+    chooseMock.mockResolvedValueOnce(file({ vaultExists: true }));
+    restoreMock.mockResolvedValueOnce({ records: 10, people: 1, unlocked: false, replaced: true } as app.Restored);
+    const onunlocked = vi.fn();
+    render(Unlock, { path: PATH, onunlocked });
+    await fireEvent.click(screen.getByTestId('unlock-restore'));
+    await chooseAndType('ABCD-EFGH recovery');
+    await fireEvent.click(screen.getByTestId('restore-replace'));
+    await fireEvent.click(screen.getByTestId('restore-submit'));
+    expect(await screen.findByTestId('restored-notice')).toHaveTextContent('The backup is restored');
+    expect(screen.getByTestId('unlock-passphrase')).toBeInTheDocument();
+    expect(onunlocked).not.toHaveBeenCalled();
+  });
 });
