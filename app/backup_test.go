@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -46,6 +47,11 @@ func TestBackupBindings(t *testing.T) {
 	t.Cleanup(b.Lock)
 	if _, err := b.RestoreFromBackup("app test passphrase", false); !errors.Is(err, errNoBackupChosen) {
 		t.Fatalf("nothing chosen: %v", err)
+	}
+	notBackup := filepath.Join(t.TempDir(), "holiday.jpg")
+	os.WriteFile(notBackup, []byte("\xff\xd8\xff\xe0 not a backup at all, just a photo"), 0o600)
+	if _, err := b.chooseBackupPath(notBackup); ToUIError(err).Kind != KindBackupDamaged {
+		t.Fatalf("not a backup: %v", err)
 	}
 	info, err := b.chooseBackupPath(st.LastPath)
 	if err != nil || info.VaultExists || info.Records == 0 || info.People != int64(stats.People) {
