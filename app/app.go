@@ -52,6 +52,8 @@ type App struct {
 	// offline is what the page last said of the network; it outlives each
 	// unlock's session so the next one starts knowing it.
 	offline atomic.Bool
+	// backupFile is the backup ChooseBackupFile picked (backup.go).
+	backupFile chosenBackup
 }
 
 // Options are the façade's settings from the command line.
@@ -302,6 +304,7 @@ func (a *App) ImportFiles(paths []string, personID int64) (records.ImportReport,
 	}
 	a.importMu.Lock()
 	defer a.importMu.Unlock()
+	defer a.backupCheck() // many records may have arrived: a backup may be due
 	return st.Import(a.context(), paths, records.ImportOptions{PersonID: personID}, a.progress)
 }
 
@@ -319,6 +322,7 @@ func (a *App) ImportFileContent(name, data string, personID int64) (records.Impo
 		return records.ImportReport{}, errImportRunning
 	}
 	defer a.importMu.Unlock()
+	defer a.backupCheck()
 	size := int64(base64.StdEncoding.DecodedLen(len(data)))
 	dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(data))
 	res, created := st.ImportReader(a.context(), name, io.Reader(dec), size, 0, 1, records.ImportOptions{PersonID: personID}, a.progress)

@@ -19,6 +19,7 @@ var Enums = []any{
 		{KindNotFound, "NotFound"}, {KindBusy, "Busy"}, {KindNeedsReconnect, "NeedsReconnect"},
 		{KindProvider, "Provider"}, {KindDamaged, "Damaged"}, {KindInternal, "Internal"},
 		{KindSample, "Sample"}, {KindNotRegistered, "NotRegistered"},
+		{KindVaultExists, "VaultExists"}, {KindBackupDamaged, "BackupDamaged"}, {KindBackupFolder, "BackupFolder"}, {KindNoSpace, "NoSpace"},
 	},
 	[]struct {
 		Value  connect.Status

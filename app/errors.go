@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/fastenhealth/fasten-desktop/internal/backup"
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
@@ -42,6 +43,10 @@ const (
 	KindDamaged         ErrorKind = "damaged"          // the vault or its key file is damaged
 	KindSample          ErrorKind = "sample"           // refused because the sample family is open: leave it to use your own vault
 	KindNotRegistered   ErrorKind = "not_registered"   // the provider's system has no client id in this build: import a downloaded record instead
+	KindVaultExists     ErrorKind = "vault_exists"     // a restore would replace the vault there: ask, then call again with replace
+	KindBackupDamaged   ErrorKind = "backup_damaged"   // the backup file is cut short, tampered with, not a backup, or from a newer Fasten
+	KindBackupFolder    ErrorKind = "backup_folder"    // the backup folder is missing (drive unplugged) or cannot be written
+	KindNoSpace         ErrorKind = "no_space"         // the disk is full; nothing changed
 	KindInternal        ErrorKind = "internal"         // anything else
 )
 
@@ -96,6 +101,22 @@ func ToUIError(err error) *UIError {
 		// A defect in Fasten, not in what the person did: nothing was
 		// written.
 		return &UIError{KindInternal, "Fasten could not make a valid summary from these records, so nothing was saved. Fasten's log has the details."}
+	case errors.Is(err, backup.ErrVaultExists):
+		return &UIError{KindVaultExists, "A vault is already here. Restoring the backup replaces it (the vault here is kept beside it, renamed)."}
+	case errors.Is(err, backup.ErrDamaged):
+		return &UIError{KindBackupDamaged, sentence(err)}
+	case errors.Is(err, backup.ErrFolderMissing):
+		return &UIError{KindBackupFolder, "The backup folder is not there. Is the drive connected? Choose the folder again in Settings → Backups."}
+	case errors.Is(err, backup.ErrReadOnly):
+		return &UIError{KindBackupFolder, "Fasten cannot write to the backup folder. Choose another folder in Settings → Backups."}
+	case errors.Is(err, vault.ErrNoSpace):
+		return &UIError{KindNoSpace, "There is not enough free space for the backup. Nothing was changed; free some space or choose another folder."}
+	case errors.Is(err, session.ErrNoBackupFolder):
+		return &UIError{KindInvalidInput, "Choose a folder for backups first."}
+	case errors.Is(err, session.ErrBackupKeep):
+		return &UIError{KindInvalidInput, "Keep between 1 and 100 backups."}
+	case errors.Is(err, errRestoreUnlocked), errors.Is(err, errNoBackupChosen):
+		return &UIError{KindInvalidInput, sentence(err)}
 	case errors.Is(err, vault.ErrExists):
 		return &UIError{KindInvalidInput, "A vault already exists there."}
 	case errors.Is(err, vault.ErrKeyFileMissing), errors.Is(err, vault.ErrKeyFileDamaged),
@@ -123,6 +144,8 @@ func ToUIError(err error) *UIError {
 		return &UIError{KindInvalidInput, "Keep the note under 10,000 characters."}
 	case errors.Is(err, records.ErrNoPerson), errors.Is(err, records.ErrNoResource), errors.Is(err, connect.ErrNoConnection):
 		return &UIError{KindNotFound, sentence(err)}
+	case errors.Is(err, vault.ErrVaultInUse):
+		return &UIError{KindBusy, "Another Fasten has this vault open. Close it, then try again."}
 	case errors.Is(err, session.ErrSyncRunning):
 		return &UIError{KindBusy, "Another Fasten is syncing this vault. Try again when it has finished."}
 	case errors.Is(err, providersync.ErrBusy):

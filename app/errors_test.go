@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fastenhealth/fasten-desktop/internal/backup"
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/household"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
@@ -54,6 +55,15 @@ func TestErrorKindsThroughWrapping(t *testing.T) {
 		{vault.ErrKeyFileMissing, KindDamaged},
 		{vault.ErrKeyMismatch, KindDamaged},
 		{vault.ErrNewerSchema, KindDamaged},
+		{backup.ErrVaultExists, KindVaultExists},
+		{&backup.DamagedError{Reason: backup.ReasonTruncated}, KindBackupDamaged},
+		{&backup.DamagedError{Reason: backup.ReasonNewerFormat}, KindBackupDamaged},
+		{backup.ErrFolderMissing, KindBackupFolder},
+		{backup.ErrReadOnly, KindBackupFolder},
+		{vault.ErrNoSpace, KindNoSpace},
+		{vault.ErrVaultInUse, KindBusy},
+		{session.ErrNoBackupFolder, KindInvalidInput},
+		{session.ErrBackupKeep, KindInvalidInput},
 		{errors.New("disk I/O error"), KindInternal},
 	}
 	for _, c := range cases {

@@ -69,7 +69,9 @@ func (a *App) sessionOptions() session.Options {
 			}
 			a.emit(EventSyncDone, summaries(p))
 		},
-		Packing: func(p vault.PackProgress) { a.emit(EventVaultPacking, p) },
+		Packing:    func(p vault.PackProgress) { a.emit(EventVaultPacking, p) },
+		Backups:    true,
+		BackupDone: func(b session.BackupStatus) { a.emit(EventBackupDone, b) },
 	}
 }
 

@@ -22,6 +22,7 @@ vi.mock('./lib/api', async (importOriginal) => {
     timeline: vi.fn(never),
     documents: vi.fn(never),
     householdView: vi.fn(never),
+    backupSettings: vi.fn(never),
     markViewed: vi.fn(async () => {}),
     insurance: vi.fn(never),
     labList: vi.fn(never),

@@ -19,7 +19,7 @@ import (
 
 // Commands lists the subcommands Run understands; main uses it to decide
 // between the window and the CLI.
-var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "summary", "add", "attach", "edit", "delete", "hide", "note", "help"}
+var Commands = []string{"init", "import", "stats", "export", "verify", "reindex", "passwd", "people", "household", "dashboard", "timeline", "insurance", "search", "labs", "documents", "document", "connect", "connections", "sync", "summary", "add", "attach", "edit", "delete", "hide", "note", "backup", "restore", "help"}
 
 // IsCommand reports whether arg names a CLI subcommand.
 func IsCommand(arg string) bool {
@@ -71,6 +71,11 @@ Usage:
                                         keep a note of your own on any record
   fasten export   [flags] [--person NAME] (--out FILE | --ndjson DIR)
                                         write every record (or one person's) as one FHIR Bundle, or NDJSON per type
+  fasten backup   [flags] --to DIR [--keep N]
+                                        write an encrypted, checked backup file into DIR (keeps the newest N, default 7)
+  fasten restore  [flags] --from FILE [--vault PATH] [--replace]
+                                        put a backup's vault at PATH (passphrase or --recovery-key-file);
+                                        an existing vault is replaced only with --replace (and kept, renamed)
   fasten verify   [flags]               check the vault's integrity and every record's bytes
   fasten reindex  [flags]               rebuild summaries, search and inline documents from the raw records
   fasten passwd   [flags]               change the passphrase
@@ -126,6 +131,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		"connect": e.connect, "connections": e.connections, "sync": e.sync,
 		"summary": e.summaryCmd,
 		"add":     e.add, "attach": e.attach, "edit": e.edit, "delete": e.markCmd("delete"), "hide": e.markCmd("hide"), "note": e.markCmd("note"),
+		"backup": e.backupCmd, "restore": e.restore,
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {

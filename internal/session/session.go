@@ -66,6 +66,21 @@ type Options struct {
 	// background from Open until done or Close (may be nil). Records read
 	// the same throughout; Close stops it and the next Open resumes.
 	Packing func(vault.PackProgress)
+
+	// Backups starts the backup scheduler (backup.go) at Open: the window
+	// wants it; a headless command does not.
+	Backups bool
+	// BackupEvery is how often a backup is written [DefaultBackupEvery].
+	BackupEvery time.Duration
+	// BackupAfterRecords: this many records arrived since the last backup
+	// make one due at once [DefaultBackupAfterRecords].
+	BackupAfterRecords int
+	// BackupPoll is how often the scheduler looks for new records [DefaultBackupPoll].
+	BackupPoll time.Duration
+	// BackupAfter is the backup scheduler's timer [time.After].
+	BackupAfter func(time.Duration) <-chan time.Time
+	// BackupDone hears every backup's outcome (may be nil).
+	BackupDone func(BackupStatus)
 }
 
 // Session is one unlocked vault's services. Safe for concurrent use.
@@ -90,6 +105,11 @@ type Session struct {
 	lastAttempt time.Time      // when the scheduler last asked for a sync of all
 	offline     bool           // the window says the computer has no network
 	resched     chan struct{}
+
+	backupMu       sync.Mutex    // one backup at a time
+	backingUp      bool          // under mu
+	backupFailedAt time.Time     // under mu: the last backup failed then (retried BackupRetry later)
+	backupNudge    chan struct{} // BackupCheck
 }
 
 // Open builds the services of an unlocked vault. The session owns v from
@@ -107,6 +127,18 @@ func Open(v *vault.Vault, o Options) *Session {
 	if o.After == nil {
 		o.After = time.After
 	}
+	if o.BackupEvery <= 0 {
+		o.BackupEvery = DefaultBackupEvery
+	}
+	if o.BackupAfterRecords <= 0 {
+		o.BackupAfterRecords = DefaultBackupAfterRecords
+	}
+	if o.BackupPoll <= 0 {
+		o.BackupPoll = DefaultBackupPoll
+	}
+	if o.BackupAfter == nil {
+		o.BackupAfter = time.After
+	}
 	db := v.DB()
 	store := records.New(db)
 	// Records derived by an older Fasten are re-derived once, before anything
@@ -116,7 +148,7 @@ func Open(v *vault.Vault, o Options) *Session {
 	svc := connect.New(db, store, o.Flows)
 	s := &Session{
 		v: v, records: store, connect: svc, engine: providersync.New(db, store, svc, o.Sync), opts: o,
-		pending: map[int64]bool{}, resched: make(chan struct{}, 1), offline: o.Offline != nil && o.Offline(),
+		pending: map[int64]bool{}, resched: make(chan struct{}, 1), backupNudge: make(chan struct{}, 1), offline: o.Offline != nil && o.Offline(),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if need, err := v.PackNeeded(s.ctx); err == nil && need {
@@ -139,6 +171,10 @@ func Open(v *vault.Vault, o Options) *Session {
 	if o.Schedule {
 		s.wg.Add(1)
 		go s.schedule()
+	}
+	if o.Backups {
+		s.wg.Add(1)
+		go s.backupSchedule()
 	}
 	return s
 }
@@ -171,6 +207,8 @@ func (s *Session) Close() error {
 	s.wg.Wait()
 	s.passMu.Lock() // a synchronous SyncNow from another goroutine
 	defer s.passMu.Unlock()
+	s.backupMu.Lock() // a BackupNow from another goroutine (cancelled above)
+	defer s.backupMu.Unlock()
 	return s.v.Close()
 }
 

@@ -200,6 +200,18 @@ func describeCopyError(what string, err error) error {
 // nor its key file may exist (ErrExists). A full disk gives ErrNoSpace;
 // on any failure what was written is removed.
 func (v *Vault) WriteCopy(ctx context.Context, dst string) error {
+	return v.writeCopy(ctx, dst, true)
+}
+
+// WriteCopyUnchecked is WriteCopy without its integrity check, for a
+// caller that checks the copy itself where it ends up (a backup checks
+// the database it took back out of the backup file, with CheckCopy): the
+// check reads the whole file, the longest part of a large copy.
+func (v *Vault) WriteCopyUnchecked(ctx context.Context, dst string) error {
+	return v.writeCopy(ctx, dst, false)
+}
+
+func (v *Vault) writeCopy(ctx context.Context, dst string, check bool) error {
 	for _, p := range []string{dst, keyFilePath(dst)} {
 		if _, err := os.Lstat(p); err == nil {
 			return fmt.Errorf("%w: %s", ErrExists, p)
@@ -213,9 +225,11 @@ func (v *Vault) WriteCopy(ctx context.Context, dst string) error {
 	if err := copyInto(ctx, c, dst); err != nil {
 		return err
 	}
-	if err := verifyCopy(ctx, dst, v.key, nil); err != nil {
-		removeCopyFiles(dst)
-		return err
+	if check {
+		if err := verifyCopy(ctx, dst, v.key, nil); err != nil {
+			removeCopyFiles(dst)
+			return err
+		}
 	}
 	kf, err := readKeyFile(v.path)
 	if err == nil {
@@ -294,43 +308,9 @@ func syncDir(dir string) {
 // verifyCopy opens the copy at path with key, read-only, and runs SQLite's
 // integrity check; with want, every table's row count must match it.
 func verifyCopy(ctx context.Context, path string, key []byte, want map[string]int64) error {
-	db := sql.OpenDB(&connector{drv: plainDriver, gate: new(sync.RWMutex),
-		dsn: path + "?_pragma_key=x'" + hex.EncodeToString(key) + "'&_query_only=1"})
-	defer func() {
-		db.Close()
-		// Reading a copy writes nothing, but a -shm or an empty -wal
-		// must not be left to meet the file under its new name.
-		for _, p := range sqliteSideFiles(path) {
-			os.Remove(p)
-		}
-	}()
-	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrCopyUnsound, err)
-	}
-	var found []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return fmt.Errorf("%w: %w", ErrCopyUnsound, err)
-		}
-		found = append(found, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%w: %w", ErrCopyUnsound, err)
-	}
-	if len(found) != 1 || found[0] != "ok" {
-		// SQLite's findings name pages and indexes, never row contents.
-		return fmt.Errorf("%w: integrity check found %d problems", ErrCopyUnsound, len(found))
-	}
-	if want == nil {
-		return nil
-	}
-	got, err := tableCounts(ctx, db)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrCopyUnsound, err)
+	got, err := checkCopy(ctx, path, key, true, want != nil)
+	if err != nil || want == nil {
+		return err
 	}
 	if len(got) != len(want) {
 		return fmt.Errorf("%w: %d tables, the vault has %d", ErrCopyUnsound, len(got), len(want))
@@ -341,6 +321,68 @@ func verifyCopy(ctx context.Context, path string, key []byte, want map[string]in
 		}
 	}
 	return nil
+}
+
+// CheckCopy opens a copy of this vault at path — one WriteCopy wrote, or
+// one taken out of a backup — with the vault's own key (already unwrapped:
+// nobody is asked for the passphrase again), read-only; runs SQLite's
+// integrity check when integrity is set, and returns every stored table's
+// row count. A copy that does not decrypt, or whose check finds problems,
+// gives ErrCopyUnsound. The copy is not changed.
+func (v *Vault) CheckCopy(ctx context.Context, path string, integrity bool) (map[string]int64, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCopyUnsound, err)
+	}
+	return checkCopy(ctx, path, v.key, integrity, true)
+}
+
+// TableCounts is every stored table's row count in the vault now.
+func (v *Vault) TableCounts(ctx context.Context) (map[string]int64, error) {
+	return tableCounts(ctx, v.db)
+}
+
+func checkCopy(ctx context.Context, path string, key []byte, integrity, count bool) (map[string]int64, error) {
+	db := sql.OpenDB(&connector{drv: plainDriver, gate: new(sync.RWMutex),
+		dsn: path + "?_pragma_key=x'" + hex.EncodeToString(key) + "'&_query_only=1"})
+	defer func() {
+		db.Close()
+		// Reading a copy writes nothing, but a -shm or an empty -wal
+		// must not be left to meet the file under its new name.
+		for _, p := range sqliteSideFiles(path) {
+			os.Remove(p)
+		}
+	}()
+	if integrity {
+		rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCopyUnsound, err)
+		}
+		var found []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%w: %w", ErrCopyUnsound, err)
+			}
+			found = append(found, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCopyUnsound, err)
+		}
+		if len(found) != 1 || found[0] != "ok" {
+			// SQLite's findings name pages and indexes, never row contents.
+			return nil, fmt.Errorf("%w: integrity check found %d problems", ErrCopyUnsound, len(found))
+		}
+	}
+	if !count {
+		return nil, nil
+	}
+	got, err := tableCounts(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCopyUnsound, err)
+	}
+	return got, nil
 }
 
 // queryer is what tableCounts needs of a *sql.DB or a *sql.Conn.
@@ -551,4 +593,26 @@ func (v *Vault) compactOnce(ctx context.Context) (err error) {
 	swapped = true
 	syncDir(filepath.Dir(v.path))
 	return hook("swapped")
+}
+
+// HoldClosed keeps the vault at path closed to every process until
+// release is called: it takes <path>.open.lock exclusive, which every
+// open holds shared (an open meanwhile waits). A vault open anywhere —
+// another process, or this one — gives ErrVaultInUse. A restore holds it
+// while it moves files over a vault.
+func HoldClosed(path string) (release func(), err error) {
+	f, err := os.OpenFile(openLockPath(path), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the vault's lock file: %w", err)
+	}
+	alone, err := tryLockExclusive(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cannot lock the vault: %w", err)
+	}
+	if !alone {
+		f.Close()
+		return nil, ErrVaultInUse
+	}
+	return func() { releaseOpenLock(f) }, nil
 }

@@ -21,6 +21,7 @@ import {
   type SyncProgress,
   type SyncRun,
   type SyncSummary,
+  type session,
   type UIError,
   type Plain,
 } from './wire';
@@ -300,6 +301,17 @@ export const setSyncIntervalHours = (hours: number): Promise<void> => call(() =>
 export const syncIntervalHours = (): Promise<number> => call(() => Go.SyncIntervalHours());
 export const setOffline = (offline: boolean): Promise<void> => call(() => Go.SetOffline(offline));
 
+// ---- backups ------------------------------------------------------------------
+// Folders and backup files are chosen in Go's dialogs: the page never hands Go a path.
+export const backupSettings = (): Promise<session.BackupStatus> => call(() => Go.BackupSettings());
+export const setBackupFolder = (): Promise<session.BackupStatus> => call(() => Go.SetBackupFolder());
+export const setBackupKeep = (n: number): Promise<session.BackupStatus> => call(() => Go.SetBackupKeep(n));
+export const backupNow = (): Promise<session.BackupStatus> => call(() => Go.BackupNow());
+// On the create/unlock screen: no vault is open, so not lock-aware.
+export const chooseBackupFile = (): Promise<app.BackupFile> => call(() => Go.ChooseBackupFile(), false);
+export const restoreFromBackup = (secret: string, replace: boolean): Promise<app.Restored> =>
+  call(() => Go.RestoreFromBackup(secret, replace), false);
+
 // ---- events -----------------------------------------------------------------
 type Off = () => void;
 const noop: Off = () => {};
@@ -307,6 +319,13 @@ const noop: Off = () => {};
 export function onVaultLocked(fn: (reason: household.LockReason) => void): Off {
   if (!hasRuntime()) return noop;
   const off = EventsOn('vault:locked', (reason: household.LockReason) => fn(reason));
+  return typeof off === 'function' ? off : noop;
+}
+
+/** Every backup's outcome, scheduled or asked for. */
+export function onBackupDone(fn: (b: session.BackupStatus) => void): Off {
+  if (!hasRuntime()) return noop;
+  const off = EventsOn('backup:done', (b: session.BackupStatus) => fn(b));
   return typeof off === 'function' ? off : noop;
 }
 

@@ -368,3 +368,10 @@ export function baseName(path: string): string {
   const parts = path.split(/[\\/]/);
   return parts[parts.length - 1] || path;
 }
+
+/** A time Go sent, as a Date; Go's zero time (what it sends for "never") and junk are null. */
+export function goTime(t: unknown): Date | null {
+  if (typeof t !== 'string' || t.startsWith('0001-')) return null;
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? null : d;
+}

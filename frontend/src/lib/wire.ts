@@ -15,7 +15,7 @@
 
 import { app, household, providersync } from '../../wailsjs/go/models';
 
-export { app, connect, household, providersync, records } from '../../wailsjs/go/models';
+export { app, connect, household, providersync, records, session } from '../../wailsjs/go/models';
 
 // ---- generated shapes the UI builds itself ------------------------------------
 

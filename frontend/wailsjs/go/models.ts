@@ -1,16 +1,20 @@
 export namespace app {
 	
 	export enum ErrorKind {
+	    BackupDamaged = "backup_damaged",
+	    BackupFolder = "backup_folder",
 	    Busy = "busy",
 	    Damaged = "damaged",
 	    Internal = "internal",
 	    InvalidInput = "invalid_input",
 	    Locked = "locked",
 	    NeedsReconnect = "needs_reconnect",
+	    NoSpace = "no_space",
 	    NotFound = "not_found",
 	    NotRegistered = "not_registered",
 	    Provider = "provider",
 	    Sample = "sample",
+	    VaultExists = "vault_exists",
 	    WrongPassphrase = "wrong_passphrase",
 	}
 	export class AttachMeta {
@@ -47,6 +51,45 @@ export namespace app {
 	        this.fileName = source["fileName"];
 	        this.id = source["id"];
 	        this.problems = this.convertValues(source["problems"], records.FieldProblem);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class BackupFile {
+	    name: string;
+	    // Go type: time
+	    created: any;
+	    records: number;
+	    people: number;
+	    vaultExists: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupFile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.created = this.convertValues(source["created"], null);
+	        this.records = source["records"];
+	        this.people = source["people"];
+	        this.vaultExists = source["vaultExists"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -155,6 +198,24 @@ export namespace app {
 	        this.vendorName = source["vendorName"];
 	        this.fhirBase = source["fhirBase"];
 	        this.registered = source["registered"];
+	    }
+	}
+	export class Restored {
+	    records: number;
+	    people: number;
+	    unlocked: boolean;
+	    replaced: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Restored(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.records = source["records"];
+	        this.people = source["people"];
+	        this.unlocked = source["unlocked"];
+	        this.replaced = source["replaced"];
 	    }
 	}
 	export class Status {
@@ -2147,6 +2208,57 @@ export namespace records {
 	        this.code = source["code"];
 	        this.units = source["units"];
 	    }
+	}
+
+}
+
+export namespace session {
+	
+	export class BackupStatus {
+	    folder: string;
+	    keep: number;
+	    // Go type: time
+	    lastOk: any;
+	    lastPath: string;
+	    lastError: string;
+	    // Go type: time
+	    lastErrorAt: any;
+	    stale: boolean;
+	    running: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.folder = source["folder"];
+	        this.keep = source["keep"];
+	        this.lastOk = this.convertValues(source["lastOk"], null);
+	        this.lastPath = source["lastPath"];
+	        this.lastError = source["lastError"];
+	        this.lastErrorAt = this.convertValues(source["lastErrorAt"], null);
+	        this.stale = source["stale"];
+	        this.running = source["running"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }

@@ -3,7 +3,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const { withRealErrors } = await import('../../test/api-mock');
-  return withRealErrors(importOriginal, { householdView: vi.fn() });
+  return withRealErrors(importOriginal, {
+    householdView: vi.fn(),
+    backupSettings: vi.fn(async () => {
+      throw new Error('locked');
+    }),
+  });
 });
 
 import * as api from '../../lib/api';
@@ -174,5 +179,34 @@ describe('kinds in words', () => {
       { resourceType: 'Procedure', category: '', count: 1 },
       { resourceType: 'Goal', category: '', count: 1 },
     ])).toBe('5 lab results, 3 conditions, 2 visits, 2 more');
+  });
+});
+
+describe('Household: the last backup', () => {
+  const st = (over: Record<string, unknown>) =>
+    ({ folder: '/media/usb', keep: 7, lastOk: '0001-01-01T00:00:00Z', lastPath: '', lastError: '', lastErrorAt: '0001-01-01T00:00:00Z', stale: false, running: false, ...over }) as never;
+
+  it('shows when the last backup was, and warns when it is over a week old', async () => {
+    vi.mocked(api.householdView).mockResolvedValueOnce(hh());
+    vi.mocked(api.backupSettings).mockResolvedValueOnce(st({ lastOk: new Date(Date.now() - 10 * 86400e3).toISOString(), stale: true }));
+    render(Household, { onopen: vi.fn(), onconnect: vi.fn() });
+    const line = await screen.findByTestId('household-backup');
+    expect(line).toHaveTextContent('more than a week ago');
+    expect(line).toHaveClass('stale');
+  });
+
+  it('a recent backup is shown plainly; no folder, no line', async () => {
+    vi.mocked(api.householdView).mockResolvedValueOnce(hh());
+    vi.mocked(api.backupSettings).mockResolvedValueOnce(st({ lastOk: new Date().toISOString() }));
+    const { unmount } = render(Household, { onopen: vi.fn(), onconnect: vi.fn() });
+    const line = await screen.findByTestId('household-backup');
+    expect(line).not.toHaveTextContent('week');
+    expect(line).not.toHaveTextContent('never');
+    unmount();
+    vi.mocked(api.householdView).mockResolvedValueOnce(hh());
+    vi.mocked(api.backupSettings).mockResolvedValueOnce(st({ folder: '' }));
+    render(Household, { onopen: vi.fn(), onconnect: vi.fn() });
+    await screen.findByTestId('household');
+    expect(screen.queryByTestId('household-backup')).toBeNull();
   });
 });

@@ -12,8 +12,28 @@ vi.mock('../../lib/api', async (importOriginal) => {
     setSyncIntervalHours: vi.fn(),
     syncIntervalHours: vi.fn(async () => 24),
     status: vi.fn(),
+    backupSettings: vi.fn(async () => backupStatus()),
+    setBackupFolder: vi.fn(),
+    setBackupKeep: vi.fn(),
+    backupNow: vi.fn(),
+    onBackupDone: vi.fn(() => () => {}),
   });
 });
+
+/** A backup status as Go sends it; zero times are Go's zero time. */
+function backupStatus(over: Record<string, unknown> = {}) {
+  return {
+    folder: '',
+    keep: 7,
+    lastOk: '0001-01-01T00:00:00Z',
+    lastPath: '',
+    lastError: '',
+    lastErrorAt: '0001-01-01T00:00:00Z',
+    stale: true,
+    running: false,
+    ...over,
+  };
+}
 
 import * as api from '../../lib/api';
 import Settings from './Settings.svelte';
@@ -65,5 +85,61 @@ describe('Settings: provider registrations are advanced', () => {
     household.go({ kind: 'settings', section: 'registrations' });
     render(Settings);
     await waitFor(() => expect((screen.getByTestId('settings-advanced') as HTMLDetailsElement).open).toBe(true));
+  });
+});
+
+describe('Settings: backups', () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it('says when no folder is chosen, and Back up now waits for one', async () => {
+    render(Settings);
+    expect(await screen.findByTestId('settings-backup-folder')).toHaveTextContent('No folder chosen');
+    expect(screen.getByTestId('settings-backup-last')).toHaveTextContent('never');
+    expect(screen.getByTestId('settings-backup-now')).toBeDisabled();
+    // No nagging before a folder is chosen.
+    expect(screen.queryByTestId('settings-backup-stale')).toBeNull();
+  });
+
+  it('shows the folder, the last backup, and warns when it is over a week old', async () => {
+    const old = new Date(Date.now() - 9 * 24 * 3600 * 1000).toISOString();
+    vi.mocked(api.backupSettings).mockResolvedValueOnce(backupStatus({ folder: '/media/usb/Fasten', lastOk: old, stale: true }) as never);
+    render(Settings);
+    expect(await screen.findByTestId('settings-backup-folder')).toHaveTextContent('/media/usb/Fasten');
+    expect(screen.getByTestId('settings-backup-last')).not.toHaveTextContent('never');
+    expect(screen.getByTestId('settings-backup-stale')).toHaveTextContent('more than a week old');
+    expect((screen.getByTestId('settings-backup-keep') as HTMLSelectElement).value).toBe('7');
+  });
+
+  it('backs up now and shows the new time; a failure shows Go\'s words and the kept error', async () => {
+    const fresh = new Date().toISOString();
+    vi.mocked(api.backupSettings).mockResolvedValueOnce(backupStatus({ folder: '/media/usb' }) as never);
+    vi.mocked(api.backupNow).mockResolvedValueOnce(backupStatus({ folder: '/media/usb', lastOk: fresh, stale: false }) as never);
+    render(Settings);
+    const btn = await screen.findByTestId('settings-backup-now');
+    await waitFor(() => expect(btn).toBeEnabled());
+    await fireEvent.click(btn);
+    expect(await screen.findByTestId('settings-backup-msg')).toHaveTextContent('Backed up and checked');
+    expect(screen.queryByTestId('settings-backup-stale')).toBeNull();
+    expect(screen.getByTestId('settings-backup-last')).not.toHaveTextContent('never');
+
+    vi.mocked(api.backupNow).mockRejectedValueOnce(
+      new api.ApiError({ kind: 'backup_folder' as never, message: 'The backup folder is not there. Is the drive connected?' }),
+    );
+    vi.mocked(api.backupSettings).mockResolvedValueOnce(
+      backupStatus({ folder: '/media/usb', lastOk: fresh, stale: false, lastError: 'the backup folder is not there', lastErrorAt: fresh }) as never,
+    );
+    await fireEvent.click(screen.getByTestId('settings-backup-now'));
+    expect(await screen.findByTestId('settings-backup-call-error')).toHaveTextContent('Is the drive connected?');
+    expect(await screen.findByTestId('settings-backup-error')).toHaveTextContent('failed: the backup folder is not there');
+  });
+
+  it('saves how many to keep', async () => {
+    vi.mocked(api.backupSettings).mockResolvedValueOnce(backupStatus({ folder: '/b' }) as never);
+    vi.mocked(api.setBackupKeep).mockResolvedValueOnce(backupStatus({ folder: '/b', keep: 14 }) as never);
+    render(Settings);
+    const sel = (await screen.findByTestId('settings-backup-keep')) as HTMLSelectElement;
+    await fireEvent.change(sel, { target: { value: '14' } });
+    await waitFor(() => expect(api.setBackupKeep).toHaveBeenCalledWith(14));
+    expect(await screen.findByTestId('settings-backup-msg')).toHaveTextContent('Saved.');
   });
 });

@@ -7,6 +7,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
     openSampleFamily: vi.fn(),
     leaveSampleFamily: vi.fn(async () => {}),
     status: vi.fn(),
+    hasRuntime: () => false,
   });
 });
 
@@ -86,5 +87,21 @@ describe('Sample family banner', () => {
     await fireEvent.click(screen.getByTestId('sample-leave'));
     await waitFor(() => expect(session.phase).toBe('unlock'));
     expect(session.lockReason).toBe('');
+  });
+});
+
+describe('Welcome: restore from a backup', () => {
+  beforeEach(() => {
+    session.status = firstRun;
+    session.phase = 'welcome';
+  });
+
+  it('opens the restore flow on the first-run screen, and Back returns', async () => {
+    render(Welcome, { folder: FOLDER, oncreate: vi.fn() });
+    await fireEvent.click(screen.getByTestId('welcome-restore'));
+    expect(await screen.findByTestId('restore-form')).toBeInTheDocument();
+    expect(screen.getByTestId('restore-path')).toHaveTextContent(FOLDER + '/household.fasten');
+    await fireEvent.click(screen.getByTestId('restore-cancel'));
+    expect(await screen.findByTestId('welcome-start')).toBeInTheDocument();
   });
 });

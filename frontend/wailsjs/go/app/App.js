@@ -30,8 +30,20 @@ export function AttachPaths(arg1, arg2, arg3) {
   return window['go']['app']['App']['AttachPaths'](arg1, arg2, arg3);
 }
 
+export function BackupNow() {
+  return window['go']['app']['App']['BackupNow']();
+}
+
+export function BackupSettings() {
+  return window['go']['app']['App']['BackupSettings']();
+}
+
 export function ChangePassphrase(arg1, arg2, arg3) {
   return window['go']['app']['App']['ChangePassphrase'](arg1, arg2, arg3);
+}
+
+export function ChooseBackupFile() {
+  return window['go']['app']['App']['ChooseBackupFile']();
 }
 
 export function ChooseImportFiles(arg1) {
@@ -174,6 +186,10 @@ export function RenamePerson(arg1, arg2) {
   return window['go']['app']['App']['RenamePerson'](arg1, arg2);
 }
 
+export function RestoreFromBackup(arg1, arg2) {
+  return window['go']['app']['App']['RestoreFromBackup'](arg1, arg2);
+}
+
 export function RestoreRecord(arg1) {
   return window['go']['app']['App']['RestoreRecord'](arg1);
 }
@@ -200,6 +216,14 @@ export function SetAsideRecords(arg1) {
 
 export function SetAutoLockMinutes(arg1) {
   return window['go']['app']['App']['SetAutoLockMinutes'](arg1);
+}
+
+export function SetBackupFolder() {
+  return window['go']['app']['App']['SetBackupFolder']();
+}
+
+export function SetBackupKeep(arg1) {
+  return window['go']['app']['App']['SetBackupKeep'](arg1);
 }
 
 export function SetOffline(arg1) {
