@@ -149,7 +149,9 @@ func TestCrashSafety(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(50+rng.IntN(1500)) * time.Millisecond
+		// The whole import takes a few hundred milliseconds now (0.4 s for
+		// the family with a real KDF): kills land within that.
+		delay := time.Duration(10+rng.IntN(300)) * time.Millisecond
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		select {
