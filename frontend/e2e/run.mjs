@@ -202,6 +202,14 @@ try {
   check('welcome says what Fasten is and that nothing goes to a server', /every hospital, clinic, lab and insurer/.test(what) && /Nothing goes to any server of ours/.test(what), what);
   await page.screenshot({ path: join(shots, '0-welcome.png') });
   await axe('welcome');
+  // A new computer: the welcome offers to restore a backup instead.
+  await tid('welcome-restore').click();
+  await tid('restore-form').waitFor();
+  check('the welcome leads to restoring a backup', (await tid('restore-choose').count()) === 1);
+  await page.screenshot({ path: join(shots, '0a-restore-backup.png') });
+  await axe('restore from a backup');
+  await tid('restore-cancel').click();
+  await tid('welcome-folder').waitFor();
 
   step = 'sample';
   // 0b. The sample family: a separate vault beside the real one, opened
@@ -949,6 +957,10 @@ try {
   // browser's redirect comes back as the deep link a second process forwards.
   await tid('nav-settings').click();
   // Provider registrations live under the collapsed "Advanced" section.
+  await tid('settings-backups').scrollIntoViewIfNeeded();
+  check('settings offer backups: a folder, how many to keep, back up now', (await tid('settings-backup-choose').count()) === 1 && (await tid('settings-backup-keep').count()) === 1 && (await tid('settings-backup-now').count()) === 1);
+  await page.screenshot({ path: join(shots, '8a-settings-backups.png') });
+  await axe('settings (backups)');
   await tid('settings-advanced-toggle').click();
   await axe('settings (advanced open)');
   await tid('registration-other').fill('fasten-e2e');

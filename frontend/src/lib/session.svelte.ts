@@ -163,6 +163,13 @@ class Household {
     this.version++;
   }
 
+  /** Records were added, changed, hidden or brought back here: the views
+   *  reload, and so do the people's record counts (sidebar, header). */
+  recordsChanged(): void {
+    this.version++;
+    void this.refreshPeople();
+  }
+
   reset(): void {
     this.people = [];
     this.loaded = false;

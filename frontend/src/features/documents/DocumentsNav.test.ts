@@ -21,6 +21,8 @@ vi.mock('../../lib/api', async (importOriginal) => {
     overview: vi.fn(async () => new Promise(() => {})),
     dashboard: vi.fn(async () => new Promise(() => {})),
     householdView: vi.fn(async () => new Promise(() => {})),
+    backupSettings: vi.fn(async () => new Promise(() => {})),
+    setAsideRecords: vi.fn(async () => []),
     markViewed: vi.fn(async () => {}),
     documents: vi.fn(async (personId: number) =>
       personId === 1
