@@ -193,20 +193,22 @@ shot dashboard "$last"
 xdotool key ctrl+2
 shot timeline "$last"
 # Ctrl+1 moves focus to the page: the first Tab reaches the header's
-# "Insurance (N)" link, the second the first record (the first person has
-# allergies, listed first); Enter opens its detail.
+# "Insurance (N)" link, the next two "Add a record" and "Summary for a
+# doctor", the fourth the first record (the first person has allergies,
+# listed first); Enter opens its detail.
 xdotool key ctrl+1
 sleep 2
 grab "$WORK/dashboard-again.png"
-xdotool key Tab Tab Return
+xdotool key Tab Tab Tab Tab Return
 shot record-detail "$WORK/dashboard-again.png"
 xdotool key Escape
 sleep 0.5
-# Documents: Tab passes the table's scroll region, reaches the newest document.
+# Documents: Tab passes "Add a document" and the table's scroll region,
+# reaches the newest document.
 xdotool key ctrl+4
 sleep 2
 grab "$WORK/documents.png"
-xdotool key Tab Tab Return
+xdotool key Tab Tab Tab Return
 shot document "$WORK/documents.png"
 xdotool key ctrl+5
 shot insurance "$last"
