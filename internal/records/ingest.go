@@ -978,7 +978,7 @@ func (w *writer) derive(id int64, typ, fhirID string, sum *fhir.Summary, links *
 		return err
 	}
 	if text := strings.TrimSpace(sum.Text); text != "" {
-		if _, err := w.insSearch.ExecContext(w.ctx, id, text); err != nil {
+		if _, err := w.insSearch.ExecContext(w.ctx, id, text, personToken(person)); err != nil {
 			return err
 		}
 	}

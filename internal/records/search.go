@@ -10,6 +10,7 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -19,12 +20,19 @@ import (
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
-// searchInsert writes one resource's search row. It runs right after the
-// resource's summary row (derive), from which it takes the person token
-// that lets a person's search stay within their records (migration 13).
-// The arguments are the resource id and its text.
-const searchInsert = `INSERT INTO search(rowid, text, person)
-SELECT ?1, ?2, coalesce('p' || person_id, '') FROM summaries WHERE resource = ?1`
+// searchInsert writes one resource's search row, right after its summary
+// row (derive): the resource id, its text, and the person token that lets
+// a person's search stay within their records (migration 13; personToken).
+const searchInsert = `INSERT INTO search(rowid, text, person) VALUES (?1, ?2, ?3)`
+
+// personToken is search.person for a member ("" for records about no one),
+// as migration 13 and the summaries trigger write it.
+func personToken(person sql.NullInt64) string {
+	if !person.Valid {
+		return ""
+	}
+	return "p" + strconv.FormatInt(person.Int64, 10)
+}
 
 // SearchQuery is what a person asked for.
 type SearchQuery struct {

@@ -140,7 +140,7 @@ func TestVocabularyFollowsTheIndex(t *testing.T) {
 		if _, err := v.DB().Exec(`INSERT INTO summaries(resource, source_id, resource_type) VALUES (?, 1, 'Condition')`, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := v.DB().Exec(searchInsert, id, word); err != nil {
+		if _, err := v.DB().Exec(searchInsert, id, word, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
