@@ -538,6 +538,17 @@ try {
   await tid('detail-panel').waitFor({ state: 'detached', timeout: 15_000 });
   await page.waitForFunction(() => !/Asthma/.test(document.querySelector('[data-testid="dashboard-problems"]')?.textContent ?? 'Asthma'), null, { timeout: 15_000 });
   check('a deleted entry leaves the dashboard', !/Asthma/.test(await tid('dashboard-problems').innerText()));
+  // All records lists what was set aside, and brings it back.
+  await tid('nav-overview').click();
+  await tid('overview-set-aside').waitFor({ timeout: 15_000 });
+  check('a deleted entry is listed under hidden and deleted', /Asthma/.test(await tid('overview-set-aside').innerText()));
+  await page.screenshot({ path: join(shots, '7g-set-aside.png') });
+  await axe('all records (hidden and deleted)');
+  await tid('set-aside-row').filter({ hasText: 'Asthma' }).getByTestId('set-aside-restore').click();
+  await tid('overview-set-aside').waitFor({ state: 'detached', timeout: 15_000 });
+  await tid('nav-dashboard').click();
+  await tid('dashboard-problems').filter({ hasText: 'Asthma' }).waitFor({ timeout: 15_000 });
+  check('a deleted entry brought back is on the dashboard again', /Asthma/.test(await tid('dashboard-problems').innerText()));
   // A photo of a paper vaccine card, added to the person's documents.
   await tid('documents-nav').click();
   await tid('documents-title').waitFor({ timeout: 15_000 });

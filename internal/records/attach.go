@@ -144,12 +144,11 @@ func heicBrand(b string) bool {
 // ErrNotDocumentFile, ErrFileTooLarge or ErrEmptyFile. Nothing is stored
 // unless everything is right.
 func (s *Store) AttachDocument(ctx context.Context, personID int64, a Attachment) (EnteredRecord, error) {
-	var born string
-	if err := s.db.QueryRowContext(ctx, "SELECT birth_date FROM people WHERE id = ?", personID).Scan(&born); errors.Is(err, sql.ErrNoRows) {
-		return EnteredRecord{}, ErrNoPerson
-	} else if err != nil {
+	who, err := s.member(ctx, personID)
+	if err != nil {
 		return EnteredRecord{}, err
 	}
+	born := who.born
 	// The file's problem (if any) is reported with every field's, so the
 	// dialog shows them all at once; the error is also its typed reason.
 	var fileErr error
@@ -285,7 +284,7 @@ WHERE r.id = ? AND r.resource_type = 'Encounter' AND s.person_id = ?`, a.VisitID
 	if inv := v.Validate(res); inv != nil {
 		return EnteredRecord{}, fmt.Errorf("the document did not make valid FHIR (%s %s)", inv.Type, inv.Path)
 	}
-	return s.keepResource(ctx, personID, res, 0)
+	return s.keepResource(ctx, who, res, 0)
 }
 
 // baseName is a file name without its folders (either separator: names

@@ -567,14 +567,14 @@ func (s *Store) AddEntered(ctx context.Context, personID int64, e Entry) (Entere
 // earlier version is kept (resource_versions). Records from providers and
 // files cannot be edited (ErrNotEntered): hide or annotate them instead.
 func (s *Store) EditEntered(ctx context.Context, id int64, e Entry) (EnteredRecord, error) {
-	person, fhirID, typ, err := s.enteredRow(ctx, id)
+	row, err := s.enteredRow(ctx, id)
 	if err != nil {
 		return EnteredRecord{}, err
 	}
-	if err := sameKind(typ, e.Kind); err != nil {
+	if err := sameKind(row.typ, e.Kind); err != nil {
 		return EnteredRecord{}, err
 	}
-	return s.keepEntered(ctx, person, fhirID, id, e)
+	return s.keepEntered(ctx, row.person, row.fhirID, id, e)
 }
 
 // sameKind: an edit keeps the record's kind (a condition stays one).
@@ -588,53 +588,75 @@ func sameKind(typ string, k EntryKind) error {
 	return nil
 }
 
-// enteredRow finds a live record the family entered: its person (through
-// the entered source's link of the Patient it names, which follows the
-// member through merges), FHIR id and type.
-func (s *Store) enteredRow(ctx context.Context, id int64) (person int64, fhirID, typ string, err error) {
+// entered is a live record the family entered: its person (through the
+// entered source's link of the Patient it names, which follows the member
+// through merges), FHIR id, type and bytes.
+type entered struct {
+	person      int64
+	fhirID, typ string
+	raw         []byte
+}
+
+// enteredRow finds a live record the family entered.
+func (s *Store) enteredRow(ctx context.Context, id int64) (entered, error) {
+	var e entered
 	var kind string
 	var src int64
 	var stored []byte
 	var deleted sql.NullInt64
-	err = s.db.QueryRowContext(ctx, `SELECT src.kind, r.source_id, r.resource_id, r.resource_type, r.raw, m.deleted
+	err := s.db.QueryRowContext(ctx, `SELECT src.kind, r.source_id, r.resource_id, r.resource_type, r.raw, m.deleted
 FROM resources r JOIN sources src ON src.id = r.source_id LEFT JOIN record_marks m ON m.resource = r.id
-WHERE r.id = ?`, id).Scan(&kind, &src, &fhirID, &typ, &stored, &deleted)
+WHERE r.id = ?`, id).Scan(&kind, &src, &e.fhirID, &e.typ, &stored, &deleted)
 	if errors.Is(err, sql.ErrNoRows) || deleted.Int64 == 1 {
-		return 0, "", "", ErrNoResource
+		return e, ErrNoResource
 	}
 	if err != nil {
-		return 0, "", "", err
+		return e, err
 	}
 	if kind != "entered" {
-		return 0, "", "", ErrNotEntered
+		return e, ErrNotEntered
 	}
-	raw, err := vault.UnpackRaw(nil, stored)
-	if err != nil {
-		return 0, "", "", err
+	if e.raw, err = vault.UnpackRaw(nil, stored); err != nil {
+		return e, err
 	}
-	ref := fhir.Summarize(fhir.Resource{Type: typ, ID: fhirID, Raw: raw}, localRef).PatientRef
+	ref := fhir.Summarize(fhir.Resource{Type: e.typ, ID: e.fhirID, Raw: e.raw}, localRef).PatientRef
 	var pid sql.NullInt64
 	err = s.db.QueryRowContext(ctx, "SELECT person_id FROM patient_links WHERE source_id = ? AND patient_id = ?", src, patientID(ref)).Scan(&pid)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !pid.Valid {
-		return 0, "", "", ErrNoPerson
+		return e, ErrNoPerson
 	}
 	if err != nil {
-		return 0, "", "", err
+		return e, err
 	}
-	return pid.Int64, fhirID, typ, nil
+	e.person = pid.Int64
+	return e, nil
+}
+
+// member is what storing an entered record needs of the person: the
+// Patient made for them carries their name and birth date, and entry dates
+// are checked against the birth date.
+type member struct {
+	id         int64
+	name, born string
+}
+
+func (s *Store) member(ctx context.Context, id int64) (member, error) {
+	m := member{id: id}
+	err := s.db.QueryRowContext(ctx, "SELECT name, birth_date FROM people WHERE id = ?", id).Scan(&m.name, &m.born)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNoPerson
+	}
+	return m, err
 }
 
 // keepEntered validates and stores one entered record (new when existing
 // is 0) with the writer imports use, in one transaction.
 func (s *Store) keepEntered(ctx context.Context, personID int64, fhirID string, existing int64, e Entry) (EnteredRecord, error) {
-	var born string
-	if err := s.db.QueryRowContext(ctx, "SELECT birth_date FROM people WHERE id = ?", personID).Scan(&born); errors.Is(err, sql.ErrNoRows) {
-		return EnteredRecord{}, ErrNoPerson
-	} else if err != nil {
+	m, err := s.member(ctx, personID)
+	if err != nil {
 		return EnteredRecord{}, err
 	}
-	patientID := fmt.Sprintf("person-%d", personID)
-	raw, typ, probs := e.build(fhirID, "Patient/"+patientID, born, s.now().UTC())
+	raw, typ, probs := e.build(fhirID, fmt.Sprintf("Patient/person-%d", personID), m.born, s.now().UTC())
 	if len(probs) > 0 {
 		return EnteredRecord{}, &EntryError{Problems: probs}
 	}
@@ -648,19 +670,13 @@ func (s *Store) keepEntered(ctx context.Context, personID int64, fhirID string, 
 		// fault in build, reported without the entry's words.
 		return EnteredRecord{}, fmt.Errorf("the entry did not make valid FHIR (%s %s)", inv.Type, inv.Path)
 	}
-	return s.keepResource(ctx, personID, res, existing)
+	return s.keepResource(ctx, m, res, existing)
 }
 
 // keepResource stores a valid resource under the entered source for a
 // member (existing: the record it replaces, 0 for a new one).
-func (s *Store) keepResource(ctx context.Context, personID int64, res fhir.Resource, existing int64) (EnteredRecord, error) {
-	var born string
-	if err := s.db.QueryRowContext(ctx, "SELECT birth_date FROM people WHERE id = ?", personID).Scan(&born); errors.Is(err, sql.ErrNoRows) {
-		return EnteredRecord{}, ErrNoPerson
-	} else if err != nil {
-		return EnteredRecord{}, err
-	}
-	patientID := fmt.Sprintf("person-%d", personID)
+func (s *Store) keepResource(ctx context.Context, m member, res fhir.Resource, existing int64) (EnteredRecord, error) {
+	patientID := fmt.Sprintf("person-%d", m.id)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return EnteredRecord{}, err
@@ -681,16 +697,12 @@ func (s *Store) keepResource(ctx context.Context, personID int64, res fhir.Resou
 	if p, err := links.person(patientID); err != nil {
 		return EnteredRecord{}, err
 	} else if !p.Valid {
-		var name string
-		if err := tx.QueryRowContext(ctx, "SELECT name FROM people WHERE id = ?", personID).Scan(&name); err != nil {
-			return EnteredRecord{}, err
-		}
-		pr := map[string]any{"resourceType": "Patient", "id": patientID, "name": []any{map[string]any{"text": name}}}
-		if born != "" {
-			pr["birthDate"] = born
+		pr := map[string]any{"resourceType": "Patient", "id": patientID, "name": []any{map[string]any{"text": m.name}}}
+		if m.born != "" {
+			pr["birthDate"] = m.born
 		}
 		praw, _ := json.Marshal(pr)
-		if err := links.link(patientID, personID); err != nil {
+		if err := links.link(patientID, m.id); err != nil {
 			return EnteredRecord{}, err
 		}
 		if _, err := s.storeEntered(w, &links, fhir.Resource{Type: "Patient", ID: patientID, Raw: praw}); err != nil {
@@ -768,6 +780,10 @@ func patientField(typ string) string {
 // is pointed at the member. A resource that is not valid FHIR R4 is an
 // *EntryError at field "json" with the validator's path and reason.
 func (s *Store) AddEnteredJSON(ctx context.Context, personID int64, raw []byte) (EnteredRecord, error) {
+	who, err := s.member(ctx, personID)
+	if err != nil {
+		return EnteredRecord{}, err
+	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return EnteredRecord{}, &EntryError{Problems: []FieldProblem{{"json", "this is not a JSON object"}}}
@@ -798,7 +814,7 @@ func (s *Store) AddEnteredJSON(ctx context.Context, personID int64, raw []byte) 
 	if inv := v.Validate(fhir.Resource{Type: typ, ID: id, Raw: out}); inv != nil {
 		return EnteredRecord{}, &EntryError{Problems: []FieldProblem{{"json", strings.TrimSpace(inv.Path + " " + inv.Reason)}}}
 	}
-	return s.keepResource(ctx, personID, fhir.Resource{Type: typ, ID: id, Raw: out}, 0)
+	return s.keepResource(ctx, who, fhir.Resource{Type: typ, ID: id, Raw: out}, 0)
 }
 
 // ErrNotForm: the record was entered as a FHIR resource (fasten add --json),
@@ -808,18 +824,11 @@ var ErrNotForm = errors.New("this record was added as a FHIR resource: the form 
 // EnteredEntry reads back the Entry a record the family entered was made
 // from, for the form to edit.
 func (s *Store) EnteredEntry(ctx context.Context, id int64) (Entry, error) {
-	_, _, typ, err := s.enteredRow(ctx, id)
+	row, err := s.enteredRow(ctx, id)
 	if err != nil {
 		return Entry{}, err
 	}
-	var stored []byte
-	if err := s.db.QueryRowContext(ctx, "SELECT raw FROM resources WHERE id = ?", id).Scan(&stored); err != nil {
-		return Entry{}, err
-	}
-	raw, err := vault.UnpackRaw(nil, stored)
-	if err != nil {
-		return Entry{}, err
-	}
+	typ, raw := row.typ, row.raw
 	var r struct {
 		ID             string `json:"id"`
 		Code           entConcept

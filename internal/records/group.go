@@ -20,7 +20,6 @@ type fileGroup struct {
 	started   time.Time
 	files     []groupedFile
 	resources int
-	release   func() error // set by write for the file it is writing
 }
 
 // groupedFile is a file stored in the group, not yet committed: its place

@@ -463,6 +463,12 @@ func (s *Store) write(ctx context.Context, g *fileGroup, name string, st *stream
 
 	var tx *sql.Tx
 	var err error
+	var commit func() error
+	// dbctx is what the file's statements run under: in a group, not the
+	// caller's, since SQLite answers an interrupted write by rolling back
+	// the whole transaction, with the group's stored files in it.
+	// Cancelling is seen between batches instead (writePart).
+	dbctx := ctx
 	if g != nil {
 		if tx, err = g.begin(s.db); err != nil {
 			return fail(RejectVault, "The vault is busy or closed: "+err.Error())
@@ -473,26 +479,19 @@ func (s *Store) write(ctx context.Context, g *fileGroup, name string, st *stream
 				g.undo()
 			}
 		}()
-		// commit, below, releases the savepoint instead of committing.
-		g.release = func() error {
+		// Storing the file releases its savepoint; the group commits.
+		commit = func() error {
 			err := g.releaseSavepoint()
 			released = err == nil
 			return err
 		}
+		dbctx = context.WithoutCancel(ctx)
 	} else {
 		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
 			return fail(RejectVault, "The vault is busy or closed: "+err.Error())
 		}
 		defer tx.Rollback()
-	}
-	commit := tx.Commit
-	// dbctx is what the file's statements run under: in a group, not the
-	// caller's, since SQLite answers an interrupted write by rolling back
-	// the whole transaction, with the group's stored files in it.
-	// Cancelling is seen between batches instead (writePart).
-	dbctx := ctx
-	if g != nil {
-		commit, dbctx = g.release, context.WithoutCancel(ctx)
+		commit = tx.Commit
 	}
 	label := ""
 	if len(parts) > 0 {

@@ -57,7 +57,7 @@ func (s *Store) SetNote(ctx context.Context, id int64, note string) error {
 // DeleteEntered takes a record the family entered out of every view and
 // export. Its bytes and versions stay, so RestoreEntered brings it back.
 func (s *Store) DeleteEntered(ctx context.Context, id int64) error {
-	if _, _, _, err := s.enteredRow(ctx, id); err != nil {
+	if _, err := s.enteredRow(ctx, id); err != nil {
 		return err
 	}
 	return s.mark(ctx, id, func(m *Mark) error { m.Deleted = true; return nil })
@@ -152,23 +152,8 @@ func (s *Store) rederive(ctx context.Context, tx *sql.Tx, id int64) error {
 		return err
 	}
 	sum := fhir.Summarize(fhir.Resource{Type: typ, ID: fid, Raw: raw}, localRef)
-	var lookupErr error
-	sum.PatientRef = resolvePatient(func(ref string) string {
-		if r := localRef(ref); r != "" {
-			return r
-		}
-		var t, rid string
-		err := tx.QueryRowContext(ctx, "SELECT resource_type, resource_id FROM resources WHERE source_id = ? AND full_url = ? LIMIT 1", src, ref).Scan(&t, &rid)
-		if err != nil {
-			if !errors.Is(err, sql.ErrNoRows) {
-				lookupErr = err
-			}
-			return ""
-		}
-		return t + "/" + rid
-	}, sum.PatientRef)
-	if lookupErr != nil {
-		return lookupErr
+	if sum.PatientRef, err = patientIn(ctx, tx, src, sum.PatientRef); err != nil {
+		return err
 	}
 	w, err := newWriter(ctx, tx, s.stamp(), src)
 	if err != nil {
@@ -247,15 +232,12 @@ FROM record_marks m JOIN resources r ON r.id = m.resource WHERE m.hidden OR m.de
 	}
 	out := []SetAside{}
 	for _, r := range found {
-		ref := r.ref
-		if fhir.ParseReference(ref).BundleLocal() {
-			var t, rid string
-			if err := s.db.QueryRowContext(ctx, "SELECT resource_type, resource_id FROM resources WHERE source_id = ? AND full_url = ? LIMIT 1", r.src, ref).Scan(&t, &rid); err == nil {
-				ref = t + "/" + rid
-			}
+		ref, err := patientIn(ctx, s.db, r.src, r.ref)
+		if err != nil {
+			return nil, err
 		}
 		var pid sql.NullInt64
-		err := s.db.QueryRowContext(ctx, "SELECT person_id FROM patient_links WHERE source_id = ? AND patient_id = ?", r.src, patientID(ref)).Scan(&pid)
+		err = s.db.QueryRowContext(ctx, "SELECT person_id FROM patient_links WHERE source_id = ? AND patient_id = ?", r.src, patientID(ref)).Scan(&pid)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
@@ -264,4 +246,31 @@ FROM record_marks m JOIN resources r ON r.id = m.resource WHERE m.hidden OR m.de
 		}
 	}
 	return out, nil
+}
+
+// rowQuerier is a transaction or the database.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// patientIn resolves a stored record's patient reference as reindex does,
+// for one record: a urn: names a record of the same source by the fullUrl
+// it arrived with.
+func patientIn(ctx context.Context, q rowQuerier, src int64, ref string) (string, error) {
+	var lookupErr error
+	out := resolvePatient(func(r string) string {
+		if l := localRef(r); l != "" {
+			return l
+		}
+		var t, rid string
+		err := q.QueryRowContext(ctx, "SELECT resource_type, resource_id FROM resources WHERE source_id = ? AND full_url = ? LIMIT 1", src, r).Scan(&t, &rid)
+		if err != nil {
+			if !errors.Is(err, sql.ErrNoRows) {
+				lookupErr = err
+			}
+			return ""
+		}
+		return t + "/" + rid
+	}, ref)
+	return out, lookupErr
 }
