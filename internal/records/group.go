@@ -16,10 +16,17 @@ import (
 // has been open groupTime — bounding what a crash, a failed commit or a
 // waiting sync can cost to about a second of work.
 type fileGroup struct {
+	on        txBeginner // where its transactions begin
 	tx        *sql.Tx
 	started   time.Time
 	files     []groupedFile
 	resources int
+}
+
+// txBeginner is where transactions begin: the vault's pool, or a
+// connection held for a run of writes (vault.Writer).
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
 // groupedFile is a file stored in the group, not yet committed: its place
@@ -59,9 +66,9 @@ func groupable(size int64, parts []part) bool {
 // next file. The transaction does not take the import's context:
 // cancelling an import stops it between batches (writePart), and must not
 // roll back files already reported stored.
-func (g *fileGroup) begin(db *sql.DB) (*sql.Tx, error) {
+func (g *fileGroup) begin() (*sql.Tx, error) {
 	if g.tx == nil {
-		tx, err := db.BeginTx(context.Background(), nil)
+		tx, err := g.on.BeginTx(context.Background(), nil)
 		if err != nil {
 			return nil, err
 		}

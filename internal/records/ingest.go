@@ -105,7 +105,14 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 	if len(paths) > 0 {
 		next = open(paths[0])
 	}
-	g := &fileGroup{}
+	// One connection with the writer's larger cache writes every file, so
+	// the index pages one group read are still there for the next.
+	var on txBeginner = s.db
+	if w, err := vault.HoldWriter(ctx, s.db); err == nil {
+		defer w.Release()
+		on = w
+	}
+	g := &fileGroup{on: on}
 	// What a group's commit failing takes back: the files it held are
 	// reported refused, and the people they created were never made.
 	settle := func() {
@@ -151,7 +158,7 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions, 
 			settle()
 			group = nil
 		}
-		res, created := s.write(ctx, group, cur.name, cur.st, cur.parts, cur.size, i, len(paths), opts, progress)
+		res, created := s.write(ctx, on, group, cur.name, cur.st, cur.parts, cur.size, i, len(paths), opts, progress)
 		closeParts(cur.parts)
 		cur.file.Close()
 		rep.Files = append(rep.Files, res)
@@ -188,7 +195,12 @@ func (s *Store) ImportReader(ctx context.Context, name string, r io.Reader, size
 	if fe != nil {
 		return FileResult{File: name, Status: FileRejected, Reason: fe.reason, Error: fe.msg, Issues: []FileIssue{}, Bytes: size}, nil
 	}
-	return s.write(ctx, nil, name, st, parts, size, idx, count, opts, progress)
+	var on txBeginner = s.db
+	if w, err := vault.HoldWriter(ctx, s.db); err == nil {
+		defer w.Release()
+		on = w
+	}
+	return s.write(ctx, on, nil, name, st, parts, size, idx, count, opts, progress)
 }
 
 // Prepared is a file that has been read and validated but not yet stored:
@@ -237,7 +249,7 @@ var MaxCommitIn = 1000
 
 // Commit stores a prepared file in one transaction.
 func (s *Store) Commit(ctx context.Context, p *Prepared, opts ImportOptions) (FileResult, []Person) {
-	return s.write(ctx, nil, p.name, p.st, nil, p.size, 0, 1, opts, nil)
+	return s.write(ctx, s.db, nil, p.name, p.st, nil, p.size, 0, 1, opts, nil)
 }
 
 // CommitIn stores a prepared file inside the caller's transaction, under a
@@ -251,7 +263,7 @@ func (s *Store) CommitIn(ctx context.Context, tx *sql.Tx, p *Prepared, opts Impo
 		return FileResult{File: p.name, Issues: []FileIssue{}, Status: FileRejected, Reason: RejectInternal,
 			Error: fmt.Sprintf("%d entries are more than one shared transaction takes (%d): commit it on its own", p.Resources(), MaxCommitIn)}, nil
 	}
-	return s.write(ctx, &fileGroup{tx: tx, started: time.Now()}, p.name, p.st, nil, p.size, 0, 1, opts, nil)
+	return s.write(ctx, s.db, &fileGroup{tx: tx, started: time.Now()}, p.name, p.st, nil, p.size, 0, 1, opts, nil)
 }
 
 func plainOSError(err error) string {
@@ -451,7 +463,7 @@ func (p *pipeline) err() error {
 // rolled back when it is refused, so each file stays all-or-nothing while
 // the group commits many at once (see fileGroup). Without one (a single
 // file, a sync page) it has its own transaction.
-func (s *Store) write(ctx context.Context, g *fileGroup, name string, st *stream, parts []part, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
+func (s *Store) write(ctx context.Context, on txBeginner, g *fileGroup, name string, st *stream, parts []part, size int64, idx, count int, opts ImportOptions, progress func(Progress)) (FileResult, []Person) {
 	res := FileResult{File: name, Issues: []FileIssue{}, Bytes: size}
 	defer func() { st.abandon() }()
 
@@ -470,7 +482,7 @@ func (s *Store) write(ctx context.Context, g *fileGroup, name string, st *stream
 	// Cancelling is seen between batches instead (writePart).
 	dbctx := ctx
 	if g != nil {
-		if tx, err = g.begin(s.db); err != nil {
+		if tx, err = g.begin(); err != nil {
 			return fail(RejectVault, "The vault is busy or closed: "+err.Error())
 		}
 		released := false
@@ -487,7 +499,7 @@ func (s *Store) write(ctx context.Context, g *fileGroup, name string, st *stream
 		}
 		dbctx = context.WithoutCancel(ctx)
 	} else {
-		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
+		if tx, err = on.BeginTx(ctx, nil); err != nil {
 			return fail(RejectVault, "The vault is busy or closed: "+err.Error())
 		}
 		defer tx.Rollback()
