@@ -380,6 +380,11 @@ func (c *conn) fetchAttachment(ctx context.Context, resource int64, a attachment
 		c.fail.addErr("attachments", err, 1)
 		return 0, st != 0 // permanent refusals are not retried every sync
 	}
+	held, err := c.e.holdBytes(ctx, len(resp.body))
+	if err != nil {
+		return 0, false
+	}
+	defer held()
 	data, ct := resp.body, a.ContentType
 	if mt, _, _ := mime.ParseMediaType(resp.contentType); strings.Contains(mt, "json") {
 		// Some servers answer a Binary read with the FHIR resource.

@@ -227,6 +227,33 @@ func TestOnePageInHand(t *testing.T) {
 	en.checkComplete(t)
 }
 
+// TestBytesInHandSmallerThanAPage: every page is larger than the bytes
+// allowed in hand, so each waits until nothing else is held and then takes
+// the whole budget: the sync still completes, one page at a time past the
+// fetch, and gives every byte back.
+func TestBytesInHandSmallerThanAPage(t *testing.T) {
+	en := newEnv(t, sandbox.Options{NoEverything: true, PageSize: 10}, Options{MaxBytesInHand: 1, MaxInFlight: 4}, 3)
+	done := make(chan struct{})
+	var res Result
+	var err error
+	go func() {
+		res, err = en.e.Sync(context.Background(), en.conn, nil)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("sync stalled with pages larger than the bytes in hand")
+	}
+	if err != nil || !res.Complete {
+		t.Fatalf("%v %+v", err, res.Failed)
+	}
+	if !en.e.bytesInHand.TryAcquire(1) {
+		t.Fatal("bytes still in hand after the sync")
+	}
+	en.checkComplete(t)
+}
+
 // TestStoreFailureStopsOnlyWhatItMust: a page the vault refuses (here a
 // trigger refuses one Observation) stops the tasks whose pages were in that
 // transaction — each reported, none marked done past the hole — while the
