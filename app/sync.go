@@ -35,6 +35,9 @@ type SyncProgress struct {
 	TasksTotal   int                `json:"tasksTotal"`
 	Resources    int                `json:"resources"`
 	Message      string             `json:"message"`
+	// PausedUntil is when requests resume while the provider has asked
+	// Fasten to wait (RFC 3339), "" otherwise.
+	PausedUntil string `json:"pausedUntil"`
 }
 
 // SyncSummary is the outcome of one connection's sync, in plain words.
@@ -61,7 +64,11 @@ func (a *App) sessionOptions() session.Options {
 		Offline:          a.offline.Load,
 		Progress: func(p providersync.Progress) {
 			a.hh().Touch()
-			a.emit(EventSyncProgress, SyncProgress{ConnectionID: p.ConnectionID, Phase: p.Phase, TasksDone: p.TasksDone, TasksTotal: p.TasksTotal, Resources: p.Resources, Message: p.Message})
+			sp := SyncProgress{ConnectionID: p.ConnectionID, Phase: p.Phase, TasksDone: p.TasksDone, TasksTotal: p.TasksTotal, Resources: p.Resources, Message: p.Message}
+			if !p.PausedUntil.IsZero() {
+				sp.PausedUntil = p.PausedUntil.UTC().Format(time.RFC3339)
+			}
+			a.emit(EventSyncProgress, sp)
 		},
 		Done: func(p session.Pass) {
 			if ui := passError(p); ui != nil {

@@ -122,7 +122,7 @@ try {
   // sign-ins for Neva.
   const nevaFile = readdirSync(fixtures).find((f) => f.startsWith('Neva_'));
   const nevaPatientId = JSON.parse(readFileSync(join(fixtures, nevaFile), 'utf8')).entry.find((e) => e.resource.resourceType === 'Patient').resource.id;
-  const sbx = start(sandboxBin, ['--port', '0', '--fixtures', fixtures, '--auto-approve', nevaPatientId], { env }, 'sandbox');
+  const sbx = start(sandboxBin, ['--port', '0', '--fixtures', fixtures, '--auto-approve', nevaPatientId, '--fault-control'], { env }, 'sandbox');
   await waitFor('the sandbox', async () => /FHIR base: (\S+)/.test(sbx.log()), 30_000);
   const sandboxBase = sbx.log().match(/FHIR base: (\S+)/)[1];
   console.log('e2e: starting wails dev (the real Go backend)…');
@@ -1016,6 +1016,23 @@ try {
   const countBefore = Number((neva.text.match(/([\d,]+) records/) || [])[1]?.replace(/,/g, '') || 0);
   check('synced records show up for the person', countAfter > countBefore, `${countBefore} -> ${countAfter}`);
   await page.screenshot({ path: join(shots, '5-connected.png') });
+
+  step = 'sync-paused';
+  // A provider that asks Fasten to wait (429 with Retry-After): the row says
+  // so with a countdown, and the sync goes on by itself once it may.
+  const faults = (body) => fetch(sandboxBase.replace(/\/fhir$/, '') + '/_sandbox/faults', { method: 'POST', body: JSON.stringify(body) });
+  check('the sandbox takes a throttling fault', (await faults({ route: '/fhir', fault: { ThrottleRate: 1, RetryAfter: 6 } })).status === 204);
+  await tid('sync-now').click();
+  await tid('sync-paused').first().waitFor({ timeout: 30_000 });
+  const pausedText = await tid('sync-paused').first().innerText();
+  check('a sync the provider paused says so, with when it goes on', /The provider asked Fasten to wait · continuing in \d+ s/.test(pausedText), pausedText);
+  await page.screenshot({ path: join(shots, '5a-sync-paused.png') });
+  check('the sandbox clears its faults', (await faults({ reset: true })).status === 204);
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-testid="sync-result"]');
+    return r && !document.querySelector('[data-testid="sync-progress"]') && /Up to date/.test(r.textContent);
+  }, null, { timeout: 90_000 });
+  check('after the pause the sync finishes by itself', true);
 
   step = 'also-from';
   // The sandbox holds the records Neva's file held: each fact is still one

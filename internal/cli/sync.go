@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/providersync"
@@ -37,7 +38,7 @@ func (e env) syncVault(ctx context.Context, sess *session.Session, id int64, ins
 	svc := sess.Connect()
 	last := map[int64]string{}
 	progress := func(p providersync.Progress) {
-		line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, clean(string(p.Phase)), p.TasksDone, p.TasksTotal, p.Resources)
+		line := progressLine(p, time.Local)
 		if last[p.ConnectionID] != line {
 			last[p.ConnectionID] = line
 			fmt.Fprintln(e.stdout, line)
@@ -168,4 +169,14 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// progressLine is one line of a sync's progress, pauses the provider asked
+// for included, their time in loc.
+func progressLine(p providersync.Progress, loc *time.Location) string {
+	line := fmt.Sprintf("connection %d: %s %d/%d tasks, %d records", p.ConnectionID, clean(string(p.Phase)), p.TasksDone, p.TasksTotal, p.Resources)
+	if !p.PausedUntil.IsZero() {
+		line += fmt.Sprintf(" (the provider asked Fasten to wait; continuing at %s)", p.PausedUntil.In(loc).Format("15:04:05"))
+	}
+	return line
 }

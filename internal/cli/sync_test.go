@@ -11,6 +11,7 @@ import (
 
 	"github.com/fastenhealth/fasten-desktop/internal/connect"
 	"github.com/fastenhealth/fasten-desktop/internal/devtools/sandbox"
+	"github.com/fastenhealth/fasten-desktop/internal/providersync"
 	"github.com/fastenhealth/fasten-desktop/internal/vault"
 )
 
@@ -136,5 +137,18 @@ func TestSyncReportsConnectionsThatNeedYou(t *testing.T) {
 	r := fasten(t, []string{pass}, "sync", "--vault", v, "--connection", "1")
 	if r.code != 1 || !strings.Contains(r.stdout, "sign in again: fasten connect --person Neva") {
 		t.Fatalf("sync --connection 1: %+v", r)
+	}
+}
+
+// A pause the provider asked for is printed with the time the sync goes
+// on; other lines are as before.
+func TestProgressLineSaysPauses(t *testing.T) {
+	p := providersync.Progress{ConnectionID: 3, Phase: providersync.PhaseFetching, TasksDone: 2, TasksTotal: 9, Resources: 140}
+	if got, want := progressLine(p, time.UTC), "connection 3: fetching 2/9 tasks, 140 records"; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	p.PausedUntil = time.Date(2026, 12, 1, 10, 42, 5, 0, time.UTC)
+	if got, want := progressLine(p, time.UTC), "connection 3: fetching 2/9 tasks, 140 records (the provider asked Fasten to wait; continuing at 10:42:05)"; got != want {
+		t.Fatalf("%q, want %q", got, want)
 	}
 }

@@ -160,6 +160,9 @@ type Progress struct {
 	TasksTotal   int
 	Resources    int
 	Message      string
+	// PausedUntil is when requests to the provider resume, while it has
+	// asked Fasten to wait (a 429 or 503 with Retry-After); zero otherwise.
+	PausedUntil time.Time
 }
 
 // Phase is the step a running sync is in; the UI shows it and binds these

@@ -53,6 +53,9 @@ type conn struct {
 	longest   atomic.Int64
 	throttled atomic.Int64 // 429s, and 503s with Retry-After
 	heldNanos atomic.Int64 // time requests waited on the server's Retry-After
+	// paused is told when the provider's Retry-After lets requests go on
+	// again (Sync shows it as progress); nil in tests that make a conn.
+	paused    func(until time.Time)
 	storeNano atomic.Int64 // time spent holding the vault's write lock
 	commits   atomic.Int64 // transactions that stored pages
 	fail      failures
@@ -167,6 +170,7 @@ func (c *conn) get(ctx context.Context, rawURL, accept string, limit int64, time
 			var te *transientErr
 			if errors.As(last, &te) && te.retryAfter > d {
 				d = te.retryAfter
+				c.pausedUntil(time.Now().Add(d))
 			}
 			if err := c.e.opts.Sleep(ctx, d); err != nil {
 				return nil, err
@@ -222,7 +226,7 @@ func (c *conn) once(ctx context.Context, u, accept string, limit int64, timeout 
 	defer func() { <-c.sem }()
 	// The server's gate: its bound on requests in flight, and its hold
 	// while it has asked (429/503 Retry-After) for a pause.
-	held, err := c.gate.acquire(ctx)
+	held, err := c.gate.acquire(ctx, c.pausedUntil)
 	if err != nil {
 		return nil, tok, err
 	}
@@ -374,4 +378,12 @@ func (c *conn) fetchPage(ctx context.Context, u string) (*page, error) {
 		return nil
 	})
 	return pg, err
+}
+
+// pausedUntil tells the sync's progress that requests wait for the
+// provider until then.
+func (c *conn) pausedUntil(until time.Time) {
+	if c.paused != nil {
+		c.paused(until)
+	}
 }

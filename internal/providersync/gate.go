@@ -38,8 +38,9 @@ func newGate(max int) *gate {
 }
 
 // acquire waits for a slot, the server's hold and ctx; it returns how long
-// it waited for a hold (zero when none applied).
-func (g *gate) acquire(ctx context.Context) (held time.Duration, err error) {
+// it waited for a hold (zero when none applied). onHold, if not nil, is
+// told when the hold it is about to wait for ends.
+func (g *gate) acquire(ctx context.Context, onHold func(until time.Time)) (held time.Duration, err error) {
 	start := time.Now()
 	heldFor := time.Duration(0)
 	for {
@@ -52,9 +53,13 @@ func (g *gate) acquire(ctx context.Context) (held time.Duration, err error) {
 		}
 		wake := g.wake
 		var timer <-chan time.Time
-		hold := g.holdUntil.Sub(now)
+		until := g.holdUntil
+		hold := until.Sub(now)
 		g.mu.Unlock()
 		if hold > 0 {
+			if onHold != nil {
+				onHold(until)
+			}
 			t := time.NewTimer(hold)
 			timer = t.C
 			select {

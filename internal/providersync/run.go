@@ -74,14 +74,41 @@ func (e *Engine) Sync(ctx context.Context, connectionID int64, progress func(Pro
 	c := &conn{e: e, t: t, base: base, sem: make(chan struct{}, e.opts.MaxInFlight), gate: e.gates.of(base), abort: abort}
 	var pmu sync.Mutex
 	tasksDone, tasksTotal := 0, 0
+	// The last phase and message said, and until when the provider asked
+	// to wait: every progress while the pause lasts carries it. pmu.
+	var lastPhase Phase
+	var lastMsg string
+	var pausedUntil time.Time
+	emitLocked := func(phase Phase, msg string) {
+		lastPhase, lastMsg = phase, msg
+		p := Progress{ConnectionID: connectionID, Phase: phase, TasksDone: tasksDone, TasksTotal: tasksTotal,
+			Resources: int(c.resources.Load()), Message: msg}
+		if time.Now().Before(pausedUntil) {
+			p.PausedUntil = pausedUntil
+		}
+		progress(p)
+	}
 	emit := func(phase Phase, msg string) {
 		if progress == nil {
 			return
 		}
 		pmu.Lock()
 		defer pmu.Unlock()
-		progress(Progress{ConnectionID: connectionID, Phase: phase, TasksDone: tasksDone, TasksTotal: tasksTotal,
-			Resources: int(c.resources.Load()), Message: msg})
+		emitLocked(phase, msg)
+	}
+	// A pause is said once, not by each request that waits for it: again
+	// only when the provider asks for a longer one.
+	c.paused = func(until time.Time) {
+		if progress == nil {
+			return
+		}
+		pmu.Lock()
+		defer pmu.Unlock()
+		if !until.After(pausedUntil.Add(time.Second)) {
+			return
+		}
+		pausedUntil = until
+		emitLocked(lastPhase, lastMsg)
 	}
 
 	run, resumed, full, err := e.openRun(ctx, connectionID)

@@ -63,7 +63,16 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 				Options{HTTPClient: &http.Client{Transport: tt}, MaxAttempts: 10}, 0)
 			en.srv.Faults().Set("/fhir", c.fault)
 			start := time.Now()
-			res, err := en.e.Sync(context.Background(), en.conn, nil)
+			// What the window shows: a pause is announced while it lasts.
+			var pmu sync.Mutex
+			var paused []pause
+			res, err := en.e.Sync(context.Background(), en.conn, func(p Progress) {
+				if !p.PausedUntil.IsZero() {
+					pmu.Lock()
+					paused = append(paused, pause{time.Now(), p.PausedUntil})
+					pmu.Unlock()
+				}
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,6 +101,34 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			}
 			if res.Held <= 0 {
 				t.Fatal("no request waited on the server's Retry-After")
+			}
+			// Each announced pause was said before it ended, and ends when
+			// one the server asked for does (to the date form's second).
+			pmu.Lock()
+			defer pmu.Unlock()
+			if len(paused) == 0 {
+				t.Fatal("no progress said the provider asked to wait")
+			}
+			for _, p := range paused {
+				if !p.arrived.Before(p.until) {
+					t.Fatalf("a pause until %v was announced at %v, after it ended", p.until, p.arrived)
+				}
+				asked := false
+				for _, h := range holds {
+					if d := p.until.Sub(h.until); d > -time.Second && d < time.Second {
+						asked = true
+					}
+				}
+				if !asked {
+					t.Fatalf("a pause until %v was announced that the server never asked for", p.until)
+				}
+			}
+			distinct := map[time.Time]bool{}
+			for _, p := range paused {
+				distinct[p.until] = true
+			}
+			if len(distinct) > len(holds) {
+				t.Fatalf("%d pauses announced for %d asked", len(distinct), len(holds))
 			}
 			en.srv.Faults().Reset()
 			en.checkComplete(t)
@@ -163,7 +200,7 @@ func TestCancelDuringRetryAfter(t *testing.T) {
 func TestGateHoldsAndAdapts(t *testing.T) {
 	g := newGate(4)
 	ctx := context.Background()
-	if _, err := g.acquire(ctx); err != nil {
+	if _, err := g.acquire(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	g.release(true, 300*time.Millisecond, false)
@@ -171,13 +208,17 @@ func TestGateHoldsAndAdapts(t *testing.T) {
 		t.Fatalf("limit %d after a pause, want 2", g.limit)
 	}
 	start := time.Now()
-	held, err := g.acquire(ctx)
+	var told time.Time
+	held, err := g.acquire(ctx, func(until time.Time) { told = until })
 	if err != nil || time.Since(start) < 290*time.Millisecond || held <= 0 {
 		t.Fatalf("acquired after %v (held %v, %v)", time.Since(start), held, err)
 	}
+	if d := told.Sub(start); d < 250*time.Millisecond || d > 310*time.Millisecond {
+		t.Fatalf("the waiter was told the pause ends %v after it began waiting, want about 300ms", d)
+	}
 	g.release(false, 0, true)
 	for range successesPerStep * 2 {
-		g.acquire(ctx)
+		g.acquire(ctx, nil)
 		g.release(false, 0, true)
 	}
 	if g.limit != 4 {
@@ -185,18 +226,18 @@ func TestGateHoldsAndAdapts(t *testing.T) {
 	}
 	// Bounded: a fifth acquirer waits for a slot.
 	for range 4 {
-		g.acquire(ctx)
+		g.acquire(ctx, nil)
 	}
 	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	if _, err := g.acquire(cctx); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := g.acquire(cctx, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("fifth acquire: %v", err)
 	}
 	// A pause ends early for a cancelled acquirer.
 	g.release(true, time.Minute, false)
 	cctx2, cancel2 := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel2()
-	if _, err := g.acquire(cctx2); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := g.acquire(cctx2, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("acquire during a pause: %v", err)
 	}
 }

@@ -73,6 +73,8 @@ export interface SyncProgress {
   resources: number;
   /** The task being fetched (a resource type), a sentence while Waiting, or ''. */
   message: string;
+  /** While the provider has asked Fasten to wait (429/503 Retry-After): when requests resume, RFC 3339; else ''. */
+  pausedUntil: string;
 }
 
 /** One connection's outcome in a 'sync:done' event. */

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -393,4 +394,27 @@ func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.status, r.wrote = code, true
 	}
+}
+
+// faultControl is what POST /_sandbox/faults takes.
+type faultControl struct {
+	Route string `json:"route"`
+	Fault Fault  `json:"fault"`
+	Reset bool   `json:"reset"`
+}
+
+func (s *Server) handleFaultControl(w http.ResponseWriter, r *http.Request) {
+	var c faultControl
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		http.Error(w, "a JSON {route, fault} or {reset: true}: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if c.Reset {
+		s.faults.Reset()
+	} else {
+		s.faults.Set(c.Route, c.Fault)
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -263,3 +263,47 @@ func TestThrottle(t *testing.T) {
 		t.Fatalf("codes %v", codes)
 	}
 }
+
+// TestFaultControl: with FaultControl, another process sets and clears
+// faults over HTTP; without it the route does not exist.
+func TestFaultControl(t *testing.T) {
+	pid := firstPatient(t)
+	s := start(t, Options{AutoApprovePatient: pid, FaultControl: true})
+	at := launch(t, s, pid).tok.AccessToken
+	read := s.FHIRBase + "/Patient/" + pid
+	post := func(body string) int {
+		t.Helper()
+		resp, err := http.Post(s.URL+"/_sandbox/faults", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(`{"route": "/fhir", "fault": {"ThrottleRate": 1, "RetryAfter": 7}}`); code != http.StatusNoContent {
+		t.Fatalf("set: %d", code)
+	}
+	resp, _, _ := rawGet(t, at, read, 5*time.Second)
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" {
+		t.Fatalf("after set: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if code := post(`{"reset": true}`); code != http.StatusNoContent {
+		t.Fatalf("reset: %d", code)
+	}
+	if resp, _, _ := rawGet(t, at, read, 5*time.Second); resp.StatusCode != 200 {
+		t.Fatalf("after reset: %d", resp.StatusCode)
+	}
+	if code := post(`{"rout": "/fhir"}`); code != http.StatusBadRequest {
+		t.Fatalf("a misspelt field: %d, want 400", code)
+	}
+
+	plain := start(t, Options{AutoApprovePatient: pid})
+	resp2, err := http.Post(plain.URL+"/_sandbox/faults", "application/json", strings.NewReader(`{"reset": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode == http.StatusNoContent {
+		t.Fatal("fault control served without FaultControl")
+	}
+}

@@ -62,6 +62,11 @@ type Options struct {
 	// does (DSTU2 answers /metadata with a Conformance). No synthetic R4
 	// document is added then: every record is in the older release.
 	FHIRVersion string
+	// FaultControl serves POST /_sandbox/faults, so a test driving the
+	// sandbox from another process (the browser end-to-end test) can set
+	// faults while it runs: a JSON {"route": KEY, "fault": Fault} sets a
+	// rule (see Faults.Set for KEY), {"reset": true} clears them all.
+	FaultControl bool
 }
 
 // Server is a running sandbox EHR.
@@ -175,6 +180,10 @@ func (s *Server) routes() http.Handler {
 	handle("GET /fhir/{type}", s.handleSearch)
 	handle("GET /fhir/{type}/{id}", s.handleRead)
 	handle("GET /fhir/Patient/{id}/$everything", s.handleEverything)
+	if s.opts.FaultControl {
+		// Not through the faults: the control must work while they apply.
+		mux.HandleFunc("POST /_sandbox/faults", s.handleFaultControl)
+	}
 	return mux
 }
 

@@ -28,9 +28,10 @@ vi.mock('../../lib/api', async (importOriginal) => {
 import * as api from '../../lib/api';
 import { connection } from '../../test/fixtures';
 import { household, session } from '../../lib/session.svelte';
-import { app, LockReason, type records, type UIError } from '../../lib/wire';
+import { app, LockReason, providersync, type records, type UIError } from '../../lib/wire';
 import ConnectForm from './ConnectForm.svelte';
 import { connector } from './connector.svelte';
+import { syncer } from './syncer.svelte';
 
 const searchMock = vi.mocked(api.searchProviders);
 const startMock = vi.mocked(api.startConnection);
@@ -102,6 +103,7 @@ describe('Connect a provider', () => {
   });
 
   it('shows success on connect:done and refreshes people and records', async () => {
+    syncer.results = {};
     startMock.mockResolvedValue({ authUrl: 'a', redirectUri: 'r', providerName: 'Mercy Hospital', loopback: false });
     await chooseMercyFor(7);
     await fireEvent.click(screen.getByTestId('connect-start'));
@@ -112,7 +114,16 @@ describe('Connect a provider', () => {
     const done = await screen.findByTestId('connect-done');
     expect(done).toHaveTextContent('Leo Ruiz');
     expect(done).toHaveTextContent('Mercy Hospital');
+    // Its first sync runs on after the sign-in: no count of what arrived so far.
+    expect(done).toHaveTextContent('Fasten is downloading their records now');
+    expect(done).not.toHaveTextContent('Fasten downloaded');
     await waitFor(() => expect(peopleMock).toHaveBeenCalled());
+    // Once it has finished, what it holds.
+    const phase = session.phase;
+    session.phase = 'main';
+    syncer.handleDone([{ connectionId: 3, outcome: providersync.RunStatus.Complete, complete: true, resources: 42, added: 42, updated: 0, failed: [], error: null }]);
+    session.phase = phase;
+    await waitFor(() => expect(done).toHaveTextContent('Fasten downloaded 42 records.'));
     await waitFor(() => expect(household.version).toBeGreaterThan(before));
     expect(api.connections).toHaveBeenCalled();
 

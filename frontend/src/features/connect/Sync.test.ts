@@ -43,7 +43,7 @@ const historyMock = vi.mocked(api.syncHistory);
 
 
 const progress = (p: Partial<SyncProgress>) =>
-  handlers.progress!({ connectionId: 1, phase: providersync.Phase.Fetching, tasksDone: 3, tasksTotal: 12, resources: 1234, message: 'Observation', ...p });
+  handlers.progress!({ connectionId: 1, phase: providersync.Phase.Fetching, tasksDone: 3, tasksTotal: 12, resources: 1234, message: 'Observation', pausedUntil: '', ...p });
 const done = (r: Partial<SyncSummary>[]) =>
   handlers.done!(
     r.map((x): SyncSummary => ({
@@ -98,6 +98,33 @@ describe('Syncing connections', () => {
     // Only the syncing connection shows a bar; Sync now waits.
     expect(within(rows[1]).queryByTestId('sync-progress')).toBeNull();
     expect(screen.getByTestId('sync-now')).toBeDisabled();
+  });
+
+  it('says when the provider asked Fasten to wait, counts down, and drops it when the time is up', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      render(ConnectionList);
+      const rows = await screen.findAllByTestId('connection-row');
+      progress({});
+      const box = await within(rows[0]).findByTestId('sync-progress');
+      expect(within(box).queryByTestId('sync-paused')).toBeNull();
+
+      progress({ pausedUntil: new Date(Date.now() + 40_000).toISOString() });
+      const paused = await within(box).findByTestId('sync-paused');
+      expect(paused).toHaveTextContent(/The provider asked Fasten to wait · continuing in (40|39) s/);
+      await vi.advanceTimersByTimeAsync(10_000);
+      await waitFor(() => expect(paused).toHaveTextContent(/continuing in (30|29) s/));
+      // The clock alone ends it: no further event is needed.
+      await vi.advanceTimersByTimeAsync(31_000);
+      await waitFor(() => expect(within(box).queryByTestId('sync-paused')).toBeNull());
+      expect(box).toHaveTextContent('Downloading records');
+
+      // Long pauses are said in minutes.
+      progress({ pausedUntil: new Date(Date.now() + 5 * 60_000).toISOString() });
+      expect(await within(box).findByTestId('sync-paused')).toHaveTextContent('continuing in 5 min');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports the outcome in plain words and refreshes lists and counts', async () => {
@@ -236,7 +263,7 @@ describe('Syncing connections', () => {
   it('says why a whole sync could not run, in either event order, and nothing for a lock', async () => {
     render(ConnectionList);
     await screen.findAllByTestId('connection-row');
-    progress({ connectionId: 0, phase: providersync.Phase.Waiting, tasksDone: 0, tasksTotal: 0, resources: 0, message: '' });
+    progress({ connectionId: 0, phase: providersync.Phase.Waiting, tasksDone: 0, tasksTotal: 0, resources: 0, message: '', pausedUntil: '' });
     await screen.findByTestId('sync-waiting');
     // Wails may deliver 'sync:done' (empty: no connection ran) before 'sync:failed'.
     done([]);

@@ -21,6 +21,19 @@ export function progressCount(p: SyncProgress): string {
   return `${plural(p.resources ?? 0, 'record')} so far`;
 }
 
+/**
+ * While the provider has asked Fasten to wait: "The provider asked Fasten to
+ * wait · continuing in 40 s" (or "in 3 min"); '' when it has not, or once
+ * the time has passed (the requests go on by themselves).
+ */
+export function pauseText(p: SyncProgress, now: number): string {
+  const until = p.pausedUntil ? Date.parse(p.pausedUntil) : NaN;
+  if (!Number.isFinite(until) || until <= now) return '';
+  const secs = Math.ceil((until - now) / 1000);
+  const left = secs < 90 ? `${secs} s` : `${Math.round(secs / 60)} min`;
+  return `The provider asked Fasten to wait · continuing in ${left}`;
+}
+
 /** "Observation (3 pages)", "12 related records", "2 documents". */
 export function failureWhat(f: SyncFailure): string {
   const n = f.count || 1;

@@ -22,8 +22,9 @@ func main() {
 	port := flag.Int("port", 0, "port on 127.0.0.1 (0 = any free port)")
 	fixtures := flag.String("fixtures", "../shared/fixtures/synthea/family", "FHIR Bundles to serve")
 	patient := flag.String("auto-approve", "", "approve sign-ins for this patient without the login page")
+	control := flag.Bool("fault-control", false, "serve POST /_sandbox/faults to set faults while running (tests)")
 	flag.Parse()
-	srv, err := sandbox.Start(sandbox.Options{FixtureFiles: []string{*fixtures}, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)), AutoApprovePatient: *patient})
+	srv, err := sandbox.Start(sandbox.Options{FixtureFiles: []string{*fixtures}, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)), AutoApprovePatient: *patient, FaultControl: *control})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fasten-sandbox: %v\n", err)
 		os.Exit(1)
