@@ -468,7 +468,7 @@ func (c *conn) runTask(ctx context.Context, ts *taskState, full, capKnown bool) 
 		select {
 		case c.pages2store <- job:
 		case <-ctx.Done():
-			release()
+			job.release() // its place and its bytes: the engine outlives this sync
 			return
 		}
 		fetched++

@@ -27,6 +27,7 @@ const writerCacheKiB = 64000
 // turn, so transactions begun on the pool rarely find the pages the last
 // one read. The other connections stay for readers.
 type Writer struct {
+	db   *sql.DB
 	conn *sql.Conn
 }
 
@@ -41,11 +42,16 @@ func HoldWriter(ctx context.Context, db *sql.DB) (*Writer, error) {
 		conn.Close()
 		return nil, err
 	}
-	return &Writer{conn: conn}, nil
+	return &Writer{db: db, conn: conn}, nil
 }
 
-// BeginTx begins a transaction on the held connection.
+// BeginTx begins a transaction on the held connection, unless the vault
+// has been closed (locked) meanwhile: closing the pool leaves a held
+// connection open, and an import must not write on after the lock.
 func (w *Writer) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	if err := w.db.PingContext(ctx); err != nil {
+		return nil, err
+	}
 	return w.conn.BeginTx(ctx, opts)
 }
 

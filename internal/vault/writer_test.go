@@ -95,3 +95,22 @@ func TestHoldWriterGivesUpWithItsContext(t *testing.T) {
 		w.Release()
 	}
 }
+
+// A vault closed (locked) while a writer is held takes no more of its
+// transactions.
+func TestHoldWriterStopsAfterClose(t *testing.T) {
+	v, _, err := Create(filepath.Join(t.TempDir(), "w.fasten"), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := HoldWriter(context.Background(), v.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Release()
+	v.Close()
+	if tx, err := w.BeginTx(context.Background(), nil); err == nil {
+		tx.Rollback()
+		t.Fatal("a held writer began a transaction after the vault was closed")
+	}
+}

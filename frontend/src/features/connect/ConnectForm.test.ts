@@ -104,6 +104,7 @@ describe('Connect a provider', () => {
 
   it('shows success on connect:done and refreshes people and records', async () => {
     syncer.results = {};
+    syncer.running = true; // the sync Go starts for a new connection
     startMock.mockResolvedValue({ authUrl: 'a', redirectUri: 'r', providerName: 'Mercy Hospital', loopback: false });
     await chooseMercyFor(7);
     await fireEvent.click(screen.getByTestId('connect-start'));
